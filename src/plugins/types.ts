@@ -1,0 +1,83 @@
+// What a plugin is: a declarative schema (the source of -t validation, --help text and error
+// messages) plus, for plugins flowstash emulates, a factory for the running instance.
+import type { Event } from '../pipeline/event.ts';
+import type { PluginKind } from '../config/ast.ts';
+
+/** Logstash's `:validate` kinds. */
+export type OptionType =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'array'
+  | 'hash'
+  | 'codec'
+  | 'path'
+  | 'password'
+  | 'uri'
+  | 'bytes'
+  | 'field_reference'
+  | 'ipaddr'
+  | 'any';
+
+export interface OptionSpec {
+  type: OptionType;
+  /** Logstash `:list => true`: the value may be given as one item or an array of them. */
+  list?: boolean;
+  /** Allowed values (Logstash `:validate => ["a", "b"]`). */
+  enum?: readonly string[];
+  default?: unknown;
+  required?: boolean;
+  /** Deprecated: accepted with a warning carrying this text. */
+  deprecated?: string;
+  /** Obsolete: an error carrying this text. */
+  obsolete?: string;
+  description?: string;
+}
+
+export interface PluginSchema {
+  name: string;
+  kind: PluginKind;
+  /** Plugin-specific options; the common options of its kind are added by the registry. */
+  options: Record<string, OptionSpec>;
+  /** One line shown by --help / docs. */
+  description: string;
+  /** Default codec for inputs/outputs (stdin: line, stdout: rubydebug, others: plain). */
+  defaultCodec?: string;
+}
+
+/** Options after validation: defaults filled in, types coerced. */
+export type ResolvedOptions = Record<string, unknown>;
+
+/** Where a datagram or line came from, handed to codecs (the netflow codec scopes templates by it). */
+export interface SourceInfo {
+  host?: string;
+  port?: number;
+}
+
+export interface Codec {
+  /** Decode one unit of input (a datagram, a chunk of a stream); events are handed to `emit` in order. */
+  decode(data: Buffer, source: SourceInfo, emit: (event: Event) => void): void;
+  /** Emit whatever is buffered (a line codec's unterminated tail). */
+  flush?(source: SourceInfo, emit: (event: Event) => void): void;
+  /** Render one event for output. */
+  encode(event: Event): string | Buffer;
+  /** Counters for the exit summary (decode failures, lost records, ...). */
+  stats?(): Record<string, number>;
+  close?(): Promise<void> | void;
+}
+
+export interface PluginContext {
+  /** Logger with Logstash's shape ([LEVEL][flowstash.<plugin>]). */
+  log: Logger;
+  /** Resolves a codec option value (a name or a codec plugin node) to a running codec. */
+  createCodec(spec: unknown): Codec;
+}
+
+export interface Logger {
+  trace(msg: string, data?: Record<string, unknown>): void;
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+  isEnabled(level: 'trace' | 'debug' | 'info' | 'warn' | 'error'): boolean;
+}
