@@ -81,3 +81,44 @@ export interface Logger {
   error(msg: string, data?: Record<string, unknown>): void;
   isEnabled(level: 'trace' | 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
+
+/** What the runtime hands an input when it starts it. */
+export interface InputContext extends PluginContext {
+  /** The input's codec (its `codec` option, or the input's default). */
+  codec: Codec;
+  /** Applies the common input options (type if unset, tags, add_field) — call before setting host. */
+  decorate(event: Event): void;
+  /** Hands events to the pipeline queue; returns a promise while the queue is full (back-pressure). */
+  push(events: Event[]): Promise<void> | void;
+  /** Aborted on shutdown or reload: the input must stop reading and resolve run(). */
+  signal: AbortSignal;
+}
+
+export interface Input {
+  /** Reads until finished (EOF, count reached, capture read) or until ctx.signal aborts. */
+  run(ctx: InputContext): Promise<void>;
+  stats?(): Record<string, number>;
+}
+
+export interface Filter {
+  /** Returns the events that continue: [] drops it, more than one adds events (clone, split). */
+  filter(event: Event): Event[];
+  /** Events held back (aggregate-style), emitted at shutdown. */
+  flush?(): Event[];
+  close?(): Promise<void> | void;
+}
+
+export interface Output {
+  write(events: Event[]): Promise<void> | void;
+  /** Flush and release; resolves once everything written has reached its sink. */
+  close(): Promise<void> | void;
+}
+
+export type PluginInstance = Input | Filter | Output | Codec;
+
+/** A plugin flowstash runs (its schema lives in the registry under the same kind/name). */
+export interface PluginImplementation {
+  kind: PluginKind;
+  name: string;
+  create(options: ResolvedOptions, ctx: PluginContext): PluginInstance;
+}
