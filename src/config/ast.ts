@@ -27,6 +27,8 @@ export interface Section {
   kind: SectionKind;
   body: Statement[];
   loc: SourceLocation;
+  /** Just past the closing `}` (set by the parser). */
+  end?: SourceLocation;
 }
 
 export type Statement = PluginNode | BranchNode;
@@ -40,6 +42,8 @@ export interface PluginNode {
   quotedName?: 'double' | 'single';
   attributes: Attribute[];
   loc: SourceLocation;
+  /** Just past the closing `}` (set by the parser). */
+  end?: SourceLocation;
 }
 
 export interface Attribute {
@@ -83,6 +87,8 @@ export interface ArrayValue {
   type: 'array';
   items: Value[];
   loc: SourceLocation;
+  /** Just past the closing `]` (set by the parser). */
+  end?: SourceLocation;
 }
 
 export interface HashEntry {
@@ -96,6 +102,8 @@ export interface HashValue {
   type: 'hash';
   entries: HashEntry[];
   loc: SourceLocation;
+  /** Just past the closing `}` (set by the parser). */
+  end?: SourceLocation;
 }
 
 /** if / else if / else chain. */

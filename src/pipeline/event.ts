@@ -1,8 +1,21 @@
 // A Logstash event: ordered fields (insertion order is output order), a separate @metadata map,
-// and @timestamp/@version maintained like Logstash's Event.
-// The runtime issue owns the full field-reference grammar; this is the shared core every part uses.
+// and @timestamp/@version maintained like Logstash's Event. Field references follow Logstash's
+// strict grammar (fieldref.ts); the reserved fields (@timestamp, tags) are type-checked like
+// Logstash checks them, with its messages.
 import { Timestamp } from './timestamp.ts';
-import { type FieldMap, type FieldValue, isFieldMap } from './values.ts';
+import { type FieldMap, type FieldValue, isFieldMap, rubyClassName, setOwn } from './values.ts';
+import { parseIso8601 } from './datetime-pattern.ts';
+import { UTC } from './timezone.ts';
+import { parseFieldReference, toReference as pathToReference } from './fieldref.ts';
+import { valueToString } from './stringify.ts';
+
+/** Thrown when a set cannot be made (scalar in the path, bad tags, non-Timestamp @timestamp). */
+export class FieldSetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FieldSetError';
+  }
+}
 
 export class Event {
   /** Top-level fields, including @timestamp and @version, in the order they were set. */
@@ -15,14 +28,51 @@ export class Event {
    * The given object is adopted, not copied (hot path: the netflow codec builds it fresh).
    */
   constructor(data: FieldMap = {}, metadata: FieldMap = {}) {
-    if (!(data['@timestamp'] instanceof Timestamp)) {
+    const hasTimestamp = data['@timestamp'] instanceof Timestamp;
+    if (!hasTimestamp || data['@version'] === undefined) {
+      // Rebuild so @timestamp and @version lead, as in Logstash's output.
       const rest = data;
-      data = { '@timestamp': Timestamp.now() };
-      for (const k of Object.keys(rest)) if (k !== '@timestamp') data[k] = rest[k];
+      data = { '@timestamp': hasTimestamp ? rest['@timestamp']! : Timestamp.now(), '@version': rest['@version'] ?? '1' };
+      for (const k of Object.keys(rest)) if (k !== '@timestamp' && k !== '@version') setOwn(data, k, rest[k]!);
     }
-    if (data['@version'] === undefined) data['@version'] = '1';
     this.data = data;
     this.metadata = metadata;
+  }
+
+  /**
+   * An event from decoded data (json codecs), checked like Logstash's Event(Map): a string
+   * @timestamp is parsed (unparseable → `_timestampparsefailure`, original kept in `_@timestamp`),
+   * a map in tags moves to `_tags` with `_tagsparsefailure`; `@metadata` becomes the metadata.
+   */
+  static fromParsed(map: FieldMap): Event {
+    const data: FieldMap = {};
+    let metadata: FieldMap = {};
+    const failures: string[] = [];
+    const rawTs = map['@timestamp'];
+    if (rawTs !== undefined) {
+      const ts = rawTs instanceof Timestamp ? rawTs : typeof rawTs === 'string' ? parseIso8601(rawTs, UTC, true) : undefined;
+      if (ts) data['@timestamp'] = ts;
+      else {
+        data['@timestamp'] = Timestamp.now();
+        failures.push('_timestampparsefailure');
+      }
+    }
+    for (const k of Object.keys(map)) {
+      const v = map[k]!;
+      if (k === '@timestamp') {
+        if (failures.includes('_timestampparsefailure')) setOwn(data, '_@timestamp', v);
+      } else if (k === '@metadata' && isFieldMap(v)) {
+        metadata = v;
+      } else if (k === 'tags' && !(typeof v === 'string' || (Array.isArray(v) && v.every((t) => typeof t === 'string')))) {
+        setOwn(data, '_tags', v);
+        failures.push('_tagsparsefailure');
+      } else {
+        setOwn(data, k, v);
+      }
+    }
+    const event = new Event(data, metadata);
+    for (const f of failures) event.tag(f);
+    return event;
   }
 
   get timestamp(): Timestamp {
@@ -33,20 +83,24 @@ export class Event {
     this.data['@timestamp'] = ts;
   }
 
-  /** Reads a field by reference (`name`, `[a][b]`); undefined when absent. */
+  /** Reads a field by reference (`name`, `[a][b]`, `[list][-1]`); undefined when absent. */
   get(ref: string): FieldValue | undefined {
-    const path = parseFieldPath(ref);
-    let cur: FieldValue | undefined = path[0] === '@metadata' ? this.metadata : this.data;
-    const start = path[0] === '@metadata' ? 1 : 0;
-    for (let i = start; i < path.length; i++) {
-      if (cur === undefined || cur === null) return undefined;
+    const path = parseFieldReference(ref);
+    let cur: FieldValue | undefined;
+    let i = 0;
+    if (path[0] === '@metadata') {
+      cur = this.metadata;
+      i = 1;
+    } else {
+      cur = this.data;
+    }
+    for (; i < path.length; i++) {
       const key = path[i]!;
-      if (Array.isArray(cur)) {
-        const idx = Number(key);
-        if (!Number.isInteger(idx)) return undefined;
-        cur = cur[idx < 0 ? cur.length + idx : idx];
-      } else if (isFieldMap(cur)) {
+      if (isFieldMap(cur)) {
         cur = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : undefined;
+      } else if (Array.isArray(cur)) {
+        const idx = listIndex(key, cur.length);
+        cur = idx === undefined ? undefined : cur[idx];
       } else {
         return undefined;
       }
@@ -55,59 +109,63 @@ export class Event {
   }
 
   includes(ref: string): boolean {
+    const path = parseFieldReference(ref);
+    if (path.length === 1 && path[0] === '@metadata') return true;
     return this.get(ref) !== undefined;
   }
 
-  /** Sets a field by reference, creating intermediate maps. */
+  /** Sets a field by reference, creating intermediate maps; throws FieldSetError like Logstash. */
   set(ref: string, value: FieldValue): void {
-    const path = parseFieldPath(ref);
-    let cur: FieldMap | FieldValue[] = path[0] === '@metadata' ? this.metadata : this.data;
-    const start = path[0] === '@metadata' ? 1 : 0;
-    if (start === 1 && path.length === 1) {
-      if (!isFieldMap(value)) throw new Error('Could not set [@metadata] to a non-map value');
-      this.metadata = value;
+    const path = parseFieldReference(ref);
+    const head = path[0]!;
+    if (head === '@metadata') {
+      if (path.length === 1) {
+        if (!isFieldMap(value)) throw new FieldSetError(`wrong argument type ${rubyClassName(value)} (expected Hash)`);
+        this.metadata = value;
+        return;
+      }
+      setPath(this.metadata, path, 1, value);
       return;
     }
-    for (let i = start; i < path.length - 1; i++) {
-      const key = path[i]!;
-      const next: FieldValue | undefined = Array.isArray(cur) ? cur[Number(key)] : cur[key];
-      if (next === undefined || next === null) {
-        const created: FieldMap = {};
-        if (Array.isArray(cur)) cur[Number(key)] = created;
-        else cur[key] = created;
-        cur = created;
-      } else if (Array.isArray(next) || isFieldMap(next)) {
-        cur = next;
-      } else {
-        throw new Error(
-          `Could not set field '${path[i + 1]}' on object '${String(next)}' to value '${String(value)}'.` +
-            'This is probably due to trying to set a field like [foo][bar] = someValue' +
-            'when [foo] is not either a map or a string',
-        );
-      }
+    if (head === '@timestamp' && path.length === 1 && !(value instanceof Timestamp)) {
+      throw new FieldSetError(`wrong argument type ${rubyClassName(value)} (expected LogStash::Timestamp)`);
     }
-    const last = path[path.length - 1]!;
-    if (Array.isArray(cur)) cur[Number(last)] = value;
-    else cur[last] = value;
+    if (head === 'tags') checkTags(path, value);
+    setPath(this.data, path, 0, value);
   }
 
   /** Removes a field; returns the removed value. */
   remove(ref: string): FieldValue | undefined {
-    const path = parseFieldPath(ref);
-    const parentPath = path.slice(0, -1);
-    const parent = parentPath.length === 0 ? this.data : this.get(toReference(parentPath));
+    const path = parseFieldReference(ref);
+    if (path.length === 1 && path[0] === '@metadata') {
+      const old = this.metadata;
+      this.metadata = {};
+      return old;
+    }
+    let parent: FieldValue | undefined;
+    if (path.length === 1) parent = this.data;
+    else parent = this.get(pathToReference(path.slice(0, -1)));
     const last = path[path.length - 1]!;
     if (Array.isArray(parent)) {
-      const idx = Number(last);
-      if (!Number.isInteger(idx) || idx >= parent.length) return undefined;
+      const idx = listIndex(last, parent.length);
+      if (idx === undefined) return undefined;
       return parent.splice(idx, 1)[0];
     }
     if (isFieldMap(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
-      const v = parent[last];
+      const v = parent[last]!;
       delete parent[last];
       return v;
     }
     return undefined;
+  }
+
+  /** Adds a tag unless present (Logstash's event.tag). */
+  tag(name: string): void {
+    const tags = this.data['tags'];
+    if (tags === undefined || tags === null) this.data['tags'] = [name];
+    else if (Array.isArray(tags)) {
+      if (!tags.includes(name)) tags.push(name);
+    } else if (tags !== name) this.data['tags'] = [tags, name];
   }
 
   clone(): Event {
@@ -117,6 +175,89 @@ export class Event {
   /** The event's data without @metadata, as outputs serialise it. */
   toObject(): FieldMap {
     return this.data;
+  }
+
+  /** Logstash's event.to_s: `<@timestamp> <host> <message>`, missing parts left as `%{host}`. */
+  toString(): string {
+    const host = this.data['host'];
+    const message = this.data['message'];
+    const ts = this.data['@timestamp'];
+    return (
+      `${ts === undefined || ts === null ? '%{@timestamp}' : valueToString(ts)} ` +
+      `${host === undefined || host === null ? '%{host}' : valueToString(host)} ` +
+      `${message === undefined || message === null ? '%{message}' : valueToString(message)}`
+    );
+  }
+}
+
+function listIndex(key: string, length: number): number | undefined {
+  if (!/^-?\d+$/.test(key)) return undefined;
+  let idx = Number(key);
+  if (idx < 0) idx += length;
+  return idx >= 0 && idx < length ? idx : undefined;
+}
+
+function typeConflict(key: string, on: FieldValue, value: FieldValue): FieldSetError {
+  return new FieldSetError(
+    `Could not set field '${key}' on object '${valueToString(on)}' to value '${valueToString(value)}'.` +
+      'This is probably due to trying to set a field like [foo][bar] = someValue' +
+      'when [foo] is not either a map or a string',
+  );
+}
+
+function setPath(root: FieldMap, path: readonly string[], from: number, value: FieldValue): void {
+  let cur: FieldMap | FieldValue[] = root;
+  for (let i = from; i < path.length; i++) {
+    const key = path[i]!;
+    const isLast = i === path.length - 1;
+    if (Array.isArray(cur)) {
+      if (!/^-?\d+$/.test(key)) throw typeConflict(key, cur, value);
+      let idx = Number(key);
+      if (idx < 0) idx += cur.length;
+      if (idx < 0) throw typeConflict(key, cur, value);
+      while (cur.length < idx) cur.push(null);
+      if (isLast) {
+        cur[idx] = value;
+        return;
+      }
+      cur = descend(cur, idx, path[i + 1]!, value);
+    } else {
+      if (isLast) {
+        setOwn(cur, key, value);
+        return;
+      }
+      cur = descend(cur, key, path[i + 1]!, value);
+    }
+  }
+}
+
+function descend(
+  container: FieldMap | FieldValue[],
+  key: string | number,
+  nextKey: string,
+  value: FieldValue,
+): FieldMap | FieldValue[] {
+  const next = (container as Record<string | number, FieldValue | undefined>)[key];
+  if (next === undefined || next === null) {
+    const created: FieldMap = {};
+    if (typeof key === 'string') setOwn(container as FieldMap, key, created);
+    else (container as FieldValue[])[key] = created;
+    return created;
+  }
+  if (Array.isArray(next) || isFieldMap(next)) return next;
+  throw typeConflict(nextKey, next, value);
+}
+
+function checkTags(path: readonly string[], value: FieldValue): void {
+  const ok =
+    path.length === 1
+      ? typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+      : path.length === 2 && /^-?\d+$/.test(path[1]!) && typeof value === 'string';
+  if (!ok) {
+    throw new FieldSetError(
+      `Could not set the reserved tags field '${pathToReference(path)}' to value '${valueToString(value)}'. ` +
+        'The tags field only accepts string or array of string.',
+    );
   }
 }
 
@@ -130,22 +271,14 @@ export function deepClone(v: FieldValue): FieldValue {
   return v;
 }
 
-/** `name` → ['name'] (dots are literal); `[a][b]` → ['a','b']. Strict parsing lives in fieldref.ts (runtime). */
+/**
+ * `name` → ['name'] (dots are literal); `[a][b]` → ['a','b']; invalid references throw
+ * `Invalid FieldReference: \`…\``.
+ */
 export function parseFieldPath(ref: string): string[] {
-  if (!ref.startsWith('[')) return [ref];
-  const parts: string[] = [];
-  const re = /\[([^\[\]]+)\]/g;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(ref)) !== null) {
-    if (m.index !== consumed) throw new Error(`Invalid FieldReference: \`${ref}\``);
-    parts.push(m[1]!);
-    consumed = re.lastIndex;
-  }
-  if (consumed !== ref.length || parts.length === 0) throw new Error(`Invalid FieldReference: \`${ref}\``);
-  return parts;
+  return [...parseFieldReference(ref)];
 }
 
 export function toReference(path: string[]): string {
-  return path.map((p) => `[${p}]`).join('');
+  return pathToReference(path);
 }

@@ -1,0 +1,254 @@
+// `flowstash [run]`: Logstash's command line (-f/-e/-t/-r/-w/-b/-u/--log.level …, with the long
+// dotted names too). `-t` validates and exits; otherwise the pipeline runs in src/pipeline/runner.ts.
+import os from 'node:os';
+import { ConfigError, loadPipelineConfig, type LoadOptions, type PipelineConfig, type ValidatedPlugin } from '../config/pipeline-config.ts';
+import type { PluginNode, Statement, Value } from '../config/ast.ts';
+
+export interface RunOptions {
+  workers: number;
+  batchSize: number;
+  batchDelayMs: number;
+  logLevel: LogLevelName;
+  reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
+}
+
+type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_LEVELS: readonly LogLevelName[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+interface RunArgs {
+  paths: string[];
+  configString?: string;
+  testAndExit: boolean;
+  reload: boolean;
+  reloadIntervalMs: number;
+  logLevel: LogLevelName;
+  workers: number;
+  batchSize: number;
+  batchDelayMs: number;
+  supportEscapes: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+const USAGE = `Usage: flowstash [run] (-f PATH | -e STRING) [options]
+
+  -f, --path.config PATH           config file, glob or directory (dir/*, sorted by name)
+  -e, --config.string STRING       config text; missing input/output get stdin / stdout rubydebug
+  -t, --config.test_and_exit       check the configuration and exit (prints "Configuration OK")
+  -r, --config.reload.automatic    reload the configuration when the files change
+      --config.reload.interval D   how often to check for changes (default 3s)
+      --config.support_escapes     process \\n \\t \\" … in quoted strings (default off)
+      --log.level LEVEL            fatal, error, warn, info (default), debug, trace
+  -w, --pipeline.workers N         filter/output workers (default: number of CPU cores)
+  -b, --pipeline.batch.size N      events per worker batch (default 125)
+  -u, --pipeline.batch.delay MS    max wait for a batch to fill (default 50)
+  -h, --help                       this text
+`;
+
+/** Logstash TimeValue: `3s`, `500ms`, `1m`, `2h`, `100micros`, `10nanos`; a bare number is seconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(nanos|ns|micros|us|ms|s|m|h|d)?\s*$/.exec(text);
+  if (!m) throw new UsageError(`Invalid value for config.reload.interval: '${text}' (expected a duration like 3s, 500ms, 1m)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const factor: Record<string, number> = { nanos: 1e-6, ns: 1e-6, micros: 1e-3, us: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
+  return n * factor[unit]!;
+}
+
+function positiveInt(flag: string, text: string): number {
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1) throw new UsageError(`Invalid value for ${flag}: '${text}' (expected a positive integer)`);
+  return Number(text);
+}
+
+const ALIASES: Record<string, string> = {
+  '-f': 'path.config',
+  '-e': 'config.string',
+  '-t': 'config.test_and_exit',
+  '-r': 'config.reload.automatic',
+  '-w': 'pipeline.workers',
+  '-b': 'pipeline.batch.size',
+  '-u': 'pipeline.batch.delay',
+  '-h': 'help',
+  '-l': 'path.logs',
+};
+const BOOLEAN_FLAGS = new Set(['config.test_and_exit', 'config.reload.automatic', 'config.support_escapes', 'help']);
+const VALUE_FLAGS = new Set(['path.config', 'config.string', 'config.reload.interval', 'log.level', 'pipeline.workers', 'pipeline.batch.size', 'pipeline.batch.delay']);
+
+export function parseRunArgs(argv: string[]): RunArgs {
+  const args: RunArgs = {
+    paths: [],
+    testAndExit: false,
+    reload: false,
+    reloadIntervalMs: 3000,
+    logLevel: 'info',
+    workers: os.availableParallelism(),
+    batchSize: 125,
+    batchDelayMs: 50,
+    supportEscapes: false,
+    help: false,
+  };
+  let configStringGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    let name: string;
+    let inline: string | undefined;
+    if (token.startsWith('--')) {
+      const eq = token.indexOf('=');
+      name = eq < 0 ? token.slice(2) : token.slice(2, eq);
+      inline = eq < 0 ? undefined : token.slice(eq + 1);
+    } else if (ALIASES[token] !== undefined) {
+      name = ALIASES[token]!;
+    } else if (/^-[a-z]./.test(token) && ALIASES[token.slice(0, 2)] !== undefined) {
+      name = ALIASES[token.slice(0, 2)]!;
+      inline = token.slice(2);
+    } else {
+      throw new UsageError(`Unrecognised argument '${token}'`);
+    }
+    let value: string;
+    if (BOOLEAN_FLAGS.has(name)) {
+      if (inline !== undefined && !/^(true|false)$/.test(inline)) throw new UsageError(`Invalid value for --${name}: '${inline}' (expected true or false)`);
+      const on = inline === undefined || inline === 'true';
+      if (name === 'config.test_and_exit') args.testAndExit = on;
+      else if (name === 'config.reload.automatic') args.reload = on;
+      else if (name === 'config.support_escapes') args.supportEscapes = on;
+      else args.help = on;
+      continue;
+    }
+    if (!VALUE_FLAGS.has(name)) throw new UsageError(`Unrecognised option '--${name}'`);
+    if (inline !== undefined) value = inline;
+    else {
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`Option --${name} needs a value`);
+      value = next;
+    }
+    switch (name) {
+      case 'path.config':
+        args.paths.push(value);
+        break;
+      case 'config.string':
+        args.configString = value;
+        configStringGiven = true;
+        break;
+      case 'config.reload.interval':
+        args.reloadIntervalMs = parseDuration(value);
+        break;
+      case 'log.level':
+        if (!LOG_LEVELS.includes(value as LogLevelName)) throw new UsageError(`Invalid value for log.level: '${value}' (expected one of ${LOG_LEVELS.join(', ')})`);
+        args.logLevel = value as LogLevelName;
+        break;
+      case 'pipeline.workers':
+        args.workers = positiveInt('pipeline.workers', value);
+        break;
+      case 'pipeline.batch.size':
+        args.batchSize = positiveInt('pipeline.batch.size', value);
+        break;
+      case 'pipeline.batch.delay':
+        if (!/^[0-9]+$/.test(value)) throw new UsageError(`Invalid value for pipeline.batch.delay: '${value}' (expected milliseconds)`);
+        args.batchDelayMs = Number(value);
+        break;
+    }
+  }
+  if (args.help) return args;
+  if (args.paths.length > 0 && configStringGiven) {
+    throw new UsageError("Settings 'path.config' (-f) and 'config.string' (-e) can't be used simultaneously.");
+  }
+  if (args.reload && configStringGiven) throw new UsageError("Configuration reloading can't be used with 'config.string' (-e).");
+  if (args.paths.length === 0 && !configStringGiven) throw new UsageError('No configuration given: use -f PATH or -e STRING');
+  return args;
+}
+
+/** Plugins (by name, in order of use) that are validated but not run by flowstash. */
+export function notEmulated(config: PipelineConfig): string[] {
+  const names: string[] = [];
+  const note = (p: ValidatedPlugin | undefined): void => {
+    if (p && !p.emulated && !names.includes(p.name)) names.push(p.name);
+  };
+  const visitValue = (v: Value): void => {
+    if (v.type === 'plugin') visitPlugin(v);
+    else if (v.type === 'array') v.items.forEach(visitValue);
+    else if (v.type === 'hash') v.entries.forEach((e) => visitValue(e.value));
+  };
+  const visitPlugin = (node: PluginNode): void => {
+    const validated = config.plugin(node);
+    note(validated);
+    // A codec given by name or by default has no node of its own among the attributes.
+    const codec = validated.options.codec as ValidatedPlugin | undefined;
+    if (codec && !node.attributes.some((a) => a.value === codec.node)) note(codec);
+    node.attributes.forEach((a) => visitValue(a.value));
+  };
+  const visit = (s: Statement): void => {
+    if (s.type === 'plugin') visitPlugin(s);
+    else {
+      s.clauses.forEach((c) => c.body.forEach(visit));
+      s.elseBody?.forEach(visit);
+    }
+  };
+  [...config.inputs, ...config.filters, ...config.outputs].forEach(visit);
+  return names;
+}
+
+function warn(message: string): void {
+  process.stderr.write(`[WARN ][flowstash.config] ${message}\n`);
+}
+
+function fatal(message: string): void {
+  process.stderr.write(`[FATAL][flowstash.runner] The given configuration is invalid. Reason: ${message}\n`);
+}
+
+type RunPipeline = (config: PipelineConfig, options: RunOptions) => Promise<number>;
+
+async function loadRunner(): Promise<RunPipeline> {
+  // Imported by a computed specifier: the runtime lives in src/pipeline/runner.ts (another module's
+  // area) and may not exist in every checkout.
+  const specifier = '../pipeline/runner.ts';
+  const mod = (await import(specifier)) as { runPipeline?: RunPipeline };
+  if (typeof mod.runPipeline !== 'function') throw new Error('src/pipeline/runner.ts does not export runPipeline');
+  return mod.runPipeline;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args: RunArgs;
+  try {
+    args = parseRunArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`ERROR: ${e.message}\n\n${USAGE}`);
+      return 1;
+    }
+    throw e;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const loadOptions: LoadOptions = {
+    supportEscapes: args.supportEscapes,
+    ...(args.configString !== undefined ? { configString: args.configString } : { paths: args.paths }),
+  };
+  let config: PipelineConfig;
+  try {
+    config = await loadPipelineConfig(loadOptions);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      fatal(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  for (const w of config.warnings) warn(w);
+  if (args.testAndExit) {
+    const skipped = notEmulated(config);
+    process.stdout.write('Configuration OK\n');
+    if (skipped.length > 0) process.stdout.write(`validated, not emulated: ${skipped.join(', ')}\n`);
+    return 0;
+  }
+  const runPipeline = await loadRunner();
+  return runPipeline(config, {
+    workers: args.workers,
+    batchSize: args.batchSize,
+    batchDelayMs: args.batchDelayMs,
+    logLevel: args.logLevel,
+    ...(args.reload ? { reload: { intervalMs: args.reloadIntervalMs, load: () => loadPipelineConfig(loadOptions) } } : {}),
+  });
+}

@@ -1,0 +1,49 @@
+// The json_lines codec: one JSON document per delimited line in, one per line out.
+import type { Event } from '../pipeline/event.ts';
+import { jsonMap } from '../pipeline/json.ts';
+import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
+import { JsonDocumentDecoder } from './json.ts';
+import { DelimitedSplitter } from './text-decode.ts';
+
+export class JsonLinesCodec implements Codec {
+  private readonly decoder: JsonDocumentDecoder;
+  private readonly splitters = new Map<string, DelimitedSplitter>();
+
+  constructor(
+    private readonly delimiter: string,
+    ctx?: PluginContext,
+  ) {
+    this.decoder = new JsonDocumentDecoder(ctx?.log);
+  }
+
+  private splitter(source: SourceInfo): DelimitedSplitter {
+    const key = `${source.host ?? ''}:${source.port ?? ''}`;
+    let s = this.splitters.get(key);
+    if (!s) {
+      s = new DelimitedSplitter(this.delimiter);
+      this.splitters.set(key, s);
+    }
+    return s;
+  }
+
+  decode(data: Buffer, source: SourceInfo, emit: (event: Event) => void): void {
+    this.splitter(source).push(data, (line) => this.decoder.decode(line, emit));
+  }
+
+  flush(source: SourceInfo, emit: (event: Event) => void): void {
+    const tail = this.splitter(source).flush();
+    if (tail !== undefined) this.decoder.decode(tail, emit);
+  }
+
+  encode(event: Event): string {
+    return jsonMap(event.data) + this.delimiter;
+  }
+
+  stats(): Record<string, number> {
+    return { json_parse_failures: this.decoder.failures, invalid_utf8: this.decoder.text.invalid };
+  }
+}
+
+export function createJsonLinesCodec(options: ResolvedOptions, ctx: PluginContext): Codec {
+  return new JsonLinesCodec(typeof options['delimiter'] === 'string' ? options['delimiter'] : '\n', ctx);
+}

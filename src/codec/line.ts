@@ -1,0 +1,71 @@
+// The line codec: decode splits on `delimiter` (one event per line, `message` = the line);
+// encode writes `format` sprintf'd (default event.to_s) plus the delimiter.
+import { Event } from '../pipeline/event.ts';
+import { compileSprintf, type Interpolator } from '../pipeline/sprintf.ts';
+import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
+import { DelimitedSplitter, Utf8TextDecoder } from './text-decode.ts';
+
+export function textFormatter(format: unknown): (event: Event) => string {
+  if (typeof format === 'string') {
+    const f: Interpolator = compileSprintf(format);
+    return f;
+  }
+  return (event) => event.toString();
+}
+
+/** An event for a decoded text; under ECS (v1/v8, the default) it also keeps `[event][original]`. */
+export function messageEvent(message: string, ecs: boolean): Event {
+  return new Event(ecs ? { message, event: { original: message } } : { message });
+}
+
+export class LineCodec implements Codec {
+  private readonly splitters = new Map<string, DelimitedSplitter>();
+  private readonly text: Utf8TextDecoder;
+  private readonly format: (event: Event) => string;
+
+  constructor(
+    private readonly delimiter: string,
+    format: unknown,
+    ctx?: PluginContext,
+    private readonly ecs = true,
+  ) {
+    this.text = new Utf8TextDecoder(ctx?.log);
+    this.format = textFormatter(format);
+  }
+
+  private splitter(source: SourceInfo): DelimitedSplitter {
+    const key = `${source.host ?? ''}:${source.port ?? ''}`;
+    let s = this.splitters.get(key);
+    if (!s) {
+      s = new DelimitedSplitter(this.delimiter);
+      this.splitters.set(key, s);
+    }
+    return s;
+  }
+
+  decode(data: Buffer, source: SourceInfo, emit: (event: Event) => void): void {
+    this.splitter(source).push(data, (line) => emit(messageEvent(this.text.decode(line), this.ecs)));
+  }
+
+  flush(source: SourceInfo, emit: (event: Event) => void): void {
+    const tail = this.splitter(source).flush();
+    if (tail !== undefined) emit(messageEvent(this.text.decode(tail), this.ecs));
+  }
+
+  encode(event: Event): string {
+    return this.format(event) + this.delimiter;
+  }
+
+  stats(): Record<string, number> {
+    return { invalid_utf8: this.text.invalid };
+  }
+}
+
+export function createLineCodec(options: ResolvedOptions, ctx: PluginContext): Codec {
+  return new LineCodec(
+    typeof options['delimiter'] === 'string' ? options['delimiter'] : '\n',
+    options['format'],
+    ctx,
+    options['ecs_compatibility'] !== 'disabled',
+  );
+}

@@ -1,0 +1,648 @@
+// The netflow decoder: datagram → flows, for NetFlow v5, v9 and IPFIX, with the Logstash codec's
+// output where it works and correct decoding where it fails. Never throws on bad input: every
+// problem is one warning (exporter, set id, byte offset, reason) and a counter.
+import path from 'node:path';
+import { Timestamp } from '../../pipeline/timestamp.ts';
+import type { FieldMap } from '../../pipeline/values.ts';
+import { loadDefinitions, type Definitions } from './definitions.ts';
+import { resolveNetflowOptions, type NetflowOptions } from './options.ts';
+import {
+  ipfixFieldSpec, v9FieldSpec, v9ScopeSpec, type FieldSpec, type LogstashTuple, type SpecWarning, type TemplateFieldRef,
+} from './field-spec.ts';
+import type { HeaderShape } from './compile.ts';
+import type { ListContext, RecordHeader, RecordRuntime } from './field-values.ts';
+import { TemplateCache, WILDCARD_EXPORTER, type Template } from './templates.ts';
+import { SequenceTracker } from './sequence.ts';
+import { PendingData, type HeldSet } from './pending.ts';
+import { checkCacheDirectory, readCacheFile, writeCacheFile, IPFIX_CACHE_FILE, NETFLOW_CACHE_FILE } from './cache-file.ts';
+import { decodeV5 } from './v5.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFn = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
+
+/** Where a datagram came from. Templates are scoped by `host` (the exporter address). */
+export interface ExporterRef {
+  host?: string;
+  port?: number;
+}
+
+export interface DecodedFlow {
+  timestamp: Timestamp;
+  /** The fields that go under the target key, in event order. */
+  fields: FieldMap;
+}
+
+export type FlowSink = (timestamp: Timestamp, fields: FieldMap) => void;
+
+export interface DecoderHooks {
+  log?: LogFn;
+  /** Clock for template lifetime and held-data age (ms). */
+  now?: () => number;
+}
+
+const COUNTERS = [
+  'packets', 'packets_v5', 'packets_v9', 'packets_ipfix', 'packets_ignored_version', 'packets_malformed',
+  'flows', 'sets_malformed', 'sets_unsupported', 'data_sets', 'data_sets_without_template',
+  'templates_new', 'templates_changed', 'templates_refreshed', 'templates_rejected', 'templates_unsupported',
+  'templates_withdrawn', 'templates_expired', 'options_templates', 'list_problems',
+  'sequence_gaps', 'lost_records', 'lost_packets', 'sequence_resyncs',
+  'pending_held', 'pending_decoded', 'pending_dropped', 'cache_write_failures',
+] as const;
+
+export type DecoderCounter = (typeof COUNTERS)[number];
+
+const NO_TEMPLATE_TAIL = ', because no template to decode it with has been received. This message will usually go away after 1 minute.';
+
+function allZero(b: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function sameLayout(a: FieldSpec[], b: FieldSpec[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.pen !== y.pen || x.id !== y.id || x.length !== y.length || x.name !== y.name || x.kind !== y.kind) return false;
+  }
+  return true;
+}
+
+export class NetflowDecoder {
+  readonly options: NetflowOptions;
+  private readonly defs: Definitions;
+  private readonly log: LogFn;
+  private readonly now: () => number;
+  private readonly templates: TemplateCache;
+  private readonly sequences = new SequenceTracker();
+  private readonly pending: PendingData;
+  private readonly counters: Record<DecoderCounter, number>;
+  private readonly cacheEntries: { 9: Map<string, LogstashTuple[]>; 10: Map<string, LogstashTuple[]> } = {
+    9: new Map(),
+    10: new Map(),
+  };
+  private readonly rt: RecordRuntime = { pos: 0, depth: 0, lists: undefined };
+  private lastExpiry = 0;
+  private readonly warnedNoTemplate = new Set<number>();
+  private currentPort = 0;
+
+  constructor(options: Partial<NetflowOptions> = {}, hooks: DecoderHooks = {}) {
+    this.options = resolveNetflowOptions(options);
+    this.log = hooks.log ?? (() => {});
+    this.now = hooks.now ?? Date.now;
+    this.defs = loadDefinitions(this.options.netflow_definitions, this.options.ipfix_definitions);
+    this.templates = new TemplateCache(this.options.cache_ttl * 1000, this.options.max_templates_per_exporter);
+    this.pending = new PendingData(this.options.pending_data_bytes, this.options.pending_data_seconds * 1000);
+    this.counters = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<DecoderCounter, number>;
+    if (this.options.cache_save_path) this.loadCache(this.options.cache_save_path);
+  }
+
+  stats(): Record<string, number> {
+    const s: Record<string, number> = { ...this.counters };
+    s['templates_cached'] = this.templates.size;
+    s['pending_sets'] = this.pending.size;
+    return s;
+  }
+
+  /** Decodes one datagram into flows. */
+  decode(buf: Buffer, exporter: ExporterRef = {}): DecodedFlow[] {
+    const out: DecodedFlow[] = [];
+    this.decodeInto(buf, exporter, (timestamp, fields) => out.push({ timestamp, fields }));
+    return out;
+  }
+
+  /** Decodes one datagram, handing each flow to `sink` in order. Never throws on bad input. */
+  decodeInto(buf: Buffer, exporter: ExporterRef, sink: FlowSink): void {
+    const host = exporter.host ?? 'unknown';
+    this.counters.packets++;
+    this.warnedNoTemplate.clear();
+    this.currentPort = exporter.port ?? 0;
+    try {
+      this.housekeeping();
+      if (buf.length < 2) {
+        this.counters.packets_malformed++;
+        this.log('warn', `Invalid netflow packet received (datagram of ${buf.length} bytes from ${host} has no version field)`);
+        return;
+      }
+      const version = buf.readUInt16BE(0);
+      if (!this.options.versions.includes(version)) {
+        this.counters.packets_ignored_version++;
+        this.log('warn', `Ignoring Netflow version v${version}`);
+        return;
+      }
+      if (version === 5) {
+        this.counters.packets_v5++;
+        const r = decodeV5(buf, host, sink, this.log);
+        if (r.malformed) this.counters.packets_malformed++;
+        this.counters.flows += r.flows;
+        if (r.sequence) this.trackSequence(5, host, 'engine', r.sequence.engine, r.sequence.seq, r.flows, 'records');
+      } else if (version === 9) {
+        this.counters.packets_v9++;
+        this.decodeV9(buf, host, sink);
+      } else if (version === 10) {
+        this.counters.packets_ipfix++;
+        this.decodeIpfix(buf, host, sink);
+      } else {
+        this.counters.packets_ignored_version++;
+        this.log('warn', `Unsupported Netflow version v${version}`);
+      }
+    } catch (e) {
+      // A decoder bug must not take the pipeline down: report it with the exporter and count it.
+      this.counters.packets_malformed++;
+      this.log('error', `Netflow decoder failed on a datagram from ${host}: ${(e as Error).message}`, {
+        bytes: buf.length,
+      });
+    }
+  }
+
+  private housekeeping(): void {
+    const now = this.now();
+    if (now - this.lastExpiry < 1000) return;
+    this.lastExpiry = now;
+    this.counters.templates_expired += this.templates.expire(now);
+    for (const h of this.pending.expire(now)) this.dropHeld(h, `no template arrived within ${this.options.pending_data_seconds} s`);
+  }
+
+  // ---- shared -------------------------------------------------------------------------------
+
+  private malformed(version: 9 | 10, host: string, domain: number, setId: number, offset: number, reason: string): void {
+    this.counters.sets_malformed++;
+    const proto = version === 9 ? 'NetFlow v9 flowset' : 'IPFIX set';
+    const dom = version === 9 ? 'source id' : 'observation domain';
+    this.log('warn', `Malformed ${proto} from exporter ${host} (${dom} ${domain}): set id ${setId} at byte ${offset}: ${reason}`);
+  }
+
+  private trackSequence(version: number, host: string, label: string, domain: number, seq: number, count: number | undefined, unit: 'records' | 'packets'): void {
+    // Sequence numbers belong to a transport session: the exporter's port is part of the key.
+    const gap = this.sequences.observe(host, version, domain, this.currentPort, seq, count);
+    if (!gap) return;
+    this.counters.sequence_gaps++;
+    if (unit === 'records') this.counters.lost_records += gap.lost;
+    else this.counters.lost_packets += gap.lost;
+    this.log('info', `Sequence gap from exporter ${host} (${label} ${domain}): expected ${gap.expected}, got ${gap.got}: ${gap.lost} ${unit} lost`);
+  }
+
+  private registerTemplate(
+    version: 9 | 10, host: string, domain: number, id: number, options: boolean, specs: FieldSpec[],
+    sink: FlowSink, raw?: Buffer,
+  ): void {
+    const t = this.templates.make(version, host, domain, id, options, specs, this.now());
+    if (raw) t.raw = Buffer.from(raw);
+    const result = this.templates.register(t);
+    if (result === 'rejected') {
+      this.counters.templates_rejected++;
+      this.log('warn', `Template ${id} from exporter ${host} rejected: the exporter already has ${this.options.max_templates_per_exporter} templates (max_templates_per_exporter)`);
+      return;
+    }
+    if (options) this.counters.options_templates++;
+    this.counters[result === 'new' ? 'templates_new' : result === 'changed' ? 'templates_changed' : 'templates_refreshed']++;
+    if (result !== 'refreshed' && this.options.cache_save_path) this.saveCache(version, domain, id, specs);
+    const key = TemplateCache.key(version, host, domain, id);
+    for (const held of this.pending.take(key)) {
+      this.counters.pending_decoded++;
+      this.decodeDataSet(t, held.version === 9 ? 'v9' : this.ipfixShape(), held.data, 0, held.data.length, held.header, held.timestamp, host, domain, sink, 0);
+    }
+  }
+
+  private ipfixShape(): HeaderShape {
+    return this.options.include_flowset_id ? 'ipfix_flowset_id' : 'ipfix';
+  }
+
+  private noTemplate(version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp): void {
+    this.counters.data_sets_without_template++;
+    if (this.options.pending_data) {
+      const key = TemplateCache.key(version, host, domain, setId);
+      const held: HeldSet = {
+        key, version, exporter: host, domain, setId, data: Buffer.from(b.subarray(start, end)),
+        header: { ...h }, timestamp: ts, heldAt: this.now(),
+      };
+      this.counters.pending_held++;
+      for (const e of this.pending.hold(held)) this.dropHeld(e, `held data exceeds ${this.options.pending_data_bytes} bytes`);
+      return;
+    }
+    // One warning per set id and datagram (what the Logstash codec's users see).
+    if (this.warnedNoTemplate.has(setId)) return;
+    this.warnedNoTemplate.add(setId);
+    const from = version === 9 ? `source id ${domain}` : `observation domain id ${domain}`;
+    this.log('warn', `Can't (yet) decode flowset id ${setId} from ${from}${NO_TEMPLATE_TAIL}`);
+  }
+
+  private dropHeld(h: HeldSet, why: string): void {
+    this.counters.pending_dropped++;
+    const from = h.version === 9 ? `source id ${h.domain}` : `observation domain id ${h.domain}`;
+    this.log('warn', `Dropped held data of flowset id ${h.setId} from exporter ${h.exporter} (${from}): ${why}`);
+  }
+
+  /** Decodes the records of one data set; returns the number of flows. */
+  private decodeDataSet(
+    t: Template, shape: HeaderShape, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp,
+    host: string, domain: number, sink: FlowSink, setOffset: number,
+  ): number {
+    this.counters.data_sets++;
+    if (t.minLength === 0) {
+      this.malformed(t.version, host, domain, h.flowsetId, setOffset, `template ${t.id} has no data fields; the set is skipped`);
+      return 0;
+    }
+    const dec = t.decoder(shape);
+    const rt = this.rt;
+    rt.depth = 0;
+    rt.lists = this.listContext(t, host, domain);
+    let flows = 0;
+    let o = start;
+    if (t.fixedLength > 0) {
+      const n = Math.floor((end - start) / t.fixedLength);
+      if (n === 0) {
+        if (t.version === 9) {
+          this.log('warn', 'Template length exceeds flowset length, skipping', {
+            template_id: h.flowsetId, template_length: t.fixedLength, record_length: end - start,
+          });
+        }
+        this.counters.sets_malformed++;
+        return 0;
+      }
+      for (let i = 0; i < n; i++) {
+        const rec = dec(b, o, end, h, rt);
+        if (rec === null) break;
+        o = rt.pos;
+        sink(ts, rec);
+        flows++;
+      }
+    } else {
+      while (end - o >= t.minLength) {
+        const rec = dec(b, o, end, h, rt);
+        if (rec === null) {
+          if (!allZero(b, o, end)) {
+            this.malformed(t.version, host, domain, h.flowsetId, setOffset + (o - start), `record ${flows + 1} of template ${t.id} overruns the set (${end - o} bytes left)`);
+          }
+          break;
+        }
+        if (rt.pos <= o) break;
+        o = rt.pos;
+        sink(ts, rec);
+        flows++;
+      }
+    }
+    if (rt.lists && rt.lists.problems.length > 0) {
+      this.counters.list_problems += rt.lists.problems.length;
+      this.malformed(t.version, host, domain, h.flowsetId, setOffset, rt.lists.problems[0]!);
+    }
+    this.counters.flows += flows;
+    return flows;
+  }
+
+  private listContext(t: Template, host: string, domain: number): ListContext | undefined {
+    if (!t.hasList) return undefined;
+    const now = this.now();
+    return {
+      lookupBare: (id) => this.templates.lookup(t.version, host, domain, id, now)?.decoder('bare'),
+      defs: this.defs,
+      dropUnknown: this.options.unknown_elements === 'drop_template',
+      maxDepth: this.options.max_list_depth,
+      problems: [],
+    };
+  }
+
+  private buildSpecs(
+    version: 9 | 10, host: string, domain: number, templateId: number, fields: TemplateFieldRef[], scopeCount: number,
+  ): FieldSpec[] | undefined {
+    const dropUnknown = this.options.unknown_elements === 'drop_template';
+    const warnings: SpecWarning[] = [];
+    const specs: FieldSpec[] = [];
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (version === 9 && f.length === 0) continue;
+      if (version === 9 && i < scopeCount) {
+        specs.push(v9ScopeSpec(f));
+        continue;
+      }
+      const r = version === 9 ? v9FieldSpec(f, templateId, this.defs, dropUnknown, warnings) : ipfixFieldSpec(f, this.defs, dropUnknown, warnings);
+      if ('unsupported' in r) {
+        this.counters.templates_unsupported++;
+        this.log('warn', r.unsupported.message, r.unsupported.data);
+        return undefined;
+      }
+      specs.push(r.spec);
+    }
+    if (version === 9) {
+      const declared = fields.reduce((n, f) => n + f.length, 0);
+      const built = specs.reduce((n, s) => n + s.logstashSize, 0);
+      if (declared !== built) {
+        warnings.push({
+          message: `Received template ${templateId} of size ${declared} bytes doesn't match BinData representation we built (${built} bytes)`,
+        });
+      }
+    }
+    // Logged when the template is new or changed, not on every refresh of the same layout.
+    if (warnings.length > 0) {
+      const t = this.templates.lookup(version, host, domain, templateId, this.now());
+      const same = t !== undefined && t.exporter === host && sameLayout(t.specs, specs);
+      if (!same) for (const w of warnings) this.log('warn', w.message, w.data);
+    }
+    return specs;
+  }
+
+  // ---- NetFlow v9 ---------------------------------------------------------------------------
+
+  private decodeV9(b: Buffer, host: string, sink: FlowSink): void {
+    const len = b.length;
+    if (len < 20) {
+      this.counters.packets_malformed++;
+      this.log('warn', `Invalid netflow packet received (NetFlow v9 header from ${host} needs 20 bytes, got ${len})`);
+      return;
+    }
+    const uptime = b.readUInt32BE(4);
+    const unixSec = b.readUInt32BE(8);
+    const seq = b.readUInt32BE(12);
+    const sourceId = b.readUInt32BE(16);
+    const ts = new Timestamp(unixSec, 0);
+    const h: RecordHeader = { version: 9, seq, flowsetId: 0, uptime, unixSec };
+    let p = 20;
+    while (p < len) {
+      if (allZero(b, p, len)) break; // padding
+      if (len - p < 4) {
+        this.malformed(9, host, sourceId, -1, p, `${len - p} trailing bytes are too short for a flowset header`);
+        break;
+      }
+      const id = b.readUInt16BE(p);
+      let slen = b.readUInt16BE(p + 2);
+      if (slen === 0 && id === 0) slen = len - p; // the Logstash codec reads a zero-length template flowset to the end
+      if (slen < 4) {
+        this.malformed(9, host, sourceId, id, p, `flowset length ${slen} is shorter than its 4-byte header`);
+        break;
+      }
+      if (p + slen > len) {
+        this.malformed(9, host, sourceId, id, p, `flowset length ${slen} overruns the datagram (${len - p} bytes left)`);
+        break;
+      }
+      const start = p + 4;
+      const end = p + slen;
+      if (id === 0) this.v9Templates(b, start, end, host, sourceId, sink);
+      else if (id === 1) this.v9OptionsTemplates(b, start, end, host, sourceId, sink);
+      else if (id >= 256) {
+        h.flowsetId = id;
+        const t = this.templates.lookup(9, host, sourceId, id, this.now());
+        if (t) this.decodeDataSet(t, 'v9', b, start, end, h, ts, host, sourceId, sink, start);
+        else this.noTemplate(9, host, sourceId, id, b, start, end, h, ts);
+      } else {
+        this.counters.sets_unsupported++;
+        this.log('warn', `Unsupported flowset id ${id}`, { exporter: host, offset: p });
+      }
+      p = end;
+    }
+    this.trackSequence(9, host, 'source id', sourceId, seq, 1, 'packets');
+  }
+
+  private v9Templates(b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): void {
+    let q = start;
+    while (end - q >= 4) {
+      const tid = b.readUInt16BE(q);
+      const count = b.readUInt16BE(q + 2);
+      if (tid < 256) {
+        if (!allZero(b, q, end)) this.malformed(9, host, sourceId, 0, q, `template id ${tid} is reserved (must be ≥ 256)`);
+        return;
+      }
+      const next = q + 4 + count * 4;
+      if (next > end) {
+        this.malformed(9, host, sourceId, 0, q, `template ${tid} declares ${count} fields but the flowset ends ${end - q - 4} bytes later`);
+        return;
+      }
+      if (count > this.options.max_fields_per_template) {
+        this.counters.templates_rejected++;
+        this.malformed(9, host, sourceId, 0, q, `template ${tid} has ${count} fields (max_fields_per_template is ${this.options.max_fields_per_template})`);
+        q = next;
+        continue;
+      }
+      if (this.templates.refreshIfSame(9, host, sourceId, tid, b, q, next, this.now())) {
+        this.counters.templates_refreshed++;
+        q = next;
+        continue;
+      }
+      const fields: TemplateFieldRef[] = [];
+      for (let r = q + 4; r < next; r += 4) fields.push({ pen: 0, id: b.readUInt16BE(r), length: b.readUInt16BE(r + 2) });
+      const specs = this.buildSpecs(9, host, sourceId, tid, fields, 0);
+      if (specs) this.registerTemplate(9, host, sourceId, tid, false, specs, sink, b.subarray(q, next));
+      q = next;
+    }
+  }
+
+  private v9OptionsTemplates(b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): void {
+    let q = start;
+    while (end - q >= 6) {
+      const tid = b.readUInt16BE(q);
+      const scopeLen = b.readUInt16BE(q + 2);
+      const optLen = b.readUInt16BE(q + 4);
+      if (tid < 256) {
+        if (!allZero(b, q, end)) this.malformed(9, host, sourceId, 1, q, `options template id ${tid} is reserved (must be ≥ 256)`);
+        return;
+      }
+      if (scopeLen % 4 !== 0 || optLen % 4 !== 0) {
+        this.malformed(9, host, sourceId, 1, q, `options template ${tid}: scope length ${scopeLen} and option length ${optLen} must be multiples of 4`);
+        return;
+      }
+      const next = q + 6 + scopeLen + optLen;
+      if (next > end) {
+        this.malformed(9, host, sourceId, 1, q, `options template ${tid} (${scopeLen + optLen} bytes of fields) overruns the flowset (${end - q - 6} bytes left)`);
+        return;
+      }
+      const n = (scopeLen + optLen) / 4;
+      if (n > this.options.max_fields_per_template) {
+        this.counters.templates_rejected++;
+        this.malformed(9, host, sourceId, 1, q, `options template ${tid} has ${n} fields (max_fields_per_template is ${this.options.max_fields_per_template})`);
+        q = next;
+        continue;
+      }
+      if (this.templates.refreshIfSame(9, host, sourceId, tid, b, q, next, this.now())) {
+        this.counters.templates_refreshed++;
+        this.counters.options_templates++;
+        q = next;
+        continue;
+      }
+      const fields: TemplateFieldRef[] = [];
+      for (let r = q + 6; r < next; r += 4) fields.push({ pen: 0, id: b.readUInt16BE(r), length: b.readUInt16BE(r + 2) });
+      const scopeCount = scopeLen / 4;
+      // Zero-length scope fields are dropped before the scope/option split is applied.
+      const scopes = fields.slice(0, scopeCount).filter((f) => f.length > 0);
+      const opts = fields.slice(scopeCount);
+      const specs = this.buildSpecs(9, host, sourceId, tid, [...scopes, ...opts], scopes.length);
+      if (specs) this.registerTemplate(9, host, sourceId, tid, true, specs, sink, b.subarray(q, next));
+      q = next;
+    }
+  }
+
+  // ---- IPFIX ----------------------------------------------------------------------------------
+
+  private decodeIpfix(b: Buffer, host: string, sink: FlowSink): void {
+    const len = b.length;
+    if (len < 16) {
+      this.counters.packets_malformed++;
+      this.log('warn', `Invalid IPFIX packet received (message header from ${host} needs 16 bytes, got ${len})`);
+      return;
+    }
+    const msgLen = b.readUInt16BE(2);
+    const exportTime = b.readUInt32BE(4);
+    const seq = b.readUInt32BE(8);
+    const domain = b.readUInt32BE(12);
+    let end = msgLen;
+    if (msgLen < 16) {
+      this.counters.packets_malformed++;
+      this.log('warn', `Invalid IPFIX packet received (message length ${msgLen} from ${host} is shorter than the 16-byte header)`);
+      return;
+    }
+    if (msgLen > len) {
+      this.counters.packets_malformed++;
+      this.log('warn', `IPFIX message from ${host} (observation domain ${domain}) declares ${msgLen} bytes but the datagram has ${len}; decoding what is there`);
+      end = len;
+    }
+    const ts = new Timestamp(exportTime, 0);
+    const h: RecordHeader = { version: 10, seq, flowsetId: 0, uptime: 0, unixSec: exportTime };
+    const shape = this.ipfixShape();
+    let p = 16;
+    let records = 0;
+    let countable = true;
+    while (p < end) {
+      if (end - p < 4) {
+        if (!allZero(b, p, end)) this.malformed(10, host, domain, -1, p, `${end - p} trailing bytes are too short for a set header`);
+        break;
+      }
+      const id = b.readUInt16BE(p);
+      const slen = b.readUInt16BE(p + 2);
+      if (slen < 4) {
+        if (!allZero(b, p, end)) this.malformed(10, host, domain, id, p, `set length ${slen} is shorter than its 4-byte header`);
+        countable = false;
+        break;
+      }
+      if (p + slen > end) {
+        this.malformed(10, host, domain, id, p, `set length ${slen} overruns the message (${end - p} bytes left)`);
+        countable = false;
+        break;
+      }
+      const start = p + 4;
+      const setEnd = p + slen;
+      if (id === 2 || id === 3) this.ipfixTemplates(b, start, setEnd, id === 3, host, domain, sink);
+      else if (id >= 256) {
+        h.flowsetId = id;
+        const t = this.templates.lookup(10, host, domain, id, this.now());
+        if (t) records += this.decodeDataSet(t, shape, b, start, setEnd, h, ts, host, domain, sink, start);
+        else {
+          countable = false;
+          this.noTemplate(10, host, domain, id, b, start, setEnd, h, ts);
+        }
+      } else {
+        this.counters.sets_unsupported++;
+        this.log('warn', `Unsupported flowset id ${id}`, { exporter: host, offset: p });
+      }
+      p = setEnd;
+    }
+    this.trackSequence(10, host, 'observation domain', domain, seq, countable ? records : undefined, 'records');
+  }
+
+  private ipfixTemplates(b: Buffer, start: number, end: number, options: boolean, host: string, domain: number, sink: FlowSink): void {
+    const setId = options ? 3 : 2;
+    let q = start;
+    while (end - q >= 4) {
+      const tid = b.readUInt16BE(q);
+      const count = b.readUInt16BE(q + 2);
+      if (count === 0) {
+        // Withdrawal: one template, or all templates (or options templates) when the id is the set id.
+        if (tid === setId) {
+          const n = this.templates.withdrawAll(10, host, domain, options);
+          this.counters.templates_withdrawn += n;
+          this.log('debug', `Exporter ${host} (observation domain ${domain}) withdrew all ${options ? 'options ' : ''}templates (${n})`);
+        } else if (tid >= 256) {
+          if (this.templates.withdraw(10, host, domain, tid)) this.counters.templates_withdrawn++;
+          this.log('debug', `Exporter ${host} (observation domain ${domain}) withdrew template ${tid}`);
+        } else if (!allZero(b, q, end)) {
+          this.malformed(10, host, domain, setId, q, `withdrawal of reserved template id ${tid}`);
+          return;
+        } else return; // padding
+        q += 4;
+        continue;
+      }
+      if (tid < 256) {
+        if (!allZero(b, q, end)) this.malformed(10, host, domain, setId, q, `template id ${tid} is reserved (must be ≥ 256)`);
+        return;
+      }
+      let r = q + 4;
+      let scopeCount = 0;
+      if (options) {
+        if (end - q < 6) {
+          this.malformed(10, host, domain, setId, q, `options template ${tid} header is truncated`);
+          return;
+        }
+        scopeCount = b.readUInt16BE(q + 4);
+        r = q + 6;
+        if (scopeCount === 0 || scopeCount > count) {
+          this.malformed(10, host, domain, setId, q, `options template ${tid} has scope field count ${scopeCount} (must be 1..${count})`);
+          return;
+        }
+      }
+      const fields: TemplateFieldRef[] = [];
+      for (let i = 0; i < count; i++) {
+        if (r + 4 > end) {
+          this.malformed(10, host, domain, setId, q, `template ${tid} declares ${count} fields but the set ends after ${i}`);
+          return;
+        }
+        const raw = b.readUInt16BE(r);
+        const flen = b.readUInt16BE(r + 2);
+        r += 4;
+        let pen = 0;
+        if (raw & 0x8000) {
+          if (r + 4 > end) {
+            this.malformed(10, host, domain, setId, q, `template ${tid} field ${i + 1} lacks its enterprise number (set ends)`);
+            return;
+          }
+          pen = b.readUInt32BE(r);
+          r += 4;
+        }
+        if (fields.length < this.options.max_fields_per_template) fields.push({ pen, id: raw & 0x7fff, length: flen });
+      }
+      if (count > this.options.max_fields_per_template) {
+        this.counters.templates_rejected++;
+        this.malformed(10, host, domain, setId, q, `template ${tid} has ${count} fields (max_fields_per_template is ${this.options.max_fields_per_template})`);
+      } else if (this.templates.refreshIfSame(10, host, domain, tid, b, q, r, this.now())) {
+        this.counters.templates_refreshed++;
+        if (options) this.counters.options_templates++;
+      } else {
+        const specs = this.buildSpecs(10, host, domain, tid, fields, scopeCount);
+        if (specs) this.registerTemplate(10, host, domain, tid, options, specs, sink, b.subarray(q, r));
+      }
+      q = r;
+    }
+  }
+
+  // ---- template cache files -----------------------------------------------------------------
+
+  private cacheFile(version: 9 | 10): string {
+    return path.join(this.options.cache_save_path!, version === 9 ? NETFLOW_CACHE_FILE : IPFIX_CACHE_FILE);
+  }
+
+  private loadCache(dir: string): void {
+    checkCacheDirectory(dir);
+    const now = this.now();
+    for (const version of [9, 10] as const) {
+      if (!this.options.versions.includes(version)) continue;
+      const problems: string[] = [];
+      for (const c of readCacheFile(this.cacheFile(version), version, problems)) {
+        this.cacheEntries[version].set(`${c.domain}|${c.id}`, c.specs.map((s) => s.logstash));
+        this.templates.register(this.templates.make(version, WILDCARD_EXPORTER, c.domain, c.id, false, c.specs, now));
+      }
+      for (const p of problems) this.log('warn', p);
+    }
+  }
+
+  private saveCache(version: 9 | 10, domain: number, id: number, specs: FieldSpec[]): void {
+    if (!this.options.versions.includes(version)) return;
+    this.cacheEntries[version].set(`${domain}|${id}`, specs.map((s) => s.logstash));
+    try {
+      writeCacheFile(this.cacheFile(version), this.cacheEntries[version]);
+    } catch (e) {
+      this.counters.cache_write_failures++;
+      this.log('warn', `Template Cache could not be saved: ${this.cacheFile(version)}: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** The plain decoder API (tests, bench, tools): `createNetflowDecoder(opts).decode(buf, {host})`. */
+export function createNetflowDecoder(options: Partial<NetflowOptions> = {}, hooks: DecoderHooks = {}): NetflowDecoder {
+  return new NetflowDecoder(options, hooks);
+}

@@ -1,0 +1,67 @@
+// Creates the codecs under test from their specs, through the plugin list the runtime uses.
+import { IMPLEMENTATIONS } from '../plugins/implementations.ts';
+import { findPlugin } from '../plugins/registry.ts';
+import { createNetflowCodec } from '../codec/netflow/codec.ts';
+import type { Codec, Logger, PluginContext, ResolvedOptions } from '../plugins/types.ts';
+import type { CodecSpec } from './types.ts';
+
+type CodecFactory = (options: ResolvedOptions, ctx: PluginContext) => Codec;
+
+/** The netflow codec's factory, for when it is not (yet) in the runtime's plugin list. */
+const BUILTIN: Record<string, CodecFactory> = { netflow: createNetflowCodec };
+
+export function codecFactory(name: string): CodecFactory | undefined {
+  const impl = IMPLEMENTATIONS.find((p) => p.kind === 'codec' && p.name === name);
+  if (impl) return impl.create as CodecFactory;
+  return BUILTIN[name];
+}
+
+/** Options with the schema's defaults filled in (what the registry would hand the factory). */
+export function defaultCodecOptions(name: string, given: Record<string, unknown> = {}): Record<string, unknown> {
+  const schema = findPlugin('codec', name)?.schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, spec] of Object.entries(schema?.options ?? {})) if (spec.default !== undefined) out[k] = spec.default;
+  return { ...out, ...given };
+}
+
+export interface LogRecord {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** A logger that keeps error-level messages (a codec reporting an internal failure) for the fuzzer. */
+export function recordingLogger(onError: (msg: string) => void): Logger {
+  const noop = (): void => {};
+  return {
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: (msg) => onError(msg),
+    isEnabled: (level) => level === 'error',
+  };
+}
+
+const moduleFactories = new Map<string, CodecFactory>();
+
+/** Loads the `module` factories of the specs (call once before createCodec). */
+export async function loadCodecModules(specs: CodecSpec[]): Promise<void> {
+  for (const s of specs) {
+    if (!s.module || moduleFactories.has(s.module)) continue;
+    const mod = (await import(s.module)) as { create?: CodecFactory };
+    if (typeof mod.create !== 'function') throw new Error(`codec module ${s.module} does not export create(options, ctx)`);
+    moduleFactories.set(s.module, mod.create);
+  }
+}
+
+export function createCodec(spec: CodecSpec, log: Logger): Codec {
+  const factory = spec.module ? moduleFactories.get(spec.module) : codecFactory(spec.name);
+  if (!factory) throw new Error(`codec '${spec.name}' (${spec.origin}) is not implemented by flowstash, so it cannot be fuzzed`);
+  const ctx: PluginContext = {
+    log,
+    createCodec: () => {
+      throw new Error('nested codecs are not supported while fuzzing');
+    },
+  };
+  return factory(spec.options, ctx);
+}

@@ -1,0 +1,25 @@
+// Finding signatures: the same bug found through different bytes groups under one signature.
+import type { FindingClass } from './types.ts';
+
+/** Numbers, hex and quoted values vary with the input; the shape of the message does not. */
+export function normalizeMessage(message: string): string {
+  return message
+    .replace(/0x[0-9a-fA-F]+/g, 'H')
+    .replace(/\b\d+(\.\d+)?\b/g, 'N')
+    .replace(/'[^']*'/g, "'…'")
+    .replace(/"[^"]*"/g, '"…"')
+    .slice(0, 200);
+}
+
+/** First stack frame inside the project (src/…:line), else the first frame. */
+export function topFrame(stack: string | undefined): string {
+  if (!stack) return '';
+  const frames = stack.split('\n').filter((l) => l.trim().startsWith('at '));
+  const mine = frames.find((l) => /\/(src|test)\//.test(l) && !/\/src\/fuzz\//.test(l)) ?? frames[0] ?? '';
+  const m = /((?:src|test)\/[^\s():]+:\d+)/.exec(mine) ?? /([^\s()/]+:\d+):\d+\)?\s*$/.exec(mine);
+  return m ? m[1]! : mine.trim();
+}
+
+export function signatureOf(cls: FindingClass, codec: string, message: string, stack?: string): string {
+  return [cls, codec, normalizeMessage(message), topFrame(stack)].filter(Boolean).join(' | ');
+}

@@ -1,0 +1,93 @@
+// The udp input's receiver thread: owns the socket and nothing else, so the kernel buffer is
+// drained even while the pipeline thread is busy decoding, filtering or writing. Datagrams wait in
+// a queue of `queue_size`; when the pipeline falls that far behind, new ones are dropped and counted.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RemoteInfo } from 'node:dgram';
+import { listenUdp, senderAddress, UdpListenError, type BoundUdpSocket } from './udp-socket.ts';
+import type { ReceiverCounters, ReceiverInit, ToReceiver } from './udp-thread.ts';
+
+const port = parentPort;
+if (!port) throw new Error('udp-receiver.ts runs only as a worker thread');
+const init = workerData as ReceiverInit;
+
+const counters: ReceiverCounters = { received: 0, bytes: 0, truncated: 0, droppedQueueFull: 0 };
+const BATCH_MAX = 256;
+let outstanding = 0;
+let payloads: Buffer[] = [];
+let hosts: string[] = [];
+let ports: number[] = [];
+let batchBytes = 0;
+let flushScheduled = false;
+let bound: BoundUdpSocket | undefined;
+
+function flush(): void {
+  flushScheduled = false;
+  if (payloads.length === 0) return;
+  const data = new ArrayBuffer(batchBytes);
+  const view = new Uint8Array(data);
+  const lengths = new Uint32Array(payloads.length);
+  let at = 0;
+  for (let i = 0; i < payloads.length; i++) {
+    const p = payloads[i]!;
+    view.set(p, at);
+    lengths[i] = p.length;
+    at += p.length;
+  }
+  outstanding += payloads.length;
+  port!.postMessage({ type: 'batch', data, lengths, hosts, ports }, [data, lengths.buffer]);
+  payloads = [];
+  hosts = [];
+  ports = [];
+  batchBytes = 0;
+}
+
+function onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+  counters.received++;
+  counters.bytes += msg.length;
+  if (outstanding + payloads.length >= init.queueSize) {
+    counters.droppedQueueFull++;
+    return;
+  }
+  if (msg.length > init.bufferSize) {
+    counters.truncated++;
+    msg = msg.subarray(0, init.bufferSize);
+  }
+  payloads.push(msg);
+  hosts.push(senderAddress(rinfo));
+  ports.push(rinfo.port);
+  batchBytes += msg.length;
+  if (payloads.length >= BATCH_MAX) flush();
+  else if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
+}
+
+const statsTimer = setInterval(() => port.postMessage({ type: 'stats', counters }), 1000);
+
+port.on('message', (m: ToReceiver) => {
+  if (m.type === 'ack') outstanding -= m.count;
+  else if (m.type === 'close') {
+    clearInterval(statsTimer);
+    const done = (): void => {
+      flush();
+      port.postMessage({ type: 'closed', counters });
+      port.close();
+    };
+    if (bound) bound.socket.close().then(done, done);
+    else done();
+  }
+});
+
+try {
+  bound = await listenUdp(
+    { host: init.host, port: init.port, receiveBufferBytes: init.receiveBufferBytes },
+    onMessage,
+  );
+  port.postMessage({ type: 'ready', address: bound.address, port: bound.port, warning: bound.warning });
+} catch (e) {
+  clearInterval(statsTimer);
+  const err = e instanceof UdpListenError ? e.message : `udp input: ${(e as Error).message}`;
+  port.postMessage({ type: 'failed', message: err });
+  port.close();
+}

@@ -1,0 +1,124 @@
+// Starts the udp input's receiver thread (udp-receiver.ts) and speaks its message protocol.
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+export interface ReceiverInit {
+  host: string;
+  port: number;
+  receiveBufferBytes?: number;
+  bufferSize: number;
+  queueSize: number;
+}
+
+export interface ReceiverCounters {
+  received: number;
+  bytes: number;
+  truncated: number;
+  droppedQueueFull: number;
+}
+
+export type ToReceiver = { type: 'ack'; count: number } | { type: 'close' };
+
+export type FromReceiver =
+  | { type: 'ready'; address: string; port: number; warning?: string }
+  | { type: 'failed'; message: string }
+  | { type: 'batch'; data: ArrayBuffer; lengths: Uint32Array; hosts: string[]; ports: number[] }
+  | { type: 'stats'; counters: ReceiverCounters }
+  | { type: 'closed'; counters: ReceiverCounters };
+
+export interface ReceivedBatch {
+  payloads: Buffer[];
+  hosts: string[];
+  ports: number[];
+}
+
+export interface ReceiverHandlers {
+  onBatch(batch: ReceivedBatch): void;
+  onStats(counters: ReceiverCounters): void;
+}
+
+export interface ReceiverThread {
+  /** Bound address and port, and the receive-buffer warning if any. */
+  address: string;
+  port: number;
+  warning?: string;
+  /** The pipeline thread has decoded this many more datagrams: room in the queue again. */
+  ack(count: number): void;
+  /** Stops receiving; resolves with the final counters after the last batch was delivered. */
+  close(): Promise<ReceiverCounters>;
+}
+
+// Worker threads do not inherit the main thread's TypeScript loader: register tsx first.
+function bootstrapSource(): string {
+  const require = createRequire(import.meta.url);
+  // The package's `import` condition: its CommonJS build cannot register ESM hooks.
+  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./udp-receiver.ts', import.meta.url).href;
+  return (
+    `import(${JSON.stringify(tsxApi)}).then((m) => { (m.register ?? m.default.register)(); ` +
+    `return import(${JSON.stringify(entry)}); }).catch((e) => { ` +
+    `require('node:worker_threads').parentPort.postMessage({ type: 'failed', message: 'udp input: receiver thread: ' + e.message }); });`
+  );
+}
+
+export function startReceiverThread(init: ReceiverInit, handlers: ReceiverHandlers): Promise<ReceiverThread> {
+  const worker = new Worker(bootstrapSource(), { eval: true, workerData: init });
+  return new Promise((resolve, reject) => {
+    let closedResolve: ((c: ReceiverCounters) => void) | undefined;
+    let finalCounters: ReceiverCounters | undefined;
+    let started = false;
+    worker.on('message', (m: FromReceiver) => {
+      switch (m.type) {
+        case 'ready':
+          started = true;
+          resolve({
+            address: m.address,
+            port: m.port,
+            warning: m.warning,
+            ack: (count) => worker.postMessage({ type: 'ack', count } satisfies ToReceiver),
+            close: () =>
+              new Promise<ReceiverCounters>((res) => {
+                if (finalCounters) return res(finalCounters);
+                closedResolve = res;
+                worker.postMessage({ type: 'close' } satisfies ToReceiver);
+              }),
+          });
+          break;
+        case 'failed':
+          void worker.terminate();
+          reject(new Error(m.message));
+          break;
+        case 'batch': {
+          const data = Buffer.from(m.data);
+          const payloads: Buffer[] = new Array(m.lengths.length);
+          let at = 0;
+          for (let i = 0; i < m.lengths.length; i++) {
+            const len = m.lengths[i]!;
+            payloads[i] = data.subarray(at, at + len);
+            at += len;
+          }
+          handlers.onBatch({ payloads, hosts: m.hosts, ports: m.ports });
+          break;
+        }
+        case 'stats':
+          handlers.onStats(m.counters);
+          break;
+        case 'closed':
+          finalCounters = m.counters;
+          handlers.onStats(m.counters);
+          void worker.terminate();
+          closedResolve?.(m.counters);
+          break;
+      }
+    });
+    worker.on('error', (err) => {
+      if (!started) reject(new Error(`udp input: receiver thread: ${err.message}`));
+    });
+    worker.on('exit', () => {
+      if (!started) reject(new Error('udp input: receiver thread exited before listening'));
+      // A thread that dies after starting still lets close() finish with what it reported.
+      closedResolve?.(finalCounters ?? { received: 0, bytes: 0, truncated: 0, droppedQueueFull: 0 });
+    });
+  });
+}

@@ -1,0 +1,278 @@
+// Conditions compiled to closures, with Logstash's evaluation rules (EventCondition):
+// truthiness (nil, "" and "false" are false; 0 and [] are true), `==` as Ruby deep equality,
+// ordered comparisons only between comparable values (otherwise ConditionEvaluationError: the
+// runtime drops the event with Logstash's WARN), `=~` only on strings, `in` with its
+// substring/membership rules. Constants are folded at compile time.
+import type { ArrayValue, Expression, RValue, SourceLocation, Value } from '../config/ast.ts';
+import type { ConditionTree } from '../config/pipeline-config.ts';
+import type { Event } from './event.ts';
+import { toReference } from './fieldref.ts';
+import { rubyRegexp } from './ruby-regexp.ts';
+import { valueToString } from './stringify.ts';
+import { Timestamp } from './timestamp.ts';
+import { type FieldValue, deepEqual, isFieldMap, numericValue, rubyClassName } from './values.ts';
+
+export type CompiledCondition = (event: Event) => boolean;
+
+/** A condition that cannot be evaluated for an event (Logstash 8.15+: the event is dropped). */
+export class ConditionEvaluationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConditionEvaluationError';
+  }
+}
+
+/** A condition Logstash refuses to compile (reported at pipeline start). */
+export class ConditionCompileError extends Error {
+  constructor(
+    message: string,
+    readonly loc?: SourceLocation,
+  ) {
+    super(message);
+    this.name = 'ConditionCompileError';
+  }
+}
+
+type Getter = (event: Event) => FieldValue | undefined;
+
+interface Operand {
+  get: Getter;
+  /** Present when the operand is a constant (folded at compile time). */
+  constant?: { value: FieldValue };
+  isList: boolean;
+  text: string;
+}
+
+type Leaf = Exclude<Expression, { type: 'paren' } | { type: 'not' }>;
+
+export function compileCondition(tree: ConditionTree): CompiledCondition {
+  switch (tree.op) {
+    case 'leaf':
+      return compileLeaf(tree.expr);
+    case 'not': {
+      const inner = compileCondition(tree.operand);
+      return (e) => !inner(e);
+    }
+    case 'and':
+    case 'or':
+    case 'xor':
+    case 'nand': {
+      checkCombination(tree.left, tree.right);
+      const l = compileCondition(tree.left);
+      const r = compileCondition(tree.right);
+      if (tree.op === 'and') return (e) => l(e) && r(e);
+      if (tree.op === 'or') return (e) => l(e) || r(e);
+      if (tree.op === 'xor') return (e) => l(e) !== r(e);
+      return (e) => !(l(e) && r(e));
+    }
+  }
+}
+
+/** Logstash rejects a bare string/number constant combined with and/or (#12399, #11303). */
+function checkCombination(left: ConditionTree, right: ConditionTree): void {
+  const isConst = (t: ConditionTree): boolean =>
+    t.op === 'leaf' && t.expr.type === 'rvalue' && (t.expr.value.type === 'string' || t.expr.value.type === 'number');
+  if (isConst(left) || isConst(right)) {
+    const loc = left.op === 'leaf' ? left.expr.loc : right.op === 'leaf' ? right.expr.loc : undefined;
+    throw new ConditionCompileError(
+      `Unexpected conditional input combination of '${describeTree(left)}' (left) and '${describeTree(right)}' (right)`,
+      loc,
+    );
+  }
+}
+
+function describeTree(t: ConditionTree): string {
+  if (t.op === 'leaf') return describeLeaf(t.expr);
+  if (t.op === 'not') return `!(${describeTree(t.operand)})`;
+  return `(${describeTree(t.left)} ${t.op} ${describeTree(t.right)})`;
+}
+
+function describeLeaf(e: Leaf): string {
+  switch (e.type) {
+    case 'rvalue':
+      return rvalueText(e.value);
+    case 'compare':
+      return `${rvalueText(e.left)} ${e.op} ${rvalueText(e.right)}`;
+    case 'match':
+      return `${rvalueText(e.left)} ${e.op} ${rvalueText(e.right)}`;
+    case 'in':
+      return `${rvalueText(e.left)} ${e.negated ? 'not in' : 'in'} ${rvalueText(e.right)}`;
+  }
+}
+
+function rvalueText(v: RValue | Value): string {
+  switch (v.type) {
+    case 'string':
+      return v.quote === 'double' ? `"${v.raw}"` : `'${v.raw}'`;
+    case 'number':
+      return v.raw;
+    case 'selector':
+      return v.raw;
+    case 'regexp':
+      return `/${v.raw}/`;
+    case 'array':
+      return `[${v.items.map(rvalueText).join(', ')}]`;
+    case 'method_call':
+      return `${v.name}(${v.args.map(rvalueText).join(', ')})`;
+    case 'bareword':
+      return v.value;
+    case 'hash':
+      return '{…}';
+    case 'plugin':
+      return v.name;
+  }
+}
+
+function where(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
+function numberConstant(raw: string, loc: SourceLocation): number {
+  if (/^-?\d+$/.test(raw)) {
+    const neg = raw.startsWith('-');
+    const digits = neg ? raw.slice(1) : raw;
+    if (digits.length > 1 && digits.startsWith('0')) {
+      if (/[89]/.test(digits)) throw new ConditionCompileError(`invalid value for Integer(): "${raw}" at ${where(loc)}`, loc);
+      return (neg ? -1 : 1) * parseInt(digits, 8);
+    }
+    return Number(raw);
+  }
+  if (!/^-?\d+\.\d+$/.test(raw)) throw new ConditionCompileError(`invalid value for Float(): "${raw}" at ${where(loc)}`, loc);
+  return Number(raw);
+}
+
+function constantOf(v: Value | RValue): FieldValue {
+  switch (v.type) {
+    case 'string':
+      return v.raw;
+    case 'number':
+      return numberConstant(v.raw, v.loc);
+    case 'bareword':
+      return v.value;
+    case 'array':
+      return v.items.map(constantOf);
+    case 'hash': {
+      const out: Record<string, FieldValue> = {};
+      for (const e of v.entries) out[String(constantOf(e.key))] = constantOf(e.value);
+      return out;
+    }
+    default:
+      throw new ConditionCompileError(`Unsupported value ${rvalueText(v)} in a condition at ${where(v.loc)}`, v.loc);
+  }
+}
+
+function operand(v: RValue): Operand {
+  const text = rvalueText(v);
+  if (v.type === 'selector') {
+    const ref = toReference(v.path);
+    return { get: (e) => e.get(ref), isList: false, text };
+  }
+  if (v.type === 'method_call') {
+    throw new ConditionCompileError(`Method calls are not supported in conditions: ${text} at ${where(v.loc)}`, v.loc);
+  }
+  if (v.type === 'regexp') {
+    const value = v.raw;
+    return { get: () => value, constant: { value }, isList: false, text };
+  }
+  const value = v.type === 'array' ? (v as ArrayValue).items.map(constantOf) : constantOf(v);
+  return { get: () => value, constant: { value }, isList: v.type === 'array', text };
+}
+
+export function isTruthy(v: FieldValue | undefined): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') return v !== '' && v !== 'false';
+  return true;
+}
+
+function compileLeaf(expr: Leaf): CompiledCondition {
+  switch (expr.type) {
+    case 'rvalue': {
+      const o = operand(expr.value);
+      if (o.constant) {
+        const t = isTruthy(o.constant.value);
+        return () => t;
+      }
+      return (e) => isTruthy(o.get(e));
+    }
+    case 'compare':
+      return compileCompare(expr.op, operand(expr.left), operand(expr.right), expr.loc);
+    case 'match': {
+      const left = operand(expr.left);
+      const re = rubyRegexp(expr.right.raw);
+      const negate = expr.op === '!~';
+      return (e) => {
+        const v = left.get(e);
+        const matched = typeof v === 'string' && re.test(v);
+        return negate ? !matched : matched;
+      };
+    }
+    case 'in': {
+      const test = compileIn(operand(expr.left), operand(expr.right));
+      return expr.negated ? (e) => !test(e) : test;
+    }
+  }
+}
+
+function compileCompare(
+  op: '==' | '!=' | '<=' | '>=' | '<' | '>',
+  left: Operand,
+  right: Operand,
+  loc: SourceLocation,
+): CompiledCondition {
+  if (op === '==') return (e) => deepEqual(left.get(e), right.get(e));
+  if (op === '!=') return (e) => !deepEqual(left.get(e), right.get(e));
+  const accept =
+    op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
+  const text = `${left.text} ${op} ${right.text}`;
+  return (e) => {
+    const l = left.get(e);
+    const r = right.get(e);
+    const c = compareValues(l, r);
+    if (c === undefined) {
+      throw new ConditionEvaluationError(
+        `Unable to compare ${describeValue(l)} with ${describeValue(r)} in condition \`${text}\` at ${where(loc)}`,
+      );
+    }
+    return accept(c);
+  };
+}
+
+function describeValue(v: FieldValue | undefined): string {
+  if (v === undefined || v === null) return 'nil (NilClass)';
+  return `'${valueToString(v)}' (${rubyClassName(v)})`;
+}
+
+/** compareTo between comparable values; undefined when Logstash would throw. */
+export function compareValues(l: FieldValue | undefined, r: FieldValue | undefined): number | undefined {
+  const nl = numericValue(l);
+  const nr = numericValue(r);
+  if (nl !== undefined && nr !== undefined) return nl < nr ? -1 : nl > nr ? 1 : 0;
+  if (typeof l === 'string' && typeof r === 'string') return l < r ? -1 : l > r ? 1 : 0;
+  if (l instanceof Timestamp && r instanceof Timestamp) return Math.sign(l.compare(r));
+  if (typeof l === 'boolean' && typeof r === 'boolean') return l === r ? 0 : l ? 1 : -1;
+  return undefined;
+}
+
+function compileIn(left: Operand, right: Operand): CompiledCondition {
+  // Field in a constant list: compared by their text.
+  if (right.constant && right.isList) {
+    const items = new Set((right.constant.value as FieldValue[]).map(valueToString));
+    return (e) => {
+      const v = left.get(e);
+      if (v === undefined || v === null) return false;
+      if (Array.isArray(v) || isFieldMap(v)) return false;
+      return items.has(valueToString(v));
+    };
+  }
+  return (e) => {
+    const l = left.get(e);
+    const r = right.get(e);
+    if (l === undefined || l === null || r === undefined || r === null) return false;
+    if (Array.isArray(r)) return r.some((x) => deepEqual(x, l) || (typeof x === 'string' && x === valueToString(l)));
+    if (isFieldMap(r)) return Object.prototype.hasOwnProperty.call(r, valueToString(l));
+    if (Array.isArray(l) || isFieldMap(l)) return false;
+    if (typeof r === 'string') return r.includes(valueToString(l));
+    return deepEqual(l, r);
+  };
+}

@@ -1,0 +1,81 @@
+// Logstash's common plugin options applied to events: the inputs' `type`/`tags`/`add_field`
+// (decorate) and the filters' `add_field`/`remove_field`/`add_tag`/`remove_tag`, applied in that
+// order and only when the filter succeeded (filter_matched). Names and values are sprintf'd.
+import type { Event } from './event.ts';
+import { compileSprintf, type Interpolator } from './sprintf.ts';
+import type { FieldValue } from './values.ts';
+
+type FieldAdder = { name: Interpolator; values: Interpolator[] };
+
+function stringList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map((x) => String(x));
+  return [String(v)];
+}
+
+function fieldAdders(spec: unknown): FieldAdder[] {
+  if (spec === undefined || spec === null) return [];
+  // `add_field => ["a", "b"]` (the old array form) pairs up items.
+  const entries: [string, unknown][] = Array.isArray(spec)
+    ? Array.from({ length: Math.floor(spec.length / 2) }, (_, i) => [String(spec[2 * i]), spec[2 * i + 1]])
+    : Object.entries(spec as Record<string, unknown>);
+  return entries.map(([k, v]) => ({ name: compileSprintf(k), values: stringList(v).map(compileSprintf) }));
+}
+
+function applyAddFields(adders: FieldAdder[], event: Event): void {
+  for (const a of adders) {
+    const name = a.name(event);
+    for (const value of a.values) {
+      const v = value(event);
+      const existing = event.get(name);
+      if (existing === undefined) event.set(name, v);
+      else {
+        const list: FieldValue[] = Array.isArray(existing) ? existing : [existing];
+        list.push(v);
+        event.set(name, list);
+      }
+    }
+  }
+}
+
+function applyAddTags(tags: Interpolator[], event: Event): void {
+  if (tags.length === 0) return;
+  const existing = event.get('tags');
+  const list: FieldValue[] = existing === undefined || existing === null ? [] : Array.isArray(existing) ? [...existing] : [existing];
+  for (const t of tags) list.push(t(event));
+  event.set('tags', list);
+}
+
+/** The input side: `type` only when unset, `add_field`, then `tags` (no dedupe). */
+export function inputDecorator(options: Record<string, unknown>): (event: Event) => void {
+  const type = typeof options['type'] === 'string' ? options['type'] : undefined;
+  const adders = fieldAdders(options['add_field']);
+  const tags = stringList(options['tags']).map(compileSprintf);
+  if (type === undefined && adders.length === 0 && tags.length === 0) return () => undefined;
+  return (event) => {
+    if (type !== undefined && !event.includes('type')) event.set('type', type);
+    applyAddFields(adders, event);
+    applyAddTags(tags, event);
+  };
+}
+
+/** The filter side (filter_matched): add_field, remove_field, add_tag, remove_tag. */
+export function filterMatchedDecorator(options: Record<string, unknown>): (event: Event) => void {
+  const adders = fieldAdders(options['add_field']);
+  const removes = stringList(options['remove_field']).map(compileSprintf);
+  const addTags = stringList(options['add_tag']).map(compileSprintf);
+  const removeTags = stringList(options['remove_tag']).map(compileSprintf);
+  if (adders.length + removes.length + addTags.length + removeTags.length === 0) return () => undefined;
+  return (event) => {
+    applyAddFields(adders, event);
+    for (const r of removes) event.remove(r(event));
+    applyAddTags(addTags, event);
+    if (removeTags.length > 0) {
+      const tags = event.get('tags');
+      if (tags === undefined || tags === null) return;
+      const drop = new Set(removeTags.map((t) => t(event)));
+      const list = Array.isArray(tags) ? tags : [tags];
+      event.set('tags', list.filter((t) => !(typeof t === 'string' && drop.has(t))));
+    }
+  };
+}

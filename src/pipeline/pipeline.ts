@@ -1,0 +1,407 @@
+// One running pipeline: inputs → bounded queue → workers running the compiled filter chain on
+// batches → outputs. Filters and conditions are compiled once into closures (an event flows
+// through continuations; no AST walking per event). Shutdown drains: every event an input
+// handed over reaches every output its conditionals allow before the outputs are closed.
+import type { PluginNode, Statement } from '../config/ast.ts';
+import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
+import { findPlugin } from '../plugins/registry.ts';
+import type { Codec, Filter, Input, InputContext, Output, PluginContext, PluginInstance } from '../plugins/types.ts';
+import { ConditionEvaluationError, compileCondition } from './conditions.ts';
+import { inputDecorator } from './decorators.ts';
+import type { Event } from './event.ts';
+import type { PipelineLogger } from './log.ts';
+import { BoundedQueue } from './queue.ts';
+
+export interface PipelineSettings {
+  workers: number;
+  batchSize: number;
+  batchDelayMs: number;
+  log: PipelineLogger;
+}
+
+export interface PluginCounters {
+  kind: 'input' | 'filter' | 'output';
+  name: string;
+  id: string;
+  in: number;
+  out: number;
+  instance: PluginInstance;
+}
+
+export interface PipelineTotals {
+  in: number;
+  filtered: number;
+  out: number;
+  dropped: number;
+  failed: number;
+}
+
+/** The pipeline cannot be built (plugin not emulated, bad option value, invalid condition). */
+export class PipelineBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PipelineBuildError';
+  }
+}
+
+type Sink = (event: Event) => void;
+
+interface RunningInput {
+  counters: PluginCounters;
+  input: Input;
+  codec: Codec;
+  options: Record<string, unknown>;
+}
+
+interface RunningOutput {
+  counters: PluginCounters;
+  output: Output;
+}
+
+interface FlushingFilter {
+  filter: Filter;
+  next: Sink;
+}
+
+function where(node: PluginNode): string {
+  return `${node.loc.file}:${node.loc.line}:${node.loc.column}`;
+}
+
+export class Pipeline {
+  readonly plugins: PluginCounters[] = [];
+  readonly totals: PipelineTotals = { in: 0, filtered: 0, out: 0, dropped: 0, failed: 0 };
+  private readonly inputs: RunningInput[] = [];
+  private readonly outputs: RunningOutput[] = [];
+  private readonly flushing: FlushingFilter[] = [];
+  private readonly closers: (() => unknown)[] = [];
+  private readonly queue: BoundedQueue;
+  private readonly abort = new AbortController();
+  private collect: Event[][] = [];
+  private process: Sink = () => undefined;
+  private inFlight = 0;
+  private started = false;
+  private resolveDone!: () => void;
+  /** Resolves once the pipeline has drained and closed its outputs. */
+  readonly done: Promise<void>;
+  /** False when an input cannot be restarted (stdin): -r then keeps the running pipeline. */
+  reloadable = true;
+
+  private constructor(
+    private readonly config: PipelineConfig,
+    private readonly settings: PipelineSettings,
+  ) {
+    this.queue = new BoundedQueue(Math.max(settings.batchSize * settings.workers * 2, 1024));
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  static build(config: PipelineConfig, settings: PipelineSettings): Pipeline {
+    const p = new Pipeline(config, settings);
+    p.compile();
+    return p;
+  }
+
+  private context(name: string): PluginContext {
+    return { log: this.settings.log.child(name), createCodec: (spec) => this.createCodec(spec) };
+  }
+
+  private createCodec(spec: unknown): Codec {
+    let name: string;
+    let options: Record<string, unknown>;
+    if (typeof spec === 'string') {
+      name = spec;
+      const entry = findPlugin('codec', name);
+      options = {};
+      for (const [k, o] of Object.entries(entry?.options ?? {})) if (o.default !== undefined) options[k] = o.default;
+    } else if (spec && typeof spec === 'object' && 'name' in spec && 'options' in spec) {
+      const v = spec as ValidatedPlugin;
+      name = v.name;
+      options = v.options;
+    } else {
+      throw new PipelineBuildError(`Invalid codec setting ${JSON.stringify(spec)}`);
+    }
+    const impl = findPlugin('codec', name)?.implementation;
+    if (!impl) throw new PipelineBuildError(`The codec '${name}' is validated by flowstash but not emulated: it cannot run here`);
+    const codec = impl.create(options, this.context(`codecs.${name}`)) as Codec;
+    this.closers.push(() => codec.close?.());
+    return codec;
+  }
+
+  private instantiate(node: PluginNode): { plugin: ValidatedPlugin; instance: PluginInstance } {
+    const plugin = this.config.plugin(node);
+    const impl = findPlugin(plugin.kind, plugin.name)?.implementation;
+    if (!impl) {
+      throw new PipelineBuildError(
+        `The ${plugin.kind} plugin '${plugin.name}' at ${where(node)} is validated by flowstash but not emulated: it cannot run here`,
+      );
+    }
+    try {
+      return { plugin, instance: impl.create(plugin.options, this.context(`${plugin.kind}s.${plugin.name}`)) };
+    } catch (e) {
+      if (e instanceof PipelineBuildError) throw e;
+      throw new PipelineBuildError(`Unable to configure the ${plugin.kind} plugin '${plugin.name}' at ${where(node)}: ${(e as Error).message}`);
+    }
+  }
+
+  private compile(): void {
+    for (const stmt of this.config.inputs) this.compileInput(stmt);
+    const fanout = this.compileOutputs(this.config.outputs);
+    this.collect = this.outputs.map(() => []);
+    const total = this.totals;
+    const afterFilters: Sink = (e) => {
+      total.filtered++;
+      fanout(e);
+    };
+    this.process = this.compileFilters(this.config.filters, afterFilters);
+  }
+
+  private compileInput(stmt: Statement): void {
+    if (stmt.type !== 'plugin') {
+      this.settings.log.warn('Conditionals in the input section are ignored (Logstash does not support them there)');
+      for (const c of stmt.clauses) for (const s of c.body) this.compileInput(s);
+      for (const s of stmt.elseBody ?? []) this.compileInput(s);
+      return;
+    }
+    const plugin = this.config.plugin(stmt);
+    const options = { ...plugin.options };
+    // stdin switches plain → line and json → json_lines, as Logstash does.
+    if (plugin.name === 'stdin') {
+      this.reloadable = false;
+      const codec = options['codec'] as ValidatedPlugin | string | undefined;
+      const codecName = typeof codec === 'string' ? codec : codec?.name;
+      if (codecName === 'plain') options['codec'] = typeof codec === 'string' ? 'line' : { ...codec!, name: 'line' };
+      if (codecName === 'json') options['codec'] = typeof codec === 'string' ? 'json_lines' : { ...codec!, name: 'json_lines' };
+    }
+    const { instance } = this.instantiate(stmt);
+    const codec = this.createCodec(options['codec'] ?? findPlugin('input', plugin.name)?.schema.defaultCodec ?? 'plain');
+    const counters: PluginCounters = { kind: 'input', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
+    this.plugins.push(counters);
+    this.inputs.push({ counters, input: instance as Input, codec, options });
+  }
+
+  private compileFilters(stmts: Statement[], next: Sink): Sink {
+    let sink = next;
+    for (let i = stmts.length - 1; i >= 0; i--) sink = this.compileFilterStatement(stmts[i]!, sink);
+    return sink;
+  }
+
+  private compileFilterStatement(stmt: Statement, next: Sink): Sink {
+    if (stmt.type === 'branch') return this.compileBranch(stmt, (body) => this.compileFilters(body, next), next);
+    const { plugin, instance } = this.instantiate(stmt);
+    const filter = instance as Filter;
+    const counters: PluginCounters = { kind: 'filter', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
+    this.plugins.push(counters);
+    if (filter.flush) this.flushing.push({ filter, next });
+    if (filter.close) this.closers.push(() => filter.close?.());
+    const log = this.settings.log;
+    const totals = this.totals;
+    return (event) => {
+      counters.in++;
+      let results: Event[];
+      try {
+        results = filter.filter(event);
+      } catch (e) {
+        // A filter bug must not lose the event: it continues unchanged, and is counted.
+        totals.failed++;
+        log.error(`Filter ${plugin.name} (${plugin.id}) failed; the event continues unfiltered`, { exception: (e as Error).message });
+        results = [event];
+      }
+      counters.out += results.length;
+      if (results.length === 0) totals.dropped++;
+      for (const r of results) next(r);
+    };
+  }
+
+  private compileBranch(
+    stmt: Extract<Statement, { type: 'branch' }>,
+    body: (stmts: Statement[]) => Sink,
+    fallthrough: Sink,
+  ): Sink {
+    const clauses = stmt.clauses.map((c) => {
+      let test;
+      try {
+        test = compileCondition(this.config.condition(c.condition));
+      } catch (e) {
+        throw new PipelineBuildError(
+          `Invalid condition at ${c.condition.loc.file}:${c.condition.loc.line}:${c.condition.loc.column}: ${(e as Error).message}`,
+        );
+      }
+      return { test, run: body(c.body) };
+    });
+    const otherwise = stmt.elseBody ? body(stmt.elseBody) : fallthrough;
+    const log = this.settings.log;
+    const totals = this.totals;
+    return (event) => {
+      let chosen: Sink = otherwise;
+      try {
+        for (const c of clauses) {
+          if (c.test(event)) {
+            chosen = c.run;
+            break;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof ConditionEvaluationError)) throw e;
+        totals.failed++;
+        log.warn(`${e.message}. Event was dropped, enable debug logging to see the event's payload`);
+        if (log.isEnabled('debug')) log.debug('Dropped event', { event: event.data });
+        return;
+      }
+      chosen(event);
+    };
+  }
+
+  private compileOutputs(stmts: Statement[]): Sink {
+    const sinks = stmts.map((s) => this.compileOutputStatement(s));
+    if (sinks.length === 1) return sinks[0]!;
+    return (event) => {
+      for (const s of sinks) s(event);
+    };
+  }
+
+  private compileOutputStatement(stmt: Statement): Sink {
+    if (stmt.type === 'branch') return this.compileBranch(stmt, (body) => this.compileOutputs(body), () => undefined);
+    const { plugin, instance } = this.instantiate(stmt);
+    const counters: PluginCounters = { kind: 'output', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
+    this.plugins.push(counters);
+    const index = this.outputs.length;
+    this.outputs.push({ counters, output: instance as Output });
+    return (event) => {
+      this.collect[index]!.push(event);
+    };
+  }
+
+  /** Starts the inputs and the workers; `done` resolves after the drain. */
+  start(): void {
+    if (this.started) throw new Error('pipeline already started');
+    this.started = true;
+    const inputsDone = Promise.all(this.inputs.map((i) => this.runInput(i)));
+    const workers = Array.from({ length: Math.max(1, this.settings.workers) }, () => this.worker());
+    void inputsDone.then(() => this.queue.close());
+    void Promise.all(workers)
+      .then(() => this.finish())
+      .catch((e: unknown) => this.settings.log.error('Pipeline worker failed', { exception: (e as Error).message }))
+      .finally(() => this.resolveDone());
+  }
+
+  /** Graceful stop: inputs stop reading; everything already read is still processed. */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  get stopping(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Forced stop: drops what is queued; returns how many events were abandoned (queued + in flight). */
+  abandon(): number {
+    this.abort.abort();
+    return this.queue.discard() + this.inFlight;
+  }
+
+  private async runInput(ri: RunningInput): Promise<void> {
+    const name = ri.counters.name;
+    const log = this.settings.log.child(`inputs.${name}`);
+    const decorate = inputDecorator(ri.options);
+    const queue = this.queue;
+    const totals = this.totals;
+    const ctx: InputContext = {
+      log,
+      createCodec: (spec) => this.createCodec(spec),
+      codec: ri.codec,
+      decorate,
+      signal: this.abort.signal,
+      push: (events) => {
+        if (queue.isClosed) {
+          totals.failed += events.length;
+          log.error(`Input ${name} pushed ${events.length} events after it finished; they were not processed`);
+          return;
+        }
+        ri.counters.out += events.length;
+        totals.in += events.length;
+        return queue.push(events);
+      },
+    };
+    try {
+      await ri.input.run(ctx);
+    } catch (e) {
+      log.error(`Input ${name} (${ri.counters.id}) failed and stopped`, { exception: (e as Error).message });
+    }
+  }
+
+  private async worker(): Promise<void> {
+    const { batchSize, batchDelayMs } = this.settings;
+    for (;;) {
+      const batch = await this.queue.take(batchSize, batchDelayMs);
+      if (batch.length === 0) return;
+      this.inFlight += batch.length;
+      for (const e of batch) this.process(e);
+      await this.writeCollected();
+      this.inFlight -= batch.length;
+    }
+  }
+
+  /** Hands each output what the batch produced for it (swapped out synchronously, then awaited). */
+  private async writeCollected(): Promise<void> {
+    const buffers = this.collect;
+    this.collect = this.outputs.map(() => []);
+    const seen = new Set<Event>();
+    await Promise.all(
+      this.outputs.map(async (o, i) => {
+        const events = buffers[i]!;
+        if (events.length === 0) return;
+        for (const e of events) seen.add(e);
+        o.counters.in += events.length;
+        try {
+          await o.output.write(events);
+          o.counters.out += events.length;
+        } catch (e) {
+          this.totals.failed += events.length;
+          this.settings.log.error(`Output ${o.counters.name} (${o.counters.id}) failed to write ${events.length} events`, {
+            exception: (e as Error).message,
+          });
+        }
+      }),
+    );
+    this.totals.out += seen.size;
+  }
+
+  private async finish(): Promise<void> {
+    for (const f of this.flushing) {
+      try {
+        for (const e of f.filter.flush!()) f.next(e);
+      } catch (e) {
+        this.settings.log.error('Filter flush failed', { exception: (e as Error).message });
+      }
+    }
+    await this.writeCollected();
+    for (const o of this.outputs) {
+      try {
+        await o.output.close();
+      } catch (e) {
+        this.settings.log.error(`Output ${o.counters.name} (${o.counters.id}) failed to close`, { exception: (e as Error).message });
+      }
+    }
+    for (const close of this.closers) {
+      try {
+        await close();
+      } catch (e) {
+        this.settings.log.error('Plugin failed to close', { exception: (e as Error).message });
+      }
+    }
+  }
+
+  /** Codec/plugin counters for the summary (stats() of every instance that has one). */
+  pluginStats(): { counters: PluginCounters; stats?: Record<string, number> }[] {
+    return this.plugins.map((c) => {
+      const s = (c.instance as { stats?: () => Record<string, number> }).stats?.();
+      return s ? { counters: c, stats: s } : { counters: c };
+    });
+  }
+
+  inputCodecStats(): { input: string; stats: Record<string, number> }[] {
+    return this.inputs.flatMap((i) => {
+      const s = i.codec.stats?.();
+      return s ? [{ input: i.counters.name, stats: s }] : [];
+    });
+  }
+}

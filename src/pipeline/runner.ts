@@ -1,0 +1,214 @@
+// Runs a pipeline to completion: signals (first SIGINT/SIGTERM drains, a second forces exit and
+// reports what was abandoned), `-r` reload (a changed valid config replaces the running pipeline
+// after the old one drained; an invalid one is reported and the old one keeps running), logging
+// in Logstash's shape, and a summary of the counters at exit. Returns the exit code.
+import type { PipelineConfig } from '../config/pipeline-config.ts';
+import { type LogSink, PipelineLogger, parseLogLevel } from './log.ts';
+import { Pipeline, PipelineBuildError } from './pipeline.ts';
+
+export interface RunPipelineOptions {
+  workers: number;
+  batchSize: number;
+  batchDelayMs: number;
+  logLevel: string;
+  reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
+  /** Where log lines go (default stderr). */
+  logSink?: LogSink;
+  /** Install SIGINT/SIGTERM handlers (default true). */
+  handleSignals?: boolean;
+  /** Called on a forced (second-signal) shutdown; default: process.exit(code). */
+  forceExit?: (code: number) => void;
+  /** Receives each pipeline as it starts (tests, and the CLI's own stop handling). */
+  onStart?: (control: PipelineControl) => void;
+}
+
+/** A handle to stop the running pipeline from outside (what a signal does). */
+export interface PipelineControl {
+  /** First call: graceful drain. Second call: forced; returns the number of events abandoned. */
+  interrupt(signal?: string): number | undefined;
+}
+
+/** Fingerprint of a config's statements (locations ignored) to tell a real change from a re-read. */
+function fingerprint(config: PipelineConfig): string {
+  return JSON.stringify([config.sources, config.inputs, config.filters, config.outputs], (k, v: unknown) =>
+    k === 'loc' || k === 'elseLoc' ? undefined : v,
+  );
+}
+
+export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptions): Promise<number> {
+  const level = parseLogLevel(opts.logLevel);
+  const root = new PipelineLogger('runner', level, opts.logSink);
+  const settings = {
+    workers: Math.max(1, Math.floor(opts.workers)),
+    batchSize: Math.max(1, Math.floor(opts.batchSize)),
+    batchDelayMs: Math.max(0, opts.batchDelayMs),
+    log: root,
+  };
+  for (const w of config.warnings) root.warn(w);
+
+  let current: Pipeline;
+  try {
+    current = Pipeline.build(config, settings);
+  } catch (e) {
+    root.error(`Pipeline failed to start: ${(e as Error).message}`, { 'pipeline.id': 'main' });
+    return 1;
+  }
+  const finished: Pipeline[] = [];
+  let shuttingDown = false;
+  let interrupts = 0;
+  let swapping: Promise<void> | undefined;
+  let exitCode = 0;
+  let forced = false;
+  let onForced: () => void = () => undefined;
+  const forcedExit = new Promise<void>((resolve) => (onForced = resolve));
+
+  const control: PipelineControl = {
+    interrupt(signal = 'SIGINT') {
+      interrupts++;
+      shuttingDown = true;
+      if (interrupts === 1) {
+        root.warn(`${signal} received. Shutting down.`);
+        current.stop();
+        return undefined;
+      }
+      const abandoned = current.abandon();
+      root.fatal(`${signal} received again: forced exit, ${abandoned} events abandoned (read but not written to every output)`);
+      exitCode = 1;
+      forced = true;
+      onForced();
+      (opts.forceExit ?? ((code: number) => process.exit(code)))(1);
+      return abandoned;
+    },
+  };
+
+  const onSigint = (): void => void control.interrupt('SIGINT');
+  const onSigterm = (): void => void control.interrupt('SIGTERM');
+  if (opts.handleSignals !== false) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+  }
+
+  const startPipeline = (p: Pipeline): void => {
+    p.start();
+    root.info('Pipeline started', { 'pipeline.id': 'main', 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize });
+    opts.onStart?.(control);
+  };
+  startPipeline(current);
+
+  let reloadTimer: NodeJS.Timeout | undefined;
+  if (opts.reload) {
+    const reload = opts.reload;
+    let lastPrint = fingerprint(config);
+    let lastError = '';
+    let checking = false;
+    const check = async (): Promise<void> => {
+      if (checking || shuttingDown) return;
+      checking = true;
+      try {
+        let next: PipelineConfig;
+        try {
+          next = await reload.load();
+        } catch (e) {
+          const msg = (e as Error).message;
+          if (msg !== lastError) {
+            root.error(`The given configuration is invalid, keeping the running pipeline. Reason: ${msg}`);
+            lastError = msg;
+          }
+          return;
+        }
+        lastError = '';
+        const print = fingerprint(next);
+        if (print === lastPrint || shuttingDown) return;
+        lastPrint = print;
+        if (!current.reloadable) {
+          root.error('Cannot reload pipeline, because the existing pipeline is not reloadable (it reads stdin)');
+          return;
+        }
+        let replacement: Pipeline;
+        try {
+          replacement = Pipeline.build(next, settings);
+        } catch (e) {
+          const msg = e instanceof PipelineBuildError ? e.message : String(e);
+          root.error(`Failed to reload the pipeline, keeping the running one. Reason: ${msg}`);
+          return;
+        }
+        for (const w of next.warnings) root.warn(w);
+        root.info('Reloading pipeline', { 'pipeline.id': 'main' });
+        const old = current;
+        swapping = (async () => {
+          old.stop();
+          await old.done;
+          finished.push(old);
+          current = replacement;
+          startPipeline(replacement);
+        })();
+        await swapping;
+        swapping = undefined;
+      } finally {
+        checking = false;
+      }
+    };
+    reloadTimer = setInterval(() => void check(), Math.max(50, reload.intervalMs));
+  }
+
+  try {
+    for (;;) {
+      await Promise.race([current.done, forcedExit]);
+      if (forced) break;
+      if (swapping) {
+        await swapping;
+        continue;
+      }
+      // With -r Logstash keeps running after its pipeline finished, waiting for a new config.
+      if (opts.reload && !shuttingDown) {
+        const before = current;
+        await new Promise<void>((resolve) => {
+          const poll = setInterval(() => {
+            if (current !== before || shuttingDown) {
+              clearInterval(poll);
+              resolve();
+            }
+          }, 100);
+        });
+        if (current !== before) continue;
+      }
+      break;
+    }
+  } finally {
+    if (reloadTimer) clearInterval(reloadTimer);
+    if (opts.handleSignals !== false) {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    }
+  }
+  finished.push(current);
+  if (!forced) logSummary(root, finished);
+  return exitCode;
+}
+
+function logSummary(log: PipelineLogger, pipelines: Pipeline[]): void {
+  const t = { in: 0, filtered: 0, out: 0, dropped: 0, failed: 0 };
+  for (const p of pipelines) {
+    t.in += p.totals.in;
+    t.filtered += p.totals.filtered;
+    t.out += p.totals.out;
+    t.dropped += p.totals.dropped;
+    t.failed += p.totals.failed;
+  }
+  log.info('Pipeline terminated', { 'pipeline.id': 'main' });
+  log.info(`Summary: events in=${t.in} filtered=${t.filtered} out=${t.out} dropped=${t.dropped} failed=${t.failed}`);
+  const last = pipelines[pipelines.length - 1]!;
+  const order = { input: 0, filter: 1, output: 2 };
+  const plugins = last.pluginStats().sort((a, b) => order[a.counters.kind] - order[b.counters.kind]);
+  for (const { counters: c, stats } of plugins) {
+    const counts = c.kind === 'input' ? `out=${c.out}` : c.kind === 'filter' ? `in=${c.in} out=${c.out}` : `in=${c.in} written=${c.out}`;
+    const shown = new Set(['in', 'out', 'written', 'events']);
+    const rest = Object.entries(stats ?? {}).filter(([k]) => !shown.has(k));
+    const extra = rest.length > 0 ? ' ' + rest.map(([k, v]) => `${k}=${v}`).join(' ') : '';
+    log.info(`  ${c.kind} ${c.name} (${c.id}): ${counts}${extra}`);
+  }
+  for (const { input, stats } of last.inputCodecStats()) {
+    const nonZero = Object.entries(stats).filter(([, v]) => v !== 0);
+    if (nonZero.length > 0) log.info(`  codec of input ${input}: ${nonZero.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  }
+}

@@ -1,0 +1,267 @@
+// Whole UDP datagrams out of a capture: link layer → IP (with reassembly) → UDP, optionally
+// filtered with a pcap-filter expression. Every packet is accounted for in `stats`.
+import { formatIP } from './address.ts';
+import { openCapture, type CaptureFileInfo } from './capture-reader.ts';
+import { internetChecksum, pseudoHeaderSum } from './checksum.ts';
+import { decodeFrame, type DecodedFrame } from './decode.ts';
+import type { CaptureError } from './errors.ts';
+import { compileFilterResolving, type PacketFilter } from './filter.ts';
+import { DEFAULT_LIMITS, Reassembler, type ReassemblyLimits } from './reassembly.ts';
+import type { CapturedPacket, UdpDatagram } from './types.ts';
+
+export { decodeFrame, type DecodedFrame } from './decode.ts';
+
+export interface DatagramStats {
+  /** Records read from the capture. */
+  packets: number;
+  /** Packets holding a whole UDP datagram. */
+  udpPackets: number;
+  /** IP fragments handed to reassembly. */
+  fragments: number;
+  /** Packets that are not UDP (other IP protocols, ARP, other link-layer payloads). */
+  nonUdp: number;
+  /** Packets that could not be decoded to a whole datagram (bad headers, cut by the snaplen). */
+  malformed: number;
+  /** Datagrams rebuilt from fragments. */
+  reassembled: number;
+  /** Datagrams given up in reassembly (overlap, gap, timeout, flood, oversize). */
+  reassemblyFailures: number;
+  /** Datagrams (whole or reassembled) the filter rejected. */
+  filtered: number;
+  /** Datagrams delivered. */
+  datagrams: number;
+  /** Reassembled datagrams delivered although their UDP checksum does not verify. */
+  checksumErrors: number;
+}
+// Invariants: packets = udpPackets + fragments + nonUdp + malformed;
+//             datagrams = udpPackets + reassembled - filtered.
+
+export interface DatagramProblem {
+  packetNumber: number;
+  fileOffset: number;
+  message: string;
+}
+
+export interface DatagramExtractorOptions {
+  filter?: PacketFilter;
+  limits?: Partial<ReassemblyLimits>;
+  /** Called for every malformed packet and reassembly failure (also kept in `problems`, capped). */
+  onProblem?: (p: DatagramProblem) => void;
+}
+
+const MAX_KEPT_PROBLEMS = 1000;
+
+/** Turns captured packets into UDP datagrams, one packet at a time. */
+export class DatagramExtractor {
+  readonly stats: DatagramStats = {
+    packets: 0,
+    udpPackets: 0,
+    fragments: 0,
+    nonUdp: 0,
+    malformed: 0,
+    reassembled: 0,
+    reassemblyFailures: 0,
+    filtered: 0,
+    datagrams: 0,
+    checksumErrors: 0,
+  };
+  /** The first problems met (at most 1000; `problemCount` counts all). */
+  readonly problems: DatagramProblem[] = [];
+  problemCount = 0;
+  private readonly reassembler: Reassembler;
+  private readonly filter: PacketFilter | undefined;
+  private current: CapturedPacket | null = null;
+
+  constructor(private readonly opts: DatagramExtractorOptions = {}) {
+    this.filter = opts.filter;
+    this.reassembler = new Reassembler(
+      (issue) => {
+        this.stats.reassemblyFailures++;
+        const last = issue.packets[issue.packets.length - 1] ?? 0;
+        this.problem(last, this.current?.number === last ? this.current.fileOffset : -1, `${issue.message} (packets ${issue.packets.join(', ')})`);
+      },
+      { ...DEFAULT_LIMITS, ...opts.limits },
+    );
+  }
+
+  /** The datagram this packet completes, if any. */
+  push(pkt: CapturedPacket): UdpDatagram | null {
+    this.current = pkt;
+    const s = this.stats;
+    s.packets++;
+    const data = pkt.data;
+    if (this.reassembler.inFlight > 0) this.reassembler.expire(pkt.tsSec + pkt.tsNsec / 1e9);
+    const f = decodeFrame(pkt.linkType, data);
+    if (f.ipVersion === 0) {
+      if (f.error) {
+        s.malformed++;
+        this.problem(pkt.number, pkt.fileOffset, f.error);
+      } else s.nonUdp++;
+      return null;
+    }
+    if (f.isFragment) {
+      // Non-UDP fragments are still reassembled only if UDP; others are simply not UDP.
+      if (f.protocol !== 17) {
+        s.nonUdp++;
+        return null;
+      }
+      s.fragments++;
+      const whole = this.reassembler.add(f, data, pkt.number, pkt.tsSec + pkt.tsNsec / 1e9, pkt.caplen < pkt.len);
+      if (!whole) return null;
+      return this.reassembledDatagram(pkt, whole.first, whole.firstFrame, whole.payload, whole.wireBytes);
+    }
+    if (f.error) {
+      s.malformed++;
+      this.problem(pkt.number, pkt.fileOffset, f.error);
+      return null;
+    }
+    if (f.protocol !== 17) {
+      s.nonUdp++;
+      return null;
+    }
+    const l4 = f.l4Offset;
+    if (data.length < f.ipEnd) {
+      s.malformed++;
+      this.problem(pkt.number, pkt.fileOffset, `UDP datagram cut by the snaplen: IP length ends at byte ${f.ipEnd}, ${data.length} bytes captured`);
+      return null;
+    }
+    if (f.ipEnd - l4 < 8) {
+      s.malformed++;
+      this.problem(pkt.number, pkt.fileOffset, `UDP header at offset ${l4}: only ${f.ipEnd - l4} bytes in the IP payload`);
+      return null;
+    }
+    const udpLen = data.readUInt16BE(l4 + 4);
+    if (udpLen < 8 || udpLen > f.ipEnd - l4) {
+      s.malformed++;
+      this.problem(pkt.number, pkt.fileOffset, `UDP length ${udpLen} does not fit the IP payload of ${f.ipEnd - l4} bytes`);
+      return null;
+    }
+    s.udpPackets++;
+    if (this.filter && !this.filter(f, data)) {
+      s.filtered++;
+      return null;
+    }
+    s.datagrams++;
+    return {
+      packetNumber: pkt.number,
+      tsSec: pkt.tsSec,
+      tsNsec: pkt.tsNsec,
+      family: f.ipVersion,
+      src: formatIP(data, f.srcOffset, f.ipVersion),
+      srcPort: f.srcPort,
+      dst: formatIP(data, f.dstOffset, f.ipVersion),
+      dstPort: f.dstPort,
+      payload: data.subarray(l4 + 8, l4 + udpLen),
+      wireBytes: pkt.caplen,
+    };
+  }
+
+  /** End of capture: datagrams still incomplete are reported. */
+  finish(): void {
+    this.current = null;
+    this.reassembler.flush();
+  }
+
+  private reassembledDatagram(pkt: CapturedPacket, first: DecodedFrame, frame: Buffer, l4: Buffer, wireBytes: number): UdpDatagram | null {
+    const s = this.stats;
+    const version = first.ipVersion as 4 | 6;
+    const udpLen = l4.length >= 8 ? l4.readUInt16BE(4) : 0;
+    if (udpLen < 8 || udpLen > l4.length) {
+      s.reassemblyFailures++;
+      this.problem(pkt.number, pkt.fileOffset, `reassembled UDP datagram: UDP length ${udpLen} does not fit the ${l4.length} reassembled bytes`);
+      return null;
+    }
+    s.reassembled++;
+    if (this.filter && !this.filter(first, frame)) {
+      s.filtered++;
+      return null;
+    }
+    const check = l4.readUInt16BE(6);
+    if (check !== 0) {
+      const sum = pseudoHeaderSum(frame, version, first.srcOffset, 17, udpLen);
+      if (internetChecksum(l4, 0, udpLen, sum) !== 0) {
+        s.checksumErrors++;
+        this.problem(pkt.number, pkt.fileOffset, `reassembled UDP datagram has a bad checksum 0x${check.toString(16).padStart(4, '0')} (delivered anyway)`);
+      }
+    }
+    s.datagrams++;
+    return {
+      packetNumber: pkt.number,
+      tsSec: pkt.tsSec,
+      tsNsec: pkt.tsNsec,
+      family: version,
+      src: formatIP(frame, first.srcOffset, version),
+      srcPort: l4.readUInt16BE(0),
+      dst: formatIP(frame, first.dstOffset, version),
+      dstPort: l4.readUInt16BE(2),
+      payload: l4.subarray(8, udpLen),
+      wireBytes,
+    };
+  }
+
+  private problem(packetNumber: number, fileOffset: number, message: string): void {
+    const p: DatagramProblem = { packetNumber, fileOffset, message };
+    this.problemCount++;
+    if (this.problems.length < MAX_KEPT_PROBLEMS) this.problems.push(p);
+    this.opts.onProblem?.(p);
+  }
+}
+
+export interface ReadUdpDatagramsOptions {
+  /** pcap-filter expression (udp, host, net, port, portrange, vlan, and/or/not ...). */
+  filter?: string;
+  limits?: Partial<ReassemblyLimits>;
+  onProblem?: (p: DatagramProblem) => void;
+}
+
+/** An iterable of datagrams that also exposes what happened while reading. */
+export interface UdpDatagramSource extends AsyncIterable<UdpDatagram> {
+  readonly stats: DatagramStats;
+  readonly problems: DatagramProblem[];
+  /** Set once iteration has opened the file. */
+  readonly fileInfo: CaptureFileInfo | null;
+  /** Non-fatal capture-file warnings (zero-length frames, caplen > snaplen, ...). */
+  readonly warnings: CaptureError[];
+}
+
+/**
+ * Reads every UDP datagram of a capture (fragments reassembled). Iteration throws a CaptureError
+ * (or FilterError for a bad filter) — after yielding every datagram readable before a fault.
+ */
+export function readUdpDatagrams(path: string, options: ReadUdpDatagramsOptions = {}): UdpDatagramSource {
+  let extractor: DatagramExtractor | null = null;
+  let fileInfo: CaptureFileInfo | null = null;
+  let warnings: CaptureError[] = [];
+  const emptyStats = new DatagramExtractor().stats;
+  return {
+    get stats() {
+      return extractor?.stats ?? emptyStats;
+    },
+    get problems() {
+      return extractor?.problems ?? [];
+    },
+    get fileInfo() {
+      return fileInfo;
+    },
+    get warnings() {
+      return warnings;
+    },
+    async *[Symbol.asyncIterator]() {
+      const filter = options.filter !== undefined ? await compileFilterResolving(options.filter) : undefined;
+      const ex = new DatagramExtractor({ filter, limits: options.limits, onProblem: options.onProblem });
+      extractor = ex;
+      const reader = await openCapture(path);
+      fileInfo = reader.fileInfo;
+      warnings = reader.warnings;
+      try {
+        for await (const pkt of reader) {
+          const d = ex.push(pkt);
+          if (d) yield d;
+        }
+      } finally {
+        ex.finish();
+        await reader.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// `flowstash rewrite`'s engine: read a capture, rewrite every packet, write classic pcap the way
+// tcprewrite does (µs timestamps, snaplen 65535, the input's link type).
+import { openCapture } from './capture-reader.ts';
+import { CaptureError } from './errors.ts';
+import { compileFilterResolving } from './filter.ts';
+import { CaptureWriter } from './pcap-writer.ts';
+import type { RewriteOptions } from './rewrite-options.ts';
+import { Rewriter, type RewriteStats } from './rewriter.ts';
+
+export interface RewriteReport {
+  stats: RewriteStats;
+  /** Non-fatal notes (input snaplen, capture-file warnings, checksum skips). */
+  warnings: string[];
+  /** The fault that stopped reading early, if any (everything before it was written). */
+  error: CaptureError | null;
+}
+
+export const OUTPUT_SNAPLEN = 65535;
+
+export async function rewriteCaptureFile(inPath: string, outPath: string, opts: RewriteOptions): Promise<RewriteReport> {
+  const filter = opts.filter !== null ? await compileFilterResolving(opts.filter) : null;
+  const reader = await openCapture(inPath);
+  const info = reader.fileInfo;
+  const warnings: string[] = [];
+  const rewriter = new Rewriter(opts, filter);
+  let writer: CaptureWriter | null = null;
+  let error: CaptureError | null = null;
+  try {
+    for await (const pkt of reader) {
+      if (!writer) {
+        // pcapng files declare interfaces as they go; the link type is known at the first packet.
+        if (info.format === 'pcap' && info.snaplen < OUTPUT_SNAPLEN && info.snaplen !== 0) {
+          warnings.push(`${inPath} was captured using a snaplen of ${info.snaplen} bytes.  This may mean you have truncated packets.`);
+        }
+        writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', linkType: pkt.linkType, snaplen: OUTPUT_SNAPLEN });
+      }
+      if (pkt.linkType !== info.linkTypes[0] || info.linkTypes.length > 1) {
+        throw new CaptureError(
+          'bad-interface',
+          inPath,
+          pkt.fileOffset,
+          pkt.number,
+          `link type ${pkt.linkType} differs from the first interface's ${info.linkTypes[0]}; a pcap output file holds one link type (split the capture per interface first)`,
+        );
+      }
+      const out = rewriter.rewrite(pkt.linkType, pkt.data, pkt.len, pkt.number);
+      if (out) await writer.write({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len });
+    }
+  } catch (e) {
+    if (!(e instanceof CaptureError)) throw e;
+    error = e;
+  } finally {
+    await reader.close();
+    if (!writer) writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', linkType: info.linkType < 0 ? 1 : info.linkType, snaplen: OUTPUT_SNAPLEN });
+    await writer.close();
+  }
+  for (const w of reader.warnings) warnings.push(w.message);
+  warnings.push(...rewriter.warnings);
+  return { stats: rewriter.stats, warnings, error };
+}

@@ -1,0 +1,254 @@
+// Real UDP sockets for a replay: one per original exporter (and destination), bound so that a
+// collector on this machine still sees each exporter as a distinct source address.
+import { isIPv4, isIPv6 } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { lookup } from 'node:dns/promises';
+import type { Socket } from 'node:dgram';
+import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
+import type { UdpDatagram } from './types.ts';
+
+/**
+ * How exporter sockets are bound:
+ * - `bind`: to the exporter's own address when it is configured on this machine, else any address;
+ * - `loopback`: to a distinct 127.0.0.x per exporter address (127.0.0.2, .3, ...);
+ * - `any`: the system's choice.
+ */
+export type ExporterBinding = 'bind' | 'loopback' | 'any';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface SenderOptions {
+  /** Send everything here instead of each datagram's captured destination. */
+  to?: Endpoint;
+  exporters: ExporterBinding;
+  /** Called once per socket opened (exporter → local address:port), for the user's information. */
+  onSocket?(info: ExporterSocketInfo): void;
+  /** Called when a source port could not be kept or an address could not be used. */
+  onWarning?(message: string): void;
+}
+
+export interface ExporterSocketInfo {
+  exporter: string;
+  exporterPort: number;
+  local: Endpoint;
+  destination: Endpoint;
+}
+
+export interface SenderCounters {
+  /** Sends the kernel accepted. */
+  successful: number;
+  /** Captured bytes (L2 included) of the datagrams sent successfully. */
+  successfulBytes: number;
+  /** Sends refused or rejected (ECONNREFUSED, EHOSTUNREACH, EMSGSIZE, ...), by error code too. */
+  failed: number;
+  failedByCode: Record<string, number>;
+}
+
+/** Parses `HOST:PORT`, `[v6]:PORT`; returns an error message for anything else. */
+export function parseEndpoint(text: string): Endpoint | string {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  if (!m) return `expected HOST:PORT or [IPv6]:PORT, got '${text}'`;
+  const port = Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `port must be 1-65535, got '${m[2]}' in '${text}'`;
+  return { host: m[1]!, port };
+}
+
+function localAddresses(): Set<string> {
+  const out = new Set<string>(['127.0.0.1', '::1']);
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(a.address);
+  return out;
+}
+
+/** The n-th loopback address handed to exporters: 127.0.0.2, 127.0.0.3, ..., 127.0.1.0, ... */
+export function loopbackAddress(index: number): string {
+  const n = index + 2;
+  return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+interface OpenSocket {
+  sock: Socket;
+  wrapped: SocketAsPromised;
+}
+
+export class DatagramSender {
+  readonly counters: SenderCounters = { successful: 0, successfulBytes: 0, failed: 0, failedByCode: {} };
+  private readonly opts: SenderOptions;
+  private readonly sockets = new Map<string, OpenSocket>();
+  private readonly opening = new Map<string, Promise<OpenSocket>>();
+  private readonly loopbackByExporter = new Map<string, string>();
+  private readonly v6Exporters = new Set<string>();
+  private readonly locals = localAddresses();
+  private resolvedTo: Endpoint | undefined;
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+
+  constructor(opts: SenderOptions) {
+    this.opts = opts;
+  }
+
+  private sendDone(err: Error | null, wireBytes: number): void {
+    if (err) this.countFailure(err);
+    else {
+      this.counters.successful++;
+      this.counters.successfulBytes += wireBytes;
+    }
+    if (--this.inFlight === 0 && this.drained) this.drained();
+  }
+
+  /** Resolves --to once (a name becomes an address). */
+  async prepare(): Promise<void> {
+    if (!this.opts.to) return;
+    const { host, port } = this.opts.to;
+    if (isIPv4(host) || isIPv6(host)) {
+      this.resolvedTo = { host, port };
+      return;
+    }
+    const { address } = await lookup(host);
+    this.resolvedTo = { host: address, port };
+  }
+
+  /** Distinct exporters (address, port) that have a socket. */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Sends one datagram. Returns synchronously when its socket is already open (the hot path);
+   * otherwise a promise that settles once the socket is bound and the datagram handed over.
+   */
+  send(dg: UdpDatagram): void | Promise<void> {
+    const dstHost = this.resolvedTo ? this.resolvedTo.host : dg.dst;
+    const dstPort = this.resolvedTo ? this.resolvedTo.port : dg.dstPort;
+    const key = `${dg.src}|${dg.srcPort}|${dstHost}|${dstPort}`;
+    const open = this.sockets.get(key);
+    if (open) {
+      this.write(open.sock, dg.payload, dg.wireBytes);
+      return;
+    }
+    return this.openSocket(key, dg, { host: dstHost, port: dstPort }).then(
+      (s) => this.write(s.sock, dg.payload, dg.wireBytes),
+      (err: Error) => this.countFailure(err),
+    );
+  }
+
+  private write(sock: Socket, payload: Buffer, wireBytes: number): void {
+    this.inFlight++;
+    try {
+      sock.send(payload, (err) => this.sendDone(err, wireBytes));
+    } catch (err) {
+      this.sendDone(err as Error, wireBytes);
+    }
+  }
+
+  private countFailure(err: Error): void {
+    const code = (err as NodeJS.ErrnoException).code ?? 'ERROR';
+    this.counters.failed++;
+    this.counters.failedByCode[code] = (this.counters.failedByCode[code] ?? 0) + 1;
+  }
+
+  private openSocket(key: string, dg: UdpDatagram, dst: Endpoint): Promise<OpenSocket> {
+    let p = this.opening.get(key);
+    if (!p) {
+      p = this.createSocket(dg, dst).then((s) => {
+        this.sockets.set(key, s);
+        this.opening.delete(key);
+        return s;
+      });
+      this.opening.set(key, p);
+    }
+    return p;
+  }
+
+  private localAddressFor(dg: UdpDatagram, dstIs6: boolean): string | undefined {
+    switch (this.opts.exporters) {
+      case 'any':
+        return undefined;
+      case 'bind':
+        return this.locals.has(dg.src) && isIPv6(dg.src) === dstIs6 ? dg.src : undefined;
+      case 'loopback': {
+        if (dstIs6) {
+          if (dg.family === 6) this.v6Exporters.add(dg.src);
+          if (this.v6Exporters.size > 1 && this.v6Exporters.size === 2 && this.opts.onWarning) {
+            this.opts.onWarning(
+              'several IPv6 exporters sent to an IPv6 destination share ::1 (only their source ports differ); ' +
+                'send to an IPv4 address (--to 127.0.0.1:PORT) to give each its own 127.0.0.x',
+            );
+          }
+          return '::1';
+        }
+        let addr = this.loopbackByExporter.get(dg.src);
+        if (!addr) {
+          addr = loopbackAddress(this.loopbackByExporter.size);
+          this.loopbackByExporter.set(dg.src, addr);
+        }
+        return addr;
+      }
+    }
+  }
+
+  private async createSocket(dg: UdpDatagram, dst: Endpoint): Promise<OpenSocket> {
+    const dstIs6 = isIPv6(dst.host);
+    const address = this.localAddressFor(dg, dstIs6);
+    const wrapped = DgramAsPromised.createSocket({ type: dstIs6 ? 'udp6' : 'udp4', reuseAddr: true });
+    let bound = false;
+    if (dg.srcPort > 0) {
+      try {
+        await wrapped.bind({ address, port: dg.srcPort, exclusive: false });
+        bound = true;
+      } catch {
+        // The original source port is taken or privileged: fall back to an ephemeral one.
+      }
+    }
+    if (!bound) {
+      const again = DgramAsPromised.createSocket({ type: dstIs6 ? 'udp6' : 'udp4' });
+      await wrapped.close().catch(() => undefined);
+      await again.bind({ address, port: 0 });
+      if (dg.srcPort > 0) {
+        this.opts.onWarning?.(
+          `exporter ${dg.src}:${dg.srcPort}: source port ${dg.srcPort} unavailable on ${address ?? 'any address'}, ` +
+            `using ${again.address().port}`,
+        );
+      }
+      return this.connect(again, dg, dst);
+    }
+    return this.connect(wrapped, dg, dst);
+  }
+
+  private async connect(wrapped: SocketAsPromised, dg: UdpDatagram, dst: Endpoint): Promise<OpenSocket> {
+    const sock = wrapped.socket;
+    // Connected, so a refused destination shows up as a failed send instead of vanishing.
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      sock.once('error', onError);
+      sock.connect(dst.port, dst.host, () => {
+        sock.off('error', onError);
+        resolve();
+      });
+    });
+    // A refusal reported after the send (ICMP port unreachable read by the receive side) turns one
+    // datagram counted as sent into a failed one, so successful + failed stays the number attempted.
+    sock.on('error', (err) => {
+      if (this.counters.successful > 0) this.counters.successful--;
+      this.countFailure(err);
+    });
+    const local = wrapped.address();
+    this.opts.onSocket?.({
+      exporter: dg.src,
+      exporterPort: dg.srcPort,
+      local: { host: local.address, port: local.port },
+      destination: dst,
+    });
+    return { sock, wrapped };
+  }
+
+  /** Waits for every send to be acknowledged, then closes the sockets. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.opening.values()]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await Promise.all([...this.sockets.values()].map((s) => s.wrapped.close().catch(() => undefined)));
+    this.sockets.clear();
+  }
+}
