@@ -2,15 +2,8 @@
 // dotted names too). `-t` validates and exits; otherwise the pipeline runs in src/pipeline/runner.ts.
 import os from 'node:os';
 import { ConfigError, loadPipelineConfig, type LoadOptions, type PipelineConfig, type ValidatedPlugin } from '../config/pipeline-config.ts';
-import type { PluginNode, Statement, Value } from '../config/ast.ts';
-
-export interface RunOptions {
-  workers: number;
-  batchSize: number;
-  batchDelayMs: number;
-  logLevel: LogLevelName;
-  reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
-}
+import type { PluginKind, PluginNode, Statement, Value } from '../config/ast.ts';
+import { pluginsOfKind } from '../plugins/registry.ts';
 
 type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevelName[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -188,23 +181,22 @@ export function notEmulated(config: PipelineConfig): string[] {
   return names;
 }
 
+/** The plugins -t knows, from the registry's schemas (`*` = flowstash runs it). */
+function pluginList(): string {
+  const kinds: PluginKind[] = ['input', 'filter', 'output', 'codec'];
+  const lines = kinds.map((kind) => {
+    const names = pluginsOfKind(kind).map((p) => (p.implementation ? `${p.name}*` : p.name));
+    return `  ${`${kind}s:`.padEnd(9)} ${names.join(', ')}`;
+  });
+  return `\nPlugins (validated by -t; * = also run by flowstash):\n${lines.join('\n')}\n`;
+}
+
 function warn(message: string): void {
   process.stderr.write(`[WARN ][flowstash.config] ${message}\n`);
 }
 
 function fatal(message: string): void {
   process.stderr.write(`[FATAL][flowstash.runner] The given configuration is invalid. Reason: ${message}\n`);
-}
-
-type RunPipeline = (config: PipelineConfig, options: RunOptions) => Promise<number>;
-
-async function loadRunner(): Promise<RunPipeline> {
-  // Imported by a computed specifier: the runtime lives in src/pipeline/runner.ts (another module's
-  // area) and may not exist in every checkout.
-  const specifier = '../pipeline/runner.ts';
-  const mod = (await import(specifier)) as { runPipeline?: RunPipeline };
-  if (typeof mod.runPipeline !== 'function') throw new Error('src/pipeline/runner.ts does not export runPipeline');
-  return mod.runPipeline;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -219,7 +211,7 @@ export async function run(argv: string[]): Promise<number> {
     throw e;
   }
   if (args.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(USAGE + pluginList());
     return 0;
   }
   const loadOptions: LoadOptions = {
@@ -243,7 +235,8 @@ export async function run(argv: string[]): Promise<number> {
     if (skipped.length > 0) process.stdout.write(`validated, not emulated: ${skipped.join(', ')}\n`);
     return 0;
   }
-  const runPipeline = await loadRunner();
+  // Loaded only when running, so `-t` does not pay for the runtime's modules.
+  const { runPipeline } = await import('../pipeline/runner.ts');
   return runPipeline(config, {
     workers: args.workers,
     batchSize: args.batchSize,

@@ -4,7 +4,7 @@
 import { Event } from '../pipeline/event.ts';
 import { jsonMap } from '../pipeline/json.ts';
 import { parseJsonValue } from '../pipeline/json-parse.ts';
-import { isFieldMap } from '../pipeline/values.ts';
+import { type FieldMap, isFieldMap } from '../pipeline/values.ts';
 import type { Codec, Logger, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { Utf8TextDecoder } from './text-decode.ts';
 
@@ -12,8 +12,19 @@ import { Utf8TextDecoder } from './text-decode.ts';
 export class JsonDocumentDecoder {
   failures = 0;
   readonly text: Utf8TextDecoder;
-  constructor(private readonly log?: Logger) {
-    this.text = new Utf8TextDecoder(log);
+  constructor(
+    private readonly log?: Logger,
+    charset = 'UTF-8',
+    private readonly target?: string,
+  ) {
+    this.text = new Utf8TextDecoder(log, charset);
+  }
+
+  private toEvent(map: FieldMap): Event {
+    if (this.target === undefined) return Event.fromParsed(map);
+    const event = new Event({});
+    event.set(this.target, map);
+    return event;
   }
 
   decode(bytes: Buffer, emit: (event: Event) => void): void {
@@ -26,9 +37,9 @@ export class JsonDocumentDecoder {
       this.fail(text, (e as Error).message, emit);
       return;
     }
-    if (isFieldMap(parsed)) emit(Event.fromParsed(parsed));
+    if (isFieldMap(parsed)) emit(this.toEvent(parsed));
     else if (Array.isArray(parsed) && parsed.every(isFieldMap)) {
-      for (const item of parsed) emit(Event.fromParsed(item as Parameters<typeof Event.fromParsed>[0]));
+      for (const item of parsed) emit(this.toEvent(item as FieldMap));
     } else this.fail(text, 'JSON value is not an object or an array of objects', emit);
   }
 
@@ -43,8 +54,8 @@ export class JsonDocumentDecoder {
 
 export class JsonCodec implements Codec {
   private readonly decoder: JsonDocumentDecoder;
-  constructor(ctx?: PluginContext) {
-    this.decoder = new JsonDocumentDecoder(ctx?.log);
+  constructor(ctx?: PluginContext, options: ResolvedOptions = {}) {
+    this.decoder = new JsonDocumentDecoder(ctx?.log, stringOption(options, 'charset') ?? 'UTF-8', stringOption(options, 'target'));
   }
 
   decode(data: Buffer, _source: SourceInfo, emit: (event: Event) => void): void {
@@ -60,6 +71,11 @@ export class JsonCodec implements Codec {
   }
 }
 
-export function createJsonCodec(_options: ResolvedOptions, ctx: PluginContext): Codec {
-  return new JsonCodec(ctx);
+export function stringOption(options: ResolvedOptions, name: string): string | undefined {
+  const v = options[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export function createJsonCodec(options: ResolvedOptions, ctx: PluginContext): Codec {
+  return new JsonCodec(ctx, options);
 }

@@ -2,7 +2,7 @@
 import type { Event } from '../pipeline/event.ts';
 import { jsonMap } from '../pipeline/json.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
-import { JsonDocumentDecoder } from './json.ts';
+import { JsonDocumentDecoder, stringOption } from './json.ts';
 import { DelimitedSplitter } from './text-decode.ts';
 
 export class JsonLinesCodec implements Codec {
@@ -12,8 +12,9 @@ export class JsonLinesCodec implements Codec {
   constructor(
     private readonly delimiter: string,
     ctx?: PluginContext,
+    options: ResolvedOptions = {},
   ) {
-    this.decoder = new JsonDocumentDecoder(ctx?.log);
+    this.decoder = new JsonDocumentDecoder(ctx?.log, stringOption(options, 'charset') ?? 'UTF-8', stringOption(options, 'target'));
   }
 
   private splitter(source: SourceInfo): DelimitedSplitter {
@@ -45,5 +46,5 @@ export class JsonLinesCodec implements Codec {
 }
 
 export function createJsonLinesCodec(options: ResolvedOptions, ctx: PluginContext): Codec {
-  return new JsonLinesCodec(typeof options['delimiter'] === 'string' ? options['delimiter'] : '\n', ctx);
+  return new JsonLinesCodec(typeof options['delimiter'] === 'string' ? options['delimiter'] : '\n', ctx, options);
 }

@@ -28,8 +28,9 @@ export class LineCodec implements Codec {
     format: unknown,
     ctx?: PluginContext,
     private readonly ecs = true,
+    charset = 'UTF-8',
   ) {
-    this.text = new Utf8TextDecoder(ctx?.log);
+    this.text = new Utf8TextDecoder(ctx?.log, charset);
     this.format = textFormatter(format);
   }
 
@@ -67,5 +68,6 @@ export function createLineCodec(options: ResolvedOptions, ctx: PluginContext): C
     options['format'],
     ctx,
     options['ecs_compatibility'] !== 'disabled',
+    typeof options['charset'] === 'string' ? options['charset'] : 'UTF-8',
   );
 }

@@ -13,8 +13,9 @@ export class PlainCodec implements Codec {
     format: unknown,
     ctx?: PluginContext,
     private readonly ecs = true,
+    charset = 'UTF-8',
   ) {
-    this.text = new Utf8TextDecoder(ctx?.log);
+    this.text = new Utf8TextDecoder(ctx?.log, charset);
     this.format = textFormatter(format);
   }
 
@@ -32,5 +33,10 @@ export class PlainCodec implements Codec {
 }
 
 export function createPlainCodec(options: ResolvedOptions, ctx: PluginContext): Codec {
-  return new PlainCodec(options['format'], ctx, options['ecs_compatibility'] !== 'disabled');
+  return new PlainCodec(
+    options['format'],
+    ctx,
+    options['ecs_compatibility'] !== 'disabled',
+    typeof options['charset'] === 'string' ? options['charset'] : 'UTF-8',
+  );
 }

@@ -6,9 +6,24 @@ import { rubyInspectBytesInner } from './ruby-inspect.ts';
 
 export class Utf8TextDecoder {
   invalid = 0;
-  constructor(private readonly log?: Logger) {}
+  private readonly other?: TextDecoder;
+
+  /** `charset` other than UTF-8 (ISO-8859-1, windows-1252, …) is converted, undecodable bytes replaced, as Logstash does. */
+  constructor(
+    private readonly log?: Logger,
+    charset = 'UTF-8',
+  ) {
+    if (!/^utf-?8$/i.test(charset)) {
+      try {
+        this.other = new TextDecoder(charset);
+      } catch {
+        throw new Error(`Unsupported charset '${charset}'`);
+      }
+    }
+  }
 
   decode(bytes: Buffer): string {
+    if (this.other) return this.other.decode(bytes);
     if (isUtf8(bytes)) return bytes.toString('utf8');
     this.invalid++;
     const text = rubyInspectBytesInner(bytes);

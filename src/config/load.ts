@@ -13,7 +13,7 @@ import { substituteAll, substituteWhole, type Environment } from './env.ts';
 import { resolveConfigPaths } from './files.ts';
 import { parseNumberLiteral, processEscapes } from './literals.ts';
 import { ConfigSyntaxError, parseConfig } from './parser.ts';
-import { printCondition, printConditionTree } from './printer.ts';
+import { printCondition, printConditionTree, printExpression } from './printer.ts';
 import { SourceText } from './source-text.ts';
 import { checkOptions, isCodecRef, plain, unknownPluginMessage, type CodecRef, type ConfigHash, type ConfigValue, type Problem } from './validate.ts';
 
@@ -228,7 +228,7 @@ class Compiler {
     }
     const check = checkOptions(node, attributes, unevaluated);
     for (const p of check.problems) this.reportProblem(p);
-    for (const w of check.warnings) this.warnings.push(`${this.where(node.loc)}: ${w}`);
+    for (const w of check.warnings) this.warnings.push(`${this.where(this.attributeLoc(w))}: ${w.message}`);
     const options = check.options;
     if (node.kind === 'input' || node.kind === 'output') options.codec = this.codecFor(node, options.codec);
     this.checkPaths(node, options);
@@ -249,8 +249,13 @@ class Compiler {
   }
 
   private reportProblem(p: Problem): void {
+    this.problem(this.attributeLoc(p), p.message);
+  }
+
+  /** Where a problem points: the attribute it is about, else the plugin. */
+  private attributeLoc(p: Problem): { line: number; column: number } {
     const attr = p.attribute ? p.node.attributes.find((a) => a.name === p.attribute) : undefined;
-    this.problem((attr ?? p.node).loc, p.message);
+    return (attr ?? p.node).loc;
   }
 
   /** Resolves an input/output's codec option to a validated codec (explicit or default). */
@@ -318,6 +323,15 @@ class Compiler {
     for (const c of nestedConditions(condition)) {
       for (const call of methodCalls(c)) {
         this.problem(call.loc, `method calls in conditions are not supported by Logstash's pipeline compiler: ${call.name}(…)`);
+      }
+      if (c.rest.length > 0) {
+        for (const operand of [c.first, ...c.rest.map((r) => r.expr)]) {
+          if (operand.type !== 'rvalue' || operand.value.type === 'selector') continue;
+          this.warnings.push(
+            `${this.where(operand.loc)}: \`${printExpression(operand)}\` is a constant, not a test, combined with and/or: -t passes it but Logstash fails when the pipeline starts ` +
+              `("Unexpected conditional input combination"); write a test such as \`${printExpression(operand)} in [tags]\``,
+          );
+        }
       }
       const issue = checkCondition(c);
       if (issue?.kind === 'grouping') {

@@ -58,9 +58,12 @@ export class ConfigSyntaxError extends Error {
 type Memo<T> = Map<number, { node: T | null; end: number; comments: { start: number; end: number }[] }>;
 
 const WS = '[ \\t\\r\\n]';
+/** Nesting depth (values in values, conditions in conditions) accepted before giving up. */
+const MAX_NESTING = 1000;
 
 class LsclParser {
   private at = 0;
+  private depth = 0;
   private maxFail = 0;
   /** Comments of the parse that is currently accepted (dropped again on backtracking). */
   readonly comments: { start: number; end: number }[] = [];
@@ -243,8 +246,12 @@ class LsclParser {
     return { type: 'section', kind, body, loc: this.loc(start), end: this.loc(this.pos) };
   }
 
-  /** (branch_or_plugin cs)* */
   private statements(kind: SectionKind): Statement[] {
+    return this.nested(() => this.statementsRule(kind));
+  }
+
+  /** (branch_or_plugin cs)* */
+  private statementsRule(kind: SectionKind): Statement[] {
     const body: Statement[] = [];
     for (;;) {
       const start = this.pos;
@@ -321,8 +328,34 @@ class LsclParser {
     return attr;
   }
 
-  /** value := plugin / bareword / string / number / array / hash */
+  /** Guards the recursive rules: deeper nesting than this is refused instead of overflowing the stack. */
+  private nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_NESTING) {
+      const { line, column } = this.text.lineColumn(this.pos);
+      const charIndex = this.text.charIndex(this.pos);
+      this.depth = 0;
+      throw new ConfigSyntaxError(
+        `Nesting deeper than ${MAX_NESTING} levels at line ${line}, column ${column} (byte ${charIndex + 1}): flowstash refuses configs nested this deeply (Logstash's parser runs out of stack on them)`,
+        this.file,
+        line,
+        column,
+        charIndex,
+        this.text.lineText(line),
+      );
+    }
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private value(): Value | null {
+    return this.nested(() => this.valueRule());
+  }
+
+  /** value := plugin / bareword / string / number / array / hash */
+  private valueRule(): Value | null {
     const start = this.pos;
     const memo = this.valueMemo.get(start);
     if (memo) {
@@ -520,8 +553,12 @@ class LsclParser {
     return { condition, body, loc: this.loc(start) };
   }
 
-  /** condition := expression (cs boolean_operator cs expression)* */
   private condition(): Condition | null {
+    return this.nested(() => this.conditionRule());
+  }
+
+  /** condition := expression (cs boolean_operator cs expression)* */
+  private conditionRule(): Condition | null {
     const start = this.pos;
     const first = this.expression();
     if (!first) return null;

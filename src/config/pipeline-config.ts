@@ -28,8 +28,12 @@ export interface ValidatedPlugin {
 
 /**
  * A condition grouped the way Logstash actually evaluates it (its quirky shunting-yard, see
- * condition-tree.ts). Leaves are the parser's expressions with `${VAR}` constants substituted;
- * `(…)` groups are flattened into the tree, `!` becomes a 'not' node.
+ * condition-tree.ts). Leaves are the parser's expressions, except that in their StringValues
+ * (and string items of arrays) `raw` is the final text: escapes processed when
+ * config.support_escapes is on, and a constant that is entirely `${VAR}` substituted (Logstash's
+ * Java pass). `(…)` groups are flattened into the tree; `!` becomes a 'not' node (a negated
+ * selector is a 'not' over an 'rvalue' leaf). Number literals stay raw: use parseNumberLiteral
+ * from literals.ts for Ruby's Integer()/Float() value.
  */
 export type ConditionTree =
   | { op: BooleanOperator; left: ConditionTree; right: ConditionTree }

@@ -18,7 +18,7 @@ class Printer {
   private out: string[] = [];
   private next = 0;
 
-  /** `offsetOf` maps an AST node's byte offset back to the text index comments are keyed on. */
+  /** `startOf` maps an AST node's location back to the text index comments are keyed on. */
   constructor(
     private readonly comments: CommentText[],
     private readonly startOf: (node: { loc: { offset: number } }) => number,
@@ -47,7 +47,7 @@ class Printer {
       this.flushComments(this.startOf(section), 0);
       this.line(0, `${section.kind} {`);
       this.statements(section.body, 1);
-      this.closeBlock(section.body, 0, endIndexOfSection(file, i, endIndex, this.startOf));
+      this.closeBlock(0, endIndexOfSection(file, i, endIndex, this.startOf));
     });
     if (this.next < this.comments.length) {
       if (file.sections.length > 0) this.out.push('');
@@ -57,7 +57,7 @@ class Printer {
   }
 
   /** Closes a block: comments inside it before its end go at the block's inner depth. */
-  private closeBlock(_body: unknown, depth: number, before: number): void {
+  private closeBlock(depth: number, before: number): void {
     this.flushComments(before, depth + 1);
     this.line(depth, '}');
   }

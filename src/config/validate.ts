@@ -36,7 +36,8 @@ export interface OptionCheck {
   /** Validated values, defaults filled; codec values stay as names/CodecRefs for the caller. */
   options: Record<string, unknown>;
   problems: Problem[];
-  warnings: string[];
+  /** Deprecated settings in use (same shape as problems, so they can point at the attribute). */
+  warnings: Problem[];
 }
 
 const DISCUSS = 'If you have any questions about this, you are invited to visit https://discuss.elastic.co/c/logstash and ask.';
@@ -51,13 +52,9 @@ export function unknownPluginMessage(kind: PluginKind, name: string): string {
   return msg;
 }
 
-function sectionName(kind: PluginKind): string {
-  return kind;
-}
-
 /** The block Logstash prints for a missing or invalid setting. */
 function settingBlock(kind: PluginKind, plugin: string, lines: string[]): string {
-  return [`  ${sectionName(kind)} {`, `    ${plugin} {`, ...lines.map((l) => `      ${l}`), '      ...', '    }', '  }'].join('\n');
+  return [`  ${kind} {`, `    ${plugin} {`, ...lines.map((l) => `      ${l}`), '      ...', '    }', '  }'].join('\n');
 }
 
 function typeLabel(spec: OptionSpec): string {
@@ -79,7 +76,7 @@ const BYTE_UNITS: Record<string, number> = {
 };
 
 /** Coerces one value to a `:validate` type the way config/mixin.rb's validate_value does. */
-export function coerce(value: ConfigValue, spec: OptionSpec, name: string): Coerced {
+export function coerce(value: ConfigValue, spec: OptionSpec): Coerced {
   if (spec.enum) {
     const list = Array.isArray(value) ? value : [value];
     const shown = rubyInspect([...spec.enum]);
@@ -92,7 +89,7 @@ export function coerce(value: ConfigValue, spec: OptionSpec, name: string): Coer
     const items = Array.isArray(value) ? value : [value];
     const out: unknown[] = [];
     for (const item of items) {
-      const r = coerce(item, { ...spec, list: false }, name);
+      const r = coerce(item, { ...spec, list: false });
       if (!r.ok) return r;
       out.push(r.value);
     }
@@ -242,7 +239,7 @@ export function checkOptions(node: PluginNode, attributes: Map<string, ConfigVal
   if (!registered) return { options: {}, problems: [{ message: unknownPluginMessage(kind, name), node }], warnings: [] };
   const specs = registered.options;
   const problems: Problem[] = [];
-  const warnings: string[] = [];
+  const warnings: Problem[] = [];
   const options: Record<string, unknown> = {};
 
   for (const [key, value] of attributes) {
@@ -261,7 +258,11 @@ export function checkOptions(node: PluginNode, attributes: Map<string, ConfigVal
       continue;
     }
     if (spec.deprecated) {
-      warnings.push(`You are using a deprecated config setting ${rubyInspect(key)} set in ${name}. Deprecated settings will continue to work, but are scheduled for removal from logstash in the future. ${spec.deprecated}`);
+      warnings.push({
+        message: `You are using a deprecated config setting ${rubyInspect(key)} set in ${name}. Deprecated settings will continue to work, but are scheduled for removal from logstash in the future. ${spec.deprecated}`,
+        node,
+        attribute: key,
+      });
     }
   }
   for (const [key, spec] of Object.entries(specs)) {
@@ -276,7 +277,7 @@ export function checkOptions(node: PluginNode, attributes: Map<string, ConfigVal
   for (const [key, value] of attributes) {
     const spec = specs[key];
     if (!spec || spec.obsolete) continue;
-    const result: Coerced = key === 'ecs_compatibility' ? ecsCoerce(value) : coerce(value, spec, key);
+    const result: Coerced = key === 'ecs_compatibility' ? ecsCoerce(value) : coerce(value, spec);
     if (!result.ok) {
       problems.push({
         message: `Invalid setting for ${name} ${kind} plugin:\n\n${settingBlock(kind, name, [

@@ -118,7 +118,8 @@ export class DateFilter implements Filter {
         ts = p(v, zone);
         if (ts) break;
       }
-      if (ts) parsed = ts;
+      // Outside JS Date's range the value cannot be a usable timestamp: a parse failure, not a crash.
+      if (ts && Math.abs(ts.seconds) < 8.64e12) parsed = ts;
       else failed = true;
     }
     if (parsed && !failed) {

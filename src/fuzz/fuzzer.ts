@@ -162,7 +162,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
   }
 
   report.findings = [...findings.values()].map(({ sequence: _s, ...rest }) => rest);
-  if (opts.out) writeFindings(opts.out, report);
+  if (opts.out && report.findings.length > 0) writeFindings(opts.out, report);
   return report;
 }
 

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Event } from '../pipeline/event.ts';
 import type { Input, InputContext, PluginContext, ResolvedOptions } from '../plugins/types.ts';
+import { FieldEnricher } from './enrich.ts';
 
 const CHUNK = 512;
 
@@ -29,20 +30,21 @@ export class GeneratorInput implements Input {
 
   async run(ctx: InputContext): Promise<void> {
     const source = { host: this.host };
+    const enrich = new FieldEnricher(ctx.log);
     let batch: Event[] = [];
     for (let n = 0; this.count <= 0 || n < this.count; n++) {
       if (ctx.signal.aborted) break;
       for (const line of this.lines) {
         ctx.codec.decode(line, source, (e) => {
           ctx.decorate(e);
-          if (!e.includes(this.hostField)) e.set(this.hostField, this.host);
-          e.set(this.sequenceField, n);
+          enrich.set(e, this.hostField, this.host, true);
+          enrich.set(e, this.sequenceField, n, false);
           batch.push(e);
         });
         ctx.codec.flush?.(source, (e) => {
           ctx.decorate(e);
-          if (!e.includes(this.hostField)) e.set(this.hostField, this.host);
-          e.set(this.sequenceField, n);
+          enrich.set(e, this.hostField, this.host, true);
+          enrich.set(e, this.sequenceField, n, false);
           batch.push(e);
         });
       }

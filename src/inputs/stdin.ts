@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Event } from '../pipeline/event.ts';
 import type { Input, InputContext, PluginContext, ResolvedOptions } from '../plugins/types.ts';
+import { FieldEnricher } from './enrich.ts';
 
 export class StdinInput implements Input {
   private readonly hostField: string;
@@ -23,13 +24,14 @@ export class StdinInput implements Input {
   run(ctx: InputContext): Promise<void> {
     const stream = this.stream;
     const source = { host: this.host };
+    const enrich = new FieldEnricher(ctx.log);
     return new Promise<void>((resolve) => {
       let done = false;
       const deliver = (events: Event[]): void => {
         if (events.length === 0) return;
         for (const e of events) {
           ctx.decorate(e);
-          if (!e.includes(this.hostField)) e.set(this.hostField, this.host);
+          enrich.set(e, this.hostField, this.host, true);
         }
         this.events += events.length;
         const wait = ctx.push(events);

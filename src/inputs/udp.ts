@@ -3,7 +3,7 @@
 // udp-receiver.ts) so back-pressure from the pipeline fills the queue, never the kernel buffer.
 import type { RemoteInfo } from 'node:dgram';
 import type { Event } from '../pipeline/event.ts';
-import type { Input, InputContext, PluginContext, PluginImplementation, ResolvedOptions } from '../plugins/types.ts';
+import type { Input, InputContext, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import { listenUdp, senderAddress, formatListenAddress, type BoundUdpSocket } from './udp-socket.ts';
 import { startReceiverThread, type ReceiverCounters, type ReceiverThread } from './udp-thread.ts';
 import { DatagramDecoder, parseEcs, sourceIpField } from './udp-events.ts';
@@ -145,8 +145,7 @@ export class UdpInput implements Input {
     };
     const bound: BoundUdpSocket = await listenUdp({ host: o.host, port: o.port, receiveBufferBytes: o.receiveBufferBytes }, onMessage);
     if (bound.warning) ctx.log.warn(bound.warning);
-    this.boundPort = bound.port;
-    this.resolveListening({ address: bound.address, port: bound.port });
+    this.started(ctx, bound.address, bound.port);
     await waitForAbort(ctx.signal);
     await bound.socket.close().catch(() => undefined);
     await this.drainAll(ctx);
@@ -177,11 +176,22 @@ export class UdpInput implements Input {
     );
     this.thread = thread;
     if (thread.warning) ctx.log.warn(thread.warning);
-    this.boundPort = thread.port;
-    this.resolveListening({ address: thread.address, port: thread.port });
+    this.started(ctx, thread.address, thread.port);
     await waitForAbort(ctx.signal);
     this.receiver = await thread.close();
     await this.drainAll(ctx);
+  }
+
+  private started(ctx: InputContext, address: string, port: number): void {
+    this.boundPort = port;
+    const o = this.options;
+    ctx.log.info('UDP listener started', {
+      address: formatListenAddress(address, port),
+      receive_buffer_bytes: o.receiveBufferBytes ?? 'OS default',
+      queue_size: o.queueSize,
+      workers: o.workers,
+    });
+    this.resolveListening({ address, port });
   }
 
   /** Everything already received is decoded and handed on before run() resolves. */
@@ -253,10 +263,6 @@ function waitForAbort(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-export const udpInputImplementation: PluginImplementation = {
-  kind: 'input',
-  name: 'udp',
-  create(options: ResolvedOptions, _ctx: PluginContext): Input {
-    return new UdpInput(options);
-  },
-};
+export function createUdpInput(options: ResolvedOptions, _ctx: PluginContext): Input {
+  return new UdpInput(options);
+}

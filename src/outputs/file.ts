@@ -8,9 +8,14 @@ import { compileSprintf, type Interpolator } from '../pipeline/sprintf.ts';
 import type { Codec, Logger, Output, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import { encodeBatch, writeFully } from './stdout.ts';
 
+/** Open files kept at once (a path per exporter or per day must not exhaust descriptors). */
+const MAX_OPEN_FILES = 256;
+
 export class FileOutput implements Output {
   private readonly path: Interpolator;
   private readonly streams = new Map<string, WriteStream>();
+  private readonly overwritten = new Set<string>();
+  private closing: Promise<void>[] = [];
   written = 0;
   failed = 0;
 
@@ -25,12 +30,25 @@ export class FileOutput implements Output {
 
   private open(file: string): WriteStream {
     let s = this.streams.get(file);
-    if (!s) {
+    if (s) {
+      // Most recently used last, so the oldest is the one closed when too many are open.
+      this.streams.delete(file);
+      this.streams.set(file, s);
+    } else {
+      if (this.streams.size >= MAX_OPEN_FILES) {
+        const [oldest, stream] = this.streams.entries().next().value as [string, WriteStream];
+        this.streams.delete(oldest);
+        this.closing.push(new Promise<void>((resolve) => stream.end(() => resolve())));
+      }
       mkdirSync(path.dirname(file), { recursive: true });
-      s = createWriteStream(file, { flags: this.overwrite ? 'w' : 'a' });
+      s = createWriteStream(file, { flags: this.overwrite && !this.overwritten.has(file) ? 'w' : 'a' });
       s.on('error', (e) => this.log?.error('Error writing to file', { path: file, exception: e.message }));
       this.log?.info('Opening file', { path: file });
       this.streams.set(file, s);
+    }
+    if (this.overwrite) {
+      // overwrite truncates once per run: reopening an evicted file must append.
+      this.overwritten.add(file);
     }
     return s;
   }
@@ -64,6 +82,8 @@ export class FileOutput implements Output {
       ),
     );
     this.streams.clear();
+    await Promise.all(this.closing);
+    this.closing = [];
     await this.codec.close?.();
   }
 

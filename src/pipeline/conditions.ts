@@ -220,8 +220,10 @@ function compileCompare(
   right: Operand,
   loc: SourceLocation,
 ): CompiledCondition {
-  if (op === '==') return (e) => deepEqual(left.get(e), right.get(e));
-  if (op === '!=') return (e) => !deepEqual(left.get(e), right.get(e));
+  if (op === '==' || op === '!=') {
+    const eq = equality(left, right);
+    return op === '==' ? eq : (e) => !eq(e);
+  }
   const accept =
     op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
   const text = `${left.text} ${op} ${right.text}`;
@@ -236,6 +238,23 @@ function compileCompare(
     }
     return accept(c);
   };
+}
+
+/**
+ * `==`: Ruby deep equality, except against an integer constant, which (like Logstash's
+ * FieldEqualsLong) only matches an integer field: `[f] == 1` is false for the float 1.0.
+ */
+function equality(left: Operand, right: Operand): CompiledCondition {
+  const intConstant = (o: Operand): boolean => o.constant !== undefined && typeof o.constant.value === 'number' && Number.isInteger(o.constant.value);
+  const field = intConstant(right) ? left : intConstant(left) ? right : undefined;
+  if (field && !field.constant) {
+    const constant = (field === left ? right : left).constant!.value as number;
+    return (e) => {
+      const v = field.get(e);
+      return (typeof v === 'number' && v === constant) || (typeof v === 'bigint' && v === BigInt(constant));
+    };
+  }
+  return (e) => deepEqual(left.get(e), right.get(e));
 }
 
 function describeValue(v: FieldValue | undefined): string {
@@ -272,7 +291,7 @@ function compileIn(left: Operand, right: Operand): CompiledCondition {
     if (Array.isArray(r)) return r.some((x) => deepEqual(x, l) || (typeof x === 'string' && x === valueToString(l)));
     if (isFieldMap(r)) return Object.prototype.hasOwnProperty.call(r, valueToString(l));
     if (Array.isArray(l) || isFieldMap(l)) return false;
-    if (typeof r === 'string') return r.includes(valueToString(l));
+    if (typeof r === 'string') return typeof l === 'string' && r.includes(l);
     return deepEqual(l, r);
   };
 }

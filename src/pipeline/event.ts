@@ -7,7 +7,7 @@ import { type FieldMap, type FieldValue, isFieldMap, rubyClassName, setOwn } fro
 import { parseIso8601 } from './datetime-pattern.ts';
 import { UTC } from './timezone.ts';
 import { parseFieldReference, toReference as pathToReference } from './fieldref.ts';
-import { valueToString } from './stringify.ts';
+import { javaToString, valueToString } from './stringify.ts';
 
 /** Thrown when a set cannot be made (scalar in the path, bad tags, non-Timestamp @timestamp). */
 export class FieldSetError extends Error {
@@ -184,8 +184,8 @@ export class Event {
     const ts = this.data['@timestamp'];
     return (
       `${ts === undefined || ts === null ? '%{@timestamp}' : valueToString(ts)} ` +
-      `${host === undefined || host === null ? '%{host}' : valueToString(host)} ` +
-      `${message === undefined || message === null ? '%{message}' : valueToString(message)}`
+      `${host === undefined || host === null ? '%{host}' : javaToString(host)} ` +
+      `${message === undefined || message === null ? '%{message}' : javaToString(message)}`
     );
   }
 }

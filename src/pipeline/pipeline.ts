@@ -171,6 +171,11 @@ export class Pipeline {
       if (codecName === 'plain') options['codec'] = typeof codec === 'string' ? 'line' : { ...codec!, name: 'line' };
       if (codecName === 'json') options['codec'] = typeof codec === 'string' ? 'json_lines' : { ...codec!, name: 'json_lines' };
     }
+    const codecSpec = options['codec'] as ValidatedPlugin | string | undefined;
+    const codecName = typeof codecSpec === 'string' ? codecSpec : codecSpec?.name;
+    if (codecName === 'rubydebug' || codecName === 'dots') {
+      throw new PipelineBuildError(`The ${codecName} codec of the ${plugin.name} input at ${where(stmt)} only encodes: it cannot be used on an input`);
+    }
     const { instance } = this.instantiate(stmt);
     const codec = this.createCodec(options['codec'] ?? findPlugin('input', plugin.name)?.schema.defaultCodec ?? 'plain');
     const counters: PluginCounters = { kind: 'input', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
@@ -301,9 +306,25 @@ export class Pipeline {
   private async runInput(ri: RunningInput): Promise<void> {
     const name = ri.counters.name;
     const log = this.settings.log.child(`inputs.${name}`);
-    const decorate = inputDecorator(ri.options);
-    const queue = this.queue;
     const totals = this.totals;
+    const applyOptions = inputDecorator(ri.options);
+    let decorateWarned = false;
+    // type/tags/add_field can collide with what the codec produced ([a][b] on a string):
+    // the event goes on undecorated, counted, warned about once.
+    const decorate = (event: Event): void => {
+      try {
+        applyOptions(event);
+      } catch (e) {
+        totals.failed++;
+        if (!decorateWarned) {
+          decorateWarned = true;
+          log.warn(`Could not apply the common options of input ${name} to an event (further cases are only counted)`, {
+            exception: (e as Error).message,
+          });
+        }
+      }
+    };
+    const queue = this.queue;
     const ctx: InputContext = {
       log,
       createCodec: (spec) => this.createCodec(spec),
@@ -344,25 +365,40 @@ export class Pipeline {
   private async writeCollected(): Promise<void> {
     const buffers = this.collect;
     this.collect = this.outputs.map(() => []);
-    const seen = new Set<Event>();
+    const delivered = new Set<Event>();
     await Promise.all(
       this.outputs.map(async (o, i) => {
         const events = buffers[i]!;
         if (events.length === 0) return;
-        for (const e of events) seen.add(e);
         o.counters.in += events.length;
         try {
           await o.output.write(events);
           o.counters.out += events.length;
+          for (const e of events) delivered.add(e);
         } catch (e) {
           this.totals.failed += events.length;
-          this.settings.log.error(`Output ${o.counters.name} (${o.counters.id}) failed to write ${events.length} events`, {
-            exception: (e as Error).message,
-          });
+          this.outputFailed(o, events.length, e as NodeJS.ErrnoException);
         }
       }),
     );
-    this.totals.out += seen.size;
+    this.totals.out += delivered.size;
+  }
+
+  private readonly reportedFailures = new Set<string>();
+
+  /** Logs an output failure once per output and message; a closed pipe (EPIPE) stops the inputs. */
+  private outputFailed(o: RunningOutput, count: number, e: NodeJS.ErrnoException): void {
+    const key = `${o.counters.id}\u0000${e.message}`;
+    if (!this.reportedFailures.has(key)) {
+      this.reportedFailures.add(key);
+      this.settings.log.error(`Output ${o.counters.name} (${o.counters.id}) failed to write ${count} events; further failures like this are only counted`, {
+        exception: e.message,
+      });
+    }
+    if (e.code === 'EPIPE' && !this.abort.signal.aborted) {
+      this.settings.log.warn(`Output ${o.counters.name} lost its reader (EPIPE): stopping the inputs`);
+      this.stop();
+    }
   }
 
   private async finish(): Promise<void> {

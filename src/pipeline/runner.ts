@@ -44,7 +44,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     batchDelayMs: Math.max(0, opts.batchDelayMs),
     log: root,
   };
-  for (const w of config.warnings) root.warn(w);
+  // The initial config's warnings are printed by the CLI that loaded it; reloaded ones are ours.
 
   let current: Pipeline;
   try {

@@ -23,3 +23,12 @@ export function valueToString(v: FieldValue | undefined): string {
   if (Array.isArray(v)) return v.map(valueToString).join(',');
   return jsonMap(v);
 }
+
+/** Java's toString of a converted value (what event.to_s shows for a map-valued host): `{k=v, l=[a, b]}`. */
+export function javaToString(v: FieldValue | undefined): string {
+  if (Array.isArray(v)) return '[' + v.map(javaToString).join(', ') + ']';
+  if (v !== null && typeof v === 'object' && !(v instanceof Float) && !(v instanceof Timestamp)) {
+    return '{' + Object.keys(v).map((k) => `${k}=${javaToString(v[k])}`).join(', ') + '}';
+  }
+  return v === null || v === undefined ? 'null' : valueToString(v);
+}

@@ -1,6 +1,9 @@
 // Logstash's Timestamp: an instant with nanosecond precision, rendered like Logstash 8
 // (`….000Z` when whole, else 3, 6 or 9 fraction digits, ISO_INSTANT style).
 
+let lastSeconds = Number.NaN;
+let lastBase = '';
+
 export class Timestamp {
   /** Seconds since the Unix epoch (may be negative). */
   readonly seconds: number;
@@ -43,7 +46,18 @@ export class Timestamp {
   }
 
   toString(): string {
-    const base = new Date(this.seconds * 1000).toISOString().slice(0, 19);
+    // Events arrive in bursts within the same second: reuse its formatted date-time.
+    let base: string;
+    if (this.seconds === lastSeconds) base = lastBase;
+    else {
+      const date = new Date(this.seconds * 1000);
+      // Beyond JS Date's range (±273,790 years) there is no calendar rendering; never throw.
+      if (Number.isNaN(date.getTime())) return `${this.seconds}.${String(this.nanos).padStart(9, '0')}`;
+      const iso = date.toISOString();
+      base = iso.slice(0, iso.lastIndexOf('.'));
+      lastSeconds = this.seconds;
+      lastBase = base;
+    }
     if (this.nanos === 0) return `${base}.000Z`;
     let digits = String(this.nanos).padStart(9, '0');
     if (digits.endsWith('000000')) digits = digits.slice(0, 3);

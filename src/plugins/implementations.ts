@@ -18,6 +18,8 @@ import { createLineCodec } from '../codec/line.ts';
 import { createPlainCodec } from '../codec/plain.ts';
 import { createDotsCodec } from '../codec/dots.ts';
 import { createNetflowCodec } from '../codec/netflow/codec.ts';
+import { createUdpInput } from '../inputs/udp.ts';
+import { createPcapInput } from '../inputs/pcap.ts';
 
 export const IMPLEMENTATIONS: PluginImplementation[] = [
   { kind: 'input', name: 'stdin', create: createStdinInput },
@@ -35,4 +37,6 @@ export const IMPLEMENTATIONS: PluginImplementation[] = [
   { kind: 'codec', name: 'plain', create: createPlainCodec },
   { kind: 'codec', name: 'dots', create: createDotsCodec },
   { kind: 'codec', name: 'netflow', create: createNetflowCodec },
+  { kind: 'input', name: 'udp', create: createUdpInput },
+  { kind: 'input', name: 'pcap', create: createPcapInput },
 ];

@@ -41,6 +41,10 @@ export interface CaptureInterface {
   hardware?: string;
   os?: string;
   filter?: string;
+  /** The if_tsresol byte when the file states one (pcap ns files: 9). */
+  tsresolOption?: number;
+  /** pcapng Interface Statistics Blocks seen for this interface. */
+  statEntries: number;
   /** Packets read so far on this interface. */
   packets: number;
 }
@@ -242,6 +246,8 @@ class PcapReader extends BaseReader {
       tsResolution: { base: 10, exponent: this.nano ? 9 : 6 },
       tsOffset: 0,
       fcsLen,
+      tsresolOption: this.nano ? 9 : undefined,
+      statEntries: 0,
       packets: 0,
     });
     s.skip(24);
@@ -405,8 +411,14 @@ class PcapngReader extends BaseReader {
           if (pkt) yield pkt;
           break;
         }
+        case 5:
+          if (body.length >= 4) {
+            const iface = this.sectionIfaces[this.u32(body, 0)];
+            if (iface) iface.statEntries++;
+          }
+          break;
         default:
-          break; // NRB, ISB, DSB, custom and unknown blocks are skipped
+          break; // NRB, DSB, custom and unknown blocks are skipped
       }
     }
   }
@@ -461,6 +473,7 @@ class PcapngReader extends BaseReader {
       tsResolution: { base: 10, exponent: 6 },
       tsOffset: 0,
       fcsLen: -1,
+      statEntries: 0,
       packets: 0,
     };
     this.forEachOption(body, 8, offset, (code, v) => {
@@ -471,9 +484,13 @@ class PcapngReader extends BaseReader {
         case 3:
           iface.description = v.toString('utf8');
           break;
+        case 15:
+          iface.hardware = v.toString('utf8');
+          break;
         case 9:
           if (v.length >= 1) {
             const r = v[0]!;
+            iface.tsresolOption = r;
             iface.tsResolution = r & 0x80 ? { base: 2, exponent: r & 0x7f } : { base: 10, exponent: r };
           }
           break;
@@ -492,9 +509,6 @@ class PcapngReader extends BaseReader {
             const lo = this.le ? v.readUInt32LE(0) : v.readUInt32BE(4);
             iface.tsOffset = hi * 4294967296 + lo;
           }
-          break;
-        case 15:
-          iface.hardware = v.toString('utf8');
           break;
         default:
           break;
@@ -572,9 +586,11 @@ class PcapngReader extends BaseReader {
     iface.packets++;
     let tsSec = 0;
     let tsNsec = 0;
-    if (hasTs) [tsSec, tsNsec] = splitTimestamp(tsHigh, tsLow, iface.tsResolution);
-    tsSec += iface.tsOffset;
-    return {
+    if (hasTs) {
+      [tsSec, tsNsec] = splitTimestamp(tsHigh, tsLow, iface.tsResolution);
+      tsSec += iface.tsOffset;
+    }
+    const pkt: CapturedPacket = {
       number,
       tsSec,
       tsNsec,
@@ -585,6 +601,8 @@ class PcapngReader extends BaseReader {
       data: body.subarray(dataStart, dataStart + caplen),
       fileOffset: offset,
     };
+    if (!hasTs) pkt.noTimestamp = true;
+    return pkt;
   }
 
   private forEachOption(body: Buffer, start: number, offset: number, visit: (code: number, value: Buffer) => void): void {

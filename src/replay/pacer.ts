@@ -225,29 +225,36 @@ export class Pacer {
     return this.clock.now() - this.startNs >= this.deadlineNs;
   }
 
-  /** Waits until the packet is due; 'stop' when --limit or --duration ends the run first. */
-  async pace(tsSec: number, tsNsec: number, bytes: number): Promise<PaceVerdict> {
+  /**
+   * Waits until the packet is due; 'stop' when --limit or --duration ends the run first.
+   * Returns synchronously when there is nothing to wait for (topspeed, or behind schedule), so the
+   * sending loop pays for a promise only when it really sleeps.
+   */
+  pace(tsSec: number, tsNsec: number, bytes: number): PaceVerdict | Promise<PaceVerdict> {
     if (this.count >= this.limit) return 'stop';
-    let now = this.clock.now();
+    const now = this.clock.now();
     if (now - this.startNs >= this.deadlineNs) return 'stop';
     const due = this.schedule.due(tsSec, tsNsec, bytes, now);
     this.lastDue = due;
-    if (due !== undefined && due > now) {
-      const deadline = this.startNs + this.deadlineNs;
-      if (due >= deadline) {
-        // The packet would leave after --duration: wait out the duration, send nothing more.
-        await this.clock.waitUntil(deadline);
-        return 'stop';
-      }
-      await this.clock.waitUntil(due);
-      now = this.clock.now();
-    } else if (++this.yieldCounter >= 256) {
+    if (due !== undefined && due > now) return this.waitFor(due);
+    if (this.lateness && due !== undefined) this.lateness.push(now - due);
+    if (++this.yieldCounter >= 256) {
       // Topspeed or behind schedule: still let I/O callbacks, signals and the progress bar run.
       this.yieldCounter = 0;
-      await yieldToLoop();
-      now = this.clock.now();
+      return yieldToLoop().then(() => 'send' as const);
     }
-    if (this.lateness && due !== undefined) this.lateness.push(Math.max(0, now - due));
+    return 'send';
+  }
+
+  private async waitFor(due: number): Promise<PaceVerdict> {
+    const deadline = this.startNs + this.deadlineNs;
+    if (due >= deadline) {
+      // The packet would leave after --duration: wait out the duration, send nothing more.
+      await this.clock.waitUntil(deadline);
+      return 'stop';
+    }
+    await this.clock.waitUntil(due);
+    if (this.lateness) this.lateness.push(Math.max(0, this.clock.now() - due));
     return 'send';
   }
 

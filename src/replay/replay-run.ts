@@ -3,10 +3,13 @@
 import type { UdpDatagram } from './types.ts';
 import type { Pacer } from './pacer.ts';
 
-/** Where datagrams come from: each call to `pass()` reads the capture once more from the start. */
+/**
+ * Where datagrams come from: each call to `pass()` reads the capture(s) once more from the start,
+ * one iterable per file (capture timing re-anchors at the first packet of each, as tcpreplay does).
+ */
 export interface DatagramSource {
-  pass(): AsyncIterable<UdpDatagram>;
-  /** Packets of the last pass that carried no UDP datagram (skipped); undefined if not known. */
+  pass(): AsyncIterable<UdpDatagram>[];
+  /** Packets of the file just read that carried no UDP datagram (skipped); undefined if not known. */
   skippedPackets?(): number;
 }
 
@@ -58,38 +61,43 @@ export async function runReplayLoop(
   const signal = opts.signal;
   let stopped = false;
   while (!stopped && pacer.morePasses(result.passes)) {
-    pacer.startPass();
     const firstPass = result.passes === 0;
     let inPass = 0;
-    for await (const dg of source.pass()) {
-      if (signal?.aborted) {
-        result.ended = 'aborted';
-        stopped = true;
-        break;
+    for (const file of source.pass()) {
+      if (stopped) break;
+      pacer.startPass();
+      for await (const dg of file) {
+        if (signal?.aborted) {
+          result.ended = 'aborted';
+          stopped = true;
+          break;
+        }
+        let verdict = pacer.pace(dg.tsSec, dg.tsNsec, dg.wireBytes);
+        if (typeof verdict !== 'string') verdict = await verdict;
+        if (verdict === 'stop') {
+          stopped = true;
+          break;
+        }
+        if (signal?.aborted) {
+          result.ended = 'aborted';
+          stopped = true;
+          break;
+        }
+        const pending = sink(dg);
+        if (pending) await pending;
+        pacer.sent(dg.wireBytes);
+        result.endNs = pacer.clock.now();
+        result.attempted++;
+        result.attemptedBytes += dg.wireBytes;
+        inPass++;
+        if (firstPass) {
+          flowKeys.add(`${dg.src}|${dg.dst}|${dg.srcPort}|${dg.dstPort}`);
+          result.flowPackets++;
+        }
+        opts.onProgress?.(result.attempted);
       }
-      if ((await pacer.pace(dg.tsSec, dg.tsNsec, dg.wireBytes)) === 'stop') {
-        stopped = true;
-        break;
-      }
-      if (signal?.aborted) {
-        result.ended = 'aborted';
-        stopped = true;
-        break;
-      }
-      const pending = sink(dg);
-      if (pending) await pending;
-      pacer.sent(dg.wireBytes);
-      result.endNs = pacer.clock.now();
-      result.attempted++;
-      result.attemptedBytes += dg.wireBytes;
-      inPass++;
-      if (firstPass) {
-        flowKeys.add(`${dg.src}|${dg.dst}|${dg.srcPort}|${dg.dstPort}`);
-        result.flowPackets++;
-      }
-      opts.onProgress?.(result.attempted);
+      if (firstPass) result.skipped += source.skippedPackets?.() ?? 0;
     }
-    if (firstPass) result.skipped = source.skippedPackets?.() ?? 0;
     result.passes++;
     // An empty capture would otherwise loop forever with --loop 0.
     if (inPass === 0) break;

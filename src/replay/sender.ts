@@ -110,10 +110,8 @@ export class DatagramSender {
     this.resolvedTo = { host: address, port };
   }
 
-  /** Distinct exporters (address, port) that have a socket. */
-  get socketCount(): number {
-    return this.sockets.size;
-  }
+  /** Sockets opened so far (one per exporter address:port and destination). */
+  socketCount = 0;
 
   /**
    * Sends one datagram. Returns synchronously when its socket is already open (the hot path);
@@ -154,6 +152,7 @@ export class DatagramSender {
     if (!p) {
       p = this.createSocket(dg, dst).then((s) => {
         this.sockets.set(key, s);
+        this.socketCount++;
         this.opening.delete(key);
         return s;
       });
@@ -167,7 +166,7 @@ export class DatagramSender {
       case 'any':
         return undefined;
       case 'bind':
-        return this.locals.has(dg.src) && isIPv6(dg.src) === dstIs6 ? dg.src : undefined;
+        return (this.locals.has(dg.src) || dg.src.startsWith('127.')) && isIPv6(dg.src) === dstIs6 ? dg.src : undefined;
       case 'loopback': {
         if (dstIs6) {
           if (dg.family === 6) this.v6Exporters.add(dg.src);

@@ -20,6 +20,8 @@ export interface CapturedPacket {
   data: Buffer;
   /** Byte offset of the record in the file (for error messages). */
   fileOffset: number;
+  /** True for records without a timestamp (pcapng Simple Packet Blocks); tsSec/tsNsec are then 0. */
+  noTimestamp?: boolean;
 }
 
 /** A whole UDP datagram taken out of a capture (after IP reassembly). */

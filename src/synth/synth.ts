@@ -167,19 +167,38 @@ export function synthesize(options: SynthOptions): SynthResult {
     });
   };
 
+  // Exporters with pending flows, in order of their export deadline (oldest flow + interval). Flows
+  // arrive in time order, so deadlines are assigned in order too and a FIFO queue keeps them sorted.
+  // Entries whose exporter has since been flushed (it filled a datagram) are stale and skipped.
+  const waiting: { exporter: number; deadline: number }[] = [];
+  let head = 0;
+  const isCurrent = (e: { exporter: number; deadline: number }): boolean => {
+    const oldest = states[e.exporter]!.pending[0];
+    return oldest !== undefined && oldest.endUs + intervalUs === e.deadline;
+  };
+  const batchLimit = profile.recordsPerDatagram;
   for (const fl of flows) {
-    for (let i = 0; i < exporters; i++) {
-      const st = states[i]!;
-      const oldest = st.pending[0];
-      if (oldest && oldest.endUs + intervalUs <= fl.endUs) flush(i, oldest.endUs + intervalUs);
+    while (head < waiting.length) {
+      const e = waiting[head]!;
+      if (!isCurrent(e)) {
+        head++;
+        continue;
+      }
+      if (e.deadline > fl.endUs) break;
+      head++;
+      flush(e.exporter, e.deadline);
     }
-    states[fl.exporter]!.pending.push(fl);
+    const st = states[fl.exporter]!;
+    if (st.pending.length === 0) waiting.push({ exporter: fl.exporter, deadline: fl.endUs + intervalUs });
+    st.pending.push(fl);
+    if (st.pending.length >= batchLimit) flush(fl.exporter, fl.endUs); // a full datagram goes out at once
+  }
+  for (let k = head; k < waiting.length; k++) {
+    const e = waiting[k]!;
+    if (isCurrent(e)) flush(e.exporter, e.deadline);
   }
   for (let i = 0; i < exporters; i++) {
-    const st = states[i]!;
-    const oldest = st.pending[0];
-    if (oldest) flush(i, oldest.endUs + intervalUs);
-    else if (st.lastTemplatesUs === -Infinity && profile.usesTemplates) flush(i, startUs + intervalUs);
+    if (states[i]!.lastTemplatesUs === -Infinity && profile.usesTemplates) flush(i, startUs + intervalUs);
   }
   packets.sort((a, b) => a.tsSec - b.tsSec || a.tsNsec - b.tsNsec);
   return { profile, packets, flowCount: flows.length, templateDatagrams };

@@ -40,5 +40,7 @@ export interface SynthProfile {
   defaultPort: number;
   /** Whether template refresh applies (not for v5). */
   usesTemplates: boolean;
+  /** About how many flow records fill one datagram: an exporter sends as soon as it has this many. */
+  recordsPerDatagram: number;
   createExporter(ctx: ExporterContext): ProfileExporter;
 }

@@ -65,6 +65,18 @@ describe('json decoding', () => {
   });
 });
 
+describe('charset and target', () => {
+  it('line converts a non-UTF-8 charset', () => {
+    const events = decodeAll(new LineCodec('\n', undefined, undefined, false, 'ISO-8859-1'), [Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]);
+    expect(events[0]!.get('message')).toBe('café');
+    expect(() => new LineCodec('\n', undefined, undefined, false, 'no-such-charset')).toThrow("Unsupported charset 'no-such-charset'");
+  });
+  it('json target puts the document under a field', () => {
+    const events = decodeAll(new JsonLinesCodec('\n', undefined, { target: '[doc]' }), [Buffer.from('{"a":1}\n')]);
+    expect(events[0]!.get('[doc][a]')).toBe(1);
+  });
+});
+
 describe('line / plain / dots', () => {
   it('line splits across chunks, flushes the tail, keeps [event][original]', () => {
     const events = decodeAll(new LineCodec('\n', undefined), [Buffer.from('ab'), Buffer.from('c\nd\n\ne')]);
@@ -97,5 +109,9 @@ describe('line / plain / dots', () => {
     expect(new LineCodec('\n', undefined).encode(e)).toBe('2024-05-01T12:34:56.789Z h m\n');
     expect(new PlainCodec(undefined).encode(e)).toBe('2024-05-01T12:34:56.789Z h m');
     expect(new DotsCodec().encode()).toBe('.');
+    // A map-valued host (stdin under ECS) prints as Java's Map.toString.
+    expect(new LineCodec('\n', undefined).encode(new Event({ '@timestamp': ts, message: 'm', host: { hostname: 'h', ip: ['a', 'b'] } }))).toBe(
+      '2024-05-01T12:34:56.789Z {hostname=h, ip=[a, b]} m\n',
+    );
   });
 });

@@ -255,9 +255,13 @@ describe('robustness', () => {
     fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (tokens) => only(tokens.join(''))), { numRuns: 600 });
   });
 
-  it('deeply nested input is parsed without exhausting the stack for realistic depths', () => {
-    const depth = 200;
-    const text = `filter { if ${'('.repeat(depth)}[a]${')'.repeat(depth)} { drop {} } }`;
-    expect(() => parseConfig(text)).not.toThrow();
+  it('deeply nested input is parsed at realistic depths and refused with a message beyond', () => {
+    const nest = (depth: number): string[] => [
+      `filter { if ${'('.repeat(depth)}[a]${')'.repeat(depth)} { drop {} } }`,
+      `filter { ${'if [a] { '.repeat(depth)}${'}'.repeat(depth + 1)}`,
+      `input { x { y => ${'['.repeat(depth)}${']'.repeat(depth)} } }`,
+    ];
+    for (const text of nest(200)) expect(() => parseConfig(text)).not.toThrow();
+    for (const text of nest(20000)) expect(() => parseConfig(text)).toThrow(/^Nesting deeper than 1000 levels at line 1, column \d+/);
   });
 });

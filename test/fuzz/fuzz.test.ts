@@ -16,9 +16,11 @@ import type { CodecSpec, FuzzDatagram } from '../../src/fuzz/types.ts';
 
 const FAULTY: CodecSpec = { name: 'faulty', options: {}, origin: 'test', module: pathToFileURL(join(__dirname, 'fixtures/faulty-codec.ts')).href };
 
+const SAMPLE: readonly FuzzDatagram[] = synthesize({ profile: 'softflowd', flows: 400, seed: 2 }).packets.map((p) => ({ payload: p.payload, host: p.src, port: p.srcPort }));
+
+/** A fresh copy (mutators replace entries; payload buffers are never written in place). */
 function sample(): FuzzDatagram[] {
-  const r = synthesize({ profile: 'softflowd', flows: 400, seed: 2 });
-  return r.packets.map((p) => ({ payload: p.payload, host: p.src, port: p.srcPort }));
+  return SAMPLE.map((d) => ({ ...d }));
 }
 
 async function datagramsOf(file: string): Promise<Buffer[]> {

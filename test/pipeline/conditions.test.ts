@@ -31,7 +31,11 @@ describe('truthiness', () => {
 
 describe('== and !=', () => {
   it('deep equality, numbers across int/float, strings not numbers', async () => {
-    expect(await check('[f] == 1', { f: new Float(1) })).toBe(true);
+    expect(await check('[f] == 1', { f: 1 })).toBe(true);
+    // Logstash's FieldEqualsLong: an integer constant only equals an integer field.
+    expect(await check('[f] == 1', { f: new Float(1) })).toBe(false);
+    expect(await check('[f] == [g]', { f: new Float(1), g: 1 })).toBe(true);
+    expect(await check('[f] == 1.5', { f: new Float(1.5) })).toBe(true);
     expect(await check('[f] == "1"', { f: 1 })).toBe(false);
     expect(await check('[f] == [g]', { f: { a: [1, 2] }, g: { a: [1, 2] } })).toBe(true);
     expect(await check('[f] != "x"', {})).toBe(true);
@@ -82,6 +86,7 @@ describe('in / not in', () => {
     expect(await check('[f] in [g]', { f: 'b', g: ['a', 'b'] })).toBe(true);
     expect(await check('[f] in [g]', { f: ['a'], g: 'abc' })).toBe(false);
     expect(await check('[f] in [g]', {})).toBe(false);
+    expect(await check('[f] in "123"', { f: 2 })).toBe(false);
   });
 });
 

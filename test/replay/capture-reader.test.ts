@@ -301,7 +301,7 @@ describe('pcapng structure', () => {
     expect(reader.fileInfo.precision).toBe('nano');
     expect(packets.map((p) => [p.tsSec, p.tsNsec, p.caplen, p.len, p.interfaceId, p.linkType])).toEqual([
       [112, 345_000_000, 3, 9, 0, 1],
-      [100, 0, 6, 6, 0, 1],
+      [0, 0, 6, 6, 0, 1],
       [1_700_000_000, 123_456_789, 1, 1, 1, 101],
     ]);
     expect([...packets[1]!.data]).toEqual([9, 8, 7, 6, 5, 4]);

@@ -33,6 +33,7 @@ export const ciscoV9Profile: SynthProfile = {
   description: 'Cisco NetFlow v9 with sampler and interface-name options templates',
   protocol: 'v9',
   defaultPort: 2055,
+  recordsPerDatagram: 24,
   usesTemplates: true,
   createExporter(ctx: ExporterContext) {
     const rng = ctx.rng;

@@ -81,6 +81,7 @@ export const netscalerProfile: SynthProfile = {
   description: 'Citrix NetScaler AppFlow over IPFIX (PEN 5951, variable-length HTTP fields)',
   protocol: 'ipfix',
   defaultPort: 4739,
+  recordsPerDatagram: 6,
   usesTemplates: true,
   createExporter(ctx: ExporterContext) {
     const rng = ctx.rng;

@@ -36,6 +36,7 @@ export const softflowdProfile: SynthProfile = {
   description: 'plain IPFIX 5-tuple flows as softflowd exports them (sysUpTime times, options template)',
   protocol: 'ipfix',
   defaultPort: 4739,
+  recordsPerDatagram: 25,
   usesTemplates: true,
   createExporter(ctx: ExporterContext) {
     const rng = ctx.rng;

@@ -7,6 +7,7 @@ export const v5Profile: SynthProfile = {
   description: 'NetFlow v5 (fixed 48-byte records, up to 30 per packet)',
   protocol: 'v5',
   defaultPort: 2055,
+  recordsPerDatagram: 30,
   usesTemplates: false,
   createExporter(ctx: ExporterContext) {
     const rng = ctx.rng;

@@ -1,0 +1,83 @@
+// Benchmark: `flowstash rewrite` vs tcprewrite on the same ~100 MB capture with the same flags.
+// Usage: npx tsx bench/rewrite.ts [MB]   (prints a table; tcprewrite rows are skipped if absent)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCapture, readAllPackets } from '../src/replay/capture-reader.ts';
+import { buildUdpFrame, CaptureWriter, type PacketRecord } from '../src/replay/pcap-writer.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SHARED_CAPTURE = resolve(ROOT, '../shared/corpus/captures/pmacctta_401-IPFIXv10-BMP-IPv6-CISCO-MPLS-multiple-sources__traffic-00.pcap');
+const targetMb = Number(process.argv[2] ?? 100);
+
+async function seedPackets(): Promise<PacketRecord[]> {
+  if (existsSync(SHARED_CAPTURE)) {
+    const { packets } = await readAllPackets(await openCapture(SHARED_CAPTURE));
+    return packets.map((p) => ({ tsSec: p.tsSec, tsNsec: p.tsNsec, data: Buffer.from(p.data), len: p.len }));
+  }
+  console.warn(`(${SHARED_CAPTURE} absent: using synthesized IPFIX-sized frames)`);
+  return Array.from({ length: 500 }, (_, i) => ({
+    tsSec: 1_700_000_000 + Math.floor(i / 100),
+    tsNsec: (i % 100) * 10_000_000,
+    data: buildUdpFrame({ src: `10.1.${i % 4}.${1 + (i % 200)}`, dst: '192.0.2.200', srcPort: 50000 + (i % 7), dstPort: 4739, payload: Buffer.alloc(200 + ((i * 37) % 1200), i & 0xff) }),
+  }));
+}
+
+async function buildInput(path: string): Promise<number> {
+  const seed = await seedPackets();
+  const w = await CaptureWriter.create(path, { format: 'pcap', precision: 'micro', linkType: 1, snaplen: 65535 });
+  let bytes = 0;
+  let loop = 0;
+  while (bytes < targetMb * 1e6) {
+    for (const p of seed) {
+      await w.write({ ...p, tsSec: p.tsSec + loop * 3600 });
+      bytes += 16 + p.data.length;
+    }
+    loop++;
+  }
+  await w.close();
+  return w.packets;
+}
+
+function time(cmd: string, args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return ms;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fs-bench-'));
+const input = join(dir, 'in.pcap');
+const packets = await buildInput(input);
+const size = statSync(input).size;
+const flagSets = [
+  ['--srcipmap=[2001:db8::/32]:[fd00::/32],0.0.0.0/0:10.0.0.0/8', '--dstipmap=0.0.0.0/0:127.0.0.1/32', '--enet-dmac=08:00:27:85:2a:08', '--fixcsum'],
+  ['--pnat=0.0.0.0/0:10.0.0.0/8,[::/0]:[fd00::/16]', '--portmap=9991:4739', '--ttl=+3'],
+  ['--fixcsum'],
+];
+const haveTcprewrite = spawnSync('sh', ['-c', 'command -v tcprewrite']).status === 0;
+const flowstash = join(ROOT, 'bin/flowstash.mjs');
+console.log(`input: ${(size / 1e6).toFixed(1)} MB, ${packets} packets\n`);
+console.log('flags'.padEnd(60), 'flowstash ms', 'tcprewrite ms', 'speed ratio (tcprewrite/flowstash)');
+for (const flags of flagSets) {
+  const runs = 3;
+  let ours = Infinity;
+  let theirs = Infinity;
+  for (let i = 0; i < runs; i++) {
+    ours = Math.min(ours, time(process.execPath, [flowstash, 'rewrite', '-i', input, '-o', join(dir, 'ours.pcap'), ...flags]));
+    if (haveTcprewrite) theirs = Math.min(theirs, time('tcprewrite', ['-i', input, '-o', join(dir, 'theirs.pcap'), ...flags]));
+  }
+  const same = haveTcprewrite && readFileSync(join(dir, 'ours.pcap')).equals(readFileSync(join(dir, 'theirs.pcap')));
+  const label = flags.join(' ').slice(0, 58);
+  console.log(
+    label.padEnd(60),
+    ours.toFixed(0).padStart(12),
+    (haveTcprewrite ? theirs.toFixed(0) : 'n/a').padStart(13),
+    haveTcprewrite ? `${(theirs / ours).toFixed(2)}x${same ? ' (identical output)' : ' (OUTPUT DIFFERS)'}` : 'n/a',
+  );
+}
+rmSync(dir, { recursive: true, force: true });
+void execFileSync;

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatLocalTime, formatSize, formatSummary, precisionDigits, summarizeCapture } from '../../src/replay/capinfos.ts';
+import { encodeCapture } from '../../src/replay/pcap-writer.ts';
+import { writeGeneratedCaptures } from './gen-captures.ts';
+import { HAVE_SHARED, haveTool, SHARED } from './helpers.ts';
+
+const HAVE_CAPINFOS = haveTool('capinfos');
+if (!HAVE_CAPINFOS) console.warn('[capinfos tests] capinfos is not installed: differential tests skipped (apt-get install wireshark-common)');
+
+// Local time is what capinfos prints; both sides run in UTC here.
+process.env.TZ = 'UTC';
+
+async function ours(files: string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const f of files) parts.push(formatSummary(await summarizeCapture(f), f));
+  return `${parts.join('\n\n')}\n`;
+}
+
+function theirs(files: string[]): string {
+  return execFileSync('capinfos', files, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 26 });
+}
+
+function extraCaptures(dir: string): string[] {
+  const d = Buffer.alloc(60, 0x45);
+  const files: [string, Buffer][] = [
+    ['one.pcap', encodeCapture([{ tsSec: 1700000000, tsNsec: 5000, data: d }])],
+    ['empty.pcap', encodeCapture([])],
+    ['onesec.pcap', encodeCapture([{ tsSec: 1700000000, tsNsec: 0, data: d }, { tsSec: 1700000001, tsNsec: 0, data: d }])],
+    [
+      'mixed.pcapng',
+      encodeCapture(
+        [
+          { tsSec: 1700000002, tsNsec: 0, data: d },
+          { tsSec: 1700000001, tsNsec: 0, data: d, interfaceId: 1 },
+          { tsSec: 1700000003, tsNsec: 0, data: d, interfaceId: 1 },
+        ],
+        {
+          format: 'pcapng',
+          interfaces: [{ linkType: 1, snaplen: 65535, name: 'eth0' }, { linkType: 101, snaplen: 1500, tsResolution: { base: 10, exponent: 9 } }],
+          application: 'flowstash test',
+        },
+      ),
+    ],
+    [
+      'many.pcap',
+      encodeCapture(Array.from({ length: 123456 }, (_, i) => ({ tsSec: 1700000000 + Math.floor(i / 100000), tsNsec: (i % 100000) * 10000, data: Buffer.alloc(100 + (i % 7)) }))),
+    ],
+  ];
+  for (const [exp, res] of [[0, 10], [3, 10], [4, 10], [7, 10], [20, 2], [30, 2]] as const) {
+    files.push([
+      `res-${res}-${exp}.pcapng`,
+      encodeCapture([{ tsSec: 1700000000, tsNsec: 123456789, data: d }, { tsSec: 1700000001, tsNsec: 987654321, data: d }], {
+        format: 'pcapng',
+        interfaces: [{ linkType: 1, tsResolution: { base: res, exponent: exp } }],
+      }),
+    ]);
+  }
+  for (const lt of [0, 12, 101, 108, 113, 228, 229, 276, 105, 127]) files.push([`lt${lt}.pcap`, encodeCapture([{ tsSec: 1700000000, tsNsec: 5000, data: d }], { linkType: lt })]);
+  return files.map(([name, data]) => {
+    writeFileSync(join(dir, name), data);
+    return join(dir, name);
+  });
+}
+
+describe.skipIf(!HAVE_CAPINFOS)('capinfos agrees with Wireshark capinfos 4.0', () => {
+  it.skipIf(!HAVE_SHARED)('on every capture in the corpus', async () => {
+    const files = ['captures', 'edge', 'logstash-netflow', 'rewrite'].flatMap((d) =>
+      readdirSync(join(SHARED, 'corpus', d))
+        .filter((f) => /\.pcap(ng)?$/.test(f))
+        .map((f) => join(SHARED, 'corpus', d, f)),
+    );
+    expect(files.length).toBeGreaterThan(80);
+    expect(await ours(files)).toBe(theirs(files));
+  });
+
+  it('on generated pcap/pcapng files: ns, big-endian, truncated, mixed link types, resolutions, link types', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs-capinfos-'));
+    const files = [...writeGeneratedCaptures(dir).map((g) => g.path), ...extraCaptures(dir)];
+    expect(await ours(files)).toBe(theirs(files));
+  });
+});
+
+describe('capinfos formatting', () => {
+  it('formats sizes like format_size (SI, truncated, prefix only from 10 units)', () => {
+    expect(formatSize(9999, 'bytes')).toBe('9999 bytes');
+    expect(formatSize(10000, 'bytes')).toBe('10 kB');
+    expect(formatSize(1524024, 'bytes')).toBe('1524 kB');
+    expect(formatSize(14_999_999, 'bytes')).toBe('14 MB');
+    expect(formatSize(123456, 'none')).toBe('123 k');
+    expect(formatSize(8388608.9, 'packets/s')).toBe('8388 kpackets/s');
+    expect(formatSize(8005336.5, 'bits/s')).toBe('8005 kbps');
+    expect(formatSize(0.7, 'bytes/s')).toBe('0 bytes/s');
+  });
+  it('maps resolutions to wiretap precisions', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12].map((exponent) => precisionDigits({ base: 10, exponent }))).toEqual([0, 1, 2, 3, 3, 3, 6, 6, 6, 9, 9]);
+    expect(precisionDigits({ base: 2, exponent: 20 })).toBe(6);
+    expect(precisionDigits({ base: 2, exponent: 30 })).toBe(9);
+  });
+  it('prints local time truncated to the precision', () => {
+    expect(formatLocalTime(1_700_000_000_123_456_789n, 6)).toBe('2023-11-14 22:13:20.123456');
+    expect(formatLocalTime(1_700_000_000_999_999_999n, 0)).toBe('2023-11-14 22:13:20');
+  });
+  it('summarises a damaged file up to the fault and reports it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs-capinfos-cut-'));
+    const full = encodeCapture([0, 1, 2].map((i) => ({ tsSec: 1700000000 + i, tsNsec: 0, data: Buffer.alloc(50) })));
+    writeFileSync(join(dir, 'cut.pcap'), full.subarray(0, full.length - 20));
+    const s = await summarizeCapture(join(dir, 'cut.pcap'));
+    expect(s.packets).toBe(2);
+    expect(s.error?.message).toMatch(/cut\.pcap: packet 3 at byte offset 156: file ends inside the record/);
+    expect(formatSummary(s, 'cut.pcap')).toMatch(/Number of packets:   2\n/);
+  });
+});
