@@ -21,6 +21,8 @@ const arg = (name: string, def: string): string => {
 const HOLD = Number(arg('--hold', '10'));
 const RATES = arg('--rates', '1000,2000,3000,4000,5000,6000,7000,8000,10000').split(',').map(Number);
 const CAPTURE = path.join(OUT, 'load-softflowd.pcap');
+// e.g. --node-options=--max-semi-space-size=64 (fewer scavenges for the collector's allocation rate)
+const NODE_OPTS = arg('--node-options', '').split(' ').filter(Boolean);
 
 function counters(text: string, label: RegExp): Record<string, number> {
   const line = text.split('\n').find((l) => label.test(l));
@@ -70,9 +72,9 @@ async function step(rate: number): Promise<Step> {
       'output { stdout { codec => json_lines } }\n',
   );
   const devnull = openSync('/dev/null', 'w');
-  const collector = spawn(process.execPath, [BIN, '-f', conf], { stdio: ['ignore', devnull, 'pipe'] });
+  const collector = spawn(process.execPath, [...NODE_OPTS, BIN, '-f', conf], { stdio: ['ignore', devnull, 'pipe'] });
   let log = '';
-  collector.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
+  collector.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
   const exited = new Promise<void>((r) => collector.on('close', () => r()));
   for (let i = 0; i < 300 && !log.includes('UDP listener started'); i++) await new Promise((r) => setTimeout(r, 50));
   let rssMax = 0;
@@ -121,7 +123,8 @@ async function main(): Promise<void> {
     );
     if (r.status !== 0) throw new Error(`synth failed: ${r.stderr}`);
   }
-  console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ~21 flows per datagram); hold ${HOLD} s per rate\n`);
+  console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ~21 flows per datagram); hold ${HOLD} s per rate`);
+  console.log(`collector: node ${NODE_OPTS.join(' ')} bin/flowstash.mjs -f (udp workers 2, queue_size 2000 -> netflow -> stdout json_lines > /dev/null)\n`);
   console.log('| target pps | sent    | received | decoded | queue drops | kernel lost | flows/s  | events out | RSS max | zero loss |');
   console.log('|------------|---------|----------|---------|-------------|-------------|----------|------------|---------|-----------|');
   let best: Step | undefined;

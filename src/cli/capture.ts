@@ -25,7 +25,7 @@ interface CaptureCliOptions {
 function buildCommand(): Command {
   return new Command('flowstash capture')
     .description(
-      'Listen on a UDP port and write every datagram received to a pcap/pcapng file, with\n' +
+      'Listen on a UDP port and write every datagram received to a pcap/pcapng file, with ' +
         'Ethernet/IP/UDP headers rebuilt from the real sender address and port and the receive time.',
     )
     .option('--host <addr>', 'address to listen on (IPv4 or IPv6)', '0.0.0.0')

@@ -155,7 +155,8 @@ export async function run(args: string[]): Promise<number> {
     report = await fuzz({ codecs, inputs: files, iterations: o.iterations, seconds: o.seconds, seed: o.seed, out: o.out, onProgress: progress });
   } catch (e) {
     if (e instanceof FuzzInputError) return err(e.message, 1);
-    throw e;
+    // The worker could not start or load the codec: say so instead of a stack trace.
+    return err(`fuzzing stopped: ${(e as Error).message}`, 1);
   }
   process.stdout.write(summary(report, o.out));
   return report.findings.length > 0 ? 1 : 0;

@@ -31,8 +31,8 @@ interface ReplayCliOptions {
 function buildCommand(): Command {
   return new Command('flowstash replay')
     .description(
-      'Send the UDP datagrams of a capture over real sockets on this machine, paced like tcpreplay.\n' +
-        'Each datagram goes to its captured destination (as rewritten) or to --to; each original exporter\n' +
+      'Send the UDP datagrams of captures over real sockets on this machine, paced like tcpreplay. ' +
+        'Each datagram goes to its captured destination (as rewritten) or to --to; each original exporter ' +
         'gets its own socket, so a local collector still sees separate exporters.',
     )
     .argument('<files...>', 'captures to replay (pcap or pcapng), one after the other in each pass')

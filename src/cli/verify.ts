@@ -1,8 +1,10 @@
 // `flowstash verify -f CONF TESTFILE|DIR…`: logstash-filter-verifier style test cases run in-process
 // against the pipeline's filters and output conditionals (inputs replaced by the test input,
 // outputs captured), with a field-by-field diff on mismatch and a branch coverage report.
+import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { LOG_LEVELS, type LogLevel } from '../pipeline/log.ts';
+import { junitReport } from '../verify/junit.ts';
 import { palette, renderCase, renderCoverage, renderSummary } from '../verify/render.ts';
 import { runVerify, verifyPassed } from '../verify/runner.ts';
 
@@ -14,6 +16,7 @@ interface VerifyCliOptions {
   timezone: string;
   logLevel: LogLevel;
   clockMs?: number;
+  junit?: string;
 }
 
 function collect(v: string, prev: string[] | undefined): string[] {
@@ -45,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
     .option('--no-coverage', 'do not report conditional branches no test case reached')
     .option('-q, --quiet', 'print only failing test cases, the coverage gaps and the summary', false)
     .option('--clock <time>', 'freeze the clock at this ISO 8601 time: events without a @timestamp get it (deterministic expected events)', instant)
+    .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
     .option('--timezone <zone>', 'TZ for the run (LFV runs Logstash with TZ=UTC)', 'UTC')
     .option('--log.level <level>', 'pipeline log lines kept and shown with failing cases', logLevel, 'warn' as LogLevel)
     .exitOverride()
@@ -63,6 +67,7 @@ export async function run(args: string[]): Promise<number> {
     };
     if (typeof raw['color'] === 'boolean') o.color = raw['color'];
     if (typeof raw['clock'] === 'number') o.clockMs = raw['clock'];
+    if (typeof raw['junit'] === 'string') o.junit = raw['junit'];
     tests = cmd.args;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
@@ -93,6 +98,15 @@ export async function run(args: string[]): Promise<number> {
   const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
   for (const f of report.files) if (f.error !== undefined) out.push(`${p.fail('☐')} ${f.error}`);
   if (o.coverage && report.coverage) out.push(...renderCoverage(report.coverage, p));
+  if (o.junit !== undefined) {
+    try {
+      writeFileSync(o.junit, junitReport(report));
+    } catch (e) {
+      out.push(`${p.fail('☐')} cannot write the JUnit report ${o.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      write(out);
+      return 1;
+    }
+  }
   out.push(renderSummary(report, p, ms));
   write(out);
   return verifyPassed(report) ? 0 : 1;

@@ -1,6 +1,7 @@
 // The line codec: decode splits on `delimiter` (one event per line, `message` = the line);
 // encode writes `format` sprintf'd (default event.to_s) plus the delimiter.
 import { Event } from '../pipeline/event.ts';
+import { Timestamp } from '../pipeline/timestamp.ts';
 import { compileSprintf, type Interpolator } from '../pipeline/sprintf.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { DelimitedSplitter, Utf8TextDecoder } from './text-decode.ts';
@@ -15,7 +16,11 @@ export function textFormatter(format: unknown): (event: Event) => string {
 
 /** An event for a decoded text; under ECS (v1/v8, the default) it also keeps `[event][original]`. */
 export function messageEvent(message: string, ecs: boolean): Event {
-  return new Event(ecs ? { message, event: { original: message } } : { message });
+  // Built in final key order so the Event constructor adopts it without a copy.
+  const now = Timestamp.now();
+  return new Event(
+    ecs ? { '@timestamp': now, '@version': '1', message, event: { original: message } } : { '@timestamp': now, '@version': '1', message },
+  );
 }
 
 export class LineCodec implements Codec {

@@ -24,6 +24,11 @@ const C_INDEX = '\x1b[1;37m';
 
 const INDENT = 4;
 
+/** Ruby's String#size counts characters (code points), not UTF-16 units. */
+function rubySize(s: string): number {
+  return /[\uD800-\uDFFF]/.test(s) ? Array.from(s).length : s.length;
+}
+
 class Renderer {
   private readonly arrow: string;
   constructor(private readonly style: RubydebugStyle) {
@@ -59,14 +64,15 @@ class Renderer {
     if (keys.length === 0) return '{}';
     const inner = indent + INDENT;
     const inspected = keys.map(rubyInspectString);
+    const sizes = inspected.map(rubySize);
     let longest = 0;
-    for (const k of inspected) if (k.length > longest) longest = k.length;
+    for (const n of sizes) if (n > longest) longest = n;
     const width = longest + inner;
     const colorKeys = this.style.colors && this.style.colorKeys !== false;
     const lines: string[] = [];
     for (let i = 0; i < keys.length; i++) {
       const k = inspected[i]!;
-      const pad = ' '.repeat(width - k.length);
+      const pad = ' '.repeat(width - sizes[i]!);
       lines.push(pad + (colorKeys ? C_STRING + k + RESET : k) + this.arrow + this.value(h[keys[i]!], inner));
     }
     return '{\n' + lines.join(',\n') + '\n' + ' '.repeat(indent) + '}';

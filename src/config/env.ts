@@ -27,9 +27,3 @@ export function substituteWhole(text: string, env: Environment): string {
   const m = WHOLE.exec(text);
   return m ? lookup(m[1]!, m[2], env, text) : text;
 }
-
-/** Does the string contain a placeholder at all? */
-export function hasPlaceholder(text: string): boolean {
-  PATTERN.lastIndex = 0;
-  return PATTERN.test(text);
-}

@@ -29,18 +29,39 @@ interface Part {
   ast: ConfigFile;
 }
 
-/** The user-facing text of a syntax error: Logstash's message, then where, the line, a caret. */
+/** The user-facing text of a syntax error: Logstash's message, then where, the line, a caret, a hint. */
 export function formatSyntaxError(e: ConfigSyntaxError, display: string): string {
   const lineNo = String(e.line);
   const gutter = ' '.repeat(lineNo.length);
   const caretPad = [...e.sourceLine].slice(0, e.column - 1).map((c) => (c === '\t' ? '\t' : ' ')).join('');
-  return [
+  const lines = [
     e.logstashMessage,
     `${gutter}--> ${display}:${e.line}:${e.column}`,
     `${gutter} |`,
     `${lineNo} | ${e.sourceLine}`,
     `${gutter} | ${caretPad}^`,
-  ].join('\n');
+  ];
+  const hint = syntaxHint(e);
+  if (hint) lines.push(`${gutter} = hint: ${hint}`);
+  return lines.join('\n');
+}
+
+/** A plain-words guess at the usual mistake behind a syntax error (Logstash gives none). */
+export function syntaxHint(e: ConfigSyntaxError): string | undefined {
+  const expects = (item: string): boolean => e.expected.includes(item);
+  if (e.index === 0 && e.found === '\uFEFF') return 'the file starts with a UTF-8 byte order mark (BOM), which Logstash rejects; save it without one';
+  if ((e.found === ':' || e.found === '=') && expects('"=>"')) return 'settings are written `name => value`';
+  if (e.found === ',' && expects('"}"')) return 'settings and hash entries are separated by spaces or newlines, not commas';
+  if (e.found === ']' && expects('"["')) return 'an array cannot end with a comma';
+  if (e.found === '' && expects('"}"')) return 'the text ends inside a block: a closing `}` is missing';
+  if (e.found === '' && (expects("'\\\"'") || expects('"\\\\\'"'))) return 'a quoted string is never closed (note that a string cannot end with a backslash)';
+  if (expects('"{"') && /=>\s*[A-Za-z_]\s*$/.test([...e.sourceLine].slice(0, e.column - 1).join(''))) {
+    return 'a bare word needs at least two characters; quote one-character values';
+  }
+  if (expects('"input"') && expects('"filter"') && expects('"output"') && !expects('"{"')) {
+    return 'a config consists of `input { … }`, `filter { … }` and `output { … }` sections; conditionals go inside them';
+  }
+  return undefined;
 }
 
 function displayName(file: string): string {

@@ -49,6 +49,10 @@ export class ConfigSyntaxError extends Error {
     readonly index: number,
     /** The full text of the offending line (without its newline). */
     readonly sourceLine: string,
+    /** The expected items as listed in the message (uniq'd, in attempt order). */
+    readonly expected: readonly string[] = [],
+    /** The character at the failure position ('' at the end of the text). */
+    readonly found = '',
   ) {
     super(logstashMessage);
     this.name = 'ConfigSyntaxError';
@@ -228,7 +232,8 @@ class LsclParser {
     const charIndex = this.text.charIndex(idx);
     let msg = `Expected ${what} at line ${line}, column ${column} (byte ${charIndex + 1})`;
     if (idx > 0) msg += ` after ${this.s.slice(this.pos, idx)}`;
-    return new ConfigSyntaxError(msg, this.file, line, column, charIndex, this.text.lineText(line));
+    const found = idx < this.len ? String.fromCodePoint(this.s.codePointAt(idx)!) : '';
+    return new ConfigSyntaxError(msg, this.file, line, column, charIndex, this.text.lineText(line), items, found);
   }
 
   private pluginSection(): Section | null {

@@ -21,7 +21,8 @@ export type MutatorName =
   | 'truncate'
   | 'insert-bytes'
   | 'delete-bytes'
-  | 'duplicate-datagram';
+  | 'duplicate-datagram'
+  | 'retype-field';
 
 type Mutator = (seq: FuzzDatagram[], rng: Prng, donors: readonly FuzzDatagram[]) => boolean;
 
@@ -148,6 +149,21 @@ const MUTATORS: Record<MutatorName, Mutator> = {
     seq[i] = withPayload(seq[i]!, Buffer.concat([b.subarray(0, at), b.subarray(at + n)]));
     return true;
   },
+  'retype-field': (seq, rng) => {
+    // A template field becomes a list, padding, a variable-length or an unknown element.
+    const i = pickDatagram(seq, rng);
+    const b = Buffer.from(seq[i]!.payload);
+    const v = viewDatagram(b);
+    const specs = v.fieldSpecifiers.filter((o) => o + 4 <= b.length);
+    if (specs.length === 0) return false;
+    const at = rng.pick(specs);
+    const enterprise = v.version === 10 ? b.readUInt16BE(at) & 0x8000 : 0;
+    const id = rng.pick([291, 292, 293, 210, 82, 1, 8, 27, 56, 154, rng.int(0, 0x7fff)]);
+    b.writeUInt16BE(enterprise | id, at);
+    if (rng.bool(0.5)) b.writeUInt16BE(rng.pick([65535, 0, 1, 3, 8, 16]), at + 2);
+    seq[i] = withPayload(seq[i]!, b);
+    return true;
+  },
   'duplicate-datagram': (seq, rng) => {
     const i = pickDatagram(seq, rng);
     seq.splice(rng.int(0, seq.length), 0, seq[i]!);
@@ -159,7 +175,7 @@ export const MUTATOR_NAMES = Object.keys(MUTATORS) as MutatorName[];
 
 const WEIGHTS: readonly (readonly [MutatorName, number])[] = [
   ['bit-flip', 14], ['byte-set', 10], ['length-edge', 16], ['length-nudge', 8], ['splice-set', 8], ['drop-template', 5],
-  ['duplicate-template', 4], ['reorder', 5], ['truncate', 8], ['insert-bytes', 6], ['delete-bytes', 6], ['duplicate-datagram', 3],
+  ['duplicate-template', 4], ['reorder', 5], ['truncate', 8], ['insert-bytes', 6], ['delete-bytes', 6], ['duplicate-datagram', 3], ['retype-field', 8],
 ];
 
 /** Applies 1–4 mutations in place; returns the names of those applied. */

@@ -13,6 +13,8 @@ export interface DatagramView {
   sets: SetView[];
   /** Offsets of 16-bit length-like fields: message/set lengths, template field counts and lengths. */
   lengthFields: number[];
+  /** Offsets of template field specifiers (element id, then length). */
+  fieldSpecifiers: number[];
 }
 
 const HEADER: Record<number, number> = { 5: 24, 9: 20, 10: 16 };
@@ -24,7 +26,7 @@ export function isTemplateSet(version: number, id: number): boolean {
 export function viewDatagram(b: Buffer): DatagramView {
   const version = b.length >= 2 ? b.readUInt16BE(0) : -1;
   const headerLength = HEADER[version] ?? 0;
-  const view: DatagramView = { version, headerLength, sets: [], lengthFields: [] };
+  const view: DatagramView = { version, headerLength, sets: [], lengthFields: [], fieldSpecifiers: [] };
   if (version === 5) {
     if (b.length >= 4) view.lengthFields.push(2);
     return view;
@@ -56,6 +58,7 @@ export function viewDatagram(b: Buffer): DatagramView {
         }
         for (let i = 0; i < fields && p + 4 <= end; i++) {
           const type = b.readUInt16BE(p);
+          view.fieldSpecifiers.push(p);
           view.lengthFields.push(p + 2);
           p += 4 + (version === 10 && type & 0x8000 ? 4 : 0);
         }

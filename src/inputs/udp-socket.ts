@@ -40,6 +40,8 @@ export function formatListenAddress(host: string, port: number): string {
 /** The one line shown when the input cannot start. */
 export class UdpListenError extends Error {
   override readonly name = 'UdpListenError';
+  /** The process should end with this status: the input cannot run at all. */
+  readonly exitCode = 1;
   constructor(
     readonly host: string,
     readonly port: number,

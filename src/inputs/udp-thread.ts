@@ -87,7 +87,8 @@ export function startReceiverThread(init: ReceiverInit, handlers: ReceiverHandle
           break;
         case 'failed':
           void worker.terminate();
-          reject(new Error(m.message));
+          // Same shape as UdpListenError: the input cannot run, the process should exit 1.
+          reject(Object.assign(new Error(m.message), { name: 'UdpListenError', exitCode: 1 }));
           break;
         case 'batch': {
           const data = Buffer.from(m.data);

@@ -232,7 +232,7 @@ export class UdpInput implements Input {
           await pending;
         }
       }
-      if (sinceAck >= 64 && this.thread) {
+      if (sinceAck >= 256 && this.thread) {
         this.thread.ack(sinceAck);
         sinceAck = 0;
       }

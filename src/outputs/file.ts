@@ -41,7 +41,11 @@ export class FileOutput implements Output {
         this.closing.push(new Promise<void>((resolve) => stream.end(() => resolve())));
       }
       mkdirSync(path.dirname(file), { recursive: true });
-      s = createWriteStream(file, { flags: this.overwrite && !this.overwritten.has(file) ? 'w' : 'a' });
+      s = createWriteStream(file, {
+        flags: this.overwrite && !this.overwritten.has(file) ? 'w' : 'a',
+        // Room for several batches: the worker only waits when the disk falls behind, not per batch.
+        highWaterMark: 1 << 20,
+      });
       s.on('error', (e) => this.log?.error('Error writing to file', { path: file, exception: e.message }));
       this.log?.info('Opening file', { path: file });
       this.streams.set(file, s);

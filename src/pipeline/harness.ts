@@ -235,7 +235,9 @@ export async function runPipelineHarness(config: PipelineConfig, input: HarnessI
   const captured = new Set<Event>();
   let inputError: string | undefined;
 
+  const patched = new Set<string>();
   for (const c of pipeline.plugins) {
+    patched.add(c.id);
     if (c.id === poses.inputId) {
       wrapInput(c.instance as Input, input, (message) => (inputError ??= message));
       continue;
@@ -275,9 +277,15 @@ export async function runPipelineHarness(config: PipelineConfig, input: HarnessI
     }
   }
 
+  // Every posed plugin must have been found, or events would silently go uncaptured.
+  const posed = [poses.inputId, poses.orderProbe, ...poses.captures.keys(), ...poses.probes.keys()];
+  const missing = posed.filter((id) => !patched.has(id));
+  if (missing.length > 0) throw new Error(`pipeline harness: the runtime did not instantiate ${missing.join(', ')}`);
+
   pipeline.start();
   await pipeline.done;
-  const events = [...captured].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+  const last = Number.MAX_SAFE_INTEGER;
+  const events = [...captured].sort((a, b) => (order.get(a) ?? last) - (order.get(b) ?? last));
   const result: HarnessResult = { events, outputs, totals: { ...pipeline.totals }, log };
   if (inputError !== undefined) result.inputError = inputError;
   return result;

@@ -355,7 +355,15 @@ export class Pipeline {
       const batch = await this.queue.take(batchSize, batchDelayMs);
       if (batch.length === 0) return;
       this.inFlight += batch.length;
-      for (const e of batch) this.process(e);
+      for (const e of batch) {
+        try {
+          this.process(e);
+        } catch (err) {
+          // A bug in a condition or plugin must cost this event, not the pipeline.
+          this.totals.failed++;
+          this.settings.log.error('Event processing failed; the event was dropped', { exception: (err as Error).message });
+        }
+      }
       await this.writeCollected();
       this.inFlight -= batch.length;
     }

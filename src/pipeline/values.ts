@@ -78,11 +78,6 @@ function fixedNotation(digits: string, decpt: number): string {
   return `${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
 }
 
-/** True for a JS number that Logstash would hold as a Ruby Float (non-integral or non-finite). */
-export function isFloatNumber(v: number): boolean {
-  return !Number.isInteger(v);
-}
-
 /** Ruby's class name of a value, as Logstash's type errors print it. */
 export function rubyClassName(v: FieldValue | undefined): string {
   if (v === undefined || v === null) return 'NilClass';

@@ -1,9 +1,18 @@
 // A forward-only window over a file (or an in-memory buffer), read in chunks so memory stays
 // constant. Parsers ask for `n` bytes at the cursor with `ensure(n)` and read `buf` directly.
-// Chunks are never reused: a packet sliced from `buf` stays valid after later reads.
+// The next chunk is read ahead while the current one is parsed. Chunks are never reused: a
+// packet sliced from `buf` stays valid (and may be edited) after later reads.
 import { open, type FileHandle } from 'node:fs/promises';
 
 const CHUNK_SIZE = 1 << 20;
+/** Room before each chunk for the unread tail of the previous one (one pcap record fits). */
+const HEADROOM = (1 << 18) + 64;
+
+interface Chunk {
+  buf: Buffer;
+  /** Bytes read into buf[HEADROOM, HEADROOM + got). */
+  got: number;
+}
 
 export class ByteSource {
   /** Current chunk; valid bytes are buf[pos, end). */
@@ -13,6 +22,7 @@ export class ByteSource {
   /** File offset of buf[0]. */
   private base = 0;
   private eof = false;
+  private ahead: Promise<Chunk> | null = null;
 
   private constructor(
     private readonly readInto: (target: Buffer, at: number, length: number) => Promise<number>,
@@ -49,25 +59,44 @@ export class ByteSource {
     return this.end - this.pos;
   }
 
+  private async readChunk(): Promise<Chunk> {
+    const buf = Buffer.allocUnsafe(HEADROOM + CHUNK_SIZE);
+    let got = 0;
+    while (got < CHUNK_SIZE) {
+      const n = await this.readInto(buf, HEADROOM + got, CHUNK_SIZE - got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { buf, got };
+  }
+
   /** Makes at least `n` bytes available at the cursor; false when the file ends first. */
   async ensure(n: number): Promise<boolean> {
     while (this.end - this.pos < n) {
       if (this.eof) return false;
+      const chunk = await (this.ahead ?? this.readChunk());
+      this.ahead = null;
       const rest = this.end - this.pos;
-      const size = Math.max(CHUNK_SIZE, n);
-      const next = Buffer.allocUnsafe(size);
-      this.buf.copy(next, 0, this.pos, this.end);
-      this.base += this.pos;
-      this.buf = next;
-      this.pos = 0;
-      this.end = rest;
-      while (this.end < size) {
-        const got = await this.readInto(next, this.end, size - this.end);
-        if (got === 0) {
-          this.eof = true;
-          break;
-        }
-        this.end += got;
+      const restOffset = this.base + this.pos;
+      if (rest <= HEADROOM) {
+        this.buf.copy(chunk.buf, HEADROOM - rest, this.pos, this.end);
+        this.buf = chunk.buf;
+        this.pos = HEADROOM - rest;
+        this.end = HEADROOM + chunk.got;
+      } else {
+        const joined = Buffer.allocUnsafe(rest + chunk.got);
+        this.buf.copy(joined, 0, this.pos, this.end);
+        chunk.buf.copy(joined, rest, HEADROOM, HEADROOM + chunk.got);
+        this.buf = joined;
+        this.pos = 0;
+        this.end = rest + chunk.got;
+      }
+      this.base = restOffset - this.pos;
+      if (chunk.got < CHUNK_SIZE) this.eof = true;
+      else {
+        const ahead = this.readChunk();
+        ahead.catch(() => undefined); // the error surfaces when the chunk is awaited
+        this.ahead = ahead;
       }
     }
     return true;
@@ -77,7 +106,10 @@ export class ByteSource {
     this.pos += n;
   }
 
-  close(): Promise<void> {
-    return this.onClose();
+  async close(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead) await ahead.catch(() => undefined);
+    await this.onClose();
   }
 }

@@ -37,9 +37,14 @@ export interface DatagramStats {
 //             datagrams = udpPackets + reassembled - filtered.
 
 export interface DatagramProblem {
+  /** Packet where the problem was detected (for reassembly: the packet that triggered it). */
   packetNumber: number;
+  /** Byte offset of that packet's record in the file (-1 after the last packet). */
   fileOffset: number;
+  /** Why, in words. */
   message: string;
+  /** `file: packet N at byte offset X: message` (the file named by the `source` option). */
+  text: string;
 }
 
 export interface DatagramExtractorOptions {
@@ -47,6 +52,8 @@ export interface DatagramExtractorOptions {
   limits?: Partial<ReassemblyLimits>;
   /** Called for every malformed packet and reassembly failure (also kept in `problems`, capped). */
   onProblem?: (p: DatagramProblem) => void;
+  /** File name used in problem texts. */
+  source?: string;
 }
 
 const MAX_KEPT_PROBLEMS = 1000;
@@ -78,7 +85,9 @@ export class DatagramExtractor {
       (issue) => {
         this.stats.reassemblyFailures++;
         const last = issue.packets[issue.packets.length - 1] ?? 0;
-        this.problem(last, this.current?.number === last ? this.current.fileOffset : -1, `${issue.message} (packets ${issue.packets.join(', ')})`);
+        const at = this.current;
+        const where = at ? '' : ' (at the end of the capture)';
+        this.problem(at?.number ?? last, at?.fileOffset ?? -1, `${issue.message}; fragments in packets ${issue.packets.join(', ')}${where}`);
       },
       { ...DEFAULT_LIMITS, ...opts.limits },
     );
@@ -200,7 +209,9 @@ export class DatagramExtractor {
   }
 
   private problem(packetNumber: number, fileOffset: number, message: string): void {
-    const p: DatagramProblem = { packetNumber, fileOffset, message };
+    const file = this.opts.source ?? 'capture';
+    const where = fileOffset >= 0 ? `packet ${packetNumber} at byte offset ${fileOffset}` : `packet ${packetNumber}`;
+    const p: DatagramProblem = { packetNumber, fileOffset, message, text: `${file}: ${where}: ${message}` };
     this.problemCount++;
     if (this.problems.length < MAX_KEPT_PROBLEMS) this.problems.push(p);
     this.opts.onProblem?.(p);
@@ -248,7 +259,7 @@ export function readUdpDatagrams(path: string, options: ReadUdpDatagramsOptions 
     },
     async *[Symbol.asyncIterator]() {
       const filter = options.filter !== undefined ? await compileFilterResolving(options.filter) : undefined;
-      const ex = new DatagramExtractor({ filter, limits: options.limits, onProblem: options.onProblem });
+      const ex = new DatagramExtractor({ filter, limits: options.limits, onProblem: options.onProblem, source: path });
       extractor = ex;
       const reader = await openCapture(path);
       fileInfo = reader.fileInfo;

@@ -141,9 +141,9 @@ export function hrClock(): Clock {
     now,
     async waitUntil(targetNs: number): Promise<void> {
       let remaining = targetNs - now();
-      // Timers fire up to ~1 ms late: sleep until ~1.5 ms before, then spin.
-      if (remaining > 2_000_000) {
-        await sleepMs(Math.floor((remaining - 1_500_000) / 1e6));
+      // Timers fire late by a millisecond or more on a busy machine: sleep until ~3 ms before, then spin.
+      if (remaining > 4_000_000) {
+        await sleepMs(Math.floor((remaining - 3_000_000) / 1e6));
         remaining = targetNs - now();
       }
       // Spin through the event loop (I/O and signals still run) while there is time for a turn.

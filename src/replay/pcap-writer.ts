@@ -95,16 +95,27 @@ export class CaptureEncoder {
 
   /** Bytes of one record. */
   record(pkt: PacketRecord): Buffer {
+    const b = Buffer.allocUnsafe(this.recordSize(pkt));
+    this.recordInto(pkt, b, 0);
+    return b;
+  }
+
+  /** Size in bytes of the record for `pkt`. */
+  recordSize(pkt: PacketRecord): number {
+    return this.format === 'pcap' ? 16 + pkt.data.length : 32 + ((pkt.data.length + 3) & ~3);
+  }
+
+  /** Encodes the record for `pkt` into target[at, at + recordSize(pkt)). */
+  recordInto(pkt: PacketRecord, b: Buffer, at: number): void {
     const caplen = pkt.data.length;
     const len = pkt.len ?? caplen;
     if (this.format === 'pcap') {
-      const b = Buffer.allocUnsafe(16 + caplen);
-      this.w32(b, 0, pkt.tsSec);
-      this.w32(b, 4, this.nano ? pkt.tsNsec : Math.floor(pkt.tsNsec / 1000));
-      this.w32(b, 8, caplen);
-      this.w32(b, 12, len);
-      pkt.data.copy(b, 16);
-      return b;
+      this.w32(b, at, pkt.tsSec);
+      this.w32(b, at + 4, this.nano ? pkt.tsNsec : Math.floor(pkt.tsNsec / 1000));
+      this.w32(b, at + 8, caplen);
+      this.w32(b, at + 12, len);
+      b.set(pkt.data, at + 16);
+      return;
     }
     const ifId = pkt.interfaceId ?? 0;
     const res = this.resolutions[ifId];
@@ -112,17 +123,16 @@ export class CaptureEncoder {
     const units = toUnits(pkt.tsSec, pkt.tsNsec, res);
     const padded = (caplen + 3) & ~3;
     const total = 32 + padded;
-    const b = Buffer.alloc(total);
-    this.w32(b, 0, 6);
-    this.w32(b, 4, total);
-    this.w32(b, 8, ifId);
-    this.w32(b, 12, Number(units >> 32n));
-    this.w32(b, 16, Number(units & 0xffffffffn));
-    this.w32(b, 20, caplen);
-    this.w32(b, 24, len);
-    pkt.data.copy(b, 28);
-    this.w32(b, total - 4, total);
-    return b;
+    this.w32(b, at, 6);
+    this.w32(b, at + 4, total);
+    this.w32(b, at + 8, ifId);
+    this.w32(b, at + 12, Number(units >> 32n));
+    this.w32(b, at + 16, Number(units & 0xffffffffn));
+    this.w32(b, at + 20, caplen);
+    this.w32(b, at + 24, len);
+    b.set(pkt.data, at + 28);
+    b.fill(0, at + 28 + caplen, at + 28 + padded);
+    this.w32(b, at + total - 4, total);
   }
 
   private w16(b: Buffer, o: number, v: number): void {
@@ -164,10 +174,12 @@ function toUnits(sec: number, nsec: number, res: TsResolution): bigint {
   return BigInt(sec) * perSec + (BigInt(nsec) * perSec) / 1_000_000_000n;
 }
 
-/** Streams records to a file. */
+/** Streams records to a file: records are packed into 1 MiB chunks written as they fill. */
 export class CaptureWriter {
-  private chunks: Buffer[] = [];
-  private pending = 0;
+  private buf = Buffer.allocUnsafe(FLUSH_AT);
+  private used = 0;
+  private sealed: Buffer[] = [];
+  private inflight: Promise<void> | null = null;
   private closed = false;
   /** Records written so far. */
   packets = 0;
@@ -186,39 +198,80 @@ export class CaptureWriter {
       throw new CaptureError('write', path, 0, 0, `cannot create: ${(e as Error).message}`);
     }
     const w = new CaptureWriter(fh, path, new CaptureEncoder(opts));
-    w.append(w.encoder.header());
+    w.appendBytes(w.encoder.header());
     return w;
   }
 
-  /** Queues a record; resolves at once unless a chunk is being flushed. */
+  /** Queues a record; resolves at once unless a full chunk is being written. */
   async write(pkt: PacketRecord): Promise<void> {
-    this.append(this.encoder.record(pkt));
+    if (this.queue(pkt)) await this.flushSealed();
+  }
+
+  /**
+   * Queues a record without awaiting; returns true when a chunk is full and `flushSealed()`
+   * should be awaited before queueing much more (keeps memory bounded on hot paths).
+   */
+  queue(pkt: PacketRecord): boolean {
+    const size = this.encoder.recordSize(pkt);
+    this.reserve(size);
+    this.encoder.recordInto(pkt, this.buf, this.used);
+    this.used += size;
     this.packets++;
-    if (this.pending >= FLUSH_AT) await this.flush();
+    return this.sealed.length > 0;
   }
 
   /** Queues bytes already encoded as one record. */
   async writeRaw(record: Buffer): Promise<void> {
-    this.append(record);
+    this.appendBytes(record);
     this.packets++;
-    if (this.pending >= FLUSH_AT) await this.flush();
+    if (this.sealed.length > 0) await this.flushSealed();
   }
 
-  private append(b: Buffer): void {
-    this.chunks.push(b);
-    this.pending += b.length;
+  private appendBytes(b: Buffer): void {
+    this.reserve(b.length);
+    b.copy(this.buf, this.used);
+    this.used += b.length;
   }
 
-  async flush(): Promise<void> {
-    if (this.pending === 0) return;
-    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.pending);
-    this.chunks = [];
-    this.pending = 0;
+  private reserve(size: number): void {
+    if (this.used + size <= this.buf.length) return;
+    if (this.used > 0) this.sealed.push(this.buf.subarray(0, this.used));
+    this.buf = Buffer.allocUnsafe(Math.max(FLUSH_AT, size));
+    this.used = 0;
+  }
+
+  /** Starts writing the chunks that are full (after the previous write has finished). */
+  async flushSealed(): Promise<void> {
+    await this.settle();
+    const chunks = this.sealed;
+    if (chunks.length === 0) return;
+    this.sealed = [];
+    const writing = this.fh.writev(chunks).then(() => undefined);
+    writing.catch(() => undefined); // reported by the next settle()
+    this.inflight = writing;
+  }
+
+  /** Waits for the write in progress; a failure becomes a CaptureError. */
+  private async settle(): Promise<void> {
+    const inflight = this.inflight;
+    if (!inflight) return;
+    this.inflight = null;
     try {
-      await this.fh.write(data);
+      await inflight;
     } catch (e) {
       throw new CaptureError('write', this.path, 0, this.packets, `write failed: ${(e as Error).message}`);
     }
+  }
+
+  /** Writes everything queued so far. */
+  async flush(): Promise<void> {
+    if (this.used > 0) {
+      this.sealed.push(this.buf.subarray(0, this.used));
+      this.buf = Buffer.allocUnsafe(FLUSH_AT);
+      this.used = 0;
+    }
+    await this.flushSealed();
+    await this.settle();
   }
 
   async close(): Promise<void> {

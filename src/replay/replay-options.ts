@@ -28,6 +28,6 @@ export function pacingFromOptions(o: Record<string, unknown>, prefix = ''): Paci
   if (p.topspeed || ((p.pps !== undefined || p.mbps !== undefined) && p.multiplier === 1)) p.multiplier = undefined;
   if (p.multiplier === undefined && p.pps === undefined && p.mbps === undefined) p.topspeed = true;
   const err = validatePacing(p);
-  if (err) throw new Error(err.replace(/--/g, prefix));
+  if (err) throw new Error(prefix + err.replace(/--/g, ''));
   return p;
 }

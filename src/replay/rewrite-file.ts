@@ -25,6 +25,7 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   const rewriter = new Rewriter(opts, filter);
   let writer: CaptureWriter | null = null;
   let error: CaptureError | null = null;
+  let outputLinkType = -1;
   try {
     for await (const pkt of reader) {
       if (!writer) {
@@ -33,18 +34,20 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
           warnings.push(`${inPath} was captured using a snaplen of ${info.snaplen} bytes.  This may mean you have truncated packets.`);
         }
         writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', linkType: pkt.linkType, snaplen: OUTPUT_SNAPLEN });
+        outputLinkType = pkt.linkType;
       }
-      if (pkt.linkType !== info.linkTypes[0] || info.linkTypes.length > 1) {
+      if (pkt.linkType !== outputLinkType) {
         throw new CaptureError(
           'bad-interface',
           inPath,
           pkt.fileOffset,
           pkt.number,
-          `link type ${pkt.linkType} differs from the first interface's ${info.linkTypes[0]}; a pcap output file holds one link type (split the capture per interface first)`,
+          `link type ${pkt.linkType} (interface ${pkt.interfaceId}) differs from the output's link type ${outputLinkType}, taken from packet 1; a pcap file holds one link type (split the capture per interface first)`,
         );
       }
-      const out = rewriter.rewrite(pkt.linkType, pkt.data, pkt.len, pkt.number);
-      if (out) await writer.write({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len });
+      // The reader never reuses its chunks, so frames can be edited where they lie.
+      const out = rewriter.rewrite(pkt.linkType, pkt.data, pkt.len, pkt.number, true);
+      if (out && writer.queue({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len })) await writer.flushSealed();
     }
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;

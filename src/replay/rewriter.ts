@@ -40,14 +40,19 @@ export class Rewriter {
   readonly stats: RewriteStats = { packets: 0, written: 0, filtered: 0, deleted: 0, undecodable: 0, addressesRewritten: 0 };
   /** Problems worth telling the user about (first 1000). */
   readonly warnings: string[] = [];
+  /** The address being replaced (avoids an allocation per remap). */
+  private readonly scratch = Buffer.alloc(16);
 
   constructor(
     private readonly opts: RewriteOptions,
     private readonly filter: PacketFilter | null = null,
   ) {}
 
-  /** The rewritten frame, or null when the packet is left out (filter, --fixlen=del). */
-  rewrite(linkType: number, input: Buffer, len: number, packetNumber = 0): RewrittenFrame | null {
+  /**
+   * The rewritten frame, or null when the packet is left out (filter, --fixlen=del).
+   * With `inPlace` the input buffer itself is edited when the frame keeps its size.
+   */
+  rewrite(linkType: number, input: Buffer, len: number, packetNumber = 0, inPlace = false): RewrittenFrame | null {
     this.stats.packets++;
     const o = this.opts;
     if (this.filter && !this.filter(decodeFrame(linkType, input), input)) {
@@ -58,7 +63,7 @@ export class Rewriter {
       this.stats.deleted++;
       return null;
     }
-    let data = Buffer.from(input);
+    let data = inPlace ? input : Buffer.from(input);
     // --- L2 (Ethernet only) ---
     if (linkType === LINKTYPE.ETHERNET) {
       if (data.length < 14) {
@@ -198,16 +203,8 @@ export class Rewriter {
     if (o.srcIpMap.length === 0 && o.dstIpMap.length === 0 && !o.pnat) return false;
     const family = f.ipVersion as 4 | 6;
     let changed = false;
-    const apply = (map: CidrPair[], offset: number): boolean => {
-      for (const pair of map) {
-        if (pair.from.family !== family || !inCidr(pair.from, data, offset)) continue;
-        changed = this.remap(data, f, offset, pair.to) || changed;
-        return true;
-      }
-      return false;
-    };
-    apply(o.srcIpMap, f.srcOffset);
-    apply(o.dstIpMap, f.dstOffset);
+    changed = this.applyFirstMatch(data, f, o.srcIpMap, f.srcOffset) || changed;
+    changed = this.applyFirstMatch(data, f, o.dstIpMap, f.dstOffset) || changed;
     if (o.pnat) {
       const [map1, map2] = o.pnat;
       let didSrc = false;
@@ -229,14 +226,24 @@ export class Rewriter {
     return changed;
   }
 
+  /** --srcipmap/--dstipmap: the first pair whose "from" holds the address rewrites it. */
+  private applyFirstMatch(data: Buffer, f: DecodedFrame, map: CidrPair[], offset: number): boolean {
+    for (const pair of map) {
+      if (pair.from.family !== f.ipVersion || !inCidr(pair.from, data, offset)) continue;
+      return this.remap(data, f, offset, pair.to);
+    }
+    return false;
+  }
+
   /** Rewrites one address in place onto `to`'s prefix and patches the checksums. */
   private remap(data: Buffer, f: DecodedFrame, offset: number, to: Cidr): boolean {
     const family = f.ipVersion as 4 | 6;
     const alen = family === 4 ? 4 : 16;
     if (this.opts.skipBroadcast && isBroadcast(data, offset, family)) return false;
-    const old = Buffer.from(data.subarray(offset, offset + alen));
+    const old = this.scratch;
+    for (let i = 0; i < alen; i++) old[i] = data[offset + i]!;
     mergePrefix(data, offset, to);
-    if (old.equals(data.subarray(offset, offset + alen))) return false;
+    if (data.compare(old, 0, alen, offset, offset + alen) === 0) return false;
     // Ports (and so the L4 checksum) exist only in unfragmented packets and first fragments.
     const l4 = f.fragOffset === 0 && f.l4Offset >= 0 ? f.l4Offset : -1;
     if (family === 4) {
@@ -289,21 +296,11 @@ export class Rewriter {
       return;
     }
     if (f.ipVersion === 4) {
-      for (const [ipAt, macAt] of [[dst, 0], [src, 6]] as const) {
-        if ((data[ipAt]! & 0xf0) === 0xe0) {
-          data[macAt] = 0x01;
-          data[macAt + 1] = 0x00;
-          data[macAt + 2] = 0x5e;
-        }
-      }
+      if ((data[dst]! & 0xf0) === 0xe0) setIPv4MulticastPrefix(data, 0);
+      if ((data[src]! & 0xf0) === 0xe0) setIPv4MulticastPrefix(data, 6);
     } else {
-      for (const [ipAt, macAt] of [[dst, 0], [src, 6]] as const) {
-        if (data[ipAt] !== 0xff) {
-          data[macAt] = 0x33;
-          data[macAt + 1] = 0x33;
-          data.copy(data, macAt + 2, ipAt + 12, ipAt + 16);
-        }
-      }
+      if (data[dst] !== 0xff) setIPv6Mac(data, 0, dst);
+      if (data[src] !== 0xff) setIPv6Mac(data, 6, src);
     }
   }
 
@@ -369,19 +366,18 @@ export class Rewriter {
   private fixL4(data: Buffer, f: DecodedFrame, l4Len: number): void {
     const l4 = f.l4Offset;
     const version = f.ipVersion as 4 | 6;
-    const pseudo = (proto: number): number => pseudoHeaderSum(data, version, f.srcOffset, proto, l4Len);
     switch (f.protocol) {
       case IPPROTO.TCP:
         if (l4Len < 20) return;
         data.writeUInt16BE(0, l4 + 16);
-        data.writeUInt16BE(internetChecksum(data, l4, l4 + l4Len, pseudo(6)), l4 + 16);
+        data.writeUInt16BE(internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 6, l4Len)), l4 + 16);
         return;
       case IPPROTO.UDP: {
         if (l4Len < 8) return;
         // IPv4: zero means "no checksum" and stays zero. IPv6 forbids zero: compute it.
         if (version === 4 && data.readUInt16BE(l4 + 6) === 0) return;
         data.writeUInt16BE(0, l4 + 6);
-        const c = internetChecksum(data, l4, l4 + l4Len, pseudo(17));
+        const c = internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 17, l4Len));
         data.writeUInt16BE(c === 0 ? 0xffff : c, l4 + 6);
         return;
       }
@@ -393,7 +389,7 @@ export class Rewriter {
       case IPPROTO.ICMPV6:
         if (l4Len < 4 || version !== 6) return;
         data.writeUInt16BE(0, l4 + 2);
-        data.writeUInt16BE(internetChecksum(data, l4, l4 + l4Len, pseudo(58)), l4 + 2);
+        data.writeUInt16BE(internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 58, l4Len)), l4 + 2);
         return;
       default:
         return;
@@ -403,6 +399,21 @@ export class Rewriter {
   private warn(message: string): void {
     if (this.warnings.length < 1000) this.warnings.push(message);
   }
+}
+
+function setIPv4MulticastPrefix(data: Buffer, macAt: number): void {
+  data[macAt] = 0x01;
+  data[macAt + 1] = 0x00;
+  data[macAt + 2] = 0x5e;
+}
+
+function setIPv6Mac(data: Buffer, macAt: number, ipAt: number): void {
+  data[macAt] = 0x33;
+  data[macAt + 1] = 0x33;
+  data[macAt + 2] = data[ipAt + 12]!;
+  data[macAt + 3] = data[ipAt + 13]!;
+  data[macAt + 4] = data[ipAt + 14]!;
+  data[macAt + 5] = data[ipAt + 15]!;
 }
 
 /** A UDP checksum that computes to zero is sent as 0xFFFF (RFC 768); zero means "none". */

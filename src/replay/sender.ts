@@ -71,6 +71,8 @@ export function loopbackAddress(index: number): string {
 interface OpenSocket {
   sock: Socket;
   wrapped: SocketAsPromised;
+  /** Captured bytes of the last datagram sent on it (what a late refusal takes back). */
+  lastBytes: number;
 }
 
 export class DatagramSender {
@@ -106,7 +108,11 @@ export class DatagramSender {
       this.resolvedTo = { host, port };
       return;
     }
-    const { address } = await lookup(host);
+    // IPv4 first: only 127/8 gives each exporter its own loopback address.
+    const address = await lookup(host, { family: 4 }).then(
+      (r) => r.address,
+      () => lookup(host).then((r) => r.address),
+    );
     this.resolvedTo = { host: address, port };
   }
 
@@ -123,19 +129,20 @@ export class DatagramSender {
     const key = `${dg.src}|${dg.srcPort}|${dstHost}|${dstPort}`;
     const open = this.sockets.get(key);
     if (open) {
-      this.write(open.sock, dg.payload, dg.wireBytes);
+      this.write(open, dg.payload, dg.wireBytes);
       return;
     }
     return this.openSocket(key, dg, { host: dstHost, port: dstPort }).then(
-      (s) => this.write(s.sock, dg.payload, dg.wireBytes),
+      (s) => this.write(s, dg.payload, dg.wireBytes),
       (err: Error) => this.countFailure(err),
     );
   }
 
-  private write(sock: Socket, payload: Buffer, wireBytes: number): void {
+  private write(open: OpenSocket, payload: Buffer, wireBytes: number): void {
     this.inFlight++;
+    open.lastBytes = wireBytes;
     try {
-      sock.send(payload, (err) => this.sendDone(err, wireBytes));
+      open.sock.send(payload, (err) => this.sendDone(err, wireBytes));
     } catch (err) {
       this.sendDone(err as Error, wireBytes);
     }
@@ -169,10 +176,11 @@ export class DatagramSender {
         return (this.locals.has(dg.src) || dg.src.startsWith('127.')) && isIPv6(dg.src) === dstIs6 ? dg.src : undefined;
       case 'loopback': {
         if (dstIs6) {
-          if (dg.family === 6) this.v6Exporters.add(dg.src);
-          if (this.v6Exporters.size > 1 && this.v6Exporters.size === 2 && this.opts.onWarning) {
-            this.opts.onWarning(
-              'several IPv6 exporters sent to an IPv6 destination share ::1 (only their source ports differ); ' +
+          // IPv6 loopback is a single address: exporters can only differ by source port there.
+          this.v6Exporters.add(dg.src);
+          if (this.v6Exporters.size === 2) {
+            this.opts.onWarning?.(
+              'several exporters sent to an IPv6 destination share ::1 (only their source ports differ); ' +
                 'send to an IPv4 address (--to 127.0.0.1:PORT) to give each its own 127.0.0.x',
             );
           }
@@ -229,8 +237,12 @@ export class DatagramSender {
     });
     // A refusal reported after the send (ICMP port unreachable read by the receive side) turns one
     // datagram counted as sent into a failed one, so successful + failed stays the number attempted.
+    const open: OpenSocket = { sock, wrapped, lastBytes: 0 };
     sock.on('error', (err) => {
-      if (this.counters.successful > 0) this.counters.successful--;
+      if (this.counters.successful > 0) {
+        this.counters.successful--;
+        this.counters.successfulBytes -= open.lastBytes;
+      }
       this.countFailure(err);
     });
     const local = wrapped.address();
@@ -240,7 +252,7 @@ export class DatagramSender {
       local: { host: local.address, port: local.port },
       destination: dst,
     });
-    return { sock, wrapped };
+    return open;
   }
 
   /** Waits for every send to be acknowledged, then closes the sockets. */

@@ -71,13 +71,22 @@ function caseTitle(tf: TestFile, r: CaseResult): string {
   return `${path.basename(tf.path)} #${r.testcase.index}${d ? ` ${JSON.stringify(d)}` : ''}`;
 }
 
+function sameInstant(d: FieldDifference): boolean {
+  if (d.field !== '[@timestamp]' || typeof d.expected !== 'string' || typeof d.actual !== 'string') return false;
+  const a = Date.parse(d.expected);
+  return !Number.isNaN(a) && a === Date.parse(d.actual);
+}
+
 function differenceLines(diffs: FieldDifference[], p: Palette): string[] {
   const width = Math.min(40, Math.max(...diffs.map((d) => d.field.length)));
   return diffs.map((d) => {
     const field = d.field.padEnd(width);
     switch (d.kind) {
       case 'changed':
-        return `      ${p.bold('~')} ${field}  ${p.expected('expected')} ${p.value(d.expected!)}  ${p.actual('actual')} ${p.value(d.actual!)}`;
+        return (
+          `      ${p.bold('~')} ${field}  ${p.expected('expected')} ${p.value(d.expected!)}  ${p.actual('actual')} ${p.value(d.actual!)}` +
+          (sameInstant(d) ? `  ${p.dim('(the same instant, written differently: @timestamp is compared as Logstash renders it)')}` : '')
+        );
       case 'missing':
         return `      ${p.expected('-')} ${field}  ${p.expected('expected')} ${p.value(d.expected!)}  ${p.dim('(missing in the actual event)')}`;
       case 'unexpected':
@@ -133,7 +142,7 @@ function sourceLine(file: string, line: number, cache: Map<string, string[] | nu
       cache.set(file, null);
     }
   }
-  const text = cache.get(file)?.[line - 1]?.trim().replace(/\s*\{\s*$/, '');
+  const text = cache.get(file)?.[line - 1]?.trim().replace(/^\}\s*/, '').replace(/\s+\{(?:\s.*)?$/, '');
   if (text === undefined) return undefined;
   return text.length > 90 ? text.slice(0, 89) + '…' : text;
 }

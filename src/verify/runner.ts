@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { PluginNode, Statement } from '../config/ast.ts';
 import { ConfigError, loadPipelineConfig, type PipelineConfig, type ValidatedPlugin } from '../config/pipeline-config.ts';
 import { deepClone, type Event } from '../pipeline/event.ts';
-import { type BranchArm, conditionalArms, type HarnessInput, runPipelineHarness } from '../pipeline/harness.ts';
+import { type BranchArm, conditionalArms, type HarnessInput, type HarnessResult, runPipelineHarness } from '../pipeline/harness.ts';
 import type { LogLevel } from '../pipeline/log.ts';
 import type { FieldMap, FieldValue } from '../pipeline/values.ts';
 import { actualMap, compareEvent, type FieldDifference } from './compare.ts';
@@ -38,6 +38,8 @@ export interface FileResult {
   file: string;
   /** The file could not be read or is not a valid test file (no case ran). */
   error?: string;
+  /** The parsed file (absent when `error` is set). */
+  testFile?: TestFile;
   cases: CaseResult[];
 }
 
@@ -141,7 +143,12 @@ class ConfigCache {
           if (!codec || typeof codec !== 'object') throw new ConfigError('no codec found');
           return codec as ValidatedPlugin;
         } catch (e) {
-          throw new TestFileError(`${file}: codec '${text}' is not a valid codec setting: ${(e as Error).message}`);
+          const msg = (e as Error).message;
+          // Positions would point into the wrapper text, not at anything the user wrote.
+          const why = /Expected one of/.test(msg)
+            ? 'it does not parse as a codec (a name such as json_lines, or name { option => value … })'
+            : msg.replace(/<config string>:\d+:\d+: /g, '');
+          throw new TestFileError(`${file}: codec '${text}' is not a valid codec setting: ${why}`);
         }
       })();
       this.codecs.set(key, hit);
@@ -229,7 +236,7 @@ async function runCase(
   if (settings.options) input.options = settings.options;
   const decorate = fieldSetter(tc.fields);
   if (decorate) input.decorate = decorate;
-  let run;
+  let run: HarnessResult;
   try {
     run = await runPipelineHarness(config, input, {
       logLevel,
@@ -296,6 +303,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       fr.error = e.message;
       continue;
     }
+    fr.testFile = tf;
     for (const tc of tf.testcases) {
       const r = await withClock(opts.clockMs, () => runCase(tf, tc, cache, hits, opts.logLevel ?? 'warn'));
       fr.cases.push(r);

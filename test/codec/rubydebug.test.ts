@@ -104,6 +104,9 @@ describe('rubydebug floats and colours', () => {
     const out = renderRubydebug({ a: new Float(100), b: new Float(1e-5), c: new Float(0.0001), d: 12345678901234567890n });
     expect(out).toBe('{\n    "a" => 100.0,\n    "b" => 1.0e-05,\n    "c" => 0.0001,\n    "d" => 12345678901234567890\n}');
   });
+  it('aligns by characters like Ruby (an emoji is one character)', () => {
+    expect(renderRubydebug({ '😀😀': 1, abc: 2 })).toBe('{\n     "😀😀" => 1,\n    "abc" => 2\n}');
+  });
   it('colours only on a TTY with a usable TERM', () => {
     expect(terminalWantsColors({ isTTY: true }, { TERM: 'xterm' })).toBe(true);
     expect(terminalWantsColors({ isTTY: true }, { TERM: 'dumb' })).toBe(false);

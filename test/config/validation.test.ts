@@ -114,8 +114,22 @@ describe('option validation messages', () => {
   it('syntax errors keep Logstash text and add file, line and caret', async () => {
     expect(await failure('input {\n  stdin { type => x }\n}')).toBe(
       'Expected one of [ \\t\\r\\n], "#", "{" at line 2, column 21 (byte 29) after input {\n  stdin { type => x \n' +
-        ' --> <config string>:2:21\n  |\n2 |   stdin { type => x }\n  |                     ^',
+        ' --> <config string>:2:21\n  |\n2 |   stdin { type => x }\n  |                     ^\n' +
+        '  = hint: a bare word needs at least two characters; quote one-character values',
     );
+  });
+
+  it('syntax errors get a hint for the usual mistakes', async () => {
+    const hint = async (text: string): Promise<string | undefined> => /= hint: (.*)$/.exec(await failure(text))?.[1];
+    expect(await hint('input { udp { port: 1 } }')).toBe('settings are written `name => value`');
+    expect(await hint('input { udp { port = 1 } }')).toBe('settings are written `name => value`');
+    expect(await hint('filter { mutate { a => 1, b => 2 } }')).toBe('settings and hash entries are separated by spaces or newlines, not commas');
+    expect(await hint('filter { mutate { a => ["x",] } }')).toBe('an array cannot end with a comma');
+    expect(await hint('input { udp { port => 1 }')).toBe('the text ends inside a block: a closing `}` is missing');
+    expect(await hint('input { udp { host => "x } }')).toMatch(/^a quoted string is never closed/);
+    expect(await hint('if [a] { }')).toMatch(/^a config consists of `input/);
+    expect(await hint('\uFEFFinput { }')).toMatch(/byte order mark/);
+    expect(await hint('input { udp { port => 1 } } filter { mutate { a => } }')).toBeUndefined();
   });
 
   it('method calls in conditions are rejected like Logstash compile does', async () => {

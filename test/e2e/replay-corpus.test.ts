@@ -1,7 +1,8 @@
 // Replaying every corpus capture to a local UDP receiver delivers every datagram, same payload,
 // same order; with --exporters loopback each original exporter shows up as its own address.
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readUdpDatagrams } from '../../src/replay/datagrams.ts';
 import type { UdpDatagram } from '../../src/replay/types.ts';
@@ -90,6 +91,21 @@ describe.skipIf(!HAVE_SHARED)('flowstash replay: corpus captures to a local rece
     expect(failed).toBeGreaterThan(0);
     expect(ok + failed).toBe(26);
     expect(res.stdout).toMatch(/Failures: ECONNREFUSED \d+/);
+  });
+
+  it('a capture cut mid-record: what precedes the fault is sent, then file, packet and offset; exit 1', async () => {
+    const src = path.join(CAPTURES, 'generated_softflowd-v10.pcap');
+    const bytes = readFileSync(src);
+    const cut = path.join(mkdtempSync(path.join(tmpdir(), 'flowstash-cut-')), 'cut.pcap');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 100));
+    const r = await receiver();
+    const res = await runFlowstash(['replay', cut, '--to', `127.0.0.1:${r.port}`, '-t']);
+    await until(() => r.got.length >= 25, 5000);
+    await r.close();
+    expect(res.code).toBe(1);
+    expect(r.got.length).toBe(25);
+    expect(res.stdout).toContain('Actual: 25 packets');
+    expect(res.stderr).toMatch(/^flowstash replay: .*cut\.pcap: packet 26 at byte offset \d+: /m);
   });
 
   it('bad options and unreadable captures exit with a clear message', async () => {

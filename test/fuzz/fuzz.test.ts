@@ -117,7 +117,7 @@ describe('fuzz() with planted faults', () => {
       const evil = Buffer.concat([Buffer.from([0xee, 1, 2, 3]), Buffer.alloc(60, 7), Buffer.from([0x42]), Buffer.alloc(20)]);
       writeFileSync(input, reproducerCapture([...seq, { ...seq[0]!, payload: evil }]));
       const out = join(dir, 'out');
-      const report = await fuzz({ codecs: [FAULTY], inputs: [input], iterations: 0, seed: 1, out });
+      const report = await fuzz({ codecs: [FAULTY], inputs: [input], iterations: 0, seed: 1, out, runner: { slowMs: 5000 } });
       expect(report.findings).toHaveLength(1);
       const f = report.findings[0]!;
       expect(f.class).toBe('exception');

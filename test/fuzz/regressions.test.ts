@@ -14,7 +14,7 @@ import { REGRESSIONS } from './regressions/index.ts';
 
 describe('fuzz regressions (netflow codec)', () => {
   // One worker for all cases; a fresh codec is created for every sequence anyway.
-  const runner = new FuzzRunner({ codecs: [{ name: 'netflow', options: defaultCodecOptions('netflow'), origin: 'regression' }], killMs: 5000 });
+  const runner = new FuzzRunner({ codecs: [{ name: 'netflow', options: defaultCodecOptions('netflow'), origin: 'regression' }], killMs: 5000, slowMs: 1000 });
   afterAll(() => runner.close());
 
   it.each(REGRESSIONS.map((r) => [r.name, r] as const))('%s', async (_name, r) => {

@@ -61,8 +61,11 @@ describe('flowstash run (CLI)', () => {
     const run = startFlowstash(['-w', '1', '-e', `input { stdin {} } filter { mutate { add_field => { "x" => "%{message}" } } } output { file { path => "${out}" } }`]);
     run.child.stdin.on('error', () => undefined); // it stops reading at the interrupt
     let n = 0;
+    let exitedEarly = false;
+    void run.exited.then(() => (exitedEarly = true));
     // Feed until the output file shows progress, then interrupt while stdin is still open.
-    while (!(existsSync(out) && statSync(out).size > 100_000)) {
+    for (let round = 0; !(existsSync(out) && statSync(out).size > 100_000); round++) {
+      if (exitedEarly || round > 1500) throw new Error(`flowstash did not make progress: ${run.err()}`);
       let chunk = '';
       for (let i = 0; i < 2000; i++) chunk += `${++n}\n`;
       run.child.stdin.write(chunk);

@@ -114,3 +114,30 @@ describe('capinfos formatting', () => {
     expect(formatSummary(s, 'cut.pcap')).toMatch(/Number of packets:   2\n/);
   });
 });
+
+describe('the capinfos CLI', () => {
+  it('exits 1 for a damaged file (still summarised) and 2 for a file that is not a capture', async () => {
+    const { run } = await import('../../src/cli/capinfos.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'fs-capinfos-cli-'));
+    const full = encodeCapture([0, 1].map((i) => ({ tsSec: 1700000000 + i, tsNsec: 0, data: Buffer.alloc(50) })));
+    writeFileSync(join(dir, 'ok.pcap'), full);
+    writeFileSync(join(dir, 'cut.pcap'), full.subarray(0, full.length - 5));
+    writeFileSync(join(dir, 'text.pcap'), 'hello world, not a capture');
+    const out: string[] = [];
+    const err: string[] = [];
+    const [o, e] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
+    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+    let codes: number[];
+    try {
+      codes = [await run([join(dir, 'ok.pcap')]), await run([join(dir, 'ok.pcap'), join(dir, 'cut.pcap')]), await run([join(dir, 'text.pcap'), join(dir, 'ok.pcap')])];
+    } finally {
+      process.stdout.write = o;
+      process.stderr.write = e;
+    }
+    expect(codes).toEqual([0, 1, 2]);
+    expect(out.join('')).toMatch(/Number of packets = 2\n\nFile name: {11}\S+cut\.pcap\n/);
+    expect(err.join('')).toMatch(/An error occurred after reading 1 packets from ".*cut\.pcap"\.\ncapinfos: .*cut\.pcap: packet 2 at byte offset 90: file ends inside the record/);
+    expect(err.join('')).toMatch(/text\.pcap" isn't a capture file in a format capinfos understands\.\ncapinfos: .*text\.pcap: byte offset 0: not a pcap or pcapng file/);
+  });
+});

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DatagramExtractor, decodeFrame, readUdpDatagrams } from '../../src/replay/datagrams.ts';
 import { buildUdpFrame, encodeCapture } from '../../src/replay/pcap-writer.ts';
 import type { CapturedPacket, UdpDatagram } from '../../src/replay/types.ts';
-import { fragmentIPv4, fragmentIPv6, HAVE_SHARED, haveTool, SHARED } from './helpers.ts';
+import { fragmentIPv4, fragmentIPv6 } from './helpers.ts';
 
 let n = 0;
 function pkt(data: Buffer, linkType = 1, ts = 0, len = data.length): CapturedPacket {
@@ -155,7 +154,7 @@ describe('reassembly', () => {
   });
 
   it('bounds memory under a fragment flood', () => {
-    const ex = new DatagramExtractor({ limits: { maxDatagrams: 10 } });
+    const ex = new DatagramExtractor({ limits: { maxDatagrams: 10 }, source: 'flood.pcap' });
     const packets: CapturedPacket[] = [];
     for (let id = 0; id < 200; id++) packets.push(pkt(fragmentIPv4(v4(payload(64), { ipId: id, dontFragment: false }), 40)[0]!));
     const last = fragmentIPv4(v4(payload(64), { ipId: 199, dontFragment: false }), 40)[1]!;
@@ -164,6 +163,7 @@ describe('reassembly', () => {
     expect(out.length).toBe(1);
     expect(ex.stats.reassemblyFailures).toBe(190 + 9);
     expect(ex.problems[0]!.message).toMatch(/dropped to stay within 10 datagrams/);
+    expect(ex.problems[0]!.text).toMatch(/^flood\.pcap: packet \d+ at byte offset 0: IPv4 datagram id 0: dropped to stay within 10 datagrams .*; fragments in packets \d+$/);
   });
 });
 
@@ -189,21 +189,3 @@ describe('readUdpDatagrams', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED || !haveTool('tshark'))('datagrams agree with tshark on the corpus', () => {
-  it('same UDP packets, ports and payload lengths', async () => {
-    const dir = join(SHARED, 'corpus/captures');
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.pcap'))) {
-      const file = join(dir, f);
-      const ours: string[] = [];
-      for await (const d of readUdpDatagrams(file)) ours.push(`${d.packetNumber} ${d.src} ${d.srcPort} ${d.dst} ${d.dstPort} ${d.payload.length}`);
-      const text = execFileSync('tshark', ['-n', '-r', file, '-Y', 'udp', '-T', 'fields', '-E', 'separator=/s', '-e', 'frame.number', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'udp.srcport', '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'udp.dstport', '-e', 'udp.length'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'ignore'] });
-      const theirs = text
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split(/\s+/).filter(Boolean))
-        .map(([num, src, sp, dst, dp, ulen]) => `${num} ${src} ${sp} ${dst} ${dp} ${Number(ulen) - 8}`);
-      expect(ours, f).toEqual(theirs);
-    }
-  });
-});

@@ -272,3 +272,26 @@ function checksumOffsets(f: DecodedFrame): number[] {
   }
   return out;
 }
+
+describe('pcapng input with several link types', () => {
+  it('writes the packets before the first one of another link type, then reports it', async () => {
+    const d = buildUdpFrame({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, payload: Buffer.from('x') });
+    const input = join(tmp, 'mixed.pcapng');
+    writeFileSync(
+      input,
+      encodeCapture(
+        [
+          { tsSec: 1, tsNsec: 0, data: d },
+          { tsSec: 2, tsNsec: 0, data: d },
+          { tsSec: 3, tsNsec: 0, data: d.subarray(14), interfaceId: 1 },
+        ],
+        { format: 'pcapng', interfaces: [{ linkType: 1 }, { linkType: 101 }] },
+      ),
+    );
+    const report = await rewriteCaptureFile(input, join(tmp, 'mixed-out.pcap'), opts(['-C']));
+    expect(report.stats.written).toBe(2);
+    expect(report.error?.message).toMatch(/mixed\.pcapng: packet 3 at byte offset \d+: link type 101 \(interface 1\) differs from the output's link type 1/);
+    const { packets } = await readAllPackets(await openCapture(join(tmp, 'mixed-out.pcap')));
+    expect(packets.length).toBe(2);
+  });
+});

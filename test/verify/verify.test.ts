@@ -147,6 +147,17 @@ testcases:
     expect(r.out).toContain(`☐ ${bad}: unknown key 'testcase' (did you mean 'testcases'?)`);
   });
 
+  it('says why a codec setting is invalid, without positions in text the user did not write', async () => {
+    const unknown = s.file('c1.yaml', 'codec: "json_lines { nope => 1 }"\ntestcases:\n  - input: [a]\n    expected: []\n');
+    const unparsable = s.file('c2.yaml', 'codec: "line {"\ntestcases:\n  - input: [a]\n    expected: []\n');
+    const r = await runCli(['-f', conf, '--no-color', '--no-coverage', unknown, unparsable]);
+    expect(r.out).toContain(`${unknown}: codec 'json_lines { nope => 1 }' is not a valid codec setting: Unknown setting 'nope' for json_lines`);
+    expect(r.out).toContain(
+      `${unparsable}: codec 'line {' is not a valid codec setting: it does not parse as a codec (a name such as json_lines, or name { option => value … })`,
+    );
+    expect(r.code).toBe(1);
+  });
+
   it('runs every test file of a directory and reports unreached branches by file:line', async () => {
     const sub = new Scratch();
     try {
@@ -182,6 +193,15 @@ testcases:
     );
     const r = await runCli(['-f', conf, '--no-color', '--no-coverage', t]);
     expect(r.out).toContain('☑ outs.yaml #1');
+  });
+
+  it('decodes a multi-line input element into one event per line with the line codec', async () => {
+    const t = s.file(
+      'multi.yaml',
+      `ignore: ["@timestamp"]\ntestcases:\n  - input: ["first\\nsecond"]\n    expected: [{ message: first, level: info, site: default-site }, { message: second, level: info, site: default-site }]\n`,
+    );
+    const r = await runCli(['-f', conf, '--no-color', '--no-coverage', t]);
+    expect(r.out).toContain('☑ multi.yaml #1: 2 events as expected');
   });
 
   it('exits 1 when a test path does not exist', async () => {
@@ -276,5 +296,75 @@ testcases:
     const r = await runCli(['-f', path.join(ROOT, 'conf/ipfix.conf'), '--no-color', path.join(ROOT, 'conf/tests')]);
     expect(r.out).toContain('Summary: ☑ 2/2 test cases passed in 1 file (6 events compared');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('the committed example capture', () => {
+  it('is what `flowstash synth --profile softflowd --flows 2 --seed 7` writes (so the README command regenerates it)', async () => {
+    const { synthesize } = await import('../../src/synth/synth.ts');
+    const { encodeCapture } = await import('../../src/replay/pcap-writer.ts');
+    const { readFileSync } = await import('node:fs');
+    const result = synthesize({ profile: 'softflowd', flows: 2, seed: 7 });
+    const bytes = encodeCapture(result.packets.map((p) => ({ tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.frame })), { format: 'pcap' });
+    expect(bytes.equals(readFileSync(path.join(ROOT, 'conf/tests/softflowd.pcap')))).toBe(true);
+  });
+});
+
+describe('flowstash verify (input_plugin, @timestamp hint)', () => {
+  const s = new Scratch();
+  afterAll(() => s.remove());
+
+  it('a capture stands in for the input named by input_plugin: its codec and type', async () => {
+    s.file('one.pcap', ipfixCapture([{ address: '192.0.2.7', flows: [['10.0.0.1', '10.0.0.2', 80, 10]] }]));
+    const conf = s.file(
+      'two-inputs.conf',
+      `input {
+  udp { id => "v9" port => 2055 codec => netflow { versions => [9] } type => netflow }
+  udp { id => "ipfix" port => 4739 codec => netflow { versions => [10] target => ipfix } type => ipfix tags => ["lab"] }
+}
+`,
+    );
+    const flow = `{ "@timestamp": "2025-01-01T00:00:10.000Z", type: ipfix, tags: [lab], host: { ip: 192.0.2.7 }, ipfix: { version: 10, sourceIPv4Address: 10.0.0.1, destinationIPv4Address: 10.0.0.2, destinationTransportPort: 80, octetDeltaCount: 10 } }`;
+    const ok = s.file('ok.yaml', `input_plugin: ipfix\ninput_capture: one.pcap\ntestcases:\n  - expected: [${flow}]\n`);
+    const v9 = s.file('v9.yaml', `input_capture: one.pcap\ntestcases:\n  - expected: []\n`);
+    const bad = s.file('bad.yaml', `input_plugin: nope\ninput_capture: one.pcap\ntestcases:\n  - expected: []\n`);
+    const r = await runCli(['-f', conf, '--no-color', '--no-coverage', ok, v9, bad]);
+    expect(r.out).toContain('☑ ok.yaml #1: 1 event as expected');
+    // The first input decodes only NetFlow v9: the IPFIX datagram yields nothing.
+    expect(r.out).toContain('☑ v9.yaml #1: 0 events as expected');
+    expect(r.out).toContain(`input_plugin 'nope' is not the id of an input of the pipeline; its inputs: 'v9' (udp), 'ipfix' (udp)`);
+  });
+
+  it('says when an expected @timestamp is the same instant written differently', async () => {
+    const conf = s.file('plain.conf', 'filter { mutate { remove_field => ["event"] } }');
+    const t = s.file('ts.yaml', `testcases:\n  - input: ["x"]\n    expected: [{ "@timestamp": "2025-06-01T12:00:00Z", message: x }]\n`);
+    const r = await runCli(['-f', conf, '--no-color', '--no-coverage', '--clock', '2025-06-01T12:00:00Z', t]);
+    expect(r.out).toContain(
+      '~ [@timestamp]  expected "2025-06-01T12:00:00Z"  actual "2025-06-01T12:00:00.000Z"  (the same instant, written differently: @timestamp is compared as Logstash renders it)',
+    );
+  });
+});
+
+describe('flowstash verify --junit', () => {
+  const s = new Scratch();
+  afterAll(() => s.remove());
+
+  it('writes one testsuite per file and a failure with the diff for a mismatch', async () => {
+    const { readFileSync } = await import('node:fs');
+    const conf = s.file('p.conf', 'filter { mutate { remove_field => ["event"] } }');
+    const t = s.file(
+      'j.yaml',
+      'ignore: ["@timestamp"]\ntestcases:\n  - description: ok <1>\n    input: ["a"]\n    expected: [{ message: a }]\n  - input: ["b"]\n    expected: [{ message: c }]\n',
+    );
+    const xmlFile = path.join(s.dir, 'out.xml');
+    const r = await runCli(['-f', conf, '--no-color', '--junit', xmlFile, t, path.join(s.dir, 'missing.yaml')]);
+    expect(r.code).toBe(1);
+    const xml = readFileSync(xmlFile, 'utf8');
+    expect(xml).toContain('<testsuites name="flowstash verify" tests="3" failures="1" errors="1">');
+    expect(xml).toContain('<testcase classname="j.yaml" name="#1 ok &lt;1&gt;"/>');
+    expect(xml).toContain(
+      '<testcase classname="j.yaml" name="#2"><failure message="expected 1 events, got 1; 1 of them differ">    event #1: 1 field differs\n      ~ [message]  expected &quot;c&quot;  actual &quot;b&quot;</failure></testcase>',
+    );
+    expect(xml).toMatch(/<testsuite name="missing.yaml" tests="1" failures="0" errors="1">/);
   });
 });

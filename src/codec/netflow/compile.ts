@@ -101,12 +101,14 @@ export function compileRecordDecoder(specs: readonly FieldSpec[], shape: HeaderS
       for (let k = i; k < j; k++) {
         const f = specs[k]!;
         const q = fixed === 0 ? 'p' : `p + ${fixed}`;
-        if (f.name !== '' && f.kind !== 'skip' && f.length > 0) {
+        // A zero-length string is "" (as in Logstash); a zero-length number has no value.
+        const textual = f.kind === 'latin1' || f.kind === 'utf8' || f.kind === 'hex' || f.kind === 'ascii';
+        if (f.name !== '' && f.kind !== 'skip' && (f.length > 0 || textual)) {
           const v = `v${k}`;
           const value = inlineValue(f, q, k);
           if (value.startsWith('R.valueAt')) maybeAbsent.add(v);
           lines.push(`const ${v} = ${withTime(f, value, q, String(f.length))};`);
-          addKey(emitted, headerKeys, f.name, v, f.kind);
+          addKey(emitted, headerKeys, f.name, v);
         }
         fixed += f.length;
       }
@@ -123,7 +125,7 @@ export function compileRecordDecoder(specs: readonly FieldSpec[], shape: HeaderS
         const expr = s.time === 'none' ? base : `R.timeValue(S[${i}].time, ${base}, b, ${q}, w${i}[0], h)`;
         lines.push(`const ${v} = ${expr};`);
         maybeAbsent.add(v);
-        addKey(emitted, headerKeys, s.name, v, s.kind);
+        addKey(emitted, headerKeys, s.name, v);
       }
       lines.push(`p = w${i}[1] + w${i}[0];`);
       i++;
@@ -155,7 +157,7 @@ function compact(vals: unknown[]): unknown[] {
   return vals.filter((v) => v !== undefined);
 }
 
-function addKey(emitted: Map<string, string[]>, headerKeys: Set<string>, name: string, v: string, _kind: string): void {
+function addKey(emitted: Map<string, string[]>, headerKeys: Set<string>, name: string, v: string): void {
   const prev = emitted.get(name);
   if (prev === undefined) emitted.set(name, [v]);
   else if (headerKeys.has(name) && prev.length === 1 && prev[0]!.startsWith('h.')) prev[0] = v;

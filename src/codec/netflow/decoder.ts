@@ -2,7 +2,7 @@
 // output where it works and correct decoding where it fails. Never throws on bad input: every
 // problem is one warning (exporter, set id, byte offset, reason) and a counter.
 import path from 'node:path';
-import { Timestamp } from '../../pipeline/timestamp.ts';
+import type { Timestamp } from '../../pipeline/timestamp.ts';
 import type { FieldMap } from '../../pipeline/values.ts';
 import { loadDefinitions, type Definitions } from './definitions.ts';
 import { resolveNetflowOptions, type NetflowOptions } from './options.ts';
@@ -11,11 +11,14 @@ import {
 } from './field-spec.ts';
 import type { HeaderShape } from './compile.ts';
 import type { ListContext, RecordHeader, RecordRuntime } from './field-values.ts';
-import { TemplateCache, WILDCARD_EXPORTER, type Template } from './templates.ts';
+import { MAX_TOTAL_TEMPLATES, TemplateCache, WILDCARD_EXPORTER, type Template } from './templates.ts';
 import { SequenceTracker } from './sequence.ts';
 import { PendingData, type HeldSet } from './pending.ts';
 import { checkCacheDirectory, readCacheFile, writeCacheFile, IPFIX_CACHE_FILE, NETFLOW_CACHE_FILE } from './cache-file.ts';
 import { decodeV5 } from './v5.ts';
+import { decodeV9Message } from './v9.ts';
+import { decodeIpfixMessage } from './ipfix.ts';
+import { allZero, type DecoderCore } from './core.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFn = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
@@ -53,10 +56,6 @@ export type DecoderCounter = (typeof COUNTERS)[number];
 
 const NO_TEMPLATE_TAIL = ', because no template to decode it with has been received. This message will usually go away after 1 minute.';
 
-function allZero(b: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
-  return true;
-}
 
 function sameLayout(a: FieldSpec[], b: FieldSpec[]): boolean {
   if (a.length !== b.length) return false;
@@ -68,15 +67,15 @@ function sameLayout(a: FieldSpec[], b: FieldSpec[]): boolean {
   return true;
 }
 
-export class NetflowDecoder {
+export class NetflowDecoder implements DecoderCore {
   readonly options: NetflowOptions;
   private readonly defs: Definitions;
-  private readonly log: LogFn;
-  private readonly now: () => number;
-  private readonly templates: TemplateCache;
+  readonly log: LogFn;
+  readonly now: () => number;
+  readonly templates: TemplateCache;
   private readonly sequences = new SequenceTracker();
   private readonly pending: PendingData;
-  private readonly counters: Record<DecoderCounter, number>;
+  readonly counters: Record<DecoderCounter, number>;
   private readonly cacheEntries: { 9: Map<string, LogstashTuple[]>; 10: Map<string, LogstashTuple[]> } = {
     9: new Map(),
     10: new Map(),
@@ -165,14 +164,14 @@ export class NetflowDecoder {
 
   // ---- shared -------------------------------------------------------------------------------
 
-  private malformed(version: 9 | 10, host: string, domain: number, setId: number, offset: number, reason: string): void {
+  malformed(version: 9 | 10, host: string, domain: number, setId: number, offset: number, reason: string): void {
     this.counters.sets_malformed++;
     const proto = version === 9 ? 'NetFlow v9 flowset' : 'IPFIX set';
     const dom = version === 9 ? 'source id' : 'observation domain';
     this.log('warn', `Malformed ${proto} from exporter ${host} (${dom} ${domain}): set id ${setId} at byte ${offset}: ${reason}`);
   }
 
-  private trackSequence(version: number, host: string, label: string, domain: number, seq: number, count: number | undefined, unit: 'records' | 'packets'): void {
+  trackSequence(version: number, host: string, label: string, domain: number, seq: number, count: number | undefined, unit: 'records' | 'packets'): void {
     // Sequence numbers belong to a transport session: the exporter's port is part of the key.
     const gap = this.sequences.observe(host, version, domain, this.currentPort, seq, count);
     if (!gap) return;
@@ -182,7 +181,7 @@ export class NetflowDecoder {
     this.log('info', `Sequence gap from exporter ${host} (${label} ${domain}): expected ${gap.expected}, got ${gap.got}: ${gap.lost} ${unit} lost`);
   }
 
-  private registerTemplate(
+  registerTemplate(
     version: 9 | 10, host: string, domain: number, id: number, options: boolean, specs: FieldSpec[],
     sink: FlowSink, raw?: Buffer,
   ): void {
@@ -191,7 +190,7 @@ export class NetflowDecoder {
     const result = this.templates.register(t);
     if (result === 'rejected') {
       this.counters.templates_rejected++;
-      this.log('warn', `Template ${id} from exporter ${host} rejected: the exporter already has ${this.options.max_templates_per_exporter} templates (max_templates_per_exporter)`);
+      this.log('warn', `Template ${id} from exporter ${host} rejected: the exporter already has ${this.options.max_templates_per_exporter} templates (max_templates_per_exporter) or the cache holds ${MAX_TOTAL_TEMPLATES}`);
       return;
     }
     if (options) this.counters.options_templates++;
@@ -204,11 +203,11 @@ export class NetflowDecoder {
     }
   }
 
-  private ipfixShape(): HeaderShape {
+  ipfixShape(): HeaderShape {
     return this.options.include_flowset_id ? 'ipfix_flowset_id' : 'ipfix';
   }
 
-  private noTemplate(version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp): void {
+  noTemplate(version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp): void {
     this.counters.data_sets_without_template++;
     if (this.options.pending_data) {
       const key = TemplateCache.key(version, host, domain, setId);
@@ -234,7 +233,7 @@ export class NetflowDecoder {
   }
 
   /** Decodes the records of one data set; returns the number of flows. */
-  private decodeDataSet(
+  decodeDataSet(
     t: Template, shape: HeaderShape, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp,
     host: string, domain: number, sink: FlowSink, setOffset: number,
   ): number {
@@ -302,7 +301,7 @@ export class NetflowDecoder {
     };
   }
 
-  private buildSpecs(
+  buildSpecs(
     version: 9 | 10, host: string, domain: number, templateId: number, fields: TemplateFieldRef[], scopeCount: number,
   ): FieldSpec[] | undefined {
     const dropUnknown = this.options.unknown_elements === 'drop_template';
@@ -341,273 +340,14 @@ export class NetflowDecoder {
     return specs;
   }
 
-  // ---- NetFlow v9 ---------------------------------------------------------------------------
+  // ---- NetFlow v9 and IPFIX messages (v9.ts, ipfix.ts) --------------------------------------
 
   private decodeV9(b: Buffer, host: string, sink: FlowSink): void {
-    const len = b.length;
-    if (len < 20) {
-      this.counters.packets_malformed++;
-      this.log('warn', `Invalid netflow packet received (NetFlow v9 header from ${host} needs 20 bytes, got ${len})`);
-      return;
-    }
-    const uptime = b.readUInt32BE(4);
-    const unixSec = b.readUInt32BE(8);
-    const seq = b.readUInt32BE(12);
-    const sourceId = b.readUInt32BE(16);
-    const ts = new Timestamp(unixSec, 0);
-    const h: RecordHeader = { version: 9, seq, flowsetId: 0, uptime, unixSec };
-    let p = 20;
-    while (p < len) {
-      if (allZero(b, p, len)) break; // padding
-      if (len - p < 4) {
-        this.malformed(9, host, sourceId, -1, p, `${len - p} trailing bytes are too short for a flowset header`);
-        break;
-      }
-      const id = b.readUInt16BE(p);
-      let slen = b.readUInt16BE(p + 2);
-      if (slen === 0 && id === 0) slen = len - p; // the Logstash codec reads a zero-length template flowset to the end
-      if (slen < 4) {
-        this.malformed(9, host, sourceId, id, p, `flowset length ${slen} is shorter than its 4-byte header`);
-        break;
-      }
-      if (p + slen > len) {
-        this.malformed(9, host, sourceId, id, p, `flowset length ${slen} overruns the datagram (${len - p} bytes left)`);
-        break;
-      }
-      const start = p + 4;
-      const end = p + slen;
-      if (id === 0) this.v9Templates(b, start, end, host, sourceId, sink);
-      else if (id === 1) this.v9OptionsTemplates(b, start, end, host, sourceId, sink);
-      else if (id >= 256) {
-        h.flowsetId = id;
-        const t = this.templates.lookup(9, host, sourceId, id, this.now());
-        if (t) this.decodeDataSet(t, 'v9', b, start, end, h, ts, host, sourceId, sink, start);
-        else this.noTemplate(9, host, sourceId, id, b, start, end, h, ts);
-      } else {
-        this.counters.sets_unsupported++;
-        this.log('warn', `Unsupported flowset id ${id}`, { exporter: host, offset: p });
-      }
-      p = end;
-    }
-    this.trackSequence(9, host, 'source id', sourceId, seq, 1, 'packets');
+    decodeV9Message(this, b, host, sink);
   }
-
-  private v9Templates(b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): void {
-    let q = start;
-    while (end - q >= 4) {
-      const tid = b.readUInt16BE(q);
-      const count = b.readUInt16BE(q + 2);
-      if (tid < 256) {
-        if (!allZero(b, q, end)) this.malformed(9, host, sourceId, 0, q, `template id ${tid} is reserved (must be ≥ 256)`);
-        return;
-      }
-      const next = q + 4 + count * 4;
-      if (next > end) {
-        this.malformed(9, host, sourceId, 0, q, `template ${tid} declares ${count} fields but the flowset ends ${end - q - 4} bytes later`);
-        return;
-      }
-      if (count > this.options.max_fields_per_template) {
-        this.counters.templates_rejected++;
-        this.malformed(9, host, sourceId, 0, q, `template ${tid} has ${count} fields (max_fields_per_template is ${this.options.max_fields_per_template})`);
-        q = next;
-        continue;
-      }
-      if (this.templates.refreshIfSame(9, host, sourceId, tid, b, q, next, this.now())) {
-        this.counters.templates_refreshed++;
-        q = next;
-        continue;
-      }
-      const fields: TemplateFieldRef[] = [];
-      for (let r = q + 4; r < next; r += 4) fields.push({ pen: 0, id: b.readUInt16BE(r), length: b.readUInt16BE(r + 2) });
-      const specs = this.buildSpecs(9, host, sourceId, tid, fields, 0);
-      if (specs) this.registerTemplate(9, host, sourceId, tid, false, specs, sink, b.subarray(q, next));
-      q = next;
-    }
-  }
-
-  private v9OptionsTemplates(b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): void {
-    let q = start;
-    while (end - q >= 6) {
-      const tid = b.readUInt16BE(q);
-      const scopeLen = b.readUInt16BE(q + 2);
-      const optLen = b.readUInt16BE(q + 4);
-      if (tid < 256) {
-        if (!allZero(b, q, end)) this.malformed(9, host, sourceId, 1, q, `options template id ${tid} is reserved (must be ≥ 256)`);
-        return;
-      }
-      if (scopeLen % 4 !== 0 || optLen % 4 !== 0) {
-        this.malformed(9, host, sourceId, 1, q, `options template ${tid}: scope length ${scopeLen} and option length ${optLen} must be multiples of 4`);
-        return;
-      }
-      const next = q + 6 + scopeLen + optLen;
-      if (next > end) {
-        this.malformed(9, host, sourceId, 1, q, `options template ${tid} (${scopeLen + optLen} bytes of fields) overruns the flowset (${end - q - 6} bytes left)`);
-        return;
-      }
-      const n = (scopeLen + optLen) / 4;
-      if (n > this.options.max_fields_per_template) {
-        this.counters.templates_rejected++;
-        this.malformed(9, host, sourceId, 1, q, `options template ${tid} has ${n} fields (max_fields_per_template is ${this.options.max_fields_per_template})`);
-        q = next;
-        continue;
-      }
-      if (this.templates.refreshIfSame(9, host, sourceId, tid, b, q, next, this.now())) {
-        this.counters.templates_refreshed++;
-        this.counters.options_templates++;
-        q = next;
-        continue;
-      }
-      const fields: TemplateFieldRef[] = [];
-      for (let r = q + 6; r < next; r += 4) fields.push({ pen: 0, id: b.readUInt16BE(r), length: b.readUInt16BE(r + 2) });
-      const scopeCount = scopeLen / 4;
-      // Zero-length scope fields are dropped before the scope/option split is applied.
-      const scopes = fields.slice(0, scopeCount).filter((f) => f.length > 0);
-      const opts = fields.slice(scopeCount);
-      const specs = this.buildSpecs(9, host, sourceId, tid, [...scopes, ...opts], scopes.length);
-      if (specs) this.registerTemplate(9, host, sourceId, tid, true, specs, sink, b.subarray(q, next));
-      q = next;
-    }
-  }
-
-  // ---- IPFIX ----------------------------------------------------------------------------------
 
   private decodeIpfix(b: Buffer, host: string, sink: FlowSink): void {
-    const len = b.length;
-    if (len < 16) {
-      this.counters.packets_malformed++;
-      this.log('warn', `Invalid IPFIX packet received (message header from ${host} needs 16 bytes, got ${len})`);
-      return;
-    }
-    const msgLen = b.readUInt16BE(2);
-    const exportTime = b.readUInt32BE(4);
-    const seq = b.readUInt32BE(8);
-    const domain = b.readUInt32BE(12);
-    let end = msgLen;
-    if (msgLen < 16) {
-      this.counters.packets_malformed++;
-      this.log('warn', `Invalid IPFIX packet received (message length ${msgLen} from ${host} is shorter than the 16-byte header)`);
-      return;
-    }
-    if (msgLen > len) {
-      this.counters.packets_malformed++;
-      this.log('warn', `IPFIX message from ${host} (observation domain ${domain}) declares ${msgLen} bytes but the datagram has ${len}; decoding what is there`);
-      end = len;
-    }
-    const ts = new Timestamp(exportTime, 0);
-    const h: RecordHeader = { version: 10, seq, flowsetId: 0, uptime: 0, unixSec: exportTime };
-    const shape = this.ipfixShape();
-    let p = 16;
-    let records = 0;
-    let countable = true;
-    while (p < end) {
-      if (end - p < 4) {
-        if (!allZero(b, p, end)) this.malformed(10, host, domain, -1, p, `${end - p} trailing bytes are too short for a set header`);
-        break;
-      }
-      const id = b.readUInt16BE(p);
-      const slen = b.readUInt16BE(p + 2);
-      if (slen < 4) {
-        if (!allZero(b, p, end)) this.malformed(10, host, domain, id, p, `set length ${slen} is shorter than its 4-byte header`);
-        countable = false;
-        break;
-      }
-      if (p + slen > end) {
-        this.malformed(10, host, domain, id, p, `set length ${slen} overruns the message (${end - p} bytes left)`);
-        countable = false;
-        break;
-      }
-      const start = p + 4;
-      const setEnd = p + slen;
-      if (id === 2 || id === 3) this.ipfixTemplates(b, start, setEnd, id === 3, host, domain, sink);
-      else if (id >= 256) {
-        h.flowsetId = id;
-        const t = this.templates.lookup(10, host, domain, id, this.now());
-        if (t) records += this.decodeDataSet(t, shape, b, start, setEnd, h, ts, host, domain, sink, start);
-        else {
-          countable = false;
-          this.noTemplate(10, host, domain, id, b, start, setEnd, h, ts);
-        }
-      } else {
-        this.counters.sets_unsupported++;
-        this.log('warn', `Unsupported flowset id ${id}`, { exporter: host, offset: p });
-      }
-      p = setEnd;
-    }
-    this.trackSequence(10, host, 'observation domain', domain, seq, countable ? records : undefined, 'records');
-  }
-
-  private ipfixTemplates(b: Buffer, start: number, end: number, options: boolean, host: string, domain: number, sink: FlowSink): void {
-    const setId = options ? 3 : 2;
-    let q = start;
-    while (end - q >= 4) {
-      const tid = b.readUInt16BE(q);
-      const count = b.readUInt16BE(q + 2);
-      if (count === 0) {
-        // Withdrawal: one template, or all templates (or options templates) when the id is the set id.
-        if (tid === setId) {
-          const n = this.templates.withdrawAll(10, host, domain, options);
-          this.counters.templates_withdrawn += n;
-          this.log('debug', `Exporter ${host} (observation domain ${domain}) withdrew all ${options ? 'options ' : ''}templates (${n})`);
-        } else if (tid >= 256) {
-          if (this.templates.withdraw(10, host, domain, tid)) this.counters.templates_withdrawn++;
-          this.log('debug', `Exporter ${host} (observation domain ${domain}) withdrew template ${tid}`);
-        } else if (!allZero(b, q, end)) {
-          this.malformed(10, host, domain, setId, q, `withdrawal of reserved template id ${tid}`);
-          return;
-        } else return; // padding
-        q += 4;
-        continue;
-      }
-      if (tid < 256) {
-        if (!allZero(b, q, end)) this.malformed(10, host, domain, setId, q, `template id ${tid} is reserved (must be ≥ 256)`);
-        return;
-      }
-      let r = q + 4;
-      let scopeCount = 0;
-      if (options) {
-        if (end - q < 6) {
-          this.malformed(10, host, domain, setId, q, `options template ${tid} header is truncated`);
-          return;
-        }
-        scopeCount = b.readUInt16BE(q + 4);
-        r = q + 6;
-        if (scopeCount === 0 || scopeCount > count) {
-          this.malformed(10, host, domain, setId, q, `options template ${tid} has scope field count ${scopeCount} (must be 1..${count})`);
-          return;
-        }
-      }
-      const fields: TemplateFieldRef[] = [];
-      for (let i = 0; i < count; i++) {
-        if (r + 4 > end) {
-          this.malformed(10, host, domain, setId, q, `template ${tid} declares ${count} fields but the set ends after ${i}`);
-          return;
-        }
-        const raw = b.readUInt16BE(r);
-        const flen = b.readUInt16BE(r + 2);
-        r += 4;
-        let pen = 0;
-        if (raw & 0x8000) {
-          if (r + 4 > end) {
-            this.malformed(10, host, domain, setId, q, `template ${tid} field ${i + 1} lacks its enterprise number (set ends)`);
-            return;
-          }
-          pen = b.readUInt32BE(r);
-          r += 4;
-        }
-        if (fields.length < this.options.max_fields_per_template) fields.push({ pen, id: raw & 0x7fff, length: flen });
-      }
-      if (count > this.options.max_fields_per_template) {
-        this.counters.templates_rejected++;
-        this.malformed(10, host, domain, setId, q, `template ${tid} has ${count} fields (max_fields_per_template is ${this.options.max_fields_per_template})`);
-      } else if (this.templates.refreshIfSame(10, host, domain, tid, b, q, r, this.now())) {
-        this.counters.templates_refreshed++;
-        if (options) this.counters.options_templates++;
-      } else {
-        const specs = this.buildSpecs(10, host, domain, tid, fields, scopeCount);
-        if (specs) this.registerTemplate(10, host, domain, tid, options, specs, sink, b.subarray(q, r));
-      }
-      q = r;
-    }
+    decodeIpfixMessage(this, b, host, sink);
   }
 
   // ---- template cache files -----------------------------------------------------------------

@@ -12,6 +12,8 @@ interface State {
 }
 
 const HALF = 2 ** 31;
+/** Bound on tracked sessions (a flood of spoofed exporters must not grow memory without limit). */
+const MAX_SESSIONS = 65536;
 
 export class SequenceTracker {
   /** exporter → (version, domain, port) slot → state. */
@@ -26,7 +28,10 @@ export class SequenceTracker {
    */
   observe(exporter: string, version: number, domain: number, port: number, seq: number, count: number | undefined): SequenceGap | undefined {
     let m = this.states.get(exporter);
-    if (!m) this.states.set(exporter, (m = new Map()));
+    if (!m) {
+      if (this.states.size >= MAX_SESSIONS) this.states.clear();
+      this.states.set(exporter, (m = new Map()));
+    }
     const slot = ((domain * 65536 + port) * 16) + version;
     let st = m.get(slot);
     if (!st) {

@@ -26,7 +26,10 @@ export interface Template {
 
 export const WILDCARD_EXPORTER = '*';
 
-const MAX_COMPILED = 20000;
+/** Compiled decoders kept for reuse (each holds generated code; bounded so hostile input cannot grow it). */
+const MAX_COMPILED = 2000;
+/** Templates over all exporters (memory bound against floods of spoofed exporters). */
+export const MAX_TOTAL_TEMPLATES = 20000;
 
 /** Numeric key of a template within one exporter: domain, id and version packed (< 2^50, exact). */
 function slot(version: number, domain: number, id: number): number {
@@ -97,7 +100,7 @@ export class TemplateCache {
       return 'changed';
     }
     const count = this.perExporter.get(t.exporter) ?? 0;
-    if (count >= this.maxPerExporter) return 'rejected';
+    if (count >= this.maxPerExporter || this.templates.size >= MAX_TOTAL_TEMPLATES) return 'rejected';
     this.perExporter.set(t.exporter, count + 1);
     this.templates.set(k, t);
     this.index(t);
@@ -167,14 +170,12 @@ export class TemplateCache {
 
   /** Withdraws all templates (or all options templates) of an exporter's domain; returns how many. */
   withdrawAll(version: number, exporter: string, domain: number, options: boolean): number {
-    let n = 0;
-    for (const [k, t] of this.templates) {
-      if (t.version === version && t.exporter === exporter && t.domain === domain && t.options === options) {
-        this.remove(k, t);
-        n++;
-      }
-    }
-    return n;
+    const m = this.byExporter.get(exporter);
+    if (!m) return 0;
+    const gone: Template[] = [];
+    for (const t of m.values()) if (t.version === version && t.domain === domain && t.options === options) gone.push(t);
+    for (const t of gone) this.remove(TemplateCache.key(t.version, t.exporter, t.domain, t.id), t);
+    return gone.length;
   }
 
   /** Drops expired templates; returns how many. */
