@@ -23,6 +23,13 @@ export const SUBCOMMANDS: SubcommandInfo[] = [
 type CommandModule = { run(args: string[]): Promise<number> };
 
 export async function main(argv: string[]): Promise<void> {
+  // `flowstash … | head` closes the pipe early: that is the reader's choice, not a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   let name = 'run';
   let args = argv;
   const first = argv[0];

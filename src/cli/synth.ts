@@ -3,6 +3,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CaptureWriter } from '../replay/pcap-writer.ts';
 import { profileNames, synthesize, type SynthOptions } from '../synth/synth.ts';
 import { PROFILES } from '../synth/profiles/index.ts';
+import { recordLines } from '../synth/records-file.ts';
+import { writeFile } from 'node:fs/promises';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -54,6 +56,7 @@ interface SynthCliOptions {
   maxPayload?: number;
   format: 'pcap' | 'pcapng';
   templateEvery?: number;
+  records?: string;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -74,6 +77,7 @@ export async function run(args: string[]): Promise<number> {
     .option('--max-payload <bytes>', 'largest UDP payload', positiveInt('--max-payload'))
     .option('--template-every <n>', 're-send templates every n datagrams per exporter (and every 30 s)', positiveInt('--template-every'))
     .option('--format <fmt>', 'pcap or pcapng', 'pcap')
+    .option('--records <file>', 'also write every record sent (JSON Lines, wire order): the ground truth for checking a pipeline')
     .addHelpText('after', `\nProfiles:\n${profiles}\n`)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
@@ -122,12 +126,20 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await writer.close();
   }
+  if (o.records) {
+    try {
+      await writeFile(o.records, recordLines(result.packets));
+    } catch (e) {
+      process.stderr.write(`flowstash synth: cannot write ${o.records}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   const first = result.packets[0];
   const last = result.packets[result.packets.length - 1];
   const span = first && last ? last.tsSec - first.tsSec + (last.tsNsec - first.tsNsec) / 1e9 : 0;
   const bytes = result.packets.reduce((n, p) => n + p.payload.length, 0);
   process.stdout.write(
-    `flowstash synth: wrote ${result.packets.length} packets to ${o.output} (${result.profile.name}, ${result.flowCount} flows, ` +
+    `flowstash synth: wrote ${result.packets.length} packet${result.packets.length === 1 ? '' : 's'} to ${o.output} (${result.profile.name}, ${result.flowCount} flows, ` +
       `${o.exporters} exporter${o.exporters === 1 ? '' : 's'}, ${result.templateDatagrams} template sends, ${bytes} payload bytes, ${span.toFixed(3)} s)\n`,
   );
   return 0;

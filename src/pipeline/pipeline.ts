@@ -70,6 +70,8 @@ function where(node: PluginNode): string {
 export class Pipeline {
   readonly plugins: PluginCounters[] = [];
   readonly totals: PipelineTotals = { in: 0, filtered: 0, out: 0, dropped: 0, failed: 0 };
+  /** Highest exit code asked for by an input that could not run (0 when all ran). */
+  inputExitCode = 0;
   private readonly inputs: RunningInput[] = [];
   private readonly outputs: RunningOutput[] = [];
   private readonly flushing: FlushingFilter[] = [];
@@ -345,7 +347,14 @@ export class Pipeline {
     try {
       await ri.input.run(ctx);
     } catch (e) {
-      log.error(`Input ${name} (${ri.counters.id}) failed and stopped`, { exception: (e as Error).message });
+      const code = (e as { exitCode?: unknown }).exitCode;
+      if (typeof code === 'number' && code > 0) {
+        // The input already phrased a user-facing reason (e.g. a port in use): say only that, and fail the run.
+        log.error((e as Error).message);
+        this.inputExitCode = Math.max(this.inputExitCode, code);
+      } else {
+        log.error(`Input ${name} (${ri.counters.id}) failed and stopped`, { exception: (e as Error).message });
+      }
     }
   }
 

@@ -31,7 +31,7 @@ export interface PipelineControl {
 /** Fingerprint of a config's statements (locations ignored) to tell a real change from a re-read. */
 function fingerprint(config: PipelineConfig): string {
   return JSON.stringify([config.sources, config.inputs, config.filters, config.outputs], (k, v: unknown) =>
-    k === 'loc' || k === 'elseLoc' ? undefined : v,
+    k === 'loc' || k === 'elseLoc' || k === 'end' ? undefined : v,
   );
 }
 
@@ -183,6 +183,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
   }
   finished.push(current);
   if (!forced) logSummary(root, finished);
+  for (const p of finished) exitCode = Math.max(exitCode, p.inputExitCode);
   return exitCode;
 }
 

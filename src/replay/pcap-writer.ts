@@ -174,11 +174,21 @@ function toUnits(sec: number, nsec: number, res: TsResolution): bigint {
   return BigInt(sec) * perSec + (BigInt(nsec) * perSec) / 1_000_000_000n;
 }
 
-/** Streams records to a file: records are packed into 1 MiB chunks written as they fill. */
+/**
+ * Streams records to a file. Records are packed into 1 MiB chunks; records that already lie in
+ * memory in the output format (`queueEncoded`) are written from where they are, without a copy.
+ * Writes are issued as chunks fill and overlap with the caller's work.
+ */
 export class CaptureWriter {
   private buf = Buffer.allocUnsafe(FLUSH_AT);
   private used = 0;
+  /** Start of buf's bytes not yet sealed. */
+  private sealStart = 0;
+  /** Pieces ready to be written, in file order. */
   private sealed: Buffer[] = [];
+  /** A run of adjacent encoded records lying in someone else's memory. */
+  private run: { ab: ArrayBufferLike; start: number; end: number } | null = null;
+  private pendingBytes = 0;
   private inflight: Promise<void> | null = null;
   private closed = false;
   /** Records written so far. */
@@ -208,44 +218,83 @@ export class CaptureWriter {
   }
 
   /**
-   * Queues a record without awaiting; returns true when a chunk is full and `flushSealed()`
-   * should be awaited before queueing much more (keeps memory bounded on hot paths).
+   * Queues a record without awaiting; returns true when about a chunk is pending and
+   * `flushSealed()` should be awaited before queueing more (keeps memory bounded on hot paths).
    */
   queue(pkt: PacketRecord): boolean {
+    this.endRun();
     const size = this.encoder.recordSize(pkt);
     this.reserve(size);
     this.encoder.recordInto(pkt, this.buf, this.used);
     this.used += size;
+    this.pendingBytes += size;
     this.packets++;
-    return this.sealed.length > 0;
+    return this.pendingBytes >= FLUSH_AT;
+  }
+
+  /**
+   * Queues one record already encoded in this writer's format, written from where it lies (the
+   * memory must stay unchanged until written). Adjacent records are written as one run.
+   */
+  queueEncoded(record: Buffer): boolean {
+    this.sealCopied();
+    const r = this.run;
+    if (r && r.ab === record.buffer && r.end === record.byteOffset) r.end += record.length;
+    else {
+      this.endRun();
+      this.run = { ab: record.buffer, start: record.byteOffset, end: record.byteOffset + record.length };
+    }
+    this.pendingBytes += record.length;
+    this.packets++;
+    return this.pendingBytes >= FLUSH_AT;
   }
 
   /** Queues bytes already encoded as one record. */
   async writeRaw(record: Buffer): Promise<void> {
     this.appendBytes(record);
     this.packets++;
-    if (this.sealed.length > 0) await this.flushSealed();
+    if (this.pendingBytes >= FLUSH_AT) await this.flushSealed();
   }
 
   private appendBytes(b: Buffer): void {
+    this.endRun();
     this.reserve(b.length);
     b.copy(this.buf, this.used);
     this.used += b.length;
+    this.pendingBytes += b.length;
   }
 
   private reserve(size: number): void {
     if (this.used + size <= this.buf.length) return;
-    if (this.used > 0) this.sealed.push(this.buf.subarray(0, this.used));
+    this.sealCopied();
     this.buf = Buffer.allocUnsafe(Math.max(FLUSH_AT, size));
     this.used = 0;
+    this.sealStart = 0;
   }
 
-  /** Starts writing the chunks that are full (after the previous write has finished). */
+  private sealCopied(): void {
+    if (this.used > this.sealStart) {
+      this.sealed.push(this.buf.subarray(this.sealStart, this.used));
+      this.sealStart = this.used;
+    }
+  }
+
+  private endRun(): void {
+    const r = this.run;
+    if (!r) return;
+    this.sealed.push(Buffer.from(r.ab, r.start, r.end - r.start));
+    this.run = null;
+  }
+
+  /** Starts writing everything queued (after the previous write has finished). */
   async flushSealed(): Promise<void> {
     await this.settle();
+    this.sealCopied();
+    this.endRun();
     const chunks = this.sealed;
     if (chunks.length === 0) return;
     this.sealed = [];
+    this.pendingBytes = 0;
     const writing = this.fh.writev(chunks).then(() => undefined);
     writing.catch(() => undefined); // reported by the next settle()
     this.inflight = writing;
@@ -265,11 +314,6 @@ export class CaptureWriter {
 
   /** Writes everything queued so far. */
   async flush(): Promise<void> {
-    if (this.used > 0) {
-      this.sealed.push(this.buf.subarray(0, this.used));
-      this.buf = Buffer.allocUnsafe(FLUSH_AT);
-      this.used = 0;
-    }
     await this.flushSealed();
     await this.settle();
   }

@@ -26,6 +26,8 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   let writer: CaptureWriter | null = null;
   let error: CaptureError | null = null;
   let outputLinkType = -1;
+  // pcap records carry their 16-byte header right before the frame, in the same chunk.
+  const inPlaceRecords = info.format === 'pcap';
   try {
     for await (const pkt of reader) {
       if (!writer) {
@@ -33,7 +35,7 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
         if (info.format === 'pcap' && info.snaplen < OUTPUT_SNAPLEN && info.snaplen !== 0) {
           warnings.push(`${inPath} was captured using a snaplen of ${info.snaplen} bytes.  This may mean you have truncated packets.`);
         }
-        writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', linkType: pkt.linkType, snaplen: OUTPUT_SNAPLEN });
+        writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType: pkt.linkType, snaplen: OUTPUT_SNAPLEN });
         outputLinkType = pkt.linkType;
       }
       if (pkt.linkType !== outputLinkType) {
@@ -45,19 +47,35 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
           `link type ${pkt.linkType} (interface ${pkt.interfaceId}) differs from the output's link type ${outputLinkType}, taken from packet 1; a pcap file holds one link type (split the capture per interface first)`,
         );
       }
-      // The reader never reuses its chunks, so frames can be edited where they lie.
+      // The reader never reuses its chunks, so frames are edited where they lie; a pcap record
+      // whose frame kept its size is re-headed in place and written from the input chunk.
       const out = rewriter.rewrite(pkt.linkType, pkt.data, pkt.len, pkt.number, true);
-      if (out && writer.queue({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len })) await writer.flushSealed();
+      if (!out) continue;
+      const due =
+        inPlaceRecords && out.data === pkt.data
+          ? writer.queueEncoded(reheadRecord(pkt.data, pkt.tsSec, pkt.tsNsec, out.len))
+          : writer.queue({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len });
+      if (due) await writer.flushSealed();
     }
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;
     error = e;
   } finally {
     await reader.close();
-    if (!writer) writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', linkType: info.linkType < 0 ? 1 : info.linkType, snaplen: OUTPUT_SNAPLEN });
+    if (!writer) writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType: info.linkType < 0 ? 1 : info.linkType, snaplen: OUTPUT_SNAPLEN });
     await writer.close();
   }
   for (const w of reader.warnings) warnings.push(w.message);
   warnings.push(...rewriter.warnings);
   return { stats: rewriter.stats, warnings, error };
+}
+
+/** Rewrites the pcap record header in front of `frame` as little-endian µs; returns the record. */
+function reheadRecord(frame: Buffer, tsSec: number, tsNsec: number, len: number): Buffer {
+  const record = Buffer.from(frame.buffer, frame.byteOffset - 16, 16 + frame.length);
+  record.writeUInt32LE(tsSec >>> 0, 0);
+  record.writeUInt32LE(Math.floor(tsNsec / 1000), 4);
+  record.writeUInt32LE(frame.length, 8);
+  record.writeUInt32LE(len >>> 0, 12);
+  return record;
 }

@@ -59,11 +59,61 @@ function extraCaptures(dir: string): string[] {
       }),
     ]);
   }
+  files.push(['options.pcapng', pcapngWithOptions()]);
   for (const lt of [0, 12, 101, 108, 113, 228, 229, 276, 105, 127]) files.push([`lt${lt}.pcap`, encodeCapture([{ tsSec: 1700000000, tsNsec: 5000, data: d }], { linkType: lt })]);
   return files.map(([name, data]) => {
     writeFileSync(join(dir, name), data);
     return join(dir, name);
   });
+}
+
+/** SHB options (hardware, OS, application, comments), IDB options, an EPB and an ISB, by hand. */
+function pcapngWithOptions(): Buffer {
+  const opt = (code: number, value: string | Buffer): Buffer => {
+    const v = typeof value === 'string' ? Buffer.from(value) : value;
+    const b = Buffer.alloc(4 + ((v.length + 3) & ~3));
+    b.writeUInt16LE(code, 0);
+    b.writeUInt16LE(v.length, 2);
+    v.copy(b, 4);
+    return b;
+  };
+  const block = (type: number, body: Buffer): Buffer => {
+    const b = Buffer.alloc(12 + body.length);
+    b.writeUInt32LE(type, 0);
+    b.writeUInt32LE(b.length, 4);
+    body.copy(b, 8);
+    b.writeUInt32LE(b.length, b.length - 4);
+    return b;
+  };
+  const end = Buffer.alloc(4);
+  const shbHead = Buffer.alloc(16);
+  shbHead.writeUInt32LE(0x1a2b3c4d, 0);
+  shbHead.writeUInt16LE(1, 4);
+  shbHead.fill(0xff, 8);
+  const shb = Buffer.concat([shbHead, opt(1, 'first comment'), opt(2, 'HW x'), opt(3, 'Linux 6'), opt(4, 'dumpcap'), opt(1, 'second comment'), end]);
+  const idbHead = Buffer.alloc(8);
+  idbHead.writeUInt16LE(1, 0);
+  idbHead.writeUInt32LE(262144, 4);
+  const idb = Buffer.concat([
+    idbHead,
+    opt(2, 'eth0'),
+    opt(3, 'the uplink'),
+    opt(9, Buffer.from([6])),
+    opt(11, Buffer.concat([Buffer.from([0]), Buffer.from('udp port 4739')])),
+    opt(12, 'Linux 6.1'),
+    opt(13, Buffer.from([4])),
+    opt(15, 'NIC hw'),
+    end,
+  ]);
+  const epb = Buffer.alloc(20 + 60);
+  epb.writeUInt32LE(0x60000, 4);
+  epb.writeUInt32LE(0x12345, 8);
+  epb.writeUInt32LE(60, 12);
+  epb.writeUInt32LE(64, 16);
+  const isb = Buffer.alloc(12 + 4);
+  isb.writeUInt32LE(0x60000, 4);
+  isb.writeUInt32LE(0x22345, 8);
+  return Buffer.concat([block(0x0a0d0d0a, shb), block(1, idb), block(6, epb), block(5, isb)]);
 }
 
 describe.skipIf(!HAVE_CAPINFOS)('capinfos agrees with Wireshark capinfos 4.0', () => {

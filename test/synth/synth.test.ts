@@ -174,6 +174,12 @@ describe('flowstash synth CLI', () => {
       expect(out.join('')).toMatch(/wrote \d+ packets to .*v5\.pcap \(v5, 90 flows, 1 exporter,/);
       const bytes = readFileSync(file);
       expect(bytes.readUInt32LE(0) === 0xa1b2c3d4 || bytes.readUInt32BE(0) === 0xa1b2c3d4).toBe(true);
+      const recs = join(dir, 'v5.jsonl');
+      expect(await synthCli(['--profile', 'v5', '--flows', '90', '--seed', '9', '-o', join(dir, 'x.pcap'), '--records', recs])).toBe(0);
+      const lines = readFileSync(recs, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(90);
+      expect(lines[0]).toMatchObject({ packet: 1, exporter: '192.0.2.1', protocol: 'v5', template: 0, options: false });
+      expect(typeof lines[0].values.srcAddr).toBe('string');
       const again = join(dir, 'again.pcap');
       await synthCli(['--profile', 'v5', '--flows', '90', '--seed', '9', '-o', again]);
       expect(readFileSync(again).equals(bytes)).toBe(true);
