@@ -8,9 +8,12 @@ import { CaptureError } from '../replay/errors.ts';
 import { FilterError } from '../replay/filter.ts';
 import { readUdpDatagrams, type UdpDatagramSource } from '../replay/datagrams.ts';
 import { hrClock, Pacer, validatePacing, type PacingOptions } from '../replay/pacer.ts';
+import type { ExporterSocketInfo } from '../replay/sender.ts';
 import { runReplayLoop, type ReplayLoopResult } from '../replay/replay-run.ts';
 import { formatReplaySummary } from '../replay/replay-summary.ts';
-import { DatagramSender, parseEndpoint, type Endpoint, type ExporterBinding } from '../replay/sender.ts';
+import { DatagramSender, parseEndpoint, resolveEndpoint, type Endpoint, type ExporterBinding } from '../replay/sender.ts';
+import type { UdpDatagram } from '../replay/types.ts';
+import { planningClock, ThreadedSender } from '../replay/replay-send-threads.ts';
 
 interface ReplayCliOptions {
   to?: string;
@@ -26,6 +29,7 @@ interface ReplayCliOptions {
   quiet?: boolean;
   progress: boolean;
   verbose?: boolean;
+  threads: string;
 }
 
 function buildCommand(): Command {
@@ -53,6 +57,12 @@ function buildCommand(): Command {
     .option('-q, --quiet', 'print nothing but errors')
     .option('--no-progress', 'no progress bar (there is none anyway when stderr is not a terminal)')
     .option('-v, --verbose', 'show which local address each exporter was given')
+    .option(
+      '--threads <n>',
+      'sending threads; each exporter is sent by one of them, so its datagrams keep their order ' +
+        '(0 = send from the main thread)',
+      '1',
+    )
     .addHelpText('after', '\nExit status: 0 done, 1 capture damaged or unreadable, 2 bad options, 130 interrupted.\n')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
@@ -115,25 +125,43 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
 
+  const threads = Number(o.threads);
+  if (o.threads.trim() === '' || !Number.isInteger(threads) || threads < 0 || threads > 64) {
+    process.stderr.write(`flowstash replay: --threads must be a whole number from 0 to 64, got '${o.threads}'\n`);
+    return 2;
+  }
   const warn = (msg: string): void => {
     if (!o.quiet) process.stderr.write(`flowstash replay: ${msg}\n`);
   };
-  const sender = new DatagramSender({
+  const senderOptions = {
     to,
     exporters: o.exporters,
     onWarning: warn,
     onSocket: o.verbose
-      ? (s) =>
+      ? (s: ExporterSocketInfo) =>
           process.stderr.write(
             `exporter ${s.exporter}:${s.exporterPort} -> sending from ${s.local.host}:${s.local.port} to ${s.destination.host}:${s.destination.port}\n`,
           )
       : undefined,
-  });
+  };
   try {
-    await sender.prepare();
+    if (senderOptions.to) senderOptions.to = await resolveEndpoint(senderOptions.to);
   } catch (e) {
     process.stderr.write(`flowstash replay: --to ${o.to}: cannot resolve: ${(e as Error).message}\n`);
     return 2;
+  }
+  const realClock = hrClock();
+  let sender: DatagramSender | ThreadedSender;
+  if (threads === 0) {
+    sender = new DatagramSender(senderOptions);
+    await sender.prepare();
+  } else {
+    try {
+      sender = await ThreadedSender.start({ ...senderOptions, threads, originNs: realClock.originNs });
+    } catch (e) {
+      process.stderr.write(`flowstash replay: cannot start the sending threads: ${(e as Error).message}\n`);
+      return 1;
+    }
   }
 
   const showBar = !o.quiet && o.progress && process.stderr.isTTY === true;
@@ -160,7 +188,21 @@ export async function run(args: string[]): Promise<number> {
   let current: UdpDatagramSource | undefined;
   const firstSources: UdpDatagramSource[] = [];
   let passNo = 0;
-  const pacer = new Pacer(pacing, hrClock());
+  // With sending threads the main thread only plans: each datagram is handed over with its due time.
+  const threaded = sender instanceof ThreadedSender ? sender : undefined;
+  const clock = threaded ? planningClock(realClock) : realClock;
+  threaded?.useClock(clock);
+  const pacer = new Pacer(pacing, clock);
+  const durationNs = pacing.duration !== undefined ? pacing.duration * 1e9 : undefined;
+  let deadlineSet = false;
+  const sendThreaded = (t: ThreadedSender, dg: UdpDatagram): void | Promise<void> => {
+    if (!deadlineSet && durationNs !== undefined) {
+      // The threads drop what they would send after --duration (counted from the run's start).
+      t.setDeadline(pacer.startedAt + durationNs);
+      deadlineSet = true;
+    }
+    return t.send(dg, pacer.lastDueNs);
+  };
   let result: ReplayLoopResult | undefined;
   let failure: Error | undefined;
   bar?.start(total!, 0, { pass: 1 });
@@ -181,9 +223,11 @@ export async function run(args: string[]): Promise<number> {
         skippedPackets: () => current?.stats.nonUdp ?? 0,
       },
       pacer,
-      (dg) => sender.send(dg),
+      threaded ? (dg) => sendThreaded(threaded, dg) : (dg) => (sender as DatagramSender).send(dg),
       {
         signal: ac.signal,
+        // Without threads a sink wait is a socket being opened; with threads it is backpressure.
+        sinkWaitsAreSetup: !threaded,
         onProgress: bar ? (n) => bar.update(((n - 1) % total!) + 1) : undefined,
       },
     );
@@ -193,7 +237,13 @@ export async function run(args: string[]): Promise<number> {
     bar?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await sender.close();
+    try {
+      // Interrupted: what is still queued is dropped. A damaged capture: what preceded the fault goes out.
+      if (threaded && result?.ended === 'aborted') await threaded.abort();
+      else await sender.close();
+    } catch (e) {
+      failure ??= e as Error;
+    }
   }
 
   if (failure && !(failure instanceof CaptureError) && !(failure instanceof FilterError)) throw failure;
@@ -204,7 +254,7 @@ export async function run(args: string[]): Promise<number> {
 
   const c = sender.counters;
   const startNs = result?.startNs ?? pacer.startedAt;
-  const endNs = result?.endNs ?? pacer.clock.now();
+  const endNs = threaded ? Math.max(startNs, threaded.lastSendNs) : (result?.endNs ?? pacer.clock.now());
   if (!o.quiet) {
     process.stdout.write(
       formatReplaySummary({

@@ -3,6 +3,7 @@
 // outputs captured), with a field-by-field diff on mismatch and a branch coverage report.
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { resolveConfigPaths } from '../config/files.ts';
 import { LOG_LEVELS, type LogLevel } from '../pipeline/log.ts';
 import { junitReport } from '../verify/junit.ts';
 import { palette, renderCase, renderCoverage, renderSummary } from '../verify/render.ts';
@@ -35,6 +36,21 @@ function logLevel(v: string): LogLevel {
   return l;
 }
 
+const EXAMPLES = `
+Examples:
+  flowstash verify -f conf/ipfix.conf conf/tests/
+      every test file in conf/tests/ against conf/ipfix.conf
+  flowstash verify -f conf/inputs.conf -f conf/filters/ -q tests/flows.yaml
+      a pipeline split over a file and a directory; print only failures, coverage gaps and the summary
+  flowstash verify -f 'conf/*.conf' --clock 2025-01-01T00:00:00Z --junit verify.xml tests/
+      freeze the clock for events without a @timestamp; also write JUnit XML for CI
+
+A test file (logstash-filter-verifier format, JSON or YAML) gives input lines or a capture
+(input_capture: flows.pcap) and the events expected to reach the outputs; see
+src/verify/README-verify.md. Exit status: 0 all cases passed, 1 a case failed or could not run,
+2 usage error.
+`;
+
 export async function run(args: string[]): Promise<number> {
   const cmd = new Command('flowstash verify')
     .description(
@@ -42,7 +58,11 @@ export async function run(args: string[]): Promise<number> {
         "against a pipeline's filters and output conditionals, in-process: no network, no JVM.",
     )
     .argument('<test...>', 'test-case files or directories')
-    .option('-f, --path.config <path>', 'pipeline config: file, glob or directory (repeatable; required)', collect)
+    .option(
+      '-f, --path.config <path>',
+      'pipeline config: file, glob or directory (required; repeat -f for several: their files are chained sorted by path, as flowstash run does)',
+      collect,
+    )
     .option('--color', 'colour the output even when stdout is not a terminal')
     .option('--no-color', 'never colour the output')
     .option('--no-coverage', 'do not report conditional branches no test case reached')
@@ -51,6 +71,8 @@ export async function run(args: string[]): Promise<number> {
     .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
     .option('--timezone <zone>', 'TZ for the run (LFV runs Logstash with TZ=UTC)', 'UTC')
     .option('--log.level <level>', 'pipeline log lines kept and shown with failing cases', logLevel, 'warn' as LogLevel)
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError('(flowstash verify --help lists the options, with examples)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   let o: VerifyCliOptions;
@@ -75,6 +97,12 @@ export async function run(args: string[]): Promise<number> {
   }
   if (o.config.length === 0) {
     process.stderr.write('flowstash verify: give the pipeline to test with -f CONF (a file, glob or directory)\n');
+    return 2;
+  }
+  // Checked per -f: a mistyped one among several would otherwise test a different pipeline without a word.
+  const empty = o.config.filter((spec) => resolveConfigPaths([spec]).files.length === 0);
+  if (empty.length > 0) {
+    process.stderr.write(empty.map((spec) => `flowstash verify: -f ${spec}: no config file found there\n`).join(''));
     return 2;
   }
   // Date filters without a timezone use the machine's zone: fix it so results do not depend on the host.

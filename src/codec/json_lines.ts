@@ -1,6 +1,7 @@
 // The json_lines codec: one JSON document per delimited line in, one per line out.
 import type { Event } from '../pipeline/event.ts';
 import { jsonMap } from '../pipeline/json.ts';
+import { JsonBatchWriter } from '../pipeline/json-writer.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { JsonDocumentDecoder, stringOption } from './json.ts';
 import { DelimitedSplitter } from './text-decode.ts';
@@ -38,6 +39,16 @@ export class JsonLinesCodec implements Codec {
 
   encode(event: Event): string {
     return jsonMap(event.data) + this.delimiter;
+  }
+
+  private writer: JsonBatchWriter | undefined;
+
+  /** The batch as one Buffer, written byte by byte (the udp → json_lines hot path). */
+  encodeBatch(events: readonly Event[]): Buffer {
+    const w = (this.writer ??= new JsonBatchWriter());
+    w.reset();
+    for (let i = 0; i < events.length; i++) w.writeLine(events[i]!.data, this.delimiter);
+    return w.take();
   }
 
   stats(): Record<string, number> {

@@ -1,7 +1,24 @@
 // Turning one datagram into events the way logstash-input-udp does: codec.decode then codec.flush,
 // decorate each event, then set the sender's address in the source field only when it is unset.
 import type { Event } from '../pipeline/event.ts';
+import { parseFieldReference } from '../pipeline/fieldref.ts';
+import type { FieldMap } from '../pipeline/values.ts';
 import type { InputContext } from '../plugins/types.ts';
+
+const hasOwn = Object.prototype.hasOwnProperty;
+/** Names Event.set treats specially (or that plain assignment would mishandle). */
+const SPECIAL = new Set(['@metadata', '@timestamp', 'tags', '__proto__']);
+
+/** The source field's path when plain assignment sets it exactly like Event.set would; else undefined. */
+function quickPath(field: string): readonly string[] | undefined {
+  let path: readonly string[];
+  try {
+    path = parseFieldReference(field);
+  } catch {
+    return undefined;
+  }
+  return path.length <= 2 && !path.some((p) => SPECIAL.has(p)) ? path : undefined;
+}
 
 export type EcsCompatibility = 'disabled' | 'v1' | 'v8';
 
@@ -35,11 +52,36 @@ export class DatagramDecoder {
   };
   private lastFailureLog = 0;
 
+  /** The source field's path when setSourceQuickly may set it. */
+  private readonly path: readonly string[] | undefined;
+
   constructor(
     private readonly ctx: InputContext,
     private readonly field: string,
     private readonly pluginName: string,
-  ) {}
+  ) {
+    this.path = quickPath(field);
+  }
+
+  /**
+   * The common case without Event.get/set: `host` or `[host][ip]` not yet set (what the netflow
+   * codec produces). False when the generic path must decide (field present, or a name that
+   * needs Event.set's checks).
+   */
+  private setSourceQuickly(ev: Event, host: string): boolean {
+    const path = this.path;
+    if (path === undefined) return false;
+    const top = path[0]!;
+    const data = ev.data;
+    if (hasOwn.call(data, top)) return false;
+    if (path.length === 1) data[top] = host;
+    else {
+      const inner: FieldMap = {};
+      inner[path[1]!] = host;
+      data[top] = inner;
+    }
+    return true;
+  }
 
   /** The events of one datagram (decorated, source set); a fresh array the caller may keep. */
   decode(payload: Buffer, host: string, port: number): Event[] {
@@ -64,9 +106,11 @@ export class DatagramDecoder {
     const events = this.out;
     if (events.length === 0) return events;
     this.out = [];
-    for (const ev of events) {
-      this.ctx.decorate(ev);
-      if (ev.get(this.field) === undefined) {
+    const decorate = this.ctx.decorate;
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
+      decorate(ev);
+      if (!this.setSourceQuickly(ev, host) && ev.get(this.field) === undefined) {
         try {
           ev.set(this.field, host);
         } catch {

@@ -54,6 +54,9 @@ export function udpOptions(o: ResolvedOptions): UdpInputOptions {
   };
 }
 
+/** Decoded datagrams reported back to the receiver thread at once (its queue_size accounting lags by at most this). */
+const ACK_EVERY = 32;
+
 interface Queued {
   payload: Buffer;
   host: string;
@@ -225,20 +228,22 @@ export class UdpInput implements Input {
       if (events.length > 0) {
         const pending = ctx.push(events);
         if (pending) {
-          if (this.thread && sinceAck > 0) {
+          // The queue is full: while the workers catch up, the receiver may use the room freed so far.
+          // (Each ack is a message to the thread: not one per datagram while queue and decoder ping-pong.)
+          if (this.thread && sinceAck >= ACK_EVERY) {
             this.thread.ack(sinceAck);
             sinceAck = 0;
           }
           await pending;
         }
       }
-      if (sinceAck >= 256 && this.thread) {
-        this.thread.ack(sinceAck);
-        sinceAck = 0;
-      }
       if (++sinceYield >= 64) {
         // Let the socket (inline mode) and timers run between bursts of decoding.
         sinceYield = 0;
+        if (this.thread && sinceAck > 0) {
+          this.thread.ack(sinceAck);
+          sinceAck = 0;
+        }
         this.compact();
         await new Promise<void>((r) => setImmediate(r));
       }

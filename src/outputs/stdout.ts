@@ -22,6 +22,7 @@ export async function writeFully(stream: Writable, data: string | Buffer): Promi
 }
 
 export function encodeBatch(codec: Codec, events: Event[]): string | Buffer {
+  if (codec.encodeBatch) return codec.encodeBatch(events);
   let text = '';
   let buffers: Buffer[] | undefined;
   for (const e of events) {

@@ -237,7 +237,11 @@ function descend(
   nextKey: string,
   value: FieldValue,
 ): FieldMap | FieldValue[] {
-  const next = (container as Record<string | number, FieldValue | undefined>)[key];
+  // Own properties only: `[constructor][x]` must not find Object.prototype.constructor.
+  const next =
+    typeof key === 'number' || Object.prototype.hasOwnProperty.call(container, key)
+      ? (container as Record<string | number, FieldValue | undefined>)[key]
+      : undefined;
   if (next === undefined || next === null) {
     const created: FieldMap = {};
     if (typeof key === 'string') setOwn(container as FieldMap, key, created);

@@ -1,20 +1,16 @@
 // Runs a loaded pipeline in-process on a given input and captures what reaches its outputs: the
-// test bench's way into the real runtime (flowstash verify). The pipeline is built by Pipeline.build
-// from a *view* of the config: its inputs are replaced by one test input, each output plugin by a
-// capture, and — only when branch hooks are wanted — a probe is placed at the head of every
-// conditional branch body (plus an explicit `else` holding only a probe where none was written).
-// Filters, conditions, flushes and the output conditionals are the runtime's own compiled code.
-//
-// The runtime instantiates plugins through the registry, so the test input, captures and probes are
-// posed as registered plugins (generator/pcap, null, drop) whose instance methods are replaced
-// after the build, found by id in Pipeline.plugins. Nothing here evaluates a condition.
+// test bench's way into the real runtime (flowstash verify). Pipeline.build gets overrides: the
+// test input replaces the configured inputs, one sink stands in for every configured output (none
+// of them is created), and the onBranch / onFiltered hooks report the arm each event entered and
+// the order events left the filters. Filters, conditions, flushes and the output conditionals are
+// the runtime's own compiled code; nothing here evaluates a condition.
 import type { BranchNode, PluginNode, SourceLocation, Statement } from '../config/ast.ts';
 import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
 import { findPlugin } from '../plugins/registry.ts';
-import type { Filter, Input, InputContext, Output } from '../plugins/types.ts';
+import type { Input, InputContext } from '../plugins/types.ts';
 import type { Event } from './event.ts';
 import { type LogLevel, PipelineLogger } from './log.ts';
-import { Pipeline, type PipelineTotals } from './pipeline.ts';
+import { type BranchArmHit, Pipeline, type PipelineOverrides, type PipelineTotals } from './pipeline.ts';
 
 /** Where the test events come from. */
 export type HarnessSource =
@@ -105,16 +101,6 @@ function armsOf(b: BranchNode, section: 'filter' | 'output'): BranchArm[] {
   return arms;
 }
 
-const POSE_PREFIX = '__flowstash_harness_';
-
-interface Poses {
-  plugins: Map<PluginNode, ValidatedPlugin>;
-  probes: Map<string, BranchArm>;
-  captures: Map<string, ValidatedPlugin | undefined>;
-  orderProbe: string;
-  inputId: string;
-}
-
 function defaults(kind: 'input' | 'filter' | 'output', name: string): Record<string, unknown> {
   const entry = findPlugin(kind, name);
   if (!entry?.implementation) throw new Error(`the ${kind} plugin '${name}' is not available in this build of flowstash`);
@@ -123,92 +109,37 @@ function defaults(kind: 'input' | 'filter' | 'output', name: string): Record<str
   return out;
 }
 
-function syntheticNode(kind: 'input' | 'filter' | 'output', name: string, loc: SourceLocation): PluginNode {
-  return { type: 'plugin', kind, name, attributes: [], loc };
+/** The common input options the runtime's ctx.decorate applies. */
+const DECORATING_OPTIONS = ['type', 'tags', 'add_field'];
+/** Options of the stood-in input that the pcap input understands too (where the exporter address goes). */
+const CAPTURE_OPTIONS = ['ecs_compatibility', 'source_ip_fieldname'];
+
+function pick(options: Record<string, unknown> | undefined, names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of names) if (options?.[k] !== undefined) out[k] = options[k];
+  return out;
 }
 
-class ConfigView {
-  readonly poses: Poses;
-  private n = 0;
+function outputPlugins(stmts: Statement[]): PluginNode[] {
+  return stmts.flatMap((s) => (s.type === 'plugin' ? [s] : [...s.clauses.flatMap((c) => outputPlugins(c.body)), ...outputPlugins(s.elseBody ?? [])]));
+}
 
-  constructor(
-    private readonly config: PipelineConfig,
-    private readonly input: HarnessInput,
-    private readonly withProbes: boolean,
-  ) {
-    this.poses = { plugins: new Map(), probes: new Map(), captures: new Map(), orderProbe: '', inputId: '' };
-  }
-
-  private pose(kind: 'input' | 'filter' | 'output', name: string, loc: SourceLocation, options: Record<string, unknown>): { node: PluginNode; id: string } {
-    const id = `${POSE_PREFIX}${kind}_${this.n++}`;
-    const node = syntheticNode(kind, name, loc);
-    this.poses.plugins.set(node, { kind, name, id, options, node, emulated: true });
-    return { node, id };
-  }
-
-  build(): PipelineConfig {
-    const loc: SourceLocation = { file: '<test input>', line: 1, column: 1, offset: 0 };
-    const src = this.input.source;
-    const inputName = src.kind === 'capture' ? 'pcap' : 'generator';
-    const inputOptions: Record<string, unknown> = { ...defaults('input', inputName), codec: this.input.codec };
-    for (const k of ['type', 'tags', 'add_field', 'ecs_compatibility', 'source_ip_fieldname']) {
-      const v = this.input.options?.[k];
-      if (v !== undefined) inputOptions[k] = v;
+/** Maps the runtime's arm objects (one per arm, reused) to the harness's keyed arms. */
+function armResolver(config: Pick<PipelineConfig, 'filters' | 'outputs'>): (hit: BranchArmHit) => BranchArm {
+  const byPlace = new Map<string, BranchArm>();
+  const place = (section: string, kind: string, loc: { file: string; line: number; column: number }): string =>
+    `${section} ${kind} ${loc.file}:${loc.line}:${loc.column}`;
+  for (const arm of conditionalArms(config)) byPlace.set(place(arm.section, arm.kind, arm.loc), arm);
+  const seen = new Map<BranchArmHit, BranchArm>();
+  return (hit) => {
+    let arm = seen.get(hit);
+    if (!arm) {
+      arm = byPlace.get(place(hit.section, hit.kind, hit));
+      if (!arm) throw new Error(`pipeline harness: the runtime reported an arm the config does not have: ${place(hit.section, hit.kind, hit)}`);
+      seen.set(hit, arm);
     }
-    if (src.kind === 'capture') {
-      inputOptions['path'] = src.path;
-      if (src.filter !== undefined) inputOptions['filter'] = src.filter;
-    }
-    const input = this.pose('input', inputName, loc, inputOptions);
-    this.poses.inputId = input.id;
-
-    const order = this.pose('filter', 'drop', loc, defaults('filter', 'drop'));
-    this.poses.orderProbe = order.id;
-    const filters = [...this.rewrite(this.config.filters, 'filter'), order.node];
-    let outputs = this.rewrite(this.config.outputs, 'output');
-    if (this.poses.captures.size === 0) {
-      const all = this.pose('output', 'null', loc, defaults('output', 'null'));
-      this.poses.captures.set(all.id, undefined);
-      outputs = [all.node];
-    }
-    const plugins = this.poses.plugins;
-    const config = this.config;
-    return {
-      sources: config.sources,
-      inputs: [input.node],
-      filters,
-      outputs,
-      warnings: config.warnings,
-      plugin: (node) => plugins.get(node) ?? config.plugin(node),
-      condition: (c) => config.condition(c),
-    };
-  }
-
-  private rewrite(stmts: Statement[], section: 'filter' | 'output'): Statement[] {
-    return stmts.map((s) => {
-      if (s.type === 'plugin') {
-        if (section === 'filter') return s;
-        const original = this.config.plugin(s);
-        const capture = this.pose('output', 'null', s.loc, defaults('output', 'null'));
-        this.poses.captures.set(capture.id, original);
-        return capture.node;
-      }
-      const arms = armsOf(s, section);
-      const probed = (body: Statement[], arm: BranchArm): Statement[] => {
-        const inner = this.rewrite(body, section);
-        if (!this.withProbes) return inner;
-        const probe = this.pose(section, section === 'filter' ? 'drop' : 'null', arm.loc, defaults(section, section === 'filter' ? 'drop' : 'null'));
-        this.poses.probes.set(probe.id, arm);
-        return [probe.node, ...inner];
-      };
-      const clauses = s.clauses.map((c, i) => ({ ...c, body: probed(c.body, arms[i]!) }));
-      const last = arms[arms.length - 1]!;
-      const elseBody = s.elseBody ? probed(s.elseBody, last) : this.withProbes ? probed([], last) : undefined;
-      const branch: BranchNode = { ...s, clauses };
-      if (elseBody) branch.elseBody = elseBody;
-      return branch;
-    });
-  }
+    return arm;
+  };
 }
 
 /**
@@ -217,82 +148,62 @@ class ConfigView {
  * the pipeline cannot be built (e.g. a filter plugin flowstash does not emulate).
  */
 export async function runPipelineHarness(config: PipelineConfig, input: HarnessInput, options: HarnessOptions = {}): Promise<HarnessResult> {
-  const view = new ConfigView(config, input, options.onBranch !== undefined);
-  const viewConfig = view.build();
-  const poses = view.poses;
   const log: string[] = [];
   const logger = new PipelineLogger('verify', options.logLevel ?? 'warn', { write: (line) => void log.push(line.replace(/\n$/, '')) });
-  const pipeline = Pipeline.build(viewConfig, {
-    workers: 1,
-    batchSize: Math.max(1, options.batchSize ?? 1000),
-    batchDelayMs: 0,
-    log: logger,
-  });
 
-  const order = new WeakMap<Event, number>();
-  let sequence = 0;
-  const outputs: CapturedOutput[] = [];
+  const order = new Map<Event, number>();
   const captured = new Set<Event>();
+  const outputs = new Map<string, CapturedOutput>();
+  for (const node of outputPlugins(config.outputs)) {
+    const p = config.plugin(node);
+    if (!outputs.has(p.id)) outputs.set(p.id, { id: p.id, name: p.name, events: [] });
+  }
+  const captureAll = outputs.size === 0;
   let inputError: string | undefined;
 
-  const patched = new Set<string>();
-  for (const c of pipeline.plugins) {
-    patched.add(c.id);
-    if (c.id === poses.inputId) {
-      wrapInput(c.instance as Input, input, (message) => (inputError ??= message));
-      continue;
-    }
-    if (c.id === poses.orderProbe) {
-      (c.instance as Filter).filter = (event) => {
-        if (!order.has(event)) order.set(event, sequence++);
-        return [event];
-      };
-      continue;
-    }
-    const arm = poses.probes.get(c.id);
-    if (arm) {
-      const hook = options.onBranch!;
-      if (c.kind === 'filter') {
-        (c.instance as Filter).filter = (event) => {
-          hook(arm);
-          return [event];
-        };
-      } else {
-        (c.instance as Output).write = (events) => {
-          for (let i = 0; i < events.length; i++) hook(arm);
-        };
+  const overrides: PipelineOverrides = {
+    inputs: [
+      {
+        input: testInput(input, (message) => (inputError ??= message)),
+        name: input.source.kind === 'capture' ? 'pcap' : 'lines',
+        id: 'test_input',
+        codec: input.codec,
+        options: pick(input.options, DECORATING_OPTIONS),
+      },
+    ],
+    outputs: (id, events) => {
+      const sink = outputs.get(id)!;
+      for (const e of events) {
+        sink.events.push(e);
+        captured.add(e);
       }
-      continue;
-    }
-    if (poses.captures.has(c.id)) {
-      const original = poses.captures.get(c.id);
-      const sink: CapturedOutput = { id: original?.id ?? 'all', name: original?.name ?? '(all events)', events: [] };
-      if (original) outputs.push(sink);
-      (c.instance as Output).write = (events) => {
-        for (const e of events) {
-          sink.events.push(e);
-          captured.add(e);
-        }
-      };
-    }
+    },
+    onFiltered: (event) => {
+      if (!order.has(event)) order.set(event, order.size);
+      if (captureAll) captured.add(event);
+    },
+  };
+  if (options.onBranch) {
+    const hook = options.onBranch;
+    const resolve = armResolver(config);
+    overrides.onBranch = (hit) => hook(resolve(hit));
   }
-
-  // Every posed plugin must have been found, or events would silently go uncaptured.
-  const posed = [poses.inputId, poses.orderProbe, ...poses.captures.keys(), ...poses.probes.keys()];
-  const missing = posed.filter((id) => !patched.has(id));
-  if (missing.length > 0) throw new Error(`pipeline harness: the runtime did not instantiate ${missing.join(', ')}`);
-
+  const pipeline = Pipeline.build(
+    config,
+    { workers: 1, batchSize: Math.max(1, options.batchSize ?? 1000), batchDelayMs: 0, log: logger },
+    overrides,
+  );
   pipeline.start();
   await pipeline.done;
   const last = Number.MAX_SAFE_INTEGER;
   const events = [...captured].sort((a, b) => (order.get(a) ?? last) - (order.get(b) ?? last));
-  const result: HarnessResult = { events, outputs, totals: { ...pipeline.totals }, log };
+  const result: HarnessResult = { events, outputs: [...outputs.values()], totals: { ...pipeline.totals }, log };
   if (inputError !== undefined) result.inputError = inputError;
   return result;
 }
 
-/** The test input's run(): lines through the codec, or the real pcap input with the extra decoration. */
-function wrapInput(instance: Input, input: HarnessInput, fail: (message: string) => void): void {
+/** The test input: lines through the codec, or the real pcap input reading the capture; both add the extra decoration. */
+function testInput(input: HarnessInput, fail: (message: string) => void): Input {
   const extra = input.decorate;
   const withExtra = (ctx: InputContext): InputContext =>
     extra
@@ -306,36 +217,41 @@ function wrapInput(instance: Input, input: HarnessInput, fail: (message: string)
       : ctx;
   const src = input.source;
   if (src.kind === 'capture') {
-    const original = instance.run.bind(instance);
-    instance.run = async (ctx) => {
-      // The pcap input reports a failing capture only through its log: watch for it too.
-      const watched: InputContext = { ...withExtra(ctx), log: watchErrors(ctx.log, fail) };
-      try {
-        await original(watched);
-      } catch (e) {
-        fail((e as Error).message);
-        throw e;
-      }
+    const pcapOptions: Record<string, unknown> = { ...defaults('input', 'pcap'), ...pick(input.options, CAPTURE_OPTIONS), path: src.path };
+    if (src.filter !== undefined) pcapOptions['filter'] = src.filter;
+    return {
+      run: async (ctx) => {
+        // The pcap input reports a failing capture only through its log: watch for it too.
+        const watched: InputContext = { ...withExtra(ctx), log: watchErrors(ctx.log, fail) };
+        try {
+          const pcap = findPlugin('input', 'pcap')!.implementation!.create(pcapOptions, watched) as Input;
+          await pcap.run(watched);
+        } catch (e) {
+          fail((e as Error).message);
+          throw e;
+        }
+      },
     };
-    return;
   }
-  instance.run = async (ctx) => {
-    const c = withExtra(ctx);
-    const source = {};
-    for (let i = 0; i < src.lines.length; i++) {
-      const out: Event[] = [];
-      const emit = (e: Event): void => {
-        c.decorate(e);
-        out.push(e);
-      };
-      try {
-        c.codec.decode(Buffer.from(src.lines[i]!, 'utf8'), source, emit);
-        c.codec.flush?.(source, emit);
-      } catch (e) {
-        fail(`input line ${i + 1}: the codec failed: ${(e as Error).message}`);
+  return {
+    run: async (ctx) => {
+      const c = withExtra(ctx);
+      const source = {};
+      for (let i = 0; i < src.lines.length; i++) {
+        const out: Event[] = [];
+        const emit = (e: Event): void => {
+          c.decorate(e);
+          out.push(e);
+        };
+        try {
+          c.codec.decode(Buffer.from(src.lines[i]!, 'utf8'), source, emit);
+          c.codec.flush?.(source, emit);
+        } catch (e) {
+          fail(`input line ${i + 1}: the codec failed: ${(e as Error).message}`);
+        }
+        if (out.length > 0) await c.push(out);
       }
-      if (out.length > 0) await c.push(out);
-    }
+    },
   };
 }
 

@@ -2,7 +2,7 @@
 // batches → outputs. Filters and conditions are compiled once into closures (an event flows
 // through continuations; no AST walking per event). Shutdown drains: every event an input
 // handed over reaches every output its conditionals allow before the outputs are closed.
-import type { PluginNode, Statement } from '../config/ast.ts';
+import type { BranchNode, PluginNode, SourceLocation, Statement } from '../config/ast.ts';
 import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
 import { findPlugin } from '../plugins/registry.ts';
 import type { Codec, Filter, Input, InputContext, Output, PluginContext, PluginInstance } from '../plugins/types.ts';
@@ -44,6 +44,45 @@ export class PipelineBuildError extends Error {
   }
 }
 
+/** One arm of an if / else if / else chain as the onBranch hook reports it: one object per arm, built once. */
+export interface BranchArmHit {
+  /** Where the arm starts: the `if`/`else if` keyword, the `else`, or the chain's `if` for an implicit else. */
+  file: string;
+  line: number;
+  column: number;
+  kind: 'if' | 'else if' | 'else' | 'implicit else';
+  section: 'filter' | 'output';
+}
+
+/** An input run in place of the configured ones. */
+export interface InputOverride {
+  input: Input;
+  /** Name and id in the counters and log lines (default: the replaced input's, else 'override'). */
+  name?: string;
+  id?: string;
+  /** Handed to run() as ctx.codec: a codec name or a validated codec plugin (default: the replaced input's, else plain). */
+  codec?: ValidatedPlugin | string;
+  /** Id of a configured input whose codec and common options (type, tags, add_field) this one takes. */
+  replaces?: string;
+  /** Common options applied by ctx.decorate (type, tags, add_field), over the replaced input's. */
+  options?: Record<string, unknown>;
+}
+
+/** Receives, by configured output id, what that output would have written (the output is never instantiated). */
+export type OutputSink = (id: string, events: Event[]) => Promise<void> | void;
+
+/** What Pipeline.build runs instead of (or beside) the config: the test bench's way in. Hooks cost nothing when absent. */
+export interface PipelineOverrides {
+  /** Replace every configured input. */
+  inputs?: InputOverride[];
+  /** One sink standing in for every configured output, or an Output per configured output id (others run as configured). */
+  outputs?: OutputSink | Record<string, Output>;
+  /** Called each time an event enters a conditional arm (an implicit else included). */
+  onBranch?: (arm: BranchArmHit) => void;
+  /** Called with every event leaving the filters (flushed ones included), before the output conditionals. */
+  onFiltered?: (event: Event) => void;
+}
+
 type Sink = (event: Event) => void;
 
 interface RunningInput {
@@ -65,6 +104,25 @@ interface FlushingFilter {
 
 function where(node: PluginNode): string {
   return `${node.loc.file}:${node.loc.line}:${node.loc.column}`;
+}
+
+/** Every plugin statement, conditionals' bodies included, in source order. */
+function pluginNodes(stmts: Statement[]): PluginNode[] {
+  return stmts.flatMap((s) => (s.type === 'plugin' ? [s] : [...s.clauses.flatMap((c) => pluginNodes(c.body)), ...pluginNodes(s.elseBody ?? [])]));
+}
+
+/** The arms of a chain as onBranch reports them: one per clause, then the else (written or implicit). */
+function branchArms(stmt: BranchNode, section: 'filter' | 'output'): BranchArmHit[] {
+  const arm = (loc: SourceLocation, kind: BranchArmHit['kind']): BranchArmHit => ({
+    file: loc.file,
+    line: loc.line,
+    column: loc.column,
+    kind,
+    section,
+  });
+  const arms = stmt.clauses.map((c, i) => arm(c.loc, i === 0 ? 'if' : 'else if'));
+  arms.push(stmt.elseBody ? arm(stmt.elseLoc ?? stmt.loc, 'else') : arm(stmt.loc, 'implicit else'));
+  return arms;
 }
 
 export class Pipeline {
@@ -96,8 +154,12 @@ export class Pipeline {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  static build(config: PipelineConfig, settings: PipelineSettings): Pipeline {
+  /** Hooks and stand-ins given to build (none for a normal run). */
+  private overrides: PipelineOverrides = {};
+
+  static build(config: PipelineConfig, settings: PipelineSettings, overrides?: PipelineOverrides): Pipeline {
     const p = new Pipeline(config, settings);
+    if (overrides) p.overrides = overrides;
     p.compile();
     return p;
   }
@@ -145,15 +207,50 @@ export class Pipeline {
   }
 
   private compile(): void {
-    for (const stmt of this.config.inputs) this.compileInput(stmt);
+    const { inputs, onFiltered } = this.overrides;
+    if (inputs) inputs.forEach((o, i) => this.compileInputOverride(o, i));
+    else for (const stmt of this.config.inputs) this.compileInput(stmt);
     const fanout = this.compileOutputs(this.config.outputs);
+    this.checkOutputOverrides();
     this.collect = this.outputs.map(() => []);
     const total = this.totals;
-    const afterFilters: Sink = (e) => {
-      total.filtered++;
-      fanout(e);
-    };
+    const afterFilters: Sink = onFiltered
+      ? (e) => {
+          total.filtered++;
+          onFiltered(e);
+          fanout(e);
+        }
+      : (e) => {
+          total.filtered++;
+          fanout(e);
+        };
     this.process = this.compileFilters(this.config.filters, afterFilters);
+  }
+
+  private compileInputOverride(o: InputOverride, index: number): void {
+    let replaced: ValidatedPlugin | undefined;
+    if (o.replaces !== undefined) {
+      const configured = pluginNodes(this.config.inputs).map((n) => this.config.plugin(n));
+      replaced = configured.find((p) => p.id === o.replaces);
+      if (!replaced) {
+        const ids = configured.map((p) => `'${p.id}' (${p.name})`).join(', ') || 'none';
+        throw new PipelineBuildError(
+          `Input override #${index + 1} replaces '${o.replaces}', which is not the id of a configured input; the inputs: ${ids}`,
+        );
+      }
+    }
+    const name = o.name ?? replaced?.name ?? 'override';
+    const id = o.id ?? replaced?.id ?? `override_${index + 1}`;
+    const options: Record<string, unknown> = { ...(replaced?.options ?? {}), ...(o.options ?? {}) };
+    const codecSpec = o.codec ?? (options['codec'] as ValidatedPlugin | string | undefined) ?? 'plain';
+    const codecName = typeof codecSpec === 'string' ? codecSpec : codecSpec.name;
+    if (codecName === 'rubydebug' || codecName === 'dots') {
+      throw new PipelineBuildError(`The ${codecName} codec only encodes: it cannot be used on an input (input override '${id}')`);
+    }
+    const codec = this.createCodec(codecSpec);
+    const counters: PluginCounters = { kind: 'input', name, id, in: 0, out: 0, instance: o.input };
+    this.plugins.push(counters);
+    this.inputs.push({ counters, input: o.input, codec, options });
   }
 
   private compileInput(stmt: Statement): void {
@@ -192,7 +289,7 @@ export class Pipeline {
   }
 
   private compileFilterStatement(stmt: Statement, next: Sink): Sink {
-    if (stmt.type === 'branch') return this.compileBranch(stmt, (body) => this.compileFilters(body, next), next);
+    if (stmt.type === 'branch') return this.compileBranch(stmt, 'filter', (body) => this.compileFilters(body, next), next);
     const { plugin, instance } = this.instantiate(stmt);
     const filter = instance as Filter;
     const counters: PluginCounters = { kind: 'filter', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
@@ -218,11 +315,7 @@ export class Pipeline {
     };
   }
 
-  private compileBranch(
-    stmt: Extract<Statement, { type: 'branch' }>,
-    body: (stmts: Statement[]) => Sink,
-    fallthrough: Sink,
-  ): Sink {
+  private compileBranch(stmt: BranchNode, section: 'filter' | 'output', body: (stmts: Statement[]) => Sink, fallthrough: Sink): Sink {
     const clauses = stmt.clauses.map((c) => {
       let test;
       try {
@@ -235,8 +328,8 @@ export class Pipeline {
       return { test, run: body(c.body) };
     });
     const otherwise = stmt.elseBody ? body(stmt.elseBody) : fallthrough;
-    const log = this.settings.log;
-    const totals = this.totals;
+    const onBranch = this.overrides.onBranch;
+    if (onBranch) return this.hookedBranch(clauses, otherwise, branchArms(stmt, section), onBranch);
     return (event) => {
       let chosen: Sink = otherwise;
       try {
@@ -247,14 +340,73 @@ export class Pipeline {
           }
         }
       } catch (e) {
-        if (!(e instanceof ConditionEvaluationError)) throw e;
-        totals.failed++;
-        log.warn(`${e.message}. Event was dropped, enable debug logging to see the event's payload`);
-        if (log.isEnabled('debug')) log.debug('Dropped event', { event: event.data });
+        this.conditionFailed(e, event);
         return;
       }
       chosen(event);
     };
+  }
+
+  /** compileBranch's closure plus the onBranch call: a separate closure so that runs without the hook pay nothing. */
+  private hookedBranch(
+    clauses: { test: (event: Event) => boolean; run: Sink }[],
+    otherwise: Sink,
+    arms: BranchArmHit[],
+    onBranch: (arm: BranchArmHit) => void,
+  ): Sink {
+    const otherwiseArm = arms[clauses.length]!;
+    return (event) => {
+      let chosen: Sink = otherwise;
+      let arm = otherwiseArm;
+      try {
+        for (let i = 0; i < clauses.length; i++) {
+          if (clauses[i]!.test(event)) {
+            chosen = clauses[i]!.run;
+            arm = arms[i]!;
+            break;
+          }
+        }
+      } catch (e) {
+        this.conditionFailed(e, event);
+        return;
+      }
+      onBranch(arm);
+      chosen(event);
+    };
+  }
+
+  /** A condition that cannot be evaluated drops the event with Logstash's WARN; anything else is a bug and propagates. */
+  private conditionFailed(e: unknown, event: Event): void {
+    if (!(e instanceof ConditionEvaluationError)) throw e;
+    this.totals.failed++;
+    const log = this.settings.log;
+    log.warn(`${e.message}. Event was dropped, enable debug logging to see the event's payload`);
+    if (log.isEnabled('debug')) log.debug('Dropped event', { event: event.data });
+  }
+
+  /** The stand-in for a configured output, when the overrides give one (the configured plugin is then never created). */
+  private outputOverride(stmt: PluginNode): { plugin: ValidatedPlugin; instance: Output } | undefined {
+    const replacement = this.overrides.outputs;
+    if (replacement === undefined) return undefined;
+    const plugin = this.config.plugin(stmt);
+    if (typeof replacement === 'function') {
+      return { plugin, instance: { write: (events) => replacement(plugin.id, events), close: () => undefined } };
+    }
+    const instance = Object.prototype.hasOwnProperty.call(replacement, plugin.id) ? replacement[plugin.id] : undefined;
+    return instance ? { plugin, instance } : undefined;
+  }
+
+  /** An Output given for an id no output has is a typo that would silently capture nothing. */
+  private checkOutputOverrides(): void {
+    const replacement = this.overrides.outputs;
+    if (replacement === undefined || typeof replacement === 'function') return;
+    const ids = new Set(pluginNodes(this.config.outputs).map((n) => this.config.plugin(n).id));
+    const unknown = Object.keys(replacement).filter((id) => !ids.has(id));
+    if (unknown.length > 0) {
+      const known = [...ids].map((id) => `'${id}'`).join(', ') || 'none';
+      const given = unknown.map((id) => `'${id}'`).join(', ');
+      throw new PipelineBuildError(`Output override for ${given}: no configured output has that id; the outputs: ${known}`);
+    }
   }
 
   private compileOutputs(stmts: Statement[]): Sink {
@@ -266,8 +418,8 @@ export class Pipeline {
   }
 
   private compileOutputStatement(stmt: Statement): Sink {
-    if (stmt.type === 'branch') return this.compileBranch(stmt, (body) => this.compileOutputs(body), () => undefined);
-    const { plugin, instance } = this.instantiate(stmt);
+    if (stmt.type === 'branch') return this.compileBranch(stmt, 'output', (body) => this.compileOutputs(body), () => undefined);
+    const { plugin, instance } = this.outputOverride(stmt) ?? this.instantiate(stmt);
     const counters: PluginCounters = { kind: 'output', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
     this.plugins.push(counters);
     const index = this.outputs.length;

@@ -61,6 +61,8 @@ export interface Codec {
   flush?(source: SourceInfo, emit: (event: Event) => void): void;
   /** Render one event for output. */
   encode(event: Event): string | Buffer;
+  /** Render a whole batch at once (same bytes as encode() of each event, concatenated); outputs use it when present. */
+  encodeBatch?(events: readonly Event[]): string | Buffer;
   /** Counters for the exit summary (decode failures, lost records, ...). */
   stats?(): Record<string, number>;
   close?(): Promise<void> | void;

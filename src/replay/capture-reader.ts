@@ -86,6 +86,13 @@ export interface CaptureReader extends AsyncIterable<CapturedPacket> {
   readonly warnings: CaptureError[];
   /** Bytes consumed so far (after iteration: the offset where reading stopped). */
   readonly bytesRead: number;
+  /**
+   * Calls `visit` for every packet, in order: the fast way to stream a whole file (no promise per
+   * packet). The packet object is reused between calls, so copy the fields you keep; its `data`
+   * view stays valid. A promise returned by `visit` is awaited before the next packet. Faults
+   * are thrown as in iteration; the reader is closed at the end. Like iteration, only once.
+   */
+  forEachPacket(visit: (pkt: CapturedPacket) => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -172,13 +179,25 @@ abstract class BaseReader implements CaptureReader {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<CapturedPacket> {
-    if (this.started) throw new Error(`${this.path}: a capture reader can be iterated only once`);
-    this.started = true;
+    this.begin();
     try {
       yield* this.records();
     } finally {
       await this.close();
     }
+  }
+
+  async forEachPacket(visit: (pkt: CapturedPacket) => void | Promise<void>): Promise<void> {
+    for await (const pkt of this) {
+      const pending = visit(pkt);
+      if (pending) await pending;
+    }
+  }
+
+  /** Marks the reader as iterated (it reads forward only). */
+  protected begin(): void {
+    if (this.started) throw new Error(`${this.path}: a capture reader can be iterated only once`);
+    this.started = true;
   }
 
   protected abstract records(): AsyncGenerator<CapturedPacket>;
@@ -254,70 +273,96 @@ class PcapReader extends BaseReader {
   }
 
   protected async *records(): AsyncGenerator<CapturedPacket> {
-    const s = this.src;
-    const le = this.le;
-    const scale = this.nano ? 1 : 1000;
-    const snaplen = this.fileInfo.snaplen;
-    const limit = Math.max(snaplen, MAX_SNAPLEN);
-    const iface = this.fileInfo.interfaces[0]!;
-    const linkType = this.fileInfo.linkType;
     for (;;) {
-      if (s.available < 16 && !(await s.ensure(16))) {
-        if (s.available === 0) return;
-        throw this.fail(
-          'truncated',
-          s.offset,
-          this.number + 1,
-          `file ends inside a record header (${s.available} of 16 bytes)`,
-        );
-      }
-      const b = s.buf;
-      const p = s.pos;
-      const tsSec = le ? b.readUInt32LE(p) : b.readUInt32BE(p);
-      const tsFrac = le ? b.readUInt32LE(p + 4) : b.readUInt32BE(p + 4);
-      const caplen = le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
-      const len = le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12);
-      const number = this.number + 1;
-      const offset = s.offset;
-      if (caplen > limit) {
-        throw this.fail(
-          'caplen-too-large',
-          offset,
-          number,
-          `captured length ${caplen} exceeds ${snaplen > MAX_SNAPLEN ? 'the snaplen' : 'the maximum'} of ${limit} bytes (corrupt record header?)`,
-        );
-      }
-      if (s.available < 16 + caplen && !(await s.ensure(16 + caplen))) {
-        throw this.fail(
-          'truncated',
-          offset,
-          number,
-          `file ends inside the record: ${s.available - 16} of ${caplen} captured bytes present`,
-        );
-      }
-      this.number = number;
-      if (snaplen !== 0 && caplen > snaplen) {
-        this.warn('caplen-too-large', offset, number, `captured length ${caplen} exceeds the file's snaplen ${snaplen}`);
-      }
-      if (caplen === 0) this.warn('zero-length', offset, number, 'record has no captured bytes');
-      const start = s.pos + 16;
-      const data = s.buf.subarray(start, start + caplen);
-      s.skip(16 + caplen);
-      iface.packets++;
-      yield {
-        number,
-        tsSec,
-        tsNsec: tsFrac * scale,
-        caplen,
-        len,
-        linkType,
-        interfaceId: 0,
-        data,
-        fileOffset: offset,
-      };
+      const pkt = blankPacket();
+      const need = this.parseBuffered(pkt);
+      if (need === 0) yield pkt;
+      else if (!(await this.refill(need))) return;
     }
   }
+
+  override async forEachPacket(visit: (pkt: CapturedPacket) => void | Promise<void>): Promise<void> {
+    this.begin();
+    try {
+      const pkt = blankPacket();
+      for (;;) {
+        const need = this.parseBuffered(pkt);
+        if (need !== 0) {
+          if (!(await this.refill(need))) return;
+          continue;
+        }
+        const pending = visit(pkt);
+        if (pending) await pending;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /**
+   * Parses the record at the cursor into `pkt` when all of it is buffered and returns 0;
+   * otherwise returns how many bytes must be buffered at the cursor first.
+   */
+  private parseBuffered(pkt: CapturedPacket): number {
+    const s = this.src;
+    if (s.available < 16) return 16;
+    const b = s.buf;
+    const p = s.pos;
+    const le = this.le;
+    const caplen = le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
+    const snaplen = this.fileInfo.snaplen;
+    const limit = snaplen > MAX_SNAPLEN ? snaplen : MAX_SNAPLEN;
+    const number = this.number + 1;
+    if (caplen > limit) {
+      throw this.fail(
+        'caplen-too-large',
+        s.offset,
+        number,
+        `captured length ${caplen} exceeds ${snaplen > MAX_SNAPLEN ? 'the snaplen' : 'the maximum'} of ${limit} bytes (corrupt record header?)`,
+      );
+    }
+    if (s.available < 16 + caplen) return 16 + caplen;
+    const offset = s.offset;
+    this.number = number;
+    if (snaplen !== 0 && caplen > snaplen) {
+      this.warn('caplen-too-large', offset, number, `captured length ${caplen} exceeds the file's snaplen ${snaplen}`);
+    }
+    if (caplen === 0) this.warn('zero-length', offset, number, 'record has no captured bytes');
+    pkt.number = number;
+    pkt.tsSec = le ? b.readUInt32LE(p) : b.readUInt32BE(p);
+    pkt.tsNsec = (le ? b.readUInt32LE(p + 4) : b.readUInt32BE(p + 4)) * (this.nano ? 1 : 1000);
+    pkt.caplen = caplen;
+    pkt.len = le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12);
+    pkt.linkType = this.fileInfo.linkType;
+    pkt.data = b.subarray(p + 16, p + 16 + caplen);
+    pkt.fileOffset = offset;
+    s.skip(16 + caplen);
+    this.fileInfo.interfaces[0]!.packets++;
+    return 0;
+  }
+
+  /** Buffers `need` bytes at the cursor; false at a clean end of file, a CaptureError if cut short. */
+  private async refill(need: number): Promise<boolean> {
+    const s = this.src;
+    if (await s.ensure(need)) return true;
+    if (need === 16) {
+      if (s.available === 0) return false;
+      throw this.fail('truncated', s.offset, this.number + 1, `file ends inside a record header (${s.available} of 16 bytes)`);
+    }
+    throw this.fail(
+      'truncated',
+      s.offset,
+      this.number + 1,
+      `file ends inside the record: ${s.available - 16} of ${need - 16} captured bytes present`,
+    );
+  }
 }
+
+function blankPacket(): CapturedPacket {
+  return { number: 0, tsSec: 0, tsNsec: 0, caplen: 0, len: 0, linkType: 0, interfaceId: 0, data: EMPTY, fileOffset: 0 };
+}
+
+const EMPTY = Buffer.alloc(0);
 
 class PcapngReader extends BaseReader {
   readonly fileInfo: CaptureFileInfo;

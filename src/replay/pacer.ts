@@ -126,6 +126,12 @@ export class Schedule {
     }
   }
 
+  /** Moves the whole schedule later by `ns` (time spent on setup that no packet should pay for). */
+  delay(ns: number): void {
+    this.runStart += ns;
+    this.passAnchor += ns;
+  }
+
   /** The packet went out (or was attempted): advances the pps/mbps counters. */
   sent(bytes: number): void {
     this.packetsSent++;
@@ -133,26 +139,40 @@ export class Schedule {
   }
 }
 
-/** The process's monotonic clock; waits sleep coarsely, then spin the last stretch for precision. */
-export function hrClock(): Clock {
-  const origin = process.hrtime.bigint();
-  const now = (): number => Number(process.hrtime.bigint() - origin);
+/** A Clock on the process's monotonic time, counted from `originNs` (process.hrtime.bigint()). */
+export interface HrClock extends Clock {
+  readonly originNs: bigint;
+}
+
+/** Synchronous spin slices last at most this long, so I/O, signals and timers still get a turn. */
+const SPIN_SLICE_NS = 200_000;
+/** Timers fire late by a millisecond or more on a busy machine: sleep until this long before the deadline. */
+const SLEEP_MARGIN_NS = 2_000_000;
+
+/**
+ * The process's monotonic clock: waits sleep on a timer until ~2 ms before the deadline, then spin
+ * on the clock in short synchronous slices. `performance.now()` reads the same monotonic source as
+ * `process.hrtime.bigint()` without allocating a BigInt per read, so spinning makes no garbage
+ * (garbage collections were the long tail of lateness).
+ */
+export function hrClock(originNs: bigint = process.hrtime.bigint()): HrClock {
+  // Threads have their own performance.now() origin; hrtime is process-wide, so clocks built on
+  // the same originNs agree across threads (to the microsecond this calibration takes).
+  const offsetMs = Number(process.hrtime.bigint() - originNs) / 1e6 - performance.now();
+  const now = (): number => (performance.now() + offsetMs) * 1e6;
   return {
+    originNs,
     now,
     async waitUntil(targetNs: number): Promise<void> {
-      let remaining = targetNs - now();
-      // Timers fire late by a millisecond or more on a busy machine: sleep until ~3 ms before, then spin.
-      if (remaining > 4_000_000) {
-        await sleepMs(Math.floor((remaining - 3_000_000) / 1e6));
-        remaining = targetNs - now();
-      }
-      // Spin through the event loop (I/O and signals still run) while there is time for a turn.
-      while (remaining > 150_000) {
+      const remaining = targetNs - now();
+      if (remaining > SLEEP_MARGIN_NS + 1_000_000) await sleepMs(Math.floor((remaining - SLEEP_MARGIN_NS) / 1e6));
+      for (;;) {
+        const sliceEnd = Math.min(targetNs, now() + SPIN_SLICE_NS);
+        while (now() < sliceEnd) {
+          // busy-wait: the deadline is less than a slice away
+        }
+        if (sliceEnd >= targetNs) return;
         await yieldToLoop();
-        remaining = targetNs - now();
-      }
-      while (now() < targetNs) {
-        // busy-wait the last ~150 µs
       }
     },
   };
@@ -261,6 +281,14 @@ export class Pacer {
   sent(bytes: number): void {
     this.count++;
     this.schedule.sent(bytes);
+  }
+
+  /**
+   * Excludes `ns` of setup (opening an exporter's socket) from the schedule: the packets after it
+   * keep their spacing instead of all going late. --duration still counts wall-clock time.
+   */
+  excludeSetup(ns: number): void {
+    if (ns > 0) this.schedule.delay(ns);
   }
 
   /** Due time of the last paced packet (undefined = immediate). */

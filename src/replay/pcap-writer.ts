@@ -237,14 +237,19 @@ export class CaptureWriter {
    * memory must stay unchanged until written). Adjacent records are written as one run.
    */
   queueEncoded(record: Buffer): boolean {
+    return this.queueEncodedAt(record.buffer, record.byteOffset, record.length);
+  }
+
+  /** `queueEncoded` for the record in ab[byteOffset, byteOffset + length), without a view object. */
+  queueEncodedAt(ab: ArrayBufferLike, byteOffset: number, length: number): boolean {
     this.sealCopied();
     const r = this.run;
-    if (r && r.ab === record.buffer && r.end === record.byteOffset) r.end += record.length;
+    if (r && r.ab === ab && r.end === byteOffset) r.end += length;
     else {
       this.endRun();
-      this.run = { ab: record.buffer, start: record.byteOffset, end: record.byteOffset + record.length };
+      this.run = { ab, start: byteOffset, end: byteOffset + length };
     }
-    this.pendingBytes += record.length;
+    this.pendingBytes += length;
     this.packets++;
     return this.pendingBytes >= FLUSH_AT;
   }

@@ -36,6 +36,11 @@ export interface ReplayLoopResult {
 
 export interface ReplayLoopOptions {
   signal?: AbortSignal;
+  /**
+   * The sink's waits are setup (opening a socket), not backpressure: the schedule is moved later by
+   * their length so that packets after them are not all sent late.
+   */
+  sinkWaitsAreSetup?: boolean;
   /** Called after each datagram with the running count (progress bars). */
   onProgress?(sent: number): void;
 }
@@ -59,6 +64,7 @@ export async function runReplayLoop(
     ended: 'done',
   };
   const signal = opts.signal;
+  const setupExcluded = opts.sinkWaitsAreSetup === true && pacer.schedule.mode !== 'topspeed';
   let stopped = false;
   while (!stopped && pacer.morePasses(result.passes)) {
     const firstPass = result.passes === 0;
@@ -83,8 +89,12 @@ export async function runReplayLoop(
           stopped = true;
           break;
         }
+        const sinkStart = setupExcluded ? pacer.clock.now() : 0;
         const pending = sink(dg);
-        if (pending) await pending;
+        if (pending) {
+          await pending;
+          if (setupExcluded) pacer.excludeSetup(pacer.clock.now() - sinkStart);
+        }
         pacer.sent(dg.wireBytes);
         result.endNs = pacer.clock.now();
         result.attempted++;

@@ -5,6 +5,7 @@ import { CaptureError } from './errors.ts';
 import { compileFilterResolving } from './filter.ts';
 import { CaptureWriter } from './pcap-writer.ts';
 import type { RewriteOptions } from './rewrite-options.ts';
+import type { CapturedPacket } from './types.ts';
 import { Rewriter, type RewriteStats } from './rewriter.ts';
 
 export interface RewriteReport {
@@ -28,35 +29,40 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   let outputLinkType = -1;
   // pcap records carry their 16-byte header right before the frame, in the same chunk.
   const inPlaceRecords = info.format === 'pcap';
-  try {
-    for await (const pkt of reader) {
-      if (!writer) {
-        // pcapng files declare interfaces as they go; the link type is known at the first packet.
-        if (info.format === 'pcap' && info.snaplen < OUTPUT_SNAPLEN && info.snaplen !== 0) {
-          warnings.push(`${inPath} was captured using a snaplen of ${info.snaplen} bytes.  This may mean you have truncated packets.`);
-        }
-        writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType: pkt.linkType, snaplen: OUTPUT_SNAPLEN });
-        outputLinkType = pkt.linkType;
-      }
-      if (pkt.linkType !== outputLinkType) {
-        throw new CaptureError(
-          'bad-interface',
-          inPath,
-          pkt.fileOffset,
-          pkt.number,
-          `link type ${pkt.linkType} (interface ${pkt.interfaceId}) differs from the output's link type ${outputLinkType}, taken from packet 1; a pcap file holds one link type (split the capture per interface first)`,
-        );
-      }
-      // The reader never reuses its chunks, so frames are edited where they lie; a pcap record
-      // whose frame kept its size is re-headed in place and written from the input chunk.
-      const out = rewriter.rewrite(pkt.linkType, pkt.data, pkt.len, pkt.number, true);
-      if (!out) continue;
-      const due =
-        inPlaceRecords && out.data === pkt.data
-          ? writer.queueEncoded(reheadRecord(pkt.data, pkt.tsSec, pkt.tsNsec, out.len))
-          : writer.queue({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len });
-      if (due) await writer.flushSealed();
+  const rehead = recordReheader();
+  const startWriter = async (linkType: number): Promise<void> => {
+    // pcapng files declare interfaces as they go; the link type is known at the first packet.
+    if (info.format === 'pcap' && info.snaplen < OUTPUT_SNAPLEN && info.snaplen !== 0) {
+      warnings.push(`${inPath} was captured using a snaplen of ${info.snaplen} bytes.  This may mean you have truncated packets.`);
     }
+    writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType, snaplen: OUTPUT_SNAPLEN });
+    outputLinkType = linkType;
+  };
+  const visit = (pkt: CapturedPacket, w: CaptureWriter): Promise<void> | undefined => {
+    if (pkt.linkType !== outputLinkType) {
+      throw new CaptureError(
+        'bad-interface',
+        inPath,
+        pkt.fileOffset,
+        pkt.number,
+        `link type ${pkt.linkType} (interface ${pkt.interfaceId}) differs from the output's link type ${outputLinkType}, taken from packet 1; a pcap file holds one link type (split the capture per interface first)`,
+      );
+    }
+    // The reader never reuses its chunks, so frames are edited where they lie; a pcap record
+    // whose frame kept its size is re-headed in place and written from the input chunk.
+    const out = rewriter.rewrite(pkt.linkType, pkt.data, pkt.len, pkt.number, true);
+    if (!out) return undefined;
+    const due =
+      inPlaceRecords && out.data === pkt.data
+        ? w.queueEncodedAt(pkt.data.buffer, rehead(pkt.data, pkt.tsSec, pkt.tsNsec, out.len), 16 + pkt.data.length)
+        : w.queue({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len });
+    return due ? w.flushSealed() : undefined;
+  };
+  try {
+    await reader.forEachPacket((pkt) => {
+      if (writer) return visit(pkt, writer);
+      return startWriter(pkt.linkType).then(() => visit(pkt, writer!));
+    });
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;
     error = e;
@@ -70,12 +76,20 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   return { stats: rewriter.stats, warnings, error };
 }
 
-/** Rewrites the pcap record header in front of `frame` as little-endian µs; returns the record. */
-function reheadRecord(frame: Buffer, tsSec: number, tsNsec: number, len: number): Buffer {
-  const record = Buffer.from(frame.buffer, frame.byteOffset - 16, 16 + frame.length);
-  record.writeUInt32LE(tsSec >>> 0, 0);
-  record.writeUInt32LE(Math.floor(tsNsec / 1000), 4);
-  record.writeUInt32LE(frame.length, 8);
-  record.writeUInt32LE(len >>> 0, 12);
-  return record;
+/**
+ * Re-heads pcap records where they lie: given a frame read from a pcap chunk, rewrites the
+ * 16-byte record header right before it as little-endian µs and returns the record's byte
+ * offset in the chunk's ArrayBuffer. Keeps one view per chunk instead of one per record.
+ */
+function recordReheader(): (frame: Buffer, tsSec: number, tsNsec: number, len: number) => number {
+  let chunk: Buffer | null = null;
+  return (frame, tsSec, tsNsec, len) => {
+    if (chunk === null || chunk.buffer !== frame.buffer) chunk = Buffer.from(frame.buffer);
+    const at = frame.byteOffset - 16;
+    chunk.writeUInt32LE(tsSec >>> 0, at);
+    chunk.writeUInt32LE(Math.floor(tsNsec / 1000), at + 4);
+    chunk.writeUInt32LE(frame.length, at + 8);
+    chunk.writeUInt32LE(len >>> 0, at + 12);
+    return at;
+  };
 }

@@ -243,12 +243,14 @@ export class Rewriter {
     const old = this.scratch;
     for (let i = 0; i < alen; i++) old[i] = data[offset + i]!;
     mergePrefix(data, offset, to);
-    if (data.compare(old, 0, alen, offset, offset + alen) === 0) return false;
+    let same = true;
+    for (let i = 0; i < alen && same; i++) same = old[i] === data[offset + i];
+    if (same) return false;
     // Ports (and so the L4 checksum) exist only in unfragmented packets and first fragments.
     const l4 = f.fragOffset === 0 && f.l4Offset >= 0 ? f.l4Offset : -1;
     if (family === 4) {
-      const oldWord = old.readUInt32BE(0);
-      const newWord = data.readUInt32BE(offset);
+      const oldWord = ((old[0]! << 24) | (old[1]! << 16) | (old[2]! << 8) | old[3]!) >>> 0;
+      const newWord = ((data[offset]! << 24) | (data[offset + 1]! << 16) | (data[offset + 2]! << 8) | data[offset + 3]!) >>> 0;
       data.writeUInt16BE(csumReplace4(data.readUInt16BE(f.ipOffset + 10), oldWord, newWord), f.ipOffset + 10);
       if (l4 >= 0) {
         if (f.protocol === IPPROTO.UDP && data.length >= l4 + 8) {

@@ -28,6 +28,11 @@ export interface SenderOptions {
   onSocket?(info: ExporterSocketInfo): void;
   /** Called when a source port could not be kept or an address could not be used. */
   onWarning?(message: string): void;
+  /**
+   * `loopback` mode: the 127.0.0.x given to an exporter address. Senders in several threads share
+   * one numbering through it; without it each sender numbers the exporters it meets.
+   */
+  loopbackFor?(exporter: string): string;
 }
 
 export interface ExporterSocketInfo {
@@ -56,6 +61,16 @@ export function parseEndpoint(text: string): Endpoint | string {
   return { host: m[1]!, port };
 }
 
+/** A host name becomes an address (IPv4 first: only 127/8 gives each exporter its own loopback address). */
+export async function resolveEndpoint(ep: Endpoint): Promise<Endpoint> {
+  if (isIPv4(ep.host) || isIPv6(ep.host)) return { host: ep.host, port: ep.port };
+  const address = await lookup(ep.host, { family: 4 }).then(
+    (r) => r.address,
+    () => lookup(ep.host).then((r) => r.address),
+  );
+  return { host: address, port: ep.port };
+}
+
 function localAddresses(): Set<string> {
   const out = new Set<string>(['127.0.0.1', '::1']);
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(a.address);
@@ -68,7 +83,8 @@ export function loopbackAddress(index: number): string {
   return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-interface OpenSocket {
+/** An exporter's open, connected socket (from `DatagramSender.open`). */
+export interface OpenSocket {
   sock: Socket;
   wrapped: SocketAsPromised;
   /** Captured bytes of the last datagram sent on it (what a late refusal takes back). */
@@ -102,18 +118,12 @@ export class DatagramSender {
 
   /** Resolves --to once (a name becomes an address). */
   async prepare(): Promise<void> {
-    if (!this.opts.to) return;
-    const { host, port } = this.opts.to;
-    if (isIPv4(host) || isIPv6(host)) {
-      this.resolvedTo = { host, port };
-      return;
-    }
-    // IPv4 first: only 127/8 gives each exporter its own loopback address.
-    const address = await lookup(host, { family: 4 }).then(
-      (r) => r.address,
-      () => lookup(host).then((r) => r.address),
-    );
-    this.resolvedTo = { host: address, port };
+    if (this.opts.to) this.resolvedTo = await resolveEndpoint(this.opts.to);
+  }
+
+  /** Sends handed to the kernel whose completion has not been reported yet (their buffers are in use). */
+  get pendingSends(): number {
+    return this.inFlight;
   }
 
   /** Sockets opened so far (one per exporter address:port and destination). */
@@ -136,6 +146,24 @@ export class DatagramSender {
       (s) => this.write(s, dg.payload, dg.wireBytes),
       (err: Error) => this.countFailure(err),
     );
+  }
+
+  /** The open socket for a datagram's exporter and destination, opening it on first use. */
+  open(dg: UdpDatagram): OpenSocket | Promise<OpenSocket> {
+    const dstHost = this.resolvedTo ? this.resolvedTo.host : dg.dst;
+    const dstPort = this.resolvedTo ? this.resolvedTo.port : dg.dstPort;
+    const key = `${dg.src}|${dg.srcPort}|${dstHost}|${dstPort}`;
+    return this.sockets.get(key) ?? this.openSocket(key, dg, { host: dstHost, port: dstPort });
+  }
+
+  /** Sends a payload on a socket from `open()` (the hot path of a sending thread: no lookups). */
+  sendOn(open: OpenSocket, payload: Buffer, wireBytes: number): void {
+    this.write(open, payload, wireBytes);
+  }
+
+  /** Counts a datagram that could not be sent because its socket could not be opened. */
+  countOpenFailure(err: Error): void {
+    this.countFailure(err);
   }
 
   private write(open: OpenSocket, payload: Buffer, wireBytes: number): void {
@@ -186,6 +214,7 @@ export class DatagramSender {
           }
           return '::1';
         }
+        if (this.opts.loopbackFor) return this.opts.loopbackFor(dg.src);
         let addr = this.loopbackByExporter.get(dg.src);
         if (!addr) {
           addr = loopbackAddress(this.loopbackByExporter.size);

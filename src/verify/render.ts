@@ -134,7 +134,8 @@ export function renderCase(tf: TestFile, r: CaseResult, p: Palette, previousErro
   return lines;
 }
 
-function sourceLine(file: string, line: number, cache: Map<string, string[] | null>): string | undefined {
+/** The config text of an arm from its keyword to the `{` of its body (one-line configs included). */
+function sourceLine(file: string, line: number, column: number, cache: Map<string, string[] | null>): string | undefined {
   if (!cache.has(file)) {
     try {
       cache.set(file, readFileSync(file, 'utf8').split('\n'));
@@ -142,7 +143,7 @@ function sourceLine(file: string, line: number, cache: Map<string, string[] | nu
       cache.set(file, null);
     }
   }
-  const text = cache.get(file)?.[line - 1]?.trim().replace(/^\}\s*/, '').replace(/\s+\{(?:\s.*)?$/, '');
+  const text = cache.get(file)?.[line - 1]?.slice(column - 1).trim().replace(/^\}\s*/, '').replace(/\s+\{(?:\s.*)?$/, '');
   if (text === undefined) return undefined;
   return text.length > 90 ? text.slice(0, 89) + '…' : text;
 }
@@ -157,7 +158,7 @@ export function renderCoverage(coverage: BranchCoverage[], p: Palette): string[]
   for (const { arm, hits } of coverage) {
     if (hits > 0) continue;
     const at = `${arm.loc.file}:${arm.loc.line}`;
-    const text = sourceLine(arm.loc.file, arm.loc.line, files);
+    const text = sourceLine(arm.loc.file, arm.loc.line, arm.loc.column, files);
     const what = arm.kind === 'implicit else' ? `no clause true (implicit else) of: ${text ?? 'if'}` : (text ?? arm.kind);
     lines.push(`  ${p.fail('not reached')}: ${at} ${arm.section} ${what}`);
   }

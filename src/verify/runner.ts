@@ -88,6 +88,9 @@ export function expandTestPaths(paths: string[]): { files: string[]; problems: {
         .filter((f) => statSync(f).isFile());
       if (found.length === 0) problems.push({ path: p, message: `${p}: the directory holds no test files (${TEST_FILE_EXTENSIONS.join(', ')})` });
       files.push(...found);
+    } else if (path.extname(p).toLowerCase() === '.conf') {
+      // `-f a.conf b.conf tests/` reads b.conf as a test file: say how to give several configs.
+      problems.push({ path: p, message: `${p}: this is a pipeline config, not a test file: give each config with its own -f, e.g. -f ${p}` });
     } else {
       files.push(p);
     }
@@ -141,6 +144,10 @@ class ConfigCache {
           const node = inputPlugins(config.inputs)[0];
           const codec = node ? config.plugin(node).options['codec'] : undefined;
           if (!codec || typeof codec !== 'object') throw new ConfigError('no codec found');
+          const name = (codec as ValidatedPlugin).name;
+          if (name === 'rubydebug' || name === 'dots') {
+            throw new ConfigError(`${name} only encodes; the test input needs a codec that decodes (json_lines, line, netflow …)`);
+          }
           return codec as ValidatedPlugin;
         } catch (e) {
           const msg = (e as Error).message;

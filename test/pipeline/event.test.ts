@@ -101,3 +101,13 @@ describe('number rendering', () => {
   });
   it('Float wraps values', () => expect(new Float(2).valueOf()).toBe(2));
 });
+
+describe('Event.set through names Object.prototype also has', () => {
+  it('creates [constructor][x] and [toString][y] like any other nested field', () => {
+    const e = new Event({ '@timestamp': new Timestamp(0) });
+    e.set('[constructor][x]', 1);
+    e.set('[toString][y]', 'z');
+    expect(e.get('[constructor][x]')).toBe(1);
+    expect(e.data['toString']).toEqual({ y: 'z' });
+  });
+});

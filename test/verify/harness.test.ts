@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPipelineConfig } from '../../src/config/pipeline-config.ts';
 import { conditionalArms, runPipelineHarness, type BranchArm } from '../../src/pipeline/harness.ts';
@@ -69,6 +71,31 @@ describe('pipeline harness', () => {
     expect(count(7, 'else')).toBe(1);
     expect(count(11, 'if')).toBe(1);
     expect(count(11, 'implicit else')).toBe(3);
+  });
+
+  it('never creates the configured inputs and outputs: a pipeline writing to Elasticsearch and a file is tested as it is', async () => {
+    const written = path.join(s.dir, 'never-written.log');
+    const c = s.file(
+      'es.conf',
+      `input { generator { id => "gen" count => 2 message => "from the config" type => "gen" } }
+output {
+  if [n] { elasticsearch { id => "es" hosts => ["http://localhost:9200"] } }
+  file { id => "archive" path => "${written}" }
+}
+`,
+    );
+    const config = await loadPipelineConfig({ paths: [c] });
+    const r = await runPipelineHarness(config, { codec: 'json_lines', source: { kind: 'lines', lines: ['{"n":1}', '{"m":2}'] }, options: { type: 'test' } });
+    expect(r.outputs.map((o) => [o.id, o.name, o.events.map((e) => e.get('n') ?? e.get('m'))])).toEqual([
+      ['es', 'elasticsearch', [1]],
+      ['archive', 'file', [1, 2]],
+    ]);
+    expect(r.events.map((e) => [e.get('type'), e.get('message') ?? null])).toEqual([
+      ['test', null],
+      ['test', null],
+    ]);
+    expect(existsSync(written)).toBe(false);
+    expect(r.totals).toMatchObject({ in: 2, filtered: 2, out: 2, failed: 0 });
   });
 
   it('shows the pipeline log with a failing case (an event dropped by a condition that cannot be evaluated)', async () => {

@@ -19,10 +19,13 @@ export interface DecoderCore {
   /** Field specs for a template, or undefined when the policy rejects it (warned). */
   buildSpecs(version: 9 | 10, host: string, domain: number, templateId: number, fields: TemplateFieldRef[], scopeCount: number): FieldSpec[] | undefined;
   registerTemplate(version: 9 | 10, host: string, domain: number, id: number, options: boolean, specs: FieldSpec[], sink: FlowSink, raw?: Buffer): void;
-  /** Decodes one data set's records; returns the number of flows. */
-  decodeDataSet(t: Template, shape: HeaderShape, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp, host: string, domain: number, sink: FlowSink, setOffset: number): number;
-  /** A data set whose template is unknown: held (pending_data) or warned like Logstash. */
-  noTemplate(version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp): void;
+  /** Decodes one data set's records (at most `maxRecords`, the rest being padding); returns the number of flows. */
+  decodeDataSet(t: Template, shape: HeaderShape, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp, host: string, domain: number, sink: FlowSink, setOffset: number, maxRecords?: number): number;
+  /**
+   * A data set whose template is unknown: held (pending_data) or warned like Logstash. `owed` gives
+   * the records the v9 header count leaves for it (to tell short records from padding later).
+   */
+  noTemplate(version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp, owed?: () => number): void;
   trackSequence(version: number, host: string, label: string, domain: number, seq: number, count: number | undefined, unit: 'records' | 'packets'): void;
   ipfixShape(): HeaderShape;
 }

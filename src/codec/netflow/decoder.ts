@@ -16,7 +16,7 @@ import { SequenceTracker } from './sequence.ts';
 import { PendingData, type HeldSet } from './pending.ts';
 import { checkCacheDirectory, readCacheFile, writeCacheFile, IPFIX_CACHE_FILE, NETFLOW_CACHE_FILE } from './cache-file.ts';
 import { decodeV5 } from './v5.ts';
-import { decodeV9Message } from './v9.ts';
+import { decodeV9Message, v9RecordLimit } from './v9.ts';
 import { decodeIpfixMessage } from './ipfix.ts';
 import { allZero, type DecoderCore } from './core.ts';
 
@@ -199,7 +199,8 @@ export class NetflowDecoder implements DecoderCore {
     const key = TemplateCache.key(version, host, domain, id);
     for (const held of this.pending.take(key)) {
       this.counters.pending_decoded++;
-      this.decodeDataSet(t, held.version === 9 ? 'v9' : this.ipfixShape(), held.data, 0, held.data.length, held.header, held.timestamp, host, domain, sink, 0);
+      const max = held.owedRecords === undefined ? Infinity : v9RecordLimit(held.owedRecords, t.fixedLength, held.data.length);
+      this.decodeDataSet(t, held.version === 9 ? 'v9' : this.ipfixShape(), held.data, 0, held.data.length, held.header, held.timestamp, host, domain, sink, 0, max);
     }
   }
 
@@ -207,13 +208,16 @@ export class NetflowDecoder implements DecoderCore {
     return this.options.include_flowset_id ? 'ipfix_flowset_id' : 'ipfix';
   }
 
-  noTemplate(version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp): void {
+  noTemplate(
+    version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp,
+    owed?: () => number,
+  ): void {
     this.counters.data_sets_without_template++;
     if (this.options.pending_data) {
       const key = TemplateCache.key(version, host, domain, setId);
       const held: HeldSet = {
         key, version, exporter: host, domain, setId, data: Buffer.from(b.subarray(start, end)),
-        header: { ...h }, timestamp: ts, heldAt: this.now(),
+        header: { ...h }, timestamp: ts, heldAt: this.now(), owedRecords: owed?.(),
       };
       this.counters.pending_held++;
       for (const e of this.pending.hold(held)) this.dropHeld(e, `held data exceeds ${this.options.pending_data_bytes} bytes`);
@@ -232,10 +236,10 @@ export class NetflowDecoder implements DecoderCore {
     this.log('warn', `Dropped held data of flowset id ${h.setId} from exporter ${h.exporter} (${from}): ${why}`);
   }
 
-  /** Decodes the records of one data set; returns the number of flows. */
+  /** Decodes the records of one data set (at most `maxRecords`: the bytes after them are padding); returns the number of flows. */
   decodeDataSet(
     t: Template, shape: HeaderShape, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp,
-    host: string, domain: number, sink: FlowSink, setOffset: number,
+    host: string, domain: number, sink: FlowSink, setOffset: number, maxRecords = Infinity,
   ): number {
     this.counters.data_sets++;
     if (t.minLength === 0) {
@@ -249,7 +253,9 @@ export class NetflowDecoder implements DecoderCore {
     let flows = 0;
     let o = start;
     if (t.fixedLength > 0) {
-      const n = Math.floor((end - start) / t.fixedLength);
+      const fit = Math.floor((end - start) / t.fixedLength);
+      const n = Math.min(fit, maxRecords);
+      if (n === 0 && fit > 0) return 0; // the set is only padding
       if (n === 0) {
         if (t.version === 9) {
           this.log('warn', 'Template length exceeds flowset length, skipping', {

@@ -13,6 +13,8 @@ export interface HeldSet {
   header: RecordHeader;
   timestamp: Timestamp;
   heldAt: number;
+  /** NetFlow v9: the records the packet header's count leaves for this set (see v9RecordLimit). */
+  owedRecords?: number;
 }
 
 export class PendingData {

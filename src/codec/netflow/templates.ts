@@ -28,6 +28,24 @@ export const WILDCARD_EXPORTER = '*';
 
 /** Compiled decoders kept for reuse (each holds generated code; bounded so hostile input cannot grow it). */
 const MAX_COMPILED = 2000;
+
+/**
+ * Compiled decoders by header shape and layout signature, shared by every template cache in the
+ * process: re-created codecs (fuzz iterations, pipeline reloads, one codec per input) reuse them.
+ * A decoder depends only on its shape and the signature's fields, so sharing is exact. When full,
+ * the oldest entry goes (templates already holding a decoder keep it).
+ */
+const COMPILED = new Map<string, RecordDecoder>();
+
+function compiledDecoder(shape: HeaderShape, signature: string, specs: FieldSpec[]): RecordDecoder {
+  const key = `${shape}#${signature}`;
+  let d = COMPILED.get(key);
+  if (d) return d;
+  d = compileRecordDecoder(specs, shape);
+  if (COMPILED.size >= MAX_COMPILED) COMPILED.delete(COMPILED.keys().next().value!);
+  COMPILED.set(key, d);
+  return d;
+}
 /** Templates over all exporters (memory bound against floods of spoofed exporters). */
 export const MAX_TOTAL_TEMPLATES = 20000;
 
@@ -41,7 +59,6 @@ export class TemplateCache {
   /** exporter → slot → template: the data-path lookup without building string keys. */
   private readonly byExporter = new Map<string, Map<number, Template>>();
   private readonly perExporter = new Map<string, number>();
-  private readonly compiled = new Map<string, RecordDecoder>();
 
   constructor(
     private readonly ttlMs: number,
@@ -58,9 +75,9 @@ export class TemplateCache {
 
   /** Builds a template (compiling lazily per header shape, sharing decoders between equal layouts). */
   make(version: 9 | 10, exporter: string, domain: number, id: number, options: boolean, specs: FieldSpec[], now: number): Template {
-    const signature = specs.map((s) => `${s.pen}/${s.id}/${s.length}/${s.name}/${s.kind}/${s.time}`).join(',');
+    // JSON, so that no field name (definition files allow any) can make two layouts look alike.
+    const signature = JSON.stringify(specs.map((s) => [s.pen, s.id, s.length, s.name, s.kind, s.time]));
     const decoders = new Map<HeaderShape, RecordDecoder>();
-    const compiled = this.compiled;
     return {
       version, exporter, domain, id, options, specs, signature,
       fixedLength: fixedLength(specs),
@@ -70,13 +87,7 @@ export class TemplateCache {
       decoder(shape: HeaderShape): RecordDecoder {
         let d = decoders.get(shape);
         if (d) return d;
-        const ck = `${shape}#${signature}`;
-        d = compiled.get(ck);
-        if (!d) {
-          d = compileRecordDecoder(specs, shape);
-          if (compiled.size >= MAX_COMPILED) compiled.clear();
-          compiled.set(ck, d);
-        }
+        d = compiledDecoder(shape, signature, specs);
         decoders.set(shape, d);
         return d;
       },

@@ -16,9 +16,12 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
   const unixSec = b.readUInt32BE(8);
   const seq = b.readUInt32BE(12);
   const sourceId = b.readUInt32BE(16);
+  const count = b.readUInt16BE(2);
   const ts = new Timestamp(unixSec, 0);
   const h: RecordHeader = { version: 9, seq, flowsetId: 0, uptime, unixSec };
   let p = 20;
+  let records = 0; // template, options template and data records so far: the header count's terms
+  const later = new LaterRecords(core, b, host, sourceId);
   while (p < len) {
     if (allZero(b, p, len)) break; // padding
     if (len - p < 4) {
@@ -38,13 +41,15 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
     }
     const start = p + 4;
     const end = p + slen;
-    if (id === 0) v9Templates(core, b, start, end, host, sourceId, sink);
-    else if (id === 1) v9OptionsTemplates(core, b, start, end, host, sourceId, sink);
+    if (id === 0) records += v9Templates(core, b, start, end, host, sourceId, sink);
+    else if (id === 1) records += v9OptionsTemplates(core, b, start, end, host, sourceId, sink);
     else if (id >= 256) {
       h.flowsetId = id;
       const t = core.templates.lookup(9, host, sourceId, id, core.now());
-      if (t) core.decodeDataSet(t, 'v9', b, start, end, h, ts, host, sourceId, sink, start);
-      else core.noTemplate(9, host, sourceId, id, b, start, end, h, ts);
+      if (t) {
+        const max = t.fixedLength >= 4 ? Infinity : v9RecordLimit(count - records - later.from(end), t.fixedLength, end - start);
+        records += core.decodeDataSet(t, 'v9', b, start, end, h, ts, host, sourceId, sink, start, max);
+      } else core.noTemplate(9, host, sourceId, id, b, start, end, h, ts, () => count - records - later.from(end));
     } else {
       core.counters.sets_unsupported++;
       core.log('warn', `Unsupported flowset id ${id}`, { exporter: host, offset: p });
@@ -54,20 +59,23 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
   core.trackSequence(9, host, 'source id', sourceId, seq, 1, 'packets');
 }
 
-export function v9Templates(core: DecoderCore, b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): void {
+/** Decodes a template flowset; returns the number of template records in it. */
+export function v9Templates(core: DecoderCore, b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): number {
   let q = start;
+  let records = 0;
   while (end - q >= 4) {
     const tid = b.readUInt16BE(q);
     const count = b.readUInt16BE(q + 2);
     if (tid < 256) {
       if (!allZero(b, q, end)) core.malformed(9, host, sourceId, 0, q, `template id ${tid} is reserved (must be ≥ 256)`);
-      return;
+      return records;
     }
     const next = q + 4 + count * 4;
     if (next > end) {
       core.malformed(9, host, sourceId, 0, q, `template ${tid} declares ${count} fields but the flowset ends ${end - q - 4} bytes later`);
-      return;
+      return records;
     }
+    records++;
     if (count > core.options.max_fields_per_template) {
       core.counters.templates_rejected++;
       core.malformed(9, host, sourceId, 0, q, `template ${tid} has ${count} fields (max_fields_per_template is ${core.options.max_fields_per_template})`);
@@ -85,27 +93,31 @@ export function v9Templates(core: DecoderCore, b: Buffer, start: number, end: nu
     if (specs) core.registerTemplate(9, host, sourceId, tid, false, specs, sink, b.subarray(q, next));
     q = next;
   }
+  return records;
 }
 
-export function v9OptionsTemplates(core: DecoderCore, b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): void {
+/** Decodes an options template flowset; returns the number of options template records in it. */
+export function v9OptionsTemplates(core: DecoderCore, b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): number {
   let q = start;
+  let records = 0;
   while (end - q >= 6) {
     const tid = b.readUInt16BE(q);
     const scopeLen = b.readUInt16BE(q + 2);
     const optLen = b.readUInt16BE(q + 4);
     if (tid < 256) {
       if (!allZero(b, q, end)) core.malformed(9, host, sourceId, 1, q, `options template id ${tid} is reserved (must be ≥ 256)`);
-      return;
+      return records;
     }
     if (scopeLen % 4 !== 0 || optLen % 4 !== 0) {
       core.malformed(9, host, sourceId, 1, q, `options template ${tid}: scope length ${scopeLen} and option length ${optLen} must be multiples of 4`);
-      return;
+      return records;
     }
     const next = q + 6 + scopeLen + optLen;
     if (next > end) {
       core.malformed(9, host, sourceId, 1, q, `options template ${tid} (${scopeLen + optLen} bytes of fields) overruns the flowset (${end - q - 6} bytes left)`);
-      return;
+      return records;
     }
+    records++;
     const n = (scopeLen + optLen) / 4;
     if (n > core.options.max_fields_per_template) {
       core.counters.templates_rejected++;
@@ -128,5 +140,82 @@ export function v9OptionsTemplates(core: DecoderCore, b: Buffer, start: number, 
     const specs = core.buildSpecs(9, host, sourceId, tid, [...scopes, ...opts], scopes.length);
     if (specs) core.registerTemplate(9, host, sourceId, tid, true, specs, sink, b.subarray(q, next));
     q = next;
+  }
+  return records;
+}
+
+/** The fewest and most records of `size` bytes a data flowset body of `len` bytes can hold (up to 3 bytes are padding). */
+function recordRange(len: number, size: number): [number, number] {
+  return [Math.ceil(Math.max(0, len - 3) / size), Math.floor(len / size)];
+}
+
+/**
+ * How many records to decode from a data flowset body of `len` bytes whose records are `size` bytes,
+ * when the packet header's count (template, options template and data records of the whole packet)
+ * leaves `owed` records for it. Records of 4 bytes or more cannot be confused with the up-to-3
+ * padding bytes (RFC 3954 §5.3): all that fit are records. Shorter ones can, and the count tells them
+ * apart. When the count contradicts the flowset (exporters that count something else), every record
+ * that fits is decoded, as the Logstash codec does.
+ */
+export function v9RecordLimit(owed: number, size: number, len: number): number {
+  if (size === 0 || size >= 4) return Infinity;
+  const [fewest, most] = recordRange(len, size);
+  return owed >= fewest && owed <= most ? owed : most;
+}
+
+/**
+ * The fewest records the flowsets from a flowset boundary to the end of the datagram hold, with the
+ * record sizes of the templates they define or the cache holds (data without a known template counts
+ * 0). Scanned once per packet, on first need (only records under 4 bytes need it).
+ */
+class LaterRecords {
+  private suffix: Map<number, number> | undefined;
+
+  constructor(
+    private readonly core: DecoderCore,
+    private readonly b: Buffer,
+    private readonly host: string,
+    private readonly sourceId: number,
+  ) {}
+
+  from(p: number): number {
+    this.suffix ??= this.scan(p);
+    return this.suffix.get(p) ?? 0;
+  }
+
+  private scan(p: number): Map<number, number> {
+    const { b, core } = this;
+    const len = b.length;
+    const counts: [number, number][] = []; // flowset start, fewest records in it
+    const defined = new Map<number, number>(); // template id → record size, for templates in this packet
+    while (len - p >= 4) {
+      const id = b.readUInt16BE(p);
+      const slen = id === 0 && b.readUInt16BE(p + 2) === 0 ? len - p : b.readUInt16BE(p + 2);
+      if (slen < 4 || p + slen > len) break;
+      const start = p + 4;
+      const end = p + slen;
+      let n = 0;
+      if (id === 0 || id === 1) {
+        const head = id === 0 ? 4 : 6;
+        for (let q = start; end - q >= head && b.readUInt16BE(q) >= 256; ) {
+          const next = id === 0 ? q + 4 + b.readUInt16BE(q + 2) * 4 : q + 6 + b.readUInt16BE(q + 2) + b.readUInt16BE(q + 4);
+          if (next > end) break;
+          let size = 0;
+          for (let r = q + head; r + 4 <= next; r += 4) size += b.readUInt16BE(r + 2);
+          defined.set(b.readUInt16BE(q), size);
+          n++;
+          q = next;
+        }
+      } else if (id >= 256) {
+        const size = defined.get(id) ?? core.templates.lookup(9, this.host, this.sourceId, id, core.now())?.fixedLength ?? 0;
+        if (size > 0) n = size >= 4 ? Math.floor((end - start) / size) : recordRange(end - start, size)[0];
+      }
+      counts.push([p, n]);
+      p = end;
+    }
+    const suffix = new Map<number, number>([[p, 0]]);
+    let total = 0;
+    for (let i = counts.length - 1; i >= 0; i--) suffix.set(counts[i]![0], (total += counts[i]![1]));
+    return suffix;
   }
 }

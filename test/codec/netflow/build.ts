@@ -57,9 +57,10 @@ export function ipfix(sets: Buffer[], opts: { domain?: number; seq?: number; tim
   return Buffer.concat([u16(10), u16(16 + body.length), u32(opts.time ?? 1700000000), u32(opts.seq ?? 0), u32(opts.domain ?? 0), body]);
 }
 
-export function v9(flowsets: Buffer[], opts: { sourceId?: number; seq?: number; time?: number; uptime?: number } = {}): Buffer {
+/** A v9 packet; its header count is `opts.count` or, by default, the number of flowsets. */
+export function v9(flowsets: Buffer[], opts: { sourceId?: number; seq?: number; time?: number; uptime?: number; count?: number } = {}): Buffer {
   const body = Buffer.concat(flowsets);
-  return Buffer.concat([u16(9), u16(flowsets.length), u32(opts.uptime ?? 100000), u32(opts.time ?? 1700000000), u32(opts.seq ?? 0), u32(opts.sourceId ?? 0), body]);
+  return Buffer.concat([u16(9), u16(opts.count ?? flowsets.length), u32(opts.uptime ?? 100000), u32(opts.time ?? 1700000000), u32(opts.seq ?? 0), u32(opts.sourceId ?? 0), body]);
 }
 
 export function v9Template(id: number, fields: IeRef[]): Buffer {

@@ -1,6 +1,6 @@
 // Runs a capture through one decoder and compares the events with an .expected.json produced by
 // the real Logstash codec: count, @timestamp, key order, value types and values, warning texts.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readUdpDatagrams } from '../../../src/replay/datagrams.ts';
@@ -151,35 +151,92 @@ export async function runCase(
   looseLogs = false,
   ignoreListFields = false,
 ): Promise<CaseResult> {
-  const target = options.target ?? 'netflow';
-  const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as { event_count: number; log_messages: string[] };
-  const expectedEvents = parseRaw(readFileSync(expectedFile, 'utf8'));
   const warns: string[] = [];
   const codec = new NetflowCodec(options, (level, message) => {
     if (level === 'warn' || level === 'error') warns.push(message);
   });
   const events: Event[] = [];
   for await (const d of readUdpDatagrams(pcap)) codec.decode(d.payload, { host: d.src, port: d.srcPort }, (e) => events.push(e));
+  const expected = readExpected(expectedFile);
+  const got = events.map((e) => parseRaw(jsonMap(e.toObject())));
+  const diffs = compareEvents(expected, got, options.target ?? 'netflow', ignoreListFields);
+  const logDiff = compareLogs(expected.logMessages, warns, looseLogs);
+  if (logDiff) diffs.push(logDiff);
+  return { diffs, events: events.length, expectedEvents: expected.eventCount };
+}
+
+export interface ExpectedCase {
+  eventCount: number;
+  logMessages: string[];
+  /** The events, key order and number text kept. */
+  events: Raw[];
+}
+
+export function readExpected(expectedFile: string): ExpectedCase {
+  const text = readFileSync(expectedFile, 'utf8');
+  const plain = JSON.parse(text) as { event_count: number; log_messages: string[] };
+  const raw = parseRaw(text) as { t: 'obj'; v: [string, Raw][] };
+  const events = (raw.v.find(([k]) => k === 'events')![1] as { t: 'arr'; v: Raw[] }).v;
+  return { eventCount: plain.event_count, logMessages: plain.log_messages, events };
+}
+
+/** Field-for-field differences between the expected events and `got` (events as parsed JSON). */
+export function compareEvents(expected: ExpectedCase, got: Raw[], target = 'netflow', ignoreListFields = false): string[] {
   const diffs: string[] = [];
-  if (events.length !== expected.event_count) diffs.push(`event count: expected ${expected.event_count}, got ${events.length}`);
-  const expList = (expectedEvents as { t: 'obj'; v: [string, Raw][] }).v.find(([k]) => k === 'events')![1] as { t: 'arr'; v: Raw[] };
-  for (let i = 0; i < Math.min(events.length, expList.v.length); i++) {
-    let got = parseRaw(jsonMap(events[i]!.toObject()));
-    if (ignoreListFields) got = withoutListFields(got, target);
-    compareRaw(expList.v[i]!, withVersionFirst(got, expList.v[i]!), `event ${i}`, diffs);
+  if (got.length !== expected.eventCount) diffs.push(`event count: expected ${expected.eventCount}, got ${got.length}`);
+  for (let i = 0; i < Math.min(got.length, expected.events.length); i++) {
+    const g = ignoreListFields ? withoutListFields(got[i]!, target) : got[i]!;
+    compareRaw(expected.events[i]!, withVersionFirst(g, expected.events[i]!), `event ${i}`, diffs);
     if (diffs.length > 20) break;
   }
-  const exp = expected.log_messages.map(normaliseExpectedLog);
-  // The spec cases' expectations list each distinct message once, in order of first appearance.
+  return diffs;
+}
+
+/** Our warning `w` is the expected Logstash message `e` (which may add the data as ` [{...}]`). */
+export function sameWarning(e: string, w: string): boolean {
+  return e === w || e.startsWith(w + ' [');
+}
+
+/**
+ * The spec cases' expectations list each distinct message once, in order of first appearance: they
+ * must match exactly. The capture expectations come from a Logstash run whose log capture kept only
+ * some lines: there every distinct expected message must be among ours. Returns a difference or undefined.
+ */
+export function compareLogs(expectedMessages: string[], warns: string[], loose: boolean): string | undefined {
+  const exp = expectedMessages.map(normaliseExpectedLog);
   const uniqueWarns = [...new Set(warns)];
-  const matches = (e: string, w: string) => e === w || e.startsWith(w + ' [');
-  // The capture expectations come from a Logstash run whose log capture kept only some lines:
-  // there every distinct expected message must be among ours; the spec cases must match exactly.
-  const same = looseLogs
-    ? [...new Set(exp)].every((e) => warns.some((w) => matches(e, w)))
-    : exp.length === uniqueWarns.length && exp.every((e, i) => matches(e, uniqueWarns[i]!));
-  if (!same) diffs.push(`log messages: expected ${JSON.stringify(exp.slice(0, 5))} (${exp.length}), got ${JSON.stringify(uniqueWarns.slice(0, 5))} (${uniqueWarns.length})`);
-  return { diffs, events: events.length, expectedEvents: expected.event_count };
+  const same = loose
+    ? [...new Set(exp)].every((e) => warns.some((w) => sameWarning(e, w)))
+    : exp.length === uniqueWarns.length && exp.every((e, i) => sameWarning(e, uniqueWarns[i]!));
+  return same ? undefined : `log messages: expected ${JSON.stringify(exp.slice(0, 5))} (${exp.length}), got ${JSON.stringify(uniqueWarns.slice(0, 5))} (${uniqueWarns.length})`;
+}
+
+export interface CorpusCase {
+  name: string;
+  pcap: string;
+  expected: string;
+}
+
+/** The cases of corpus/<dir> that have both a capture and an .expected.json, by name. */
+export function corpusCases(dir: 'logstash-netflow' | 'captures'): CorpusCase[] {
+  const d = path.join(SHARED, 'corpus', dir);
+  if (!existsSync(d)) return [];
+  return readdirSync(d)
+    .filter((f) => f.endsWith('.expected.json'))
+    .sort()
+    .map((f) => ({ name: f.replace('.expected.json', ''), expected: path.join(d, f), pcap: path.join(d, f.replace('.expected.json', '.pcap')) }))
+    .filter((c) => existsSync(c.pcap));
+}
+
+// Captures whose templates hold an element the Logstash codec does not define: it drops those
+// templates, flowstash decodes them. Compared with the Logstash behaviour switched on.
+export const LOGSTASH_DROPS_TEMPLATE = /^pmacctta_(101|102|111)-/;
+// Logstash skips RFC 6313 lists; flowstash decodes them (checked in decoder.test.ts).
+export const HAS_LISTS = new Set(['49_ipfix_yaf_basic_with_applabel']);
+
+/** The codec options a capture case is compared with. */
+export function captureOptions(name: string): Partial<NetflowOptions> {
+  return LOGSTASH_DROPS_TEMPLATE.test(name) ? { unknown_elements: 'drop_template' } : {};
 }
 
 /** The expected files list @timestamp then the target and omit @version in some captures; align to them. */

@@ -287,6 +287,49 @@ describe('NetFlow v9', () => {
     const [f] = dec.decode(v9([tpl, set(257, Buffer.from([0, 0x01, 0x41, 0]))]), A);
     expect(f!.fields['mplsTopLabelStackSection']).toBe('000141');
   });
+
+  describe('padding after records shorter than 4 bytes (RFC 3954 §5.3), told apart by the header count', () => {
+    const tos = (records: number[], pad: number) => set(300, Buffer.concat([Buffer.from(records), Buffer.alloc(pad)]));
+    const tpl1 = v9Template(300, [{ id: 5, length: 1 }]); // src_tos, 1 byte
+    const tpl2 = v9Template(301, [{ id: 7, length: 2 }]); // l4_src_port, 2 bytes
+    const values = (flows: { fields: Record<string, unknown> }[], name: string) => flows.map((f) => f.fields[name]);
+
+    it('one 1-byte record and 3 padding bytes give one flow when the count says 2 records', () => {
+      const { dec, warnings } = decoder();
+      const flows = dec.decode(v9([set(0, tpl1), tos([6], 3)], { count: 2 }), A);
+      expect(values(flows, 'src_tos')).toEqual([6]);
+      expect(warnings()).toEqual([]);
+      expect(dec.stats()['flows']).toBe(1);
+    });
+
+    it('keeps zero-valued records the count accounts for', () => {
+      const { dec } = decoder();
+      expect(values(dec.decode(v9([set(0, tpl1), tos([6, 0, 0], 1)], { count: 4 }), A), 'src_tos')).toEqual([6, 0, 0]);
+      expect(values(dec.decode(v9([tos([0, 0, 0, 0], 0)], { count: 4 }), A), 'src_tos')).toEqual([0, 0, 0, 0]);
+    });
+
+    it('subtracts the records of the later flowsets of the packet', () => {
+      const { dec } = decoder();
+      dec.decode(v9([set(0, tpl1)], { count: 1 }), A);
+      const tpl4 = v9Template(302, [{ id: 8, length: 4 }]);
+      const addrs = set(302, Buffer.concat([ipv4('10.0.0.1'), ipv4('10.0.0.2')]));
+      const flows = dec.decode(v9([tos([6, 0], 2), set(0, tpl4), addrs], { count: 5 }), A);
+      expect(flows.map((f) => f.fields['src_tos'] ?? f.fields['ipv4_src_addr'])).toEqual([6, 0, '10.0.0.1', '10.0.0.2']);
+    });
+
+    it('applies to data held until its template arrives (pending_data)', () => {
+      const { dec } = decoder({ pending_data: true });
+      expect(dec.decode(v9([tos([6, 7], 2)], { count: 2 }), A)).toEqual([]);
+      expect(values(dec.decode(v9([set(0, tpl1)], { count: 1 }), A), 'src_tos')).toEqual([6, 7]);
+    });
+
+    it('decodes every record that fits, like the Logstash codec, when the count contradicts the flowsets', () => {
+      const { dec } = decoder();
+      // An exporter counting flowsets instead of records: the count cannot tell records from padding.
+      expect(values(dec.decode(v9([set(0, tpl1), tos([6], 3)], { count: 200 }), A), 'src_tos')).toEqual([6, 0, 0, 0]);
+      expect(values(dec.decode(v9([tos([6, 7, 8, 9, 10], 3)], { count: 1 }), A), 'src_tos')).toEqual([6, 7, 8, 9, 10, 0, 0, 0]);
+    });
+  });
 });
 
 describe('template cache files', () => {

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Precompiles src/ to dist/ (same layout, .ts -> .js) so that the CLI starts without the tsx loader.
+// Runs as the package's "prepare" script (npm ci / npm install); `node scripts/build.mjs [--out DIR]`.
+// bin/flowstash.mjs uses dist/ only while its stamp is at least as new as every file under src/.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STAMP_FILE, newestMtime } from './build-stamp.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// A quoted relative path ending in .ts: static and dynamic import specifiers
+// (`import(\`./${name}.ts\`)` included) and `new URL('./x.ts', import.meta.url)` worker entries.
+const RELATIVE_TS = /(["'`])(\.\.?\/[^"'`\n]*?)\.ts\1/g;
+
+export function rewriteSpecifiers(code) {
+  return code.replace(RELATIVE_TS, (_m, quote, path) => `${quote}${path}.js${quote}`);
+}
+
+function listFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+
+export async function buildDist({ srcDir = join(root, 'src'), outDir = join(root, 'dist') } = {}) {
+  // Recorded before transpiling: an edit made during the build leaves dist/ stale, not wrongly fresh.
+  const sourceMtimeMs = newestMtime(srcDir);
+  rmSync(outDir, { recursive: true, force: true });
+  const files = listFiles(srcDir);
+  const tsFiles = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const result = await build({
+    entryPoints: tsFiles,
+    outdir: outDir,
+    outbase: srcDir,
+    bundle: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    tsconfig: join(root, 'tsconfig.json'),
+    write: false,
+    logLevel: 'warning',
+  });
+  for (const out of result.outputFiles) {
+    mkdirSync(dirname(out.path), { recursive: true });
+    writeFileSync(out.path, out.path.endsWith('.js') ? rewriteSpecifiers(out.text) : out.contents);
+  }
+  // Plain-JS modules (worker bootstraps) go across as they are, with their specifiers rewritten.
+  for (const file of files.filter((f) => f.endsWith('.mjs') || f.endsWith('.js'))) {
+    const target = join(outDir, relative(srcDir, file));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, rewriteSpecifiers(readFileSync(file, 'utf8')));
+  }
+  // Written last: a build that failed half-way has no stamp, so the launcher keeps using tsx.
+  writeFileSync(join(outDir, STAMP_FILE), JSON.stringify({ sourceMtimeMs, builtAt: new Date().toISOString() }) + '\n');
+  return { modules: tsFiles.length, outDir };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--out');
+  const outDir = at >= 0 ? resolve(process.argv[at + 1] ?? '') : undefined;
+  try {
+    const { modules, outDir: wrote } = await buildDist({ outDir });
+    process.stderr.write(`flowstash build: ${modules} modules -> ${relative(process.cwd(), wrote) || '.'}\n`);
+  } catch (err) {
+    process.stderr.write(`flowstash build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,90 @@
+// The byte writer behind json_lines must produce exactly what jsonMap renders, for any event.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JsonLinesCodec } from '../../src/codec/json_lines.ts';
+import { Event } from '../../src/pipeline/event.ts';
+import { jsonMap } from '../../src/pipeline/json.ts';
+import { JsonBatchWriter } from '../../src/pipeline/json-writer.ts';
+import { Timestamp } from '../../src/pipeline/timestamp.ts';
+import { Float, type FieldMap, setOwn } from '../../src/pipeline/values.ts';
+import { arbitraryFieldMap } from './arbitraries.ts';
+
+const edgeNumbers = [
+  0, -0, 1, -1, 9, 10, 99, 100, 101, 2147483647, 2147483648, -2147483649, 4294967295, 1734294381253,
+  Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 2 ** 53, 1e21, -1e22, 0.5, -1.25e-7, 1e300,
+  Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN,
+];
+
+function writeAll(maps: FieldMap[], terminator = '\n', slab?: number): Buffer {
+  const w = new JsonBatchWriter(slab);
+  for (const m of maps) w.writeLine(m, terminator);
+  return w.take();
+}
+
+describe('JsonBatchWriter', () => {
+  it('writes the same bytes as jsonMap for random events', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryFieldMap, { maxLength: 5 }), (maps) => {
+        expect(writeAll(maps).toString('utf8')).toBe(maps.map((m) => jsonMap(m) + '\n').join(''));
+        expect(writeAll(maps)).toEqual(Buffer.from(maps.map((m) => jsonMap(m) + '\n').join('')));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('renders integer edge cases, floats, bigint and timestamps like jsonMap', () => {
+    for (const n of edgeNumbers) {
+      const m: FieldMap = { n, list: [n, -n], f: new Float(n) };
+      expect(writeAll([m]).toString()).toBe(jsonMap(m) + '\n');
+    }
+    const m: FieldMap = { big: 2n ** 64n, neg: -(2n ** 70n), ts: new Timestamp(1735689600, 123456000), t: true, f: false, z: null };
+    expect(writeAll([m]).toString()).toBe(jsonMap(m) + '\n');
+  });
+
+  it('escapes control characters, quotes, backslashes, DEL, non-ASCII and lone surrogates like JSON.stringify', () => {
+    const strings = ['a"b', 'c\\d', 'tab\there', '\u0000\u001f', '\u007f', 'é ü 日本', '😀', 'lone \ud800 x', '\udfff', ''];
+    for (const s of strings) {
+      const m: FieldMap = {};
+      setOwn(m, s, s);
+      expect(writeAll([m], '\r\n')).toEqual(Buffer.from(jsonMap(m) + '\r\n'));
+    }
+  });
+
+  it('keeps insertion order, integer-like keys first, and an own __proto__ key', () => {
+    const m: FieldMap = { b: 1, '2': 2, a: 3, '1': 4 };
+    setOwn(m, '__proto__', 'x');
+    expect(writeAll([m]).toString()).toBe('{"1":4,"2":2,"b":1,"a":3,"__proto__":"x"}\n');
+  });
+
+  it('keeps each taken batch intact while later batches fill new slabs', () => {
+    const w = new JsonBatchWriter(64);
+    const maps = Array.from({ length: 50 }, (_, i) => ({ i, text: 'x'.repeat(i * 7), nested: { i } }) as FieldMap);
+    const taken = maps.map((m) => {
+      w.writeLine(m, '\n');
+      return w.take();
+    });
+    taken.forEach((b, i) => expect(b.toString()).toBe(jsonMap(maps[i]!) + '\n'));
+  });
+
+  it('reset() drops a half-written batch', () => {
+    const w = new JsonBatchWriter();
+    w.writeLine({ a: 1 }, '\n');
+    w.reset();
+    w.writeLine({ b: 2 }, '\n');
+    expect(w.take().toString()).toBe('{"b":2}\n');
+  });
+});
+
+describe('json_lines encodeBatch', () => {
+  it('equals encode() of each event concatenated, @metadata left out', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryFieldMap, { maxLength: 6 }), fc.constantFrom('\n', '|', '\u2028'), (maps, delimiter) => {
+        const codec = new JsonLinesCodec(delimiter);
+        const events = maps.map((m) => new Event(m, { secret: 'never written' }));
+        const one = events.map((e) => codec.encode(e)).join('');
+        expect(codec.encodeBatch(events)).toEqual(Buffer.from(one));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
