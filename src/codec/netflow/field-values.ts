@@ -98,7 +98,7 @@ export function timeValue(time: TimeConv, v: FieldValue | undefined, b: Buffer, 
   if (v === undefined || (typeof v !== 'number' && typeof v !== 'bigint')) return v;
   switch (time) {
     case 'none': return v;
-    case 'v9switched': return v9Switched(h.uptime, h.unixSec, Number(v)) as Timestamp;
+    case 'v9switched': return v9Switched(h.uptime, h.unixSec, Number(v));
     case 'seconds': return secondsTs(v);
     case 'millis': return millisTs(v);
     case 'ntp': return ntpTs(b, o, len);

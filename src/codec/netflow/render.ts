@@ -116,32 +116,34 @@ export function utf8Trimmed(b: Buffer, o: number, len: number): string {
 }
 
 // ---- timestamps -------------------------------------------------------------------------------
+// The Logstash codec stores these as `LogStash::Timestamp#to_iso8601` text: String fields (quoted in
+// rubydebug, compared as strings in conditionals), not Timestamp objects.
 
 /** v5 `*_switched` (observed Logstash arithmetic, including the lost `seconds--` on borrow). */
-export function v5Switched(uptime: number, unixSec: number, unixNsec: number, v: number): Timestamp {
+export function v5Switched(uptime: number, unixSec: number, unixNsec: number, v: number): string {
   const millis = uptime - v;
   const seconds = unixSec - Math.floor(millis / 1000);
   let micros = Math.floor(unixNsec / 1000) - mod(millis, 1000) * 1000;
   if (micros < 0) micros += 1000000;
-  return new Timestamp(seconds, micros * 1000);
+  return new Timestamp(seconds, micros * 1000).toString();
 }
 
 /** v9 `*_switched`: always unix_sec + 1 s − (uptime − v) ms, as the Logstash codec computes it. */
-export function v9Switched(uptime: number, unixSec: number, v: number): Timestamp {
+export function v9Switched(uptime: number, unixSec: number, v: number): string {
   const millis = uptime - v;
   const seconds = unixSec - Math.floor(millis / 1000);
   const micros = 1000000 - mod(millis, 1000) * 1000;
-  return new Timestamp(seconds, micros * 1000);
+  return new Timestamp(seconds, micros * 1000).toString();
 }
 
-export function secondsTs(v: number | bigint): Timestamp {
-  return new Timestamp(Number(v), 0);
+export function secondsTs(v: number | bigint): string {
+  return new Timestamp(Number(v), 0).toString();
 }
 
-export function millisTs(v: number | bigint): Timestamp {
-  if (typeof v === 'bigint') return new Timestamp(Number(v / 1000n), Number(v % 1000n) * 1e6);
+export function millisTs(v: number | bigint): string {
+  if (typeof v === 'bigint') return new Timestamp(Number(v / 1000n), Number(v % 1000n) * 1e6).toString();
   const s = Math.floor(v / 1000);
-  return new Timestamp(s, (v - s * 1000) * 1e6);
+  return new Timestamp(s, (v - s * 1000) * 1e6).toString();
 }
 
 const NTP_EPOCH_OFFSET = 2208988800;
@@ -152,7 +154,7 @@ const u32 = new Uint32Array(f64.buffer);
  * NTP 64-bit timestamp as the Logstash codec converts it: seconds − 2208988800, and the fraction
  * as a float number of microseconds whose nanoseconds are truncated (exactly, on the float's value).
  */
-export function ntpTs(b: Buffer, o: number, len: number): Timestamp {
+export function ntpTs(b: Buffer, o: number, len: number): string {
   let sec: number;
   let frac: number;
   if (len >= 8) {
@@ -166,7 +168,7 @@ export function ntpTs(b: Buffer, o: number, len: number): Timestamp {
     frac = len > 0 ? b.readUIntBE(o, len) : 0;
   }
   const usec = (frac / 4294967296) * 1000000;
-  return new Timestamp(sec - NTP_EPOCH_OFFSET, truncatedNanos(usec));
+  return new Timestamp(sec - NTP_EPOCH_OFFSET, truncatedNanos(usec)).toString();
 }
 
 /** floor(x × 1000) computed on the exact binary value of x (0 ≤ x < 1e6). */

@@ -222,7 +222,8 @@ describe('correct where the Logstash codec fails', () => {
     expect(String(f!.fields['flowStartMilliseconds'])).toBe('2023-11-14T22:13:20.123Z');
     expect(String(f!.fields['flowStartMicroseconds'])).toBe('2016-11-11T12:09:19.000127768Z');
     expect(f!.fields['observationTimeMilliseconds']).toBe(1700000000456);
-    expect(f!.fields['flowStartSeconds']).toBeInstanceOf(Timestamp);
+    // The Logstash codec stores Timestamp#to_iso8601 text, so rubydebug prints it quoted.
+    expect(typeof f!.fields['flowStartSeconds']).toBe('string');
   });
 });
 
@@ -276,7 +277,7 @@ describe('NetFlow v9', () => {
     const [f] = dec.decode(v9([tpl, data], { uptime: 100_500, time: 1700000000 }), A);
     expect(f!.fields).toEqual({
       version: 9, flow_seq_num: 0, flowset_id: 256, ipv4_src_addr: '10.0.0.9', in_bytes: 99,
-      first_switched: new Timestamp(1700000000 - 1, 500_000_000),
+      first_switched: new Timestamp(1700000000 - 1, 500_000_000).toString(),
     });
     expect(String(f!.fields['first_switched'])).toBe('2023-11-14T22:13:19.500Z');
   });

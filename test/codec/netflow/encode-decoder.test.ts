@@ -134,11 +134,11 @@ function plan(e: PoolElement): fc.Arbitrary<FieldPlan> {
         ),
       }));
     case 'seconds':
-      return fc.constant({ field: base(4, 'dateTimeSeconds'), value: fc.nat({ max: 0xffffffff }).map((v) => ({ input: v, expected: new Timestamp(v, 0) })) });
+      return fc.constant({ field: base(4, 'dateTimeSeconds'), value: fc.nat({ max: 0xffffffff }).map((v) => ({ input: v, expected: new Timestamp(v, 0).toString() })) });
     case 'millis':
       return fc.constant({
         field: base(8, 'dateTimeMilliseconds'),
-        value: fc.bigInt({ min: 0n, max: 253402300799999n }).map((v) => ({ input: v, expected: new Timestamp(Number(v / 1000n), Number(v % 1000n) * 1e6) })),
+        value: fc.bigInt({ min: 0n, max: 253402300799999n }).map((v) => ({ input: v, expected: new Timestamp(Number(v / 1000n), Number(v % 1000n) * 1e6).toString() })),
       });
     case 'ntp':
       return fc.constant({
@@ -146,7 +146,7 @@ function plan(e: PoolElement): fc.Arbitrary<FieldPlan> {
         value: fc.record({ ntpSeconds: fc.integer({ min: NTP_OFFSET, max: 0xffffffff }), fraction: fc.nat({ max: 0xffffffff }) }).map((t) => ({
           input: t,
           // Logstash: microseconds as a float, nanoseconds truncated.
-          expected: new Timestamp(t.ntpSeconds - NTP_OFFSET, Math.trunc((t.fraction / 2 ** 32) * 1e6 * 1000)),
+          expected: new Timestamp(t.ntpSeconds - NTP_OFFSET, Math.trunc((t.fraction / 2 ** 32) * 1e6 * 1000)).toString(),
         })),
       });
   }
