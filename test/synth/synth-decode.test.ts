@@ -48,7 +48,18 @@ function expectedValue(name: string, v: FieldInput, header: { uptime: number; un
   return v as Comparable;
 }
 
+/** The codec renders converted times as Logstash's to_iso8601 text; read it back for the ±1 ns comparison. */
+function isoTime(v: string): Comparable | undefined {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(v);
+  if (!m) return undefined;
+  return ts(Date.parse(`${m[1]}Z`) / 1000, Number((m[2] ?? '').padEnd(9, '0')));
+}
+
 function comparable(v: FieldValue): Comparable {
+  if (typeof v === 'string') {
+    const t = isoTime(v);
+    if (t !== undefined) return t;
+  }
   if (typeof v === 'string' && v.includes(':') && parseIpv6(v)) return `ipv6:${Buffer.from(parseIpv6(v)!).toString('hex')}`;
   if (v instanceof Timestamp) return ts(v.seconds, v.nanos);
   if (v instanceof Float) return v.value;
