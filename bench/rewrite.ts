@@ -1,8 +1,10 @@
 // Benchmark: `flowstash rewrite` vs tcprewrite on the same ~100 MB capture with the same flags.
 // Usage: npx tsx bench/rewrite.ts [MB]   (prints a table; tcprewrite rows are skipped if absent)
+// The CLI is timed both ways users run it: from the precompiled build (what `npm ci` installs;
+// built here afresh from src/ into node_modules/.cache) and through tsx (an edited checkout).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRewriteArgs } from '../src/cli/rewrite.ts';
@@ -43,9 +45,9 @@ async function buildInput(path: string): Promise<number> {
   return w.packets;
 }
 
-function time(cmd: string, args: string[]): number {
+function time(cmd: string, args: string[], env: Record<string, string> = {}): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   return ms;
@@ -62,30 +64,48 @@ const flagSets = [
 ];
 const haveTcprewrite = spawnSync('sh', ['-c', 'command -v tcprewrite']).status === 0;
 const flowstash = join(ROOT, 'bin/flowstash.mjs');
-const startup = Math.min(...[0, 1, 2].map(() => time(process.execPath, [flowstash, 'rewrite', '--help'])));
-console.log(`input: ${(size / 1e6).toFixed(1)} MB, ${packets} packets; flowstash CLI start-up (tsx, --help): ${startup.toFixed(0)} ms`);
-console.log('best of 3 wall-clock runs; "engine" = rewriteCaptureFile in this process (no start-up)\n');
-const header = ['flags', 'flowstash CLI ms', 'engine ms', 'tcprewrite ms', 'CLI ratio', 'engine ratio'];
-console.log(header[0]!.padEnd(50), header.slice(1).map((h) => h.padStart(16)).join(''));
+// @ts-expect-error plain-JS build script without type declarations
+const { buildDist } = (await import('../scripts/build.mjs')) as { buildDist(o: { outDir: string }): Promise<unknown> };
+const distDir = join(ROOT, 'node_modules', '.cache', `flowstash-bench-dist-${process.pid}`);
+mkdirSync(dirname(distDir), { recursive: true });
+await buildDist({ outDir: distDir });
+const DIST = { FLOWSTASH_DIST: distDir };
+const TSX = { FLOWSTASH_DIST: 'off' };
+const startup = (env: Record<string, string>): number => Math.min(...[0, 1, 2, 3, 4].map(() => time(process.execPath, [flowstash, 'rewrite', '--help'], env)));
+const bare = Math.min(...[0, 1, 2, 3, 4].map(() => time(process.execPath, ['-e', '0'])));
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`input: ${(size / 1e6).toFixed(1)} MB, ${packets} packets; load average ${load()} (${process.platform}, node ${process.version})`);
+console.log(`start-up, best of 5 (\`rewrite --help\`): precompiled ${startup(DIST).toFixed(0)} ms, tsx ${startup(TSX).toFixed(0)} ms, bare \`node -e 0\` ${bare.toFixed(0)} ms`);
+console.log('best of 3 wall-clock runs; "engine" = rewriteCaptureFile in this process (no start-up, warm JIT)\n');
+const header = ['flags', 'CLI ms', 'CLI tsx ms', 'engine ms', 'tcprewrite ms', 'CLI ratio', 'engine ratio'];
+const cell = (c: string): string => c.padStart(14);
+console.log(header[0]!.padEnd(50), header.slice(1).map(cell).join(''));
 for (const flags of flagSets) {
   let cli = Infinity;
+  let cliTsx = Infinity;
   let engine = Infinity;
   let theirs = Infinity;
   for (let i = 0; i < 3; i++) {
-    cli = Math.min(cli, time(process.execPath, [flowstash, 'rewrite', '-i', input, '-o', join(dir, 'ours.pcap'), ...flags]));
+    cli = Math.min(cli, time(process.execPath, [flowstash, 'rewrite', '-i', input, '-o', join(dir, 'ours.pcap'), ...flags], DIST));
+    cliTsx = Math.min(cliTsx, time(process.execPath, [flowstash, 'rewrite', '-i', input, '-o', join(dir, 'ours-tsx.pcap'), ...flags], TSX));
     const parsed = parseRewriteArgs(['-i', input, '-o', join(dir, 'engine.pcap'), ...flags]);
     const t0 = process.hrtime.bigint();
     await rewriteCaptureFile(parsed.infile, parsed.outfile, parsed.options);
     engine = Math.min(engine, Number(process.hrtime.bigint() - t0) / 1e6);
     if (haveTcprewrite) theirs = Math.min(theirs, time('tcprewrite', ['-i', input, '-o', join(dir, 'theirs.pcap'), ...flags]));
   }
-  const same = haveTcprewrite && readFileSync(join(dir, 'ours.pcap')).equals(readFileSync(join(dir, 'theirs.pcap')));
+  const ours = readFileSync(join(dir, 'ours.pcap'));
+  const sameAsTsx = ours.equals(readFileSync(join(dir, 'ours-tsx.pcap'))) && ours.equals(readFileSync(join(dir, 'engine.pcap')));
+  const same = haveTcprewrite && ours.equals(readFileSync(join(dir, 'theirs.pcap')));
   const ratio = (x: number): string => (haveTcprewrite ? `${(theirs / x).toFixed(2)}x` : 'n/a');
   console.log(
     flags.join(' ').slice(0, 48).padEnd(50),
-    [cli.toFixed(0), engine.toFixed(0), haveTcprewrite ? theirs.toFixed(0) : 'n/a', ratio(cli), ratio(engine)].map((c) => c.padStart(16)).join(''),
-    haveTcprewrite ? (same ? ' identical output' : ' OUTPUT DIFFERS') : '',
+    [cli.toFixed(0), cliTsx.toFixed(0), engine.toFixed(0), haveTcprewrite ? theirs.toFixed(0) : 'n/a', ratio(cli), ratio(engine)].map(cell).join(''),
+    sameAsTsx ? '' : ' CLI/TSX/ENGINE OUTPUTS DIFFER',
+    haveTcprewrite ? (same ? ' identical to tcprewrite' : ' DIFFERS FROM TCPREWRITE') : '',
   );
 }
+console.log(`load average at the end: ${load()}`);
+rmSync(distDir, { recursive: true, force: true });
 console.log('\nratio = tcprewrite time / flowstash time (above 1.00x: flowstash is faster)');
 rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,6 +49,19 @@ function rssMb(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (0 when unavailable). */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: state is 3rd, utime 14th, stime 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 interface Step {
   rate: number;
   sent: number;
@@ -60,6 +74,11 @@ interface Step {
   out: number;
   seconds: number;
   rssMax: number;
+  /** Collector CPU (all threads) per flow out, in microseconds: comparable across loaded and idle machines. */
+  cpuPerFlowUs: number;
+  /** The sender's CPU use while sending, as a share of one core. */
+  senderCore: number;
+  load: number;
   zeroLoss: boolean;
 }
 
@@ -78,15 +97,29 @@ async function step(rate: number): Promise<Step> {
   const exited = new Promise<void>((r) => collector.on('close', () => r()));
   for (let i = 0; i < 300 && !log.includes('UDP listener started'); i++) await new Promise((r) => setTimeout(r, 50));
   let rssMax = 0;
-  const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMb(collector.pid!))), 250);
-  const replay = spawnSync(
+  let collectorCpu = 0;
+  const sampler = setInterval(() => {
+    rssMax = Math.max(rssMax, rssMb(collector.pid!));
+    collectorCpu = cpuSeconds(collector.pid!) || collectorCpu;
+  }, 250);
+  const cpuAtStart = cpuSeconds(collector.pid!);
+  const load = os.loadavg()[0]!;
+  const sender = spawn(
     process.execPath,
     [BIN, 'replay', CAPTURE, '--to', `127.0.0.1:${port}`, '--exporters', 'loopback', '--pps', String(rate), '--loop', '0', '--duration', String(HOLD)],
-    { encoding: 'utf8' },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  let replayOut = '';
+  sender.stdout!.setEncoding('utf8').on('data', (d: string) => (replayOut += d));
+  let senderCpu = 0;
+  const senderSampler = setInterval(() => (senderCpu = cpuSeconds(sender.pid!) || senderCpu), 100);
+  await new Promise<void>((r) => sender.on('close', () => r()));
+  clearInterval(senderSampler);
+  const replay = { stdout: replayOut };
   // Give the collector time to finish what it received, then stop it (SIGINT drains).
   await new Promise((r) => setTimeout(r, 1500));
   clearInterval(sampler);
+  collectorCpu = cpuSeconds(collector.pid!) || collectorCpu;
   collector.kill('SIGINT');
   await exited;
   const sent = Number(/Successful packets:\s+(\d+)/.exec(replay.stdout)?.[1] ?? 0);
@@ -109,6 +142,9 @@ async function step(rate: number): Promise<Step> {
     out: summary['out'] ?? 0,
     seconds,
     rssMax,
+    cpuPerFlowUs: codec['flows'] ? ((collectorCpu - cpuAtStart) / codec['flows']) * 1e6 : 0,
+    senderCore: senderCpu / seconds,
+    load,
     zeroLoss: sent > 0 && sent === received && received === decoded && droppedQueue === 0 && (summary['out'] ?? -1) === (codec['flows'] ?? -2),
   };
   return s;
@@ -125,8 +161,8 @@ async function main(): Promise<void> {
   }
   console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ~21 flows per datagram); hold ${HOLD} s per rate`);
   console.log(`collector: node ${NODE_OPTS.join(' ')} bin/flowstash.mjs -f (udp workers 2, queue_size 2000 -> netflow -> stdout json_lines > /dev/null)\n`);
-  console.log('| target pps | sent    | received | decoded | queue drops | kernel lost | flows/s  | events out | RSS max | zero loss |');
-  console.log('|------------|---------|----------|---------|-------------|-------------|----------|------------|---------|-----------|');
+  console.log('| target pps | sent    | received | decoded | queue drops | kernel lost | flows/s  | events out | RSS max | zero loss | collector CPU/flow | sender CPU | load avg |');
+  console.log('|------------|---------|----------|---------|-------------|-------------|----------|------------|---------|-----------|--------------------|------------|----------|');
   let best: Step | undefined;
   let above = 0;
   for (const rate of RATES) {
@@ -134,7 +170,8 @@ async function main(): Promise<void> {
     console.log(
       `| ${String(rate).padStart(10)} | ${String(s.sent).padStart(7)} | ${String(s.received).padStart(8)} | ${String(s.decoded).padStart(7)} | ` +
         `${String(s.droppedQueue).padStart(11)} | ${String(s.kernelLost).padStart(11)} | ${(s.flows / s.seconds).toFixed(0).padStart(8)} | ` +
-        `${String(s.out).padStart(10)} | ${s.rssMax.toFixed(0).padStart(4)} MB | ${s.zeroLoss ? 'yes' : 'NO'}`.padEnd(9) + ' |',
+        `${String(s.out).padStart(10)} | ${s.rssMax.toFixed(0).padStart(4)} MB | ${(s.zeroLoss ? 'yes' : 'NO').padEnd(9)} | ` +
+        `${s.cpuPerFlowUs.toFixed(2).padStart(15)} us | ${(s.senderCore * 100).toFixed(0).padStart(8)} % | ${s.load.toFixed(2).padStart(8)} |`,
     );
     if (s.zeroLoss) best = s;
     else if (++above >= 2) break;
@@ -143,7 +180,8 @@ async function main(): Promise<void> {
   if (best) {
     const fps = best.flows / best.seconds;
     console.log(
-      `highest zero-loss rate held ${HOLD} s: ${(best.sent / best.seconds).toFixed(0)} datagrams/s, ${fps.toFixed(0)} flows/s, RSS ${best.rssMax.toFixed(0)} MB`,
+      `highest zero-loss rate held ${HOLD} s: ${(best.sent / best.seconds).toFixed(0)} datagrams/s, ${fps.toFixed(0)} flows/s, RSS ${best.rssMax.toFixed(0)} MB ` +
+        `(load average ${best.load.toFixed(2)} on ${os.cpus().length} cores at its start)`,
     );
     console.log(`target >= 100000 flows/s with zero loss: ${fps >= 100_000 ? 'met' : 'NOT met'}`);
     console.log('reference: Logstash netflow codec ~1800 flows/s per core; fastest commercial collector claims ~5000 per core');

@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { CaptureError } from '../replay/errors.ts';
 import { FilterError } from '../replay/filter.ts';
 import { readUdpDatagrams, type UdpDatagramSource } from '../replay/datagrams.ts';
-import { hrClock, Pacer, validatePacing, type PacingOptions } from '../replay/pacer.ts';
+import { hrClock, Pacer, pacingMode, validatePacing, type PacingOptions } from '../replay/pacer.ts';
 import type { ExporterSocketInfo } from '../replay/sender.ts';
 import { runReplayLoop, type ReplayLoopResult } from '../replay/replay-run.ts';
 import { formatReplaySummary } from '../replay/replay-summary.ts';
@@ -181,7 +181,12 @@ export async function run(args: string[]): Promise<number> {
       : undefined;
 
   const ac = new AbortController();
-  const onSignal = (): void => ac.abort();
+  let threadedSender: ThreadedSender | undefined;
+  const onSignal = (): void => {
+    ac.abort();
+    // Sending threads may be sleeping towards a far due time with the reader waiting on them.
+    threadedSender?.abort().catch(() => undefined);
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -190,8 +195,9 @@ export async function run(args: string[]): Promise<number> {
   let passNo = 0;
   // With sending threads the main thread only plans: each datagram is handed over with its due time.
   const threaded = sender instanceof ThreadedSender ? sender : undefined;
+  threadedSender = threaded;
   const clock = threaded ? planningClock(realClock) : realClock;
-  threaded?.useClock(clock);
+  if (threaded && pacingMode(pacing) !== 'topspeed') threaded.useClock(clock);
   const pacer = new Pacer(pacing, clock);
   const durationNs = pacing.duration !== undefined ? pacing.duration * 1e9 : undefined;
   let deadlineSet = false;
@@ -235,15 +241,16 @@ export async function run(args: string[]): Promise<number> {
     failure = e as Error;
   } finally {
     bar?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     try {
       // Interrupted: what is still queued is dropped. A damaged capture: what preceded the fault goes out.
-      if (threaded && result?.ended === 'aborted') await threaded.abort();
+      if (threaded && (result?.ended === 'aborted' || ac.signal.aborted)) await threaded.abort();
       else await sender.close();
     } catch (e) {
       failure ??= e as Error;
     }
+    // Only now: sending threads may still be working through their queues until close() returns.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 
   if (failure && !(failure instanceof CaptureError) && !(failure instanceof FilterError)) throw failure;
@@ -295,7 +302,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`flowstash replay: ${failure.message}\n`);
     return 1;
   }
-  return result?.ended === 'aborted' ? 130 : 0;
+  return result?.ended === 'aborted' || ac.signal.aborted ? 130 : 0;
 }
 
 function describeDevice(to: Endpoint | undefined, sockets: number): string {

@@ -54,9 +54,6 @@ export function udpOptions(o: ResolvedOptions): UdpInputOptions {
   };
 }
 
-/** Decoded datagrams reported back to the receiver thread at once (its queue_size accounting lags by at most this). */
-const ACK_EVERY = 32;
-
 interface Queued {
   payload: Buffer;
   host: string;
@@ -101,6 +98,8 @@ export class UdpInput implements Input {
   }
 
   private decodedCount = 0;
+  /** Decoded datagrams already reported to the receiver thread. */
+  private ackedCount = 0;
 
   async run(ctx: InputContext): Promise<void> {
     const o = this.options;
@@ -217,38 +216,30 @@ export class UdpInput implements Input {
 
   private async drain(ctx: InputContext): Promise<void> {
     const decoder = this.decoder!;
-    let sinceAck = 0;
+    const thread = this.thread;
     let sinceYield = 0;
     while (this.head < this.queue.length) {
       const q = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as Queued;
       const events: Event[] = decoder.decode(q.payload, q.host, q.port);
       this.decodedCount++;
-      sinceAck++;
+      if (thread) {
+        // Room in the receiver's queue again (a shared counter, no message); catches up on any
+        // datagram decoded before the thread handle was stored.
+        thread.ack(this.decodedCount - this.ackedCount);
+        this.ackedCount = this.decodedCount;
+      }
       if (events.length > 0) {
         const pending = ctx.push(events);
-        if (pending) {
-          // The queue is full: while the workers catch up, the receiver may use the room freed so far.
-          // (Each ack is a message to the thread: not one per datagram while queue and decoder ping-pong.)
-          if (this.thread && sinceAck >= ACK_EVERY) {
-            this.thread.ack(sinceAck);
-            sinceAck = 0;
-          }
-          await pending;
-        }
+        if (pending) await pending;
       }
       if (++sinceYield >= 64) {
         // Let the socket (inline mode) and timers run between bursts of decoding.
         sinceYield = 0;
-        if (this.thread && sinceAck > 0) {
-          this.thread.ack(sinceAck);
-          sinceAck = 0;
-        }
         this.compact();
         await new Promise<void>((r) => setImmediate(r));
       }
     }
-    if (this.thread && sinceAck > 0) this.thread.ack(sinceAck);
     this.compact();
   }
 

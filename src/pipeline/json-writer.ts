@@ -18,6 +18,8 @@ export class JsonBatchWriter {
   private buf: Buffer;
   private start = 0;
   private pos = 0;
+  private lastTimestamp: Timestamp | undefined;
+  private lastTimestampText = '';
 
   constructor(private readonly slabBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafe(slabBytes);
@@ -87,9 +89,14 @@ export class JsonBatchWriter {
       case 'object':
         if (v === null) break;
         if (v instanceof Timestamp) {
+          // The flows of one datagram share its Timestamp (immutable): render it once.
+          if (v !== this.lastTimestamp) {
+            this.lastTimestamp = v;
+            this.lastTimestampText = v.toString();
+          }
           this.ensure(1);
           this.buf[this.pos++] = QUOTE;
-          this.text(v.toString());
+          this.text(this.lastTimestampText);
           this.ensure(1);
           this.buf[this.pos++] = QUOTE;
           return;

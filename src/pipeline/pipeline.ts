@@ -534,23 +534,35 @@ export class Pipeline {
   private async writeCollected(): Promise<void> {
     const buffers = this.collect;
     this.collect = this.outputs.map(() => []);
+    if (this.outputs.length === 1) {
+      // One output (the common case): what it took is what got out, no per-event bookkeeping.
+      const events = buffers[0]!;
+      if (await this.writeTo(this.outputs[0]!, events)) this.totals.out += events.length;
+      return;
+    }
     const delivered = new Set<Event>();
     await Promise.all(
       this.outputs.map(async (o, i) => {
         const events = buffers[i]!;
-        if (events.length === 0) return;
-        o.counters.in += events.length;
-        try {
-          await o.output.write(events);
-          o.counters.out += events.length;
-          for (const e of events) delivered.add(e);
-        } catch (e) {
-          this.totals.failed += events.length;
-          this.outputFailed(o, events.length, e as NodeJS.ErrnoException);
-        }
+        if (await this.writeTo(o, events)) for (const e of events) delivered.add(e);
       }),
     );
     this.totals.out += delivered.size;
+  }
+
+  /** One output's share of a batch; false when it failed (counted and reported) or was empty. */
+  private async writeTo(o: RunningOutput, events: Event[]): Promise<boolean> {
+    if (events.length === 0) return false;
+    o.counters.in += events.length;
+    try {
+      await o.output.write(events);
+      o.counters.out += events.length;
+      return true;
+    } catch (e) {
+      this.totals.failed += events.length;
+      this.outputFailed(o, events.length, e as NodeJS.ErrnoException);
+      return false;
+    }
   }
 
   private readonly reportedFailures = new Set<string>();

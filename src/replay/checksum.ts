@@ -54,7 +54,7 @@ function alignedWordSum(data: Buffer, at: number, words: number, packetStartsEve
     s += (w & 0xffff) + (w >>> 16);
   }
   s = fold(s);
-  return !packetStartsEven ? ((s & 0xff) << 8) | (s >>> 8) : s;
+  return packetStartsEven ? ((s & 0xff) << 8) | (s >>> 8) : s;
 }
 
 /** The checksum field value for data[start, end) (sum inverted). */

@@ -71,6 +71,8 @@ export class ThreadedSender {
   private readonly batchRecords: number;
   private readonly maxQueued: number;
   private clock: Clock | undefined;
+  private finishing: Promise<void> | undefined;
+  private aborted = false;
 
   private constructor(opts: ThreadedSenderOptions, to: Endpoint | undefined, threads: SendThread[]) {
     this.opts = opts;
@@ -151,7 +153,10 @@ export class ThreadedSender {
     return new ThreadedSender(opts, to, threads);
   }
 
-  /** The clock against which "due soon" is judged (the pacer's). */
+  /**
+   * Paced replays: the clock against which "due soon" is judged (the pacer's). Without it (topspeed)
+   * datagrams travel in full batches.
+   */
   useClock(clock: Clock): void {
     this.clock = clock;
   }
@@ -168,7 +173,8 @@ export class ThreadedSender {
     const w = thread.writer;
     if (!w.fits(dg.payload.length) && w.count > 0) this.flush(thread);
     w.add(route.id, dg.wireBytes, dueNs, dg.payload);
-    const urgent = dueNs !== undefined && thread.queued === 0 && this.clock !== undefined && dueNs - this.clock.now() < URGENT_NS;
+    // Paced: an idle thread gets what is due soon (or at once) now rather than when the batch fills.
+    const urgent = this.clock !== undefined && thread.queued === 0 && (dueNs === undefined || dueNs - this.clock.now() < URGENT_NS);
     if (w.count >= this.batchRecords || urgent) return this.flush(thread);
   }
 
@@ -215,19 +221,39 @@ export class ThreadedSender {
 
   /** Sends what is queued, closes every socket, and gathers the counters. */
   close(): Promise<void> {
-    for (const t of this.threads) {
-      if (!t.failure) this.flush(t)?.catch(() => undefined);
+    if (!this.finishing) {
+      for (const t of this.threads) {
+        if (!t.failure) this.flush(t)?.catch(() => undefined);
+      }
+      this.post({ type: 'close' });
+      this.finishing = this.gather();
     }
-    return this.finish({ type: 'close' });
+    return this.finishing;
   }
 
-  /** Drops what is still queued (interrupted), closes every socket, gathers the counters. */
+  /**
+   * Drops what is still queued (interrupted), closes every socket, gathers the counters. May be
+   * called while a send() waits for room (that wait ends at once) or while close() is under way.
+   */
   abort(): Promise<void> {
-    return this.finish({ type: 'abort' });
+    if (!this.aborted) {
+      this.aborted = true;
+      this.post({ type: 'abort' });
+      for (const t of this.threads) {
+        const w = t.roomWaiter;
+        t.roomWaiter = undefined;
+        w?.();
+      }
+    }
+    this.finishing ??= this.gather();
+    return this.finishing;
   }
 
-  private async finish(message: ToSendWorker): Promise<void> {
+  private post(message: ToSendWorker): void {
     for (const t of this.threads) if (!t.failure) t.worker.postMessage(message);
+  }
+
+  private async gather(): Promise<void> {
     const results = await Promise.allSettled(this.threads.map((t) => t.closed));
     const lateness: number[] = [];
     let failure: Error | undefined;

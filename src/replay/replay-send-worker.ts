@@ -3,7 +3,7 @@
 // sends it on its exporter's socket. Each exporter belongs to exactly one thread, so the datagrams
 // of an exporter leave in capture order.
 import { parentPort, workerData } from 'node:worker_threads';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { setImmediate as yieldToLoop, setTimeout as sleepMs } from 'node:timers/promises';
 import { BatchReader } from './replay-batch.ts';
 import { hrClock } from './pacer.ts';
 import { DatagramSender, type OpenSocket } from './sender.ts';
@@ -16,6 +16,8 @@ interface Route {
   opening?: Promise<OpenSocket>;
   error?: Error;
 }
+
+const LONG_WAIT_STEP_MS = 50;
 
 const port = parentPort!;
 const init = workerData as SendWorkerInit;
@@ -114,13 +116,17 @@ async function sendBatch(data: ArrayBuffer, length: number): Promise<number> {
         dropped++;
         continue;
       }
-      let now = clock.now();
-      if (now < due) {
-        // `rec` is only rewritten by reader.next(), so it survives the wait.
-        await clock.waitUntil(due);
-        now = clock.now();
+      // `rec` is only rewritten by reader.next(), so it survives the waits.
+      for (let left = due - clock.now(); left > 0 && !aborted; left = due - clock.now()) {
+        // Long gaps are slept in steps, so that an interruption is noticed within LONG_WAIT_STEP_MS.
+        if (left > 2 * LONG_WAIT_STEP_MS * 1e6) await sleepMs(LONG_WAIT_STEP_MS);
+        else await clock.waitUntil(due);
       }
-      if (measure) recordLateness(now - due);
+      if (aborted) {
+        dropped++;
+        continue;
+      }
+      if (measure) recordLateness(clock.now() - due);
     } else if (deadlineNs !== Infinity && clock.now() >= deadlineNs) {
       dropped++;
       continue;

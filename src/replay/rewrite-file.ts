@@ -86,10 +86,18 @@ function recordReheader(): (frame: Buffer, tsSec: number, tsNsec: number, len: n
   return (frame, tsSec, tsNsec, len) => {
     if (chunk === null || chunk.buffer !== frame.buffer) chunk = Buffer.from(frame.buffer);
     const at = frame.byteOffset - 16;
-    chunk.writeUInt32LE(tsSec >>> 0, at);
-    chunk.writeUInt32LE(Math.floor(tsNsec / 1000), at + 4);
-    chunk.writeUInt32LE(frame.length, at + 8);
-    chunk.writeUInt32LE(len >>> 0, at + 12);
+    put32le(chunk, at, tsSec);
+    put32le(chunk, at + 4, Math.floor(tsNsec / 1000));
+    put32le(chunk, at + 8, frame.length);
+    put32le(chunk, at + 12, len);
     return at;
   };
+}
+
+/** Little-endian 32-bit store (the record header bytes exist: the reader parsed them). */
+function put32le(b: Buffer, o: number, v: number): void {
+  b[o] = v;
+  b[o + 1] = v >>> 8;
+  b[o + 2] = v >>> 16;
+  b[o + 3] = v >>> 24;
 }

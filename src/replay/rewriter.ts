@@ -86,8 +86,8 @@ export class Rewriter {
         data = Buffer.concat([data.subarray(0, 12), tag, data.subarray(12)]);
         len += 4;
       }
-      if (o.enetDmac) o.enetDmac.copy(data, 0);
-      if (o.enetSmac) o.enetSmac.copy(data, 6);
+      if (o.enetDmac) setMac(data, 0, o.enetDmac);
+      if (o.enetSmac) setMac(data, 6, o.enetSmac);
     }
     let f = decodeFrame(linkType, data);
     if (f.ipVersion === 0) {
@@ -251,21 +251,21 @@ export class Rewriter {
     if (family === 4) {
       const oldWord = ((old[0]! << 24) | (old[1]! << 16) | (old[2]! << 8) | old[3]!) >>> 0;
       const newWord = ((data[offset]! << 24) | (data[offset + 1]! << 16) | (data[offset + 2]! << 8) | data[offset + 3]!) >>> 0;
-      data.writeUInt16BE(csumReplace4(data.readUInt16BE(f.ipOffset + 10), oldWord, newWord), f.ipOffset + 10);
+      put16(data, f.ipOffset + 10, csumReplace4(get16(data, f.ipOffset + 10), oldWord, newWord));
       if (l4 >= 0) {
         if (f.protocol === IPPROTO.UDP && data.length >= l4 + 8) {
-          const c = data.readUInt16BE(l4 + 6);
-          if (c !== 0) data.writeUInt16BE(udpSafe(f, csumReplace4(c, oldWord, newWord)), l4 + 6);
+          const c = get16(data, l4 + 6);
+          if (c !== 0) put16(data, l4 + 6, udpSafe(f, csumReplace4(c, oldWord, newWord)));
         } else if (f.protocol === IPPROTO.TCP && data.length >= l4 + 20) {
-          data.writeUInt16BE(csumReplace4(data.readUInt16BE(l4 + 16), oldWord, newWord), l4 + 16);
+          put16(data, l4 + 16, csumReplace4(get16(data, l4 + 16), oldWord, newWord));
         }
       }
     } else if (l4 >= 0) {
       if (f.protocol === IPPROTO.UDP && data.length >= l4 + 8) {
-        const c = data.readUInt16BE(l4 + 6);
-        if (c !== 0) data.writeUInt16BE(udpSafe(f, csumReplace16(c, old, 0, data, offset)), l4 + 6);
+        const c = get16(data, l4 + 6);
+        if (c !== 0) put16(data, l4 + 6, udpSafe(f, csumReplace16(c, old, 0, data, offset)));
       } else if (f.protocol === IPPROTO.TCP && data.length >= l4 + 20) {
-        data.writeUInt16BE(csumReplace16(data.readUInt16BE(l4 + 16), old, 0, data, offset), l4 + 16);
+        put16(data, l4 + 16, csumReplace16(get16(data, l4 + 16), old, 0, data, offset));
       }
     }
     return true;
@@ -353,8 +353,8 @@ export class Rewriter {
           this.fixL4(data, f, l4Len);
         }
       }
-      data.writeUInt16BE(0, ip + 10);
-      data.writeUInt16BE(internetChecksum(data, ip, ip + hl), ip + 10);
+      put16(data, ip + 10, 0);
+      put16(data, ip + 10, internetChecksum(data, ip, ip + hl));
     } else if (whole && f.l4Offset >= 0) {
       const l4Len = f.ipEnd - f.l4Offset;
       if (f.ipEnd > data.length || l4Len < 0) {
@@ -371,27 +371,27 @@ export class Rewriter {
     switch (f.protocol) {
       case IPPROTO.TCP:
         if (l4Len < 20) return;
-        data.writeUInt16BE(0, l4 + 16);
-        data.writeUInt16BE(internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 6, l4Len)), l4 + 16);
+        put16(data, l4 + 16, 0);
+        put16(data, l4 + 16, internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 6, l4Len)));
         return;
       case IPPROTO.UDP: {
         if (l4Len < 8) return;
         // IPv4: zero means "no checksum" and stays zero. IPv6 forbids zero: compute it.
-        if (version === 4 && data.readUInt16BE(l4 + 6) === 0) return;
-        data.writeUInt16BE(0, l4 + 6);
+        if (version === 4 && get16(data, l4 + 6) === 0) return;
+        put16(data, l4 + 6, 0);
         const c = internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 17, l4Len));
-        data.writeUInt16BE(c === 0 ? 0xffff : c, l4 + 6);
+        put16(data, l4 + 6, c === 0 ? 0xffff : c);
         return;
       }
       case IPPROTO.ICMP:
         if (l4Len < 4 || version !== 4) return;
-        data.writeUInt16BE(0, l4 + 2);
-        data.writeUInt16BE(internetChecksum(data, l4, l4 + l4Len), l4 + 2);
+        put16(data, l4 + 2, 0);
+        put16(data, l4 + 2, internetChecksum(data, l4, l4 + l4Len));
         return;
       case IPPROTO.ICMPV6:
         if (l4Len < 4 || version !== 6) return;
-        data.writeUInt16BE(0, l4 + 2);
-        data.writeUInt16BE(internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 58, l4Len)), l4 + 2);
+        put16(data, l4 + 2, 0);
+        put16(data, l4 + 2, internetChecksum(data, l4, l4 + l4Len, pseudoHeaderSum(data, version, f.srcOffset, 58, l4Len)));
         return;
       default:
         return;
@@ -401,6 +401,21 @@ export class Rewriter {
   private warn(message: string): void {
     if (this.warnings.length < 1000) this.warnings.push(message);
   }
+}
+
+/** Big-endian 16-bit field at o; callers have checked that it lies within the frame. */
+function get16(data: Buffer, o: number): number {
+  return (data[o]! << 8) | data[o + 1]!;
+}
+
+/** Stores a 16-bit field big-endian at o (within the frame, checked by the caller). */
+function put16(data: Buffer, o: number, value: number): void {
+  data[o] = value >>> 8;
+  data[o + 1] = value;
+}
+
+function setMac(data: Buffer, at: number, mac: Buffer): void {
+  for (let i = 0; i < 6; i++) data[at + i] = mac[i]!;
 }
 
 function setIPv4MulticastPrefix(data: Buffer, macAt: number): void {

@@ -46,7 +46,10 @@ describe('DatagramDecoder source field', () => {
   it('sets the sender address exactly as Event.get/set would, for any event and field name', () => {
     const hosts = fc.constantFrom('192.0.2.1', '2001:db8::1');
     const maps = fc.array(
-      fc.oneof(arbitraryFieldMap, fc.constant({}), fc.constant({ host: 'exporter-a' }), fc.constant({ host: { name: 'x' } }), fc.constant({ host: ['a'] })),
+      fc.oneof(
+        arbitraryFieldMap,
+        fc.constantFrom<FieldMap>({}, { host: 'exporter-a' }, { host: { name: 'x' } }, { host: ['a'] }),
+      ),
       { minLength: 1, maxLength: 3 },
     );
     fc.assert(

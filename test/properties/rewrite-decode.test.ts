@@ -1,7 +1,8 @@
 // Issue 7: for any capture from synth or the corpus and any address map (--srcipmap / --dstipmap),
 // decoding the rewritten capture gives the same flows, with only the exporter address changed, and
-// changed exactly as the map says. Rewriting happens in memory (Rewriter), decoding through the
-// same path as the pcap input (DatagramExtractor → netflow decoder, templates keyed per exporter).
+// changed exactly as the map says (also when TTL, TOS, VLAN tags and MACs are edited alongside).
+// Rewriting happens in memory (Rewriter), decoding through the same path as the pcap input
+// (DatagramExtractor → netflow decoder, templates keyed per exporter).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { existsSync, readdirSync } from 'node:fs';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize, profileNames } from '../../src/synth/synth.ts';
 import { Rewriter } from '../../src/replay/rewriter.ts';
-import { defaultRewriteOptions, type Cidr, type CidrPair } from '../../src/replay/rewrite-options.ts';
+import { defaultRewriteOptions, type Cidr, type CidrPair, type RewriteOptions } from '../../src/replay/rewrite-options.ts';
 import { DatagramExtractor } from '../../src/replay/datagrams.ts';
 import { openCapture, readAllPackets } from '../../src/replay/capture-reader.ts';
 import { formatIP, parseIPv4, parseIPv6 } from '../../src/replay/address.ts';
@@ -17,8 +18,8 @@ import { createNetflowDecoder, type DecodedFlow } from '../../src/codec/netflow/
 import type { CapturedPacket, UdpDatagram } from '../../src/replay/types.ts';
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
-const CAPTURES = path.join(SHARED, 'corpus', 'captures');
-if (!existsSync(CAPTURES)) console.warn(`rewrite-decode property: ${CAPTURES} is absent: only synth captures are used`);
+const CORPUS_DIRS = ['captures', 'edge', 'logstash-netflow'].map((d) => path.join(SHARED, 'corpus', d));
+if (!existsSync(SHARED)) console.warn(`rewrite-decode property: ${SHARED} is absent: only synth captures are used`);
 
 interface Capture {
   name: string;
@@ -32,9 +33,9 @@ function labelled<T extends object>(value: T, label: string): T {
 }
 
 const corpus: Capture[] = [];
-if (existsSync(CAPTURES)) {
-  for (const f of readdirSync(CAPTURES).filter((n) => n.endsWith('.pcap')).sort()) {
-    const { packets, error } = await readAllPackets(await openCapture(path.join(CAPTURES, f)));
+for (const dir of CORPUS_DIRS.filter((d) => existsSync(d))) {
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.pcap')).sort()) {
+    const { packets, error } = await readAllPackets(await openCapture(path.join(dir, f)));
     if (error) throw error;
     corpus.push(labelled({ name: f, packets }, f));
   }
@@ -137,8 +138,26 @@ function decodeCapture(packets: CapturedPacket[]): Decoded {
   return labelled(decoded, `${datagrams.length} datagrams, ${decoded.stats['flows']} flows`);
 }
 
-function rewriteCapture(packets: CapturedPacket[], srcIpMap: CidrPair[], dstIpMap: CidrPair[]): CapturedPacket[] {
-  const rw = new Rewriter({ ...defaultRewriteOptions(), srcIpMap, dstIpMap });
+/** Edits besides the address maps that must not change what is decoded (L2 and IP header fields). */
+type OtherEdits = Pick<RewriteOptions, 'ttl' | 'tos' | 'vlan' | 'enetDmac' | 'enetSmac'>;
+
+const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => Buffer.from(b));
+const otherEditsArb: fc.Arbitrary<Partial<OtherEdits>> = fc.record(
+  {
+    ttl: fc.record({ mode: fc.constantFrom<'set' | 'add' | 'sub'>('set', 'add', 'sub'), value: fc.integer({ min: 1, max: 255 }) }),
+    tos: fc.integer({ min: 0, max: 255 }),
+    vlan: fc.oneof(
+      fc.record({ mode: fc.constant<'add'>('add'), tag: fc.integer({ min: 1, max: 4094 }), pri: fc.integer({ min: 0, max: 7 }), cfi: fc.constant(null), tpid: fc.constantFrom(0x8100, 0x88a8) }),
+      fc.constant({ mode: 'del' as const, tag: null, pri: null, cfi: null, tpid: 0x8100 }),
+    ),
+    enetDmac: mac,
+    enetSmac: mac,
+  },
+  { requiredKeys: [] },
+);
+
+function rewriteCapture(packets: CapturedPacket[], srcIpMap: CidrPair[], dstIpMap: CidrPair[], other: Partial<OtherEdits>): CapturedPacket[] {
+  const rw = new Rewriter({ ...defaultRewriteOptions(), ...other, srcIpMap, dstIpMap });
   return packets.map((p) => {
     const out = rw.rewrite(p.linkType, p.data, p.len, p.number);
     if (!out) throw new Error(`packet ${p.number} was dropped by a rewrite without filter or --fixlen`);
@@ -147,21 +166,21 @@ function rewriteCapture(packets: CapturedPacket[], srcIpMap: CidrPair[], dstIpMa
 }
 
 describe('rewrite then decode = decode with the exporter address mapped', () => {
-  it('holds for synth and corpus captures under arbitrary --srcipmap / --dstipmap', () => {
+  it('holds for synth and corpus captures under arbitrary --srcipmap / --dstipmap (with TTL, TOS, VLAN, MAC edits)', () => {
     const caseArb = captureArb.chain((capture) => {
       const original = decodeCapture(capture.packets);
       const seen = [...new Set(original.datagrams.flatMap((d) => [d.src, d.dst]))].map(addressBytes);
-      return fc.record({ capture: fc.constant(capture), original: fc.constant(original), src: mapArb(seen), dst: mapArb(seen) });
+      return fc.record({ capture: fc.constant(capture), original: fc.constant(original), src: mapArb(seen), dst: mapArb(seen), other: otherEditsArb });
     });
     let exercised = 0;
     fc.assert(
-      fc.property(caseArb, ({ capture, original, src, dst }) => {
+      fc.property(caseArb, ({ capture, original, src, dst, other }) => {
         // Templates are kept per exporter address: the map must not merge two exporters into one.
         const exporters = new Map<string, string>();
         for (const d of original.datagrams) exporters.set(d.src, mapped(d.src, src));
         fc.pre(new Set(exporters.values()).size === exporters.size);
 
-        const after = decodeCapture(rewriteCapture(capture.packets, src, dst));
+        const after = decodeCapture(rewriteCapture(capture.packets, src, dst, other));
         expect(after.problems).toEqual(original.problems);
         expect(after.datagrams.length).toBe(original.datagrams.length);
         after.datagrams.forEach((d, i) => {

@@ -52,6 +52,7 @@ describe('dist build', () => {
 
   it('writes every module, the worker bootstraps and a stamp', () => {
     expect(existsSync(join(OUT, 'cli', 'main.js'))).toBe(true);
+    expect(existsSync(join(OUT, '.flowstash-build'))).toBe(true);
     expect(existsSync(join(OUT, 'fuzz', 'worker-entry.mjs'))).toBe(true);
     expect(readFileSync(join(OUT, 'fuzz', 'worker-entry.mjs'), 'utf8')).toContain(`import('./worker.js')`);
     expect(readFileSync(join(OUT, 'inputs', 'udp-thread.js'), 'utf8')).toContain('udp-receiver.js');
@@ -70,6 +71,20 @@ describe('dist build', () => {
   it.each(cases)('%s: same exit code, stdout and stderr as the tsx path', (_name, args) => {
     const viaTsx = runVia({ FLOWSTASH_DIST: 'off' }, args);
     expect(runVia({ FLOWSTASH_DIST: OUT }, args)).toEqual(viaTsx);
+  });
+});
+
+describe('buildDist output directory', () => {
+  it('refuses to replace a non-empty directory it did not write', async () => {
+    const dir = join(ROOT, 'node_modules', '.cache', `flowstash-not-a-build-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'precious.txt'), 'keep me\n');
+    try {
+      await expect(buildDist({ outDir: dir })).rejects.toThrow(/refusing to replace .*not-a-build.*holds no \.flowstash-build/);
+      expect(readFileSync(join(dir, 'precious.txt'), 'utf8')).toBe('keep me\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

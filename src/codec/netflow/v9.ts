@@ -21,7 +21,7 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
   const h: RecordHeader = { version: 9, seq, flowsetId: 0, uptime, unixSec };
   let p = 20;
   let records = 0; // template, options template and data records so far: the header count's terms
-  const later = new LaterRecords(core, b, host, sourceId);
+  let later: LaterRecords | undefined; // only records under 4 bytes need it
   while (p < len) {
     if (allZero(b, p, len)) break; // padding
     if (len - p < 4) {
@@ -47,9 +47,15 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
       h.flowsetId = id;
       const t = core.templates.lookup(9, host, sourceId, id, core.now());
       if (t) {
-        const max = t.fixedLength >= 4 ? Infinity : v9RecordLimit(count - records - later.from(end), t.fixedLength, end - start);
+        let max = Infinity;
+        if (t.fixedLength > 0 && t.fixedLength < 4) {
+          later ??= new LaterRecords(core, b, host, sourceId);
+          max = v9RecordLimit(count - records - later.from(end), t.fixedLength, end - start);
+        }
         records += core.decodeDataSet(t, 'v9', b, start, end, h, ts, host, sourceId, sink, start, max);
-      } else core.noTemplate(9, host, sourceId, id, b, start, end, h, ts, () => count - records - later.from(end));
+      } else {
+        core.noTemplate(9, host, sourceId, id, b, start, end, h, ts, () => count - records - (later ??= new LaterRecords(core, b, host, sourceId)).from(end));
+      }
     } else {
       core.counters.sets_unsupported++;
       core.log('warn', `Unsupported flowset id ${id}`, { exporter: host, offset: p });
