@@ -59,9 +59,9 @@ function buildCommand(): Command {
     .option('-v, --verbose', 'show which local address each exporter was given')
     .option(
       '--threads <n>',
-      'sending threads; each exporter is sent by one of them, so its datagrams keep their order ' +
-        '(0 = send from the main thread)',
-      '1',
+      'worker threads that send (and wait for due times) while the main thread reads; each exporter ' +
+        'belongs to one thread, so its datagrams keep their order. 0 = read and send on one thread',
+      '0',
     )
     .addHelpText('after', '\nExit status: 0 done, 1 capture damaged or unreadable, 2 bad options, 130 interrupted.\n')
     .exitOverride()

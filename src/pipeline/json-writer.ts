@@ -1,7 +1,7 @@
 // Events serialised straight into bytes, exactly as json.ts renders them (jsonMap), for the
-// json_lines hot path: a whole batch goes into one reusable scratch buffer and leaves as one Buffer,
-// with no intermediate strings for keys, integers or ASCII text. Anything unusual (escapes,
-// non-ASCII, floats, bigints) takes json.ts's own rendering, so the two cannot disagree.
+// json_lines hot path: a whole batch is written into a large slab and leaves as one Buffer (a view
+// of it), with no intermediate strings for keys, integers or ASCII text. Anything unusual (escapes,
+// non-ASCII, floats, large integers, bigints) takes json.ts's own rendering, so the two cannot disagree.
 import { jsonValue } from './json.ts';
 import { Timestamp } from './timestamp.ts';
 import { Float, type FieldMap, type FieldValue } from './values.ts';
