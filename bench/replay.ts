@@ -10,7 +10,7 @@ import { readUdpDatagrams } from '../src/replay/datagrams.ts';
 import { hrClock, Pacer } from '../src/replay/pacer.ts';
 import { runReplayLoop } from '../src/replay/replay-run.ts';
 import { DatagramSender } from '../src/replay/sender.ts';
-import { planningClock, ThreadedSender } from '../src/replay/replay-send-threads.ts';
+import { planningClock, START_LEAD_NS, ThreadedSender } from '../src/replay/replay-send-threads.ts';
 import { cpus, loadavg } from 'node:os';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,7 +114,7 @@ async function paced(file: string, port: number, threads: number): Promise<Laten
     spanNs = res.endNs - res.startNs;
   } else {
     const sender = await ThreadedSender.start({ to, exporters: 'any', threads, originNs: real.originNs, measure: true });
-    const clock = planningClock(real);
+    const clock = planningClock(real, START_LEAD_NS);
     sender.useClock(clock);
     const pacer = new Pacer({ multiplier: 1 }, clock);
     const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg, pacer.lastDueNs));

@@ -13,7 +13,7 @@ import { runReplayLoop, type ReplayLoopResult } from '../replay/replay-run.ts';
 import { formatReplaySummary } from '../replay/replay-summary.ts';
 import { DatagramSender, parseEndpoint, resolveEndpoint, type Endpoint, type ExporterBinding } from '../replay/sender.ts';
 import type { UdpDatagram } from '../replay/types.ts';
-import { planningClock, ThreadedSender } from '../replay/replay-send-threads.ts';
+import { planningClock, SendThreadError, START_LEAD_NS, ThreadedSender } from '../replay/replay-send-threads.ts';
 
 interface ReplayCliOptions {
   to?: string;
@@ -60,7 +60,8 @@ function buildCommand(): Command {
     .option(
       '--threads <n>',
       'worker threads that send (and wait for due times) while the main thread reads; each exporter ' +
-        'belongs to one thread, so its datagrams keep their order. 0 = read and send on one thread',
+        'belongs to one thread, so its datagrams keep their order. Can help --topspeed when a CPU is free; ' +
+        'on a busy machine 0 (read and send on one thread) is faster and keeps time better',
       '0',
     )
     .addHelpText('after', '\nExit status: 0 done, 1 capture damaged or unreadable, 2 bad options, 130 interrupted.\n')
@@ -196,7 +197,7 @@ export async function run(args: string[]): Promise<number> {
   // With sending threads the main thread only plans: each datagram is handed over with its due time.
   const threaded = sender instanceof ThreadedSender ? sender : undefined;
   threadedSender = threaded;
-  const clock = threaded ? planningClock(realClock) : realClock;
+  const clock = threaded ? planningClock(realClock, pacingMode(pacing) === 'topspeed' ? 0 : START_LEAD_NS) : realClock;
   if (threaded && pacingMode(pacing) !== 'topspeed') threaded.useClock(clock);
   const pacer = new Pacer(pacing, clock);
   const durationNs = pacing.duration !== undefined ? pacing.duration * 1e9 : undefined;
@@ -253,6 +254,10 @@ export async function run(args: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
 
+  if (failure instanceof SendThreadError) {
+    process.stderr.write(`flowstash replay: ${failure.message}\n`);
+    return 1;
+  }
   if (failure && !(failure instanceof CaptureError) && !(failure instanceof FilterError)) throw failure;
   if (failure instanceof FilterError) {
     process.stderr.write(`flowstash replay: --filter: ${failure.message}\n`);

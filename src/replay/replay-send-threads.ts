@@ -25,6 +25,11 @@ export interface ThreadedSenderOptions extends Omit<SenderOptions, 'loopbackFor'
   maxQueuedBatches?: number;
 }
 
+/** A sending thread failed or died: what it had not yet reported is unknown. */
+export class SendThreadError extends Error {
+  override name = 'SendThreadError';
+}
+
 /** A datagram due this close to now goes to its thread at once rather than waiting for a full batch. */
 const URGENT_NS = 2_000_000;
 
@@ -37,15 +42,17 @@ interface SendThread {
   failure: Error | undefined;
 }
 
-// Worker threads do not inherit the main thread's TypeScript loader: register tsx first.
+// Worker threads do not inherit the main thread's TypeScript loader: register tsx first when the
+// entry is TypeScript (the precompiled dist/ entry is plain JavaScript and loads without it).
 function bootstrapSource(): string {
+  const entry = new URL('./replay-send-worker.ts', import.meta.url).href;
+  const fail = `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ type: 'failed', message: 'sending thread: ' + e.message }); });`;
+  if (!entry.endsWith('.ts')) return `import(${JSON.stringify(entry)})${fail}`;
   const require = createRequire(import.meta.url);
   const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./replay-send-worker.ts', import.meta.url).href;
   return (
     `import(${JSON.stringify(tsxApi)}).then((m) => { (m.register ?? m.default.register)(); ` +
-    `return import(${JSON.stringify(entry)}); }).catch((e) => { ` +
-    `require('node:worker_threads').parentPort.postMessage({ type: 'failed', message: 'sending thread: ' + e.message }); });`
+    `return import(${JSON.stringify(entry)}); })${fail}`
   );
 }
 
@@ -114,7 +121,7 @@ export class ThreadedSender {
             readyResolve();
             break;
           case 'failed':
-            fail(new Error(m.message));
+            fail(new SendThreadError(m.message));
             void worker.terminate();
             break;
           case 'batch-done':
@@ -138,9 +145,9 @@ export class ThreadedSender {
             break;
         }
       });
-      worker.on('error', (e) => fail(new Error(`sending thread: ${e.message}`)));
+      worker.on('error', (e) => fail(new SendThreadError(`sending thread: ${e.message}`)));
       worker.on('exit', (code) => {
-        if (!settled) fail(new Error(`sending thread exited (code ${code}) before reporting its counters`));
+        if (!settled) fail(new SendThreadError(`sending thread exited (code ${code}) before reporting its counters`));
       });
       threads.push(thread);
     }
@@ -279,13 +286,17 @@ export class ThreadedSender {
   }
 }
 
+/** How far ahead of the real clock a threaded replay starts: time for the threads to get their first batch and warm up. */
+export const START_LEAD_NS = 50_000_000;
+
 /**
  * A clock for planning ahead of the sending threads: waiting returns at once and moves "now" to
  * the awaited time, so a pacer run on it computes due times (and --duration cut-offs) without
  * sleeping, and a new loop pass anchors where the previous one ends, not where reading is.
+ * `leadNs` puts the schedule's start that far ahead of the real clock.
  */
-export function planningClock(real: Clock): Clock {
-  let planned = 0;
+export function planningClock(real: Clock, leadNs = 0): Clock {
+  let planned = real.now() + leadNs;
   return {
     now: () => Math.max(real.now(), planned),
     waitUntil(targetNs: number): Promise<void> {

@@ -58,6 +58,24 @@ describe('Schedule/Pacer: capture timing', () => {
     expect(await sendTimes({}, [pkt(0), pkt(10), pkt(20), pkt(30)], 3e6)).toEqual([0, 10e6, 20e6, 30e6]);
   });
 
+  it('excludeSetup moves the rest of the schedule later (socket opening is not paid by later packets)', async () => {
+    const clock = new FakeClock();
+    const pacer = new Pacer({}, clock);
+    const start = pacer.start();
+    const times: number[] = [];
+    for (const [i, p] of [pkt(0), pkt(10), pkt(20)].entries()) {
+      expect(await pacer.pace(p.sec, p.nsec, p.bytes)).toBe('send');
+      times.push(clock.t - start);
+      if (i === 0) {
+        // Opening the first exporter's socket took 4 ms.
+        clock.t += 4e6;
+        pacer.excludeSetup(4e6);
+      }
+      pacer.sent(p.bytes);
+    }
+    expect(times).toEqual([0, 14e6, 24e6]);
+  });
+
   it('sends late packets at once and catches up with the schedule', async () => {
     // 15 ms per send, 10 ms apart: late packets go immediately; later slots still hold.
     expect(await sendTimes({}, [pkt(0), pkt(10), pkt(20), pkt(100)], 15e6)).toEqual([0, 15e6, 30e6, 100e6]);
