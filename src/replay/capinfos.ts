@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { openCapture, type CaptureFileInfo, type CaptureInterface, type TsResolution } from './capture-reader.ts';
+import { LINKTYPE_IPFIX_MESSAGE, openCapture, type CaptureFileInfo, type CaptureInterface, type TsResolution } from './capture-reader.ts';
 import { CaptureError } from './errors.ts';
 
 export interface CaptureSummary {
@@ -121,6 +121,7 @@ const ENCAPSULATIONS: Record<number, [string, number, string]> = {
   252: ['Wireshark Upper PDU export', 155, 'wireshark-upper-pdu'],
   264: ['ISO 14443 contactless smartcard standards', 177, 'iso14443'],
   276: ['Linux cooked-mode capture v2', 210, 'linux-sll2'],
+  [LINKTYPE_IPFIX_MESSAGE]: ['RFC 5655/RFC 5101 IPFIX', 128, 'ipfix'],
 };
 
 function encapsulation(linkType: number): [string, number, string] {
@@ -194,6 +195,7 @@ function formatDuration(ns: bigint, digits: number): string {
 
 function fileType(info: CaptureFileInfo): string {
   if (info.format === 'pcapng') return 'Wireshark/... - pcapng';
+  if (info.format === 'ipfix') return 'IPFIX File Format';
   return info.precision === 'nano' ? 'Wireshark/tcpdump/... - nanosecond pcap' : 'Wireshark/tcpdump/... - pcap';
 }
 

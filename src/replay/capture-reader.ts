@@ -1,10 +1,12 @@
-// Streaming reader for pcap (µs/ns, both byte orders) and pcapng (sections, several interfaces,
-// if_tsresol/if_tsoffset, EPB/SPB/PB; other blocks skipped). Memory stays constant: the file is
+// Streaming reader for pcap (µs/ns, both byte orders), pcapng (sections, several interfaces,
+// if_tsresol/if_tsoffset, EPB/SPB/PB; other blocks skipped) and RFC 5655 IPFIX files (each
+// message one packet, as Wireshark's wiretap reads them). Memory stays constant: the file is
 // read in chunks. Iterating yields every readable packet; a fatal fault (file cut mid-record,
 // corrupt block length, absurd caplen) is thrown as a CaptureError after everything before it
 // was yielded. Non-fatal problems are collected in `warnings`.
 import { ByteSource } from './byte-source.ts';
 import { CaptureError } from './errors.ts';
+import { IPFIX_HEADER_LEN, ipfixHeaderProblem, looksLikeIpfixMessage } from './ipfix-file.ts';
 import type { CapturedPacket } from './types.ts';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
@@ -15,6 +17,12 @@ const PCAPNG_BOM = 0x1a2b3c4d;
 export const MAX_SNAPLEN = 262144;
 /** Larger pcapng blocks are treated as corrupt (Wireshark's limit is 16 MiB of packet data). */
 const MAX_BLOCK = 32 * 1024 * 1024;
+/**
+ * Link type of the packets of an IPFIX file: each is a bare IPFIX message. No LINKTYPE exists
+ * for that (Wireshark uses its internal encapsulation WTAP_ENCAP_RAW_IPFIX = 128), so this value
+ * lies outside the 16-bit LINKTYPE space and can never be confused with a pcap link type.
+ */
+export const LINKTYPE_IPFIX_MESSAGE = 0x10000 + 128;
 
 export type ByteOrder = 'little' | 'big';
 
@@ -61,11 +69,11 @@ export interface SectionInfo {
 
 export interface CaptureFileInfo {
   path: string;
-  format: 'pcap' | 'pcapng';
-  /** pcap: the file's; pcapng: the first section's. */
+  format: 'pcap' | 'pcapng' | 'ipfix';
+  /** pcap: the file's; pcapng: the first section's; IPFIX files are big-endian. */
   byteOrder: ByteOrder;
-  /** pcap: from the magic. pcapng: 'nano' when any interface is finer than µs. */
-  precision: 'micro' | 'nano';
+  /** pcap: from the magic. pcapng: 'nano' when any interface is finer than µs. IPFIX: 'sec'. */
+  precision: 'sec' | 'micro' | 'nano';
   versionMajor: number;
   versionMinor: number;
   /** pcap header snaplen (0 = not set), or the first pcapng interface's. */
@@ -147,12 +155,19 @@ async function startReader(src: ByteSource, path: string): Promise<CaptureReader
       return reader;
     }
   }
+  // IPFIX files have no magic: accept the file when its first message is plausible IPFIX.
+  let notIpfix = '';
+  if (src.buf.readUInt16BE(src.pos) === 10) {
+    await src.ensure(Math.max(IPFIX_HEADER_LEN, src.buf.readUInt16BE(src.pos + 2)));
+    if (looksLikeIpfixMessage(src.buf, src.pos, src.available)) return new IpfixFileReader(src, path);
+    notIpfix = ': its first IPFIX message header or Set lengths are invalid';
+  }
   throw new CaptureError(
     'bad-magic',
     path,
     0,
     0,
-    `not a pcap or pcapng file (magic 0x${magicBE.toString(16).padStart(8, '0')})`,
+    `not a pcap or pcapng file (magic 0x${magicBE.toString(16).padStart(8, '0')}), nor an RFC 5655 IPFIX file${notIpfix}`,
   );
 }
 
@@ -355,6 +370,82 @@ class PcapReader extends BaseReader {
       this.number + 1,
       `file ends inside the record: ${s.available - 16} of ${need - 16} captured bytes present`,
     );
+  }
+}
+
+/**
+ * RFC 5655 file: every IPFIX message is a packet whose time is the message's export time
+ * (whole seconds) and whose captured and original lengths are the message length.
+ */
+class IpfixFileReader extends BaseReader {
+  readonly fileInfo: CaptureFileInfo;
+
+  constructor(src: ByteSource, path: string) {
+    super(src, path);
+    this.fileInfo = {
+      path,
+      format: 'ipfix',
+      byteOrder: 'big',
+      precision: 'sec',
+      versionMajor: 0,
+      versionMinor: 0,
+      snaplen: 0,
+      linkType: LINKTYPE_IPFIX_MESSAGE,
+      linkTypes: [LINKTYPE_IPFIX_MESSAGE],
+      interfaces: [
+        {
+          id: 0,
+          section: 0,
+          linkType: LINKTYPE_IPFIX_MESSAGE,
+          snaplen: MAX_SNAPLEN,
+          tsResolution: { base: 10, exponent: 0 },
+          tsOffset: 0,
+          fcsLen: -1,
+          tsresolOption: 0,
+          statEntries: 0,
+          packets: 0,
+        },
+      ],
+      sections: [],
+    };
+  }
+
+  protected async *records(): AsyncGenerator<CapturedPacket> {
+    const s = this.src;
+    for (;;) {
+      if (s.available < IPFIX_HEADER_LEN && !(await s.ensure(IPFIX_HEADER_LEN))) {
+        if (s.available === 0) return;
+        throw this.fail(
+          'truncated',
+          s.offset,
+          this.number + 1,
+          `file ends inside the header of IPFIX message ${this.number + 1} (${s.available} of ${IPFIX_HEADER_LEN} bytes)`,
+        );
+      }
+      const problem = ipfixHeaderProblem(s.buf, s.pos);
+      if (problem) throw this.fail('bad-block', s.offset, this.number + 1, `IPFIX message ${this.number + 1} has an invalid header: ${problem}`);
+      const len = s.buf.readUInt16BE(s.pos + 2);
+      if (s.available < len && !(await s.ensure(len))) {
+        throw this.fail(
+          'truncated',
+          s.offset,
+          this.number + 1,
+          `file ends inside IPFIX message ${this.number + 1}: ${s.available} of its ${len} bytes present`,
+        );
+      }
+      const p = s.pos;
+      const pkt = blankPacket();
+      pkt.number = ++this.number;
+      pkt.tsSec = s.buf.readUInt32BE(p + 4);
+      pkt.caplen = len;
+      pkt.len = len;
+      pkt.linkType = LINKTYPE_IPFIX_MESSAGE;
+      pkt.data = s.buf.subarray(p, p + len);
+      pkt.fileOffset = s.offset;
+      s.skip(len);
+      this.fileInfo.interfaces[0]!.packets++;
+      yield pkt;
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { formatIP } from './address.ts';
 import { openCapture, type CaptureFileInfo } from './capture-reader.ts';
 import { internetChecksum, pseudoHeaderSum } from './checksum.ts';
 import { decodeFrame, type DecodedFrame } from './decode.ts';
-import type { CaptureError } from './errors.ts';
+import { CaptureError } from './errors.ts';
 import { compileFilterResolving, type PacketFilter } from './filter.ts';
 import { DEFAULT_LIMITS, Reassembler, type ReassemblyLimits } from './reassembly.ts';
 import type { CapturedPacket, UdpDatagram } from './types.ts';
@@ -262,6 +262,16 @@ export function readUdpDatagrams(path: string, options: ReadUdpDatagramsOptions 
       const ex = new DatagramExtractor({ filter, limits: options.limits, onProblem: options.onProblem, source: path });
       extractor = ex;
       const reader = await openCapture(path);
+      if (reader.fileInfo.format === 'ipfix') {
+        await reader.close();
+        throw new CaptureError(
+          'bad-header',
+          path,
+          0,
+          0,
+          'an RFC 5655 IPFIX file holds bare IPFIX messages without IP/UDP headers, so it has no UDP datagrams to read (only capture files with IP/UDP packets can be replayed or fed to the pcap input)',
+        );
+      }
       fileInfo = reader.fileInfo;
       warnings = reader.warnings;
       try {

@@ -127,6 +127,27 @@ describe.skipIf(!HAVE_CAPINFOS)('capinfos agrees with Wireshark capinfos 4.0', (
     expect(await ours(files)).toBe(theirs(files));
   });
 
+  it.skipIf(!HAVE_SHARED)('on every RFC 5655 IPFIX file in the corpus', async () => {
+    const files = [join(SHARED, 'corpus', 'ipfix-files', 'example_flows.ipfix'), ...readdirSync(join(SHARED, 'corpus', 'edge')).filter((f) => f.endsWith('.ipfix')).map((f) => join(SHARED, 'corpus', 'edge', f))];
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(await ours(files)).toBe(theirs(files));
+  });
+
+  it('on generated IPFIX files: several seconds, out of order, one message, many messages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs-capinfos-ipfix-'));
+    const write = (name: string, times: number[]): string => {
+      writeFileSync(join(dir, name), Buffer.concat(times.map((t, i) => ipfixMessage(t, i % 3 === 0 ? [] : [4 * (i % 11)]))));
+      return join(dir, name);
+    };
+    const files = [
+      write('spread.ipfix', [1700000000, 1700000003, 1700000007]),
+      write('unordered.ipfix', [1700000005, 1700000001, 1700000009]),
+      write('one.ipfix', [1]),
+      write('many.ipfix', Array.from({ length: 3000 }, (_, i) => 1700000000 + Math.floor(i / 7))),
+    ];
+    expect(await ours(files)).toBe(theirs(files));
+  });
+
   it('on generated pcap/pcapng files: ns, big-endian, truncated, mixed link types, resolutions, link types', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fs-capinfos-'));
     const files = [...writeGeneratedCaptures(dir).map((g) => g.path), ...extraCaptures(dir)];
@@ -162,6 +183,46 @@ describe('capinfos formatting', () => {
     expect(s.packets).toBe(2);
     expect(s.error?.message).toMatch(/cut\.pcap: packet 3 at byte offset 156: file ends inside the record/);
     expect(formatSummary(s, 'cut.pcap')).toMatch(/Number of packets:   2\n/);
+  });
+});
+
+/** An IPFIX message with one Set per entry of `setBodies` (RFC 7011 framing; contents are filler). */
+function ipfixMessage(exportTime: number, setBodies: number[]): Buffer {
+  const sets = setBodies.map((n, i) => {
+    const set = Buffer.alloc(4 + n, 0x5a);
+    set.writeUInt16BE(256 + i, 0);
+    set.writeUInt16BE(4 + n, 2);
+    return set;
+  });
+  const head = Buffer.alloc(16);
+  head.writeUInt16BE(10, 0);
+  head.writeUInt16BE(16 + sets.reduce((n, b) => n + b.length, 0), 2);
+  head.writeUInt32BE(exportTime, 4);
+  return Buffer.concat([head, ...sets]);
+}
+
+describe('capinfos on damaged IPFIX files', () => {
+  it('summarises the messages before a cut, a bad version or a length below 16, and names the fault', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs-capinfos-ipfix-bad-'));
+    const msgs = [0, 1, 2, 3].map((i) => ipfixMessage(1700000000 + i, [20]));
+    const whole = Buffer.concat(msgs);
+    const badVersion = Buffer.from(whole);
+    badVersion.writeUInt16BE(5, 80);
+    const badLength = Buffer.from(whole);
+    badLength.writeUInt16BE(15, 40 + 2);
+    const cases: [string, Buffer, number, RegExp][] = [
+      ['cut.ipfix', whole.subarray(0, 150), 3, /cut\.ipfix: packet 4 at byte offset 120: file ends inside IPFIX message 4: 30 of its 40 bytes present$/],
+      ['version.ipfix', badVersion, 2, /version\.ipfix: packet 3 at byte offset 80: IPFIX message 3 has an invalid header: version 5 is not IPFIX \(10\)$/],
+      ['length.ipfix', badLength, 1, /length\.ipfix: packet 2 at byte offset 40: IPFIX message 2 has an invalid header: message length 15 is shorter than its header$/],
+    ];
+    for (const [name, bytes, count, why] of cases) {
+      writeFileSync(join(dir, name), bytes);
+      const s = await summarizeCapture(join(dir, name));
+      expect(s.packets, name).toBe(count);
+      expect(s.dataBytes, name).toBe(count * 40);
+      expect(s.error?.message, name).toMatch(why);
+      expect(formatSummary(s, name)).toMatch(new RegExp(`Number of packets:   ${count}\n[^]*Number of packets = ${count}$`));
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openCapture, openCaptureBuffer, readAllPackets } from '../../src/replay/capture-reader.ts';
+import { LINKTYPE_IPFIX_MESSAGE, openCapture, openCaptureBuffer, readAllPackets } from '../../src/replay/capture-reader.ts';
 import { CaptureError } from '../../src/replay/errors.ts';
 import { encodeCapture, type PacketRecord } from '../../src/replay/pcap-writer.ts';
 import { HAVE_SHARED, SHARED } from './helpers.ts';
@@ -144,12 +144,30 @@ describe('pcap and pcapng round trips', () => {
   });
 });
 
+/** An IPFIX message (RFC 7011 header) carrying one Set per entry of `setBodies` (Set id 256+i). */
+function ipfixMessage(exportTime: number, setBodies: number[] = [8], seq = 0): Buffer {
+  const sets = setBodies.map((n, i) => {
+    const set = Buffer.alloc(4 + n, i + 1);
+    set.writeUInt16BE(256 + i, 0);
+    set.writeUInt16BE(4 + n, 2);
+    return set;
+  });
+  const head = Buffer.alloc(16);
+  head.writeUInt16BE(10, 0);
+  head.writeUInt16BE(16 + sets.reduce((n, b) => n + b.length, 0), 2);
+  head.writeUInt32BE(exportTime, 4);
+  head.writeUInt32BE(seq, 8);
+  head.writeUInt32BE(7, 12);
+  return Buffer.concat([head, ...sets]);
+}
+
 describe('reading arbitrary bytes', () => {
   it('never throws anything but a CaptureError, and reports where', async () => {
     const valid = encodeCapture([rec(1, 0, [1, 2, 3]), rec(2, 5000, Buffer.alloc(60, 7))]);
     const validNg = encodeCapture([rec(1, 0, [1, 2, 3]), rec(2, 5000, Buffer.alloc(60, 7))], { format: 'pcapng' });
+    const validIpfix = Buffer.concat([ipfixMessage(1, [8, 12]), ipfixMessage(2, []), ipfixMessage(3, [20])]);
     const mutated = fc
-      .tuple(fc.constantFrom(valid, validNg), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat())
+      .tuple(fc.constantFrom(valid, validNg, validIpfix), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat())
       .map(([base, flips, cut]) => {
         const b = Buffer.from(base);
         for (const [i, v] of flips) b[i % b.length] = v;
@@ -176,7 +194,7 @@ describe('reading arbitrary bytes', () => {
 describe('bad input', () => {
   it('rejects a file that is not a capture', async () => {
     await expect(openCaptureBuffer(Buffer.from('hello, world, this is text'), 'notes.txt')).rejects.toThrow(
-      /^notes\.txt: byte offset 0: not a pcap or pcapng file \(magic 0x68656c6c\)$/,
+      /^notes\.txt: byte offset 0: not a pcap or pcapng file \(magic 0x68656c6c\), nor an RFC 5655 IPFIX file$/,
     );
     await expect(openCapture('/nonexistent/x.pcap')).rejects.toThrow(/x\.pcap: byte offset 0: cannot open/);
   });
@@ -315,5 +333,78 @@ describe('pcapng structure', () => {
     b.writeUInt32LE(3, shbLen + idbLen + 8);
     const { error } = await readBuffer(b);
     expect(error?.message).toMatch(/packet 1 at byte offset \d+: packet refers to interface 3, but the section describes 1 interface\(s\)/);
+  });
+});
+
+describe('RFC 5655 IPFIX files', () => {
+  const m1 = ipfixMessage(1700000000, [8, 12], 1);
+  const m2 = ipfixMessage(1700000001, [], 2);
+  const m3 = ipfixMessage(1699999999, [20], 3);
+  const file = Buffer.concat([m1, m2, m3]);
+
+  it('reads every message as one packet stamped with its export time', async () => {
+    const reader = await openCaptureBuffer(file, 'mem.ipfix');
+    expect(reader.fileInfo.format).toBe('ipfix');
+    expect(reader.fileInfo.linkType).toBe(LINKTYPE_IPFIX_MESSAGE);
+    const { packets, error } = await readAllPackets(reader);
+    expect(error).toBeNull();
+    expect(packets.map((p) => [p.number, p.tsSec, p.tsNsec, p.caplen, p.len, p.fileOffset, p.linkType])).toEqual([
+      [1, 1700000000, 0, m1.length, m1.length, 0, LINKTYPE_IPFIX_MESSAGE],
+      [2, 1700000001, 0, 16, 16, m1.length, LINKTYPE_IPFIX_MESSAGE],
+      [3, 1699999999, 0, m3.length, m3.length, m1.length + 16, LINKTYPE_IPFIX_MESSAGE],
+    ]);
+    expect(Buffer.concat(packets.map((p) => p.data)).equals(file)).toBe(true);
+    expect(reader.fileInfo.interfaces[0]?.packets).toBe(3);
+    expect(reader.bytesRead).toBe(file.length);
+  });
+
+  it('counts every message before a message cut short, then names message and offset', async () => {
+    const cutBody = await readBuffer(file.subarray(0, file.length - 5));
+    expect(cutBody.packets.length).toBe(2);
+    expect(cutBody.error?.kind).toBe('truncated');
+    expect(cutBody.error?.message).toBe(
+      `mem.pcap: packet 3 at byte offset ${m1.length + 16}: file ends inside IPFIX message 3: ${m3.length - 5} of its ${m3.length} bytes present`,
+    );
+    const cutHeader = await readBuffer(file.subarray(0, m1.length + 9));
+    expect(cutHeader.packets.length).toBe(1);
+    expect(cutHeader.error?.message).toBe(
+      `mem.pcap: packet 2 at byte offset ${m1.length}: file ends inside the header of IPFIX message 2 (9 of 16 bytes)`,
+    );
+  });
+
+  it('stops at a message with a wrong version or a length below 16, after the messages before it', async () => {
+    const badVersion = Buffer.from(file);
+    badVersion.writeUInt16BE(9, m1.length);
+    const v = await readBuffer(badVersion);
+    expect(v.packets.length).toBe(1);
+    expect(v.error?.kind).toBe('bad-block');
+    expect(v.error?.message).toBe(`mem.pcap: packet 2 at byte offset ${m1.length}: IPFIX message 2 has an invalid header: version 9 is not IPFIX (10)`);
+    const badLength = Buffer.from(file);
+    badLength.writeUInt16BE(12, m1.length + 16 + 2);
+    const l = await readBuffer(badLength);
+    expect(l.packets.length).toBe(2);
+    expect(l.error?.offset).toBe(m1.length + 16);
+    expect(l.error?.message).toMatch(/packet 3 at byte offset \d+: IPFIX message 3 has an invalid header: message length 12 is shorter than its header$/);
+  });
+
+  it('rejects bytes that start like IPFIX but whose first message is not', async () => {
+    const bad = Buffer.from(m1);
+    bad.writeUInt16BE(3, 16 + 2); // a Set shorter than its own header
+    await expect(openCaptureBuffer(bad, 'x.bin')).rejects.toThrow(
+      /^x\.bin: byte offset 0: not a pcap or pcapng file \(magic 0x000a002c\), nor an RFC 5655 IPFIX file: its first IPFIX message header or Set lengths are invalid$/,
+    );
+  });
+
+  it.skipIf(!HAVE_SHARED)('reads the corpus IPFIX files to the end (example_flows: 68 messages, #2 an empty one)', async () => {
+    const files = [join(SHARED, 'corpus/ipfix-files/example_flows.ipfix'), ...readdirSync(join(SHARED, 'corpus/edge')).filter((f) => f.endsWith('.ipfix')).map((f) => join(SHARED, 'corpus/edge', f))];
+    for (const f of files) {
+      const { packets, error } = await readAllPackets(await openCapture(f));
+      expect(error, f).toBeNull();
+      expect(packets.reduce((n, p) => n + p.caplen, 0), f).toBe(statSync(f).size);
+      if (f.endsWith('example_flows.ipfix')) {
+        expect(packets.length).toBe(68);
+        expect(packets[1]?.caplen).toBe(16);
+      }
+    }
   });
 });
