@@ -7,7 +7,7 @@ import { CaptureError } from '../replay/errors.ts';
 
 export async function run(args: string[]): Promise<number> {
   const cmd = new Command('flowstash capinfos')
-    .description('Summarise pcap/pcapng captures like Wireshark capinfos 4.0 (times in local time; set TZ to choose).')
+    .description('Summarise pcap, pcapng or RFC 5655 IPFIX files like Wireshark capinfos 4.0 (times in local time; set TZ to choose).')
     .argument('<file...>', 'capture files')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });

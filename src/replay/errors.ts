@@ -2,7 +2,7 @@
 
 export type CaptureErrorKind =
   | 'open' // the file cannot be opened or read
-  | 'bad-magic' // not a pcap or pcapng file
+  | 'bad-magic' // not a pcap, pcapng or RFC 5655 IPFIX file
   | 'bad-header' // file header present but invalid
   | 'truncated' // the file ends inside a header, record or block
   | 'caplen-too-large' // record caplen above the file's snaplen (or above any sane limit)

@@ -22,6 +22,11 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   const filter = opts.filter !== null ? await compileFilterResolving(opts.filter) : null;
   const reader = await openCapture(inPath);
   const info = reader.fileInfo;
+  if (info.format === 'ipfix') {
+    await reader.close();
+    // Bare IPFIX messages have no link type a pcap can declare (and no headers to rewrite).
+    throw new CaptureError('bad-header', inPath, 0, 0, 'an RFC 5655 IPFIX file holds bare IPFIX messages without link-layer or IP/UDP headers: there is nothing to rewrite into a pcap');
+  }
   const warnings: string[] = [];
   const rewriter = new Rewriter(opts, filter);
   let writer: CaptureWriter | null = null;

@@ -1,8 +1,10 @@
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LINKTYPE_IPFIX_MESSAGE, openCapture, openCaptureBuffer, readAllPackets } from '../../src/replay/capture-reader.ts';
+import { readUdpDatagrams } from '../../src/replay/datagrams.ts';
 import { CaptureError } from '../../src/replay/errors.ts';
 import { encodeCapture, type PacketRecord } from '../../src/replay/pcap-writer.ts';
 import { HAVE_SHARED, SHARED } from './helpers.ts';
@@ -393,6 +395,18 @@ describe('RFC 5655 IPFIX files', () => {
     await expect(openCaptureBuffer(bad, 'x.bin')).rejects.toThrow(
       /^x\.bin: byte offset 0: not a pcap or pcapng file \(magic 0x000a002c\), nor an RFC 5655 IPFIX file: its first IPFIX message header or Set lengths are invalid$/,
     );
+  });
+
+  it('is refused, with the reason, by readUdpDatagrams (no IP/UDP headers to take datagrams from)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fs-ipfix-dgram-'));
+    writeFileSync(join(dir, 'f.ipfix'), file);
+    const seen: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const d of readUdpDatagrams(join(dir, 'f.ipfix'))) seen.push(d);
+      })(),
+    ).rejects.toThrow(/f\.ipfix: byte offset 0: an RFC 5655 IPFIX file holds bare IPFIX messages without IP\/UDP headers/);
+    expect(seen).toEqual([]);
   });
 
   it.skipIf(!HAVE_SHARED)('reads the corpus IPFIX files to the end (example_flows: 68 messages, #2 an empty one)', async () => {

@@ -45,8 +45,10 @@ function inlineValue(s: FieldSpec, q: string, i: number): string {
     case 'uint':
       if (L === 1) return `b[${q}]`;
       if (L === 2) return `((b[${q}] << 8) | b[${q} + 1])`;
-      if (L === 4) return `b.readUInt32BE(${q})`;
-      if (L === 3 || L === 5 || L === 6) return `b.readUIntBE(${q}, ${L})`;
+      // Bounds were checked for the whole run of fixed fields: plain byte reads, no Buffer method call.
+      if (L === 3) return `((b[${q}] << 16) | (b[${q} + 1] << 8) | b[${q} + 2])`;
+      if (L === 4) return `(b[${q}] * 16777216 + ((b[${q} + 1] << 16) | (b[${q} + 2] << 8) | b[${q} + 3]))`;
+      if (L === 5 || L === 6) return `b.readUIntBE(${q}, ${L})`;
       if (L === 8) return `R.u64At(b, ${q})`;
       if (L === 7) return `R.uintAt(b, ${q}, ${L})`;
       return slow;

@@ -5,8 +5,11 @@ import { Timestamp } from '../../pipeline/timestamp.ts';
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
+const DEC: string[] = [];
+for (let i = 0; i < 256; i++) DEC.push(String(i));
+
 export function ipv4At(b: Buffer, o: number): string {
-  return b[o] + '.' + b[o + 1] + '.' + b[o + 2] + '.' + b[o + 3];
+  return DEC[b[o]!] + '.' + DEC[b[o + 1]!] + '.' + DEC[b[o + 2]!] + '.' + DEC[b[o + 3]!];
 }
 
 const groups = new Int32Array(8);
@@ -70,9 +73,11 @@ export function uintAt(b: Buffer, o: number, len: number): number | bigint {
 
 /** 8-byte unsigned (the common counter case, kept small so it inlines). */
 export function u64At(b: Buffer, o: number): number | bigint {
-  const hi = b.readUInt32BE(o);
-  if (hi < 0x200000) return hi * 4294967296 + b.readUInt32BE(o + 4);
-  return (BigInt(hi) << 32n) | BigInt(b.readUInt32BE(o + 4));
+  if (o < 0 || o + 8 > b.length) throw new RangeError(`8-byte integer at offset ${o} is beyond ${b.length} bytes`);
+  const hi = b[o]! * 16777216 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+  const lo = b[o + 4]! * 16777216 + ((b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!);
+  if (hi < 0x200000) return hi * 4294967296 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** Unsigned integers longer than 8 bytes (reduced-size encoding never exceeds 8; v9 uint fields may). */
@@ -119,31 +124,68 @@ export function utf8Trimmed(b: Buffer, o: number, len: number): string {
 // The Logstash codec stores these as `LogStash::Timestamp#to_iso8601` text: String fields (quoted in
 // rubydebug, compared as strings in conditionals), not Timestamp objects.
 
+// Records carry several times in different seconds (first/last switched), so the one-entry cache of
+// Timestamp#toString thrashes; these render the same text with a small direct-mapped cache of
+// per-second prefixes and a table of millisecond suffixes.
+const ISO_SLOTS = 4096;
+const isoSlotSeconds = new Float64Array(ISO_SLOTS).fill(Number.NaN);
+const isoSlotBase: string[] = new Array<string>(ISO_SLOTS).fill('');
+const MILLIS_SUFFIX: string[] = [];
+for (let i = 0; i < 1000; i++) MILLIS_SUFFIX.push('.' + String(i).padStart(3, '0') + 'Z');
+
+/**
+ * `new Timestamp(seconds, nanos).toString()` for integer seconds and 0 ≤ nanos < 1e9 (anything else
+ * goes through Timestamp itself).
+ */
+export function isoTime(seconds: number, nanos: number): string {
+  if (!Number.isSafeInteger(seconds) || !Number.isInteger(nanos) || nanos < 0 || nanos >= 1e9 || Math.abs(seconds) > 8.64e12) {
+    return new Timestamp(seconds, nanos).toString();
+  }
+  const slot = seconds & (ISO_SLOTS - 1);
+  let base: string;
+  if (isoSlotSeconds[slot] === seconds) base = isoSlotBase[slot]!;
+  else {
+    const iso = new Date(seconds * 1000).toISOString();
+    base = iso.slice(0, iso.lastIndexOf('.'));
+    isoSlotSeconds[slot] = seconds;
+    isoSlotBase[slot] = base;
+  }
+  const ms = nanos / 1e6;
+  if (Number.isInteger(ms)) return base + MILLIS_SUFFIX[ms]!;
+  let digits = String(nanos).padStart(9, '0');
+  if (digits.endsWith('000')) digits = digits.slice(0, 6);
+  return base + '.' + digits + 'Z';
+}
+
 /** v5 `*_switched` (observed Logstash arithmetic, including the lost `seconds--` on borrow). */
 export function v5Switched(uptime: number, unixSec: number, unixNsec: number, v: number): string {
   const millis = uptime - v;
   const seconds = unixSec - Math.floor(millis / 1000);
   let micros = Math.floor(unixNsec / 1000) - mod(millis, 1000) * 1000;
   if (micros < 0) micros += 1000000;
-  return new Timestamp(seconds, micros * 1000).toString();
+  return isoTime(seconds, micros * 1000);
 }
 
 /** v9 `*_switched`: always unix_sec + 1 s − (uptime − v) ms, as the Logstash codec computes it. */
 export function v9Switched(uptime: number, unixSec: number, v: number): string {
   const millis = uptime - v;
-  const seconds = unixSec - Math.floor(millis / 1000);
-  const micros = 1000000 - mod(millis, 1000) * 1000;
-  return new Timestamp(seconds, micros * 1000).toString();
+  let seconds = unixSec - Math.floor(millis / 1000);
+  let ms = 1000 - mod(millis, 1000);
+  if (ms === 1000) {
+    seconds += 1;
+    ms = 0;
+  }
+  return isoTime(seconds, ms * 1e6);
 }
 
 export function secondsTs(v: number | bigint): string {
-  return new Timestamp(Number(v), 0).toString();
+  return isoTime(Number(v), 0);
 }
 
 export function millisTs(v: number | bigint): string {
-  if (typeof v === 'bigint') return new Timestamp(Number(v / 1000n), Number(v % 1000n) * 1e6).toString();
+  if (typeof v === 'bigint') return isoTime(Number(v / 1000n), Number(v % 1000n) * 1e6);
   const s = Math.floor(v / 1000);
-  return new Timestamp(s, (v - s * 1000) * 1e6).toString();
+  return isoTime(s, (v - s * 1000) * 1e6);
 }
 
 const NTP_EPOCH_OFFSET = 2208988800;
@@ -168,7 +210,7 @@ export function ntpTs(b: Buffer, o: number, len: number): string {
     frac = len > 0 ? b.readUIntBE(o, len) : 0;
   }
   const usec = (frac / 4294967296) * 1000000;
-  return new Timestamp(sec - NTP_EPOCH_OFFSET, truncatedNanos(usec)).toString();
+  return isoTime(sec - NTP_EPOCH_OFFSET, truncatedNanos(usec));
 }
 
 /** floor(x × 1000) computed on the exact binary value of x (0 ≤ x < 1e6). */
