@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Timestamp } from '../../../src/pipeline/timestamp.ts';
-import { isoTime, ipv4At, millisTs, secondsTs, v9Switched } from '../../../src/codec/netflow/render.ts';
+import { isoTime, ipv4At, millisTs, secondsTs, u64At, v9Switched } from '../../../src/codec/netflow/render.ts';
 import { compileRecordDecoder } from '../../../src/codec/netflow/compile.ts';
 import type { FieldSpec } from '../../../src/codec/netflow/field-spec.ts';
 
@@ -84,6 +84,17 @@ describe('compiled integer and address reads', () => {
   it('return null rather than read past the end', () => {
     const rt = { pos: 0, depth: 0, lists: undefined };
     expect(decode(Buffer.alloc(17), 0, 17, header, rt)).toBeNull();
+  });
+
+  it('u64At is a number up to 2^53 and a bigint beyond, like readBigUInt64BE', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (v) => {
+        const b = Buffer.alloc(9);
+        b.writeBigUInt64BE(v, 1);
+        expect(u64At(b, 1)).toStrictEqual(v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+      }),
+    );
+    expect(() => u64At(Buffer.alloc(8), 1)).toThrow(RangeError);
   });
 
   it('ipv4At renders dotted quads', () => {
