@@ -4,11 +4,11 @@ import { jsonMap } from '../pipeline/json.ts';
 import { JsonBatchWriter } from '../pipeline/json-writer.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { JsonDocumentDecoder, stringOption } from './json.ts';
-import { DelimitedSplitter } from './text-decode.ts';
+import { SplittersBySource } from './text-decode.ts';
 
 export class JsonLinesCodec implements Codec {
   private readonly decoder: JsonDocumentDecoder;
-  private readonly splitters = new Map<string, DelimitedSplitter>();
+  private readonly splitters: SplittersBySource;
 
   constructor(
     private readonly delimiter: string,
@@ -16,24 +16,15 @@ export class JsonLinesCodec implements Codec {
     options: ResolvedOptions = {},
   ) {
     this.decoder = new JsonDocumentDecoder(ctx?.log, stringOption(options, 'charset') ?? 'UTF-8', stringOption(options, 'target'));
-  }
-
-  private splitter(source: SourceInfo): DelimitedSplitter {
-    const key = `${source.host ?? ''}:${source.port ?? ''}`;
-    let s = this.splitters.get(key);
-    if (!s) {
-      s = new DelimitedSplitter(this.delimiter);
-      this.splitters.set(key, s);
-    }
-    return s;
+    this.splitters = new SplittersBySource(delimiter);
   }
 
   decode(data: Buffer, source: SourceInfo, emit: (event: Event) => void): void {
-    this.splitter(source).push(data, (line) => this.decoder.decode(line, emit));
+    this.splitters.for(source).push(data, (line) => this.decoder.decode(line, emit));
   }
 
   flush(source: SourceInfo, emit: (event: Event) => void): void {
-    const tail = this.splitter(source).flush();
+    const tail = this.splitters.for(source).flush();
     if (tail !== undefined) this.decoder.decode(tail, emit);
   }
 

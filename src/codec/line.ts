@@ -4,7 +4,7 @@ import { Event } from '../pipeline/event.ts';
 import { Timestamp } from '../pipeline/timestamp.ts';
 import { compileSprintf, type Interpolator } from '../pipeline/sprintf.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
-import { DelimitedSplitter, Utf8TextDecoder } from './text-decode.ts';
+import { SplittersBySource, Utf8TextDecoder } from './text-decode.ts';
 
 export function textFormatter(format: unknown): (event: Event) => string {
   if (typeof format === 'string') {
@@ -24,7 +24,7 @@ export function messageEvent(message: string, ecs: boolean): Event {
 }
 
 export class LineCodec implements Codec {
-  private readonly splitters = new Map<string, DelimitedSplitter>();
+  private readonly splitters: SplittersBySource;
   private readonly text: Utf8TextDecoder;
   private readonly format: (event: Event) => string;
 
@@ -37,24 +37,15 @@ export class LineCodec implements Codec {
   ) {
     this.text = new Utf8TextDecoder(ctx?.log, charset);
     this.format = textFormatter(format);
-  }
-
-  private splitter(source: SourceInfo): DelimitedSplitter {
-    const key = `${source.host ?? ''}:${source.port ?? ''}`;
-    let s = this.splitters.get(key);
-    if (!s) {
-      s = new DelimitedSplitter(this.delimiter);
-      this.splitters.set(key, s);
-    }
-    return s;
+    this.splitters = new SplittersBySource(delimiter);
   }
 
   decode(data: Buffer, source: SourceInfo, emit: (event: Event) => void): void {
-    this.splitter(source).push(data, (line) => emit(messageEvent(this.text.decode(line), this.ecs)));
+    this.splitters.for(source).push(data, (line) => emit(messageEvent(this.text.decode(line), this.ecs)));
   }
 
   flush(source: SourceInfo, emit: (event: Event) => void): void {
-    const tail = this.splitter(source).flush();
+    const tail = this.splitters.for(source).flush();
     if (tail !== undefined) emit(messageEvent(this.text.decode(tail), this.ecs));
   }
 

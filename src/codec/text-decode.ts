@@ -1,7 +1,7 @@
 // Bytes → message text the way Logstash's Charset converter does it for UTF-8: valid input as-is;
 // invalid UTF-8 becomes Ruby's escaped inspect text (`\xFF`) with a WARN, never dropped.
 import { isUtf8 } from 'node:buffer';
-import type { Logger } from '../plugins/types.ts';
+import type { Logger, SourceInfo } from '../plugins/types.ts';
 import { rubyInspectBytesInner } from './ruby-inspect.ts';
 
 export class Utf8TextDecoder {
@@ -85,5 +85,22 @@ export class DelimitedSplitter {
     this.pending = [];
     this.pendingBytes = 0;
     return tail;
+  }
+}
+
+/** One DelimitedSplitter per source (host:port), so interleaved senders never splice each other's lines. */
+export class SplittersBySource {
+  private readonly splitters = new Map<string, DelimitedSplitter>();
+
+  constructor(private readonly delimiter: string) {}
+
+  for(source: SourceInfo): DelimitedSplitter {
+    const key = `${source.host ?? ''}:${source.port ?? ''}`;
+    let s = this.splitters.get(key);
+    if (!s) {
+      s = new DelimitedSplitter(this.delimiter);
+      this.splitters.set(key, s);
+    }
+    return s;
   }
 }
