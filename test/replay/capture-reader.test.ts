@@ -36,7 +36,8 @@ function block(type: number, body: Buffer, le = true): Buffer {
 
 describe.skipIf(!HAVE_SHARED)('capture reader on the corpus', () => {
   const dirs = ['captures', 'edge', 'logstash-netflow', 'rewrite'].map((d) => join(SHARED, 'corpus', d));
-  const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.pcap')).map((f) => join(d, f)));
+  // describe bodies run at collection even when skipped: only list the corpus when it is there.
+  const files = HAVE_SHARED ? dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.pcap')).map((f) => join(d, f))) : [];
   it('reads every capture to the end, accounting for every byte', async () => {
     expect(files.length).toBeGreaterThan(50);
     for (const file of files) {

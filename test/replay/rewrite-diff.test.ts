@@ -174,7 +174,8 @@ describe.skipIf(!HAVE_TCPREWRITE)('differential: flowstash rewrite vs tcprewrite
         packetsCompared += a.length;
       }
     }
-    expect(runs).toBeGreaterThan(300);
+    // Without ../shared only the generated captures are compared.
+    expect(runs).toBeGreaterThan(HAVE_SHARED ? 300 : 200);
     expect(packetsCompared).toBeGreaterThan(5000);
   });
 });
