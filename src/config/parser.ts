@@ -433,31 +433,35 @@ class LsclParser {
     return { type: 'number', raw: this.s.slice(start, this.pos), loc: this.loc(start) };
   }
 
+  /** `(item (cs "," cs item)*)?` — the optional comma-separated list inside arrays and method calls. */
+  private commaList<T>(item: () => T | null): T[] {
+    const items: T[] = [];
+    const first = item();
+    if (!first) return items;
+    items.push(first);
+    for (;;) {
+      const at = this.pos;
+      this.cs();
+      if (!this.lit(',')) {
+        this.pos = at;
+        return items;
+      }
+      this.cs();
+      const v = item();
+      if (!v) {
+        this.pos = at;
+        return items;
+      }
+      items.push(v);
+    }
+  }
+
   /** array := "[" cs (value (cs "," cs value)*)? cs "]" */
   private array(): ArrayValue | null {
     const start = this.pos;
     if (!this.lit('[')) return null;
     this.cs();
-    const items: Value[] = [];
-    const first = this.value();
-    if (first) {
-      items.push(first);
-      for (;;) {
-        const at = this.pos;
-        this.cs();
-        if (!this.lit(',')) {
-          this.pos = at;
-          break;
-        }
-        this.cs();
-        const v = this.value();
-        if (!v) {
-          this.pos = at;
-          break;
-        }
-        items.push(v);
-      }
-    }
+    const items = this.commaList(() => this.value());
     this.cs();
     if (!this.lit(']')) return this.reset(start);
     return { type: 'array', items, loc: this.loc(start), end: this.loc(this.pos) };
@@ -719,26 +723,7 @@ class LsclParser {
     this.cs();
     if (!this.lit('(')) return this.reset(start);
     this.cs();
-    const args: RValue[] = [];
-    const first = this.rvalue();
-    if (first) {
-      args.push(first);
-      for (;;) {
-        const at = this.pos;
-        this.cs();
-        if (!this.lit(',')) {
-          this.pos = at;
-          break;
-        }
-        this.cs();
-        const v = this.rvalue();
-        if (!v) {
-          this.pos = at;
-          break;
-        }
-        args.push(v);
-      }
-    }
+    const args = this.commaList(() => this.rvalue());
     this.cs();
     if (!this.lit(')')) return this.reset(start);
     return { type: 'method_call', name: name.value, args, loc: this.loc(start) };
