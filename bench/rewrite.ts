@@ -76,7 +76,7 @@ const bare = Math.min(...[0, 1, 2, 3, 4].map(() => time(process.execPath, ['-e',
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`input: ${(size / 1e6).toFixed(1)} MB, ${packets} packets; load average ${load()} (${process.platform}, node ${process.version})`);
 console.log(`start-up, best of 5 (\`rewrite --help\`): precompiled ${startup(DIST).toFixed(0)} ms, tsx ${startup(TSX).toFixed(0)} ms, bare \`node -e 0\` ${bare.toFixed(0)} ms`);
-console.log('best of 3 wall-clock runs; "engine" = rewriteCaptureFile in this process (no start-up, warm JIT)\n');
+console.log('best of 5 wall-clock runs; "engine" = rewriteCaptureFile in this process (no start-up, warm JIT)\n');
 const header = ['flags', 'CLI ms', 'CLI tsx ms', 'engine ms', 'tcprewrite ms', 'CLI ratio', 'engine ratio'];
 const cell = (c: string): string => c.padStart(14);
 console.log(header[0]!.padEnd(50), header.slice(1).map(cell).join(''));
@@ -85,7 +85,7 @@ for (const flags of flagSets) {
   let cliTsx = Infinity;
   let engine = Infinity;
   let theirs = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     cli = Math.min(cli, time(process.execPath, [flowstash, 'rewrite', '-i', input, '-o', join(dir, 'ours.pcap'), ...flags], DIST));
     cliTsx = Math.min(cliTsx, time(process.execPath, [flowstash, 'rewrite', '-i', input, '-o', join(dir, 'ours-tsx.pcap'), ...flags], TSX));
     const parsed = parseRewriteArgs(['-i', input, '-o', join(dir, 'engine.pcap'), ...flags]);

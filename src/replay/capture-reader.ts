@@ -101,6 +101,12 @@ export interface CaptureReader extends AsyncIterable<CapturedPacket> {
    * are thrown as in iteration; the reader is closed at the end. Like iteration, only once.
    */
   forEachPacket(visit: (pkt: CapturedPacket) => void | Promise<void>): Promise<void>;
+  /**
+   * Promises that no packet `data` lying in `ab` (the `.buffer` of earlier packets, from a
+   * chunk the reader has moved past) is used any more, so the reader may read into it again.
+   * Optional: without it every chunk is fresh memory.
+   */
+  releaseChunk(ab: ArrayBufferLike): void;
   close(): Promise<void>;
 }
 
@@ -185,6 +191,10 @@ abstract class BaseReader implements CaptureReader {
 
   get bytesRead(): number {
     return this.src.offset;
+  }
+
+  releaseChunk(ab: ArrayBufferLike): void {
+    this.src.recycle(ab);
   }
 
   async close(): Promise<void> {
@@ -324,7 +334,7 @@ class PcapReader extends BaseReader {
     const b = s.buf;
     const p = s.pos;
     const le = this.le;
-    const caplen = le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8);
+    const caplen = u32(b, p + 8, le);
     const snaplen = this.fileInfo.snaplen;
     const limit = snaplen > MAX_SNAPLEN ? snaplen : MAX_SNAPLEN;
     const number = this.number + 1;
@@ -344,12 +354,13 @@ class PcapReader extends BaseReader {
     }
     if (caplen === 0) this.warn('zero-length', offset, number, 'record has no captured bytes');
     pkt.number = number;
-    pkt.tsSec = le ? b.readUInt32LE(p) : b.readUInt32BE(p);
-    pkt.tsNsec = (le ? b.readUInt32LE(p + 4) : b.readUInt32BE(p + 4)) * (this.nano ? 1 : 1000);
+    pkt.tsSec = u32(b, p, le);
+    pkt.tsNsec = u32(b, p + 4, le) * (this.nano ? 1 : 1000);
     pkt.caplen = caplen;
-    pkt.len = le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12);
+    pkt.len = u32(b, p + 12, le);
     pkt.linkType = this.fileInfo.linkType;
-    pkt.data = b.subarray(p + 16, p + 16 + caplen);
+    // Buffer.from(arrayBuffer, …) makes the view with less checking than subarray (hot: every packet).
+    pkt.data = Buffer.from(b.buffer, b.byteOffset + p + 16, caplen);
     pkt.fileOffset = offset;
     s.skip(16 + caplen);
     this.fileInfo.interfaces[0]!.packets++;
@@ -447,6 +458,13 @@ class IpfixFileReader extends BaseReader {
       yield pkt;
     }
   }
+}
+
+/** Unsigned 32-bit field of a record header (buffered: the caller checked); plain byte reads stay cheap before the JIT warms up. */
+function u32(b: Buffer, o: number, le: boolean): number {
+  return le
+    ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
+    : ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
 function blankPacket(): CapturedPacket {

@@ -18,7 +18,11 @@ export const LINKTYPE = {
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
 export const ETHERTYPE_ARP = 0x0806;
-const VLAN_TPIDS = new Set([0x8100, 0x88a8, 0x9100]);
+
+/** 802.1Q, 802.1ad and the pre-standard QinQ TPID. */
+export function isVlanTpid(type: number): boolean {
+  return type === 0x8100 || type === 0x88a8 || type === 0x9100;
+}
 
 export const IPPROTO = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
 
@@ -93,9 +97,53 @@ function empty(linkType: number): DecodedFrame {
   };
 }
 
-/** Decodes a frame captured with `linkType`. Never throws: problems land in `error`. */
+/** Puts a view back in the state `empty` creates, keeping its object and its vlanOffsets array. */
+function reset(f: DecodedFrame, linkType: number): void {
+  f.linkType = linkType;
+  f.ethOffset = -1;
+  if (f.vlanOffsets.length !== 0) f.vlanOffsets.length = 0;
+  f.etherTypeOffset = -1;
+  f.etherType = -1;
+  f.l2Len = 0;
+  f.ipVersion = 0;
+  f.ipOffset = -1;
+  f.ipHeaderLen = 0;
+  f.ipEnd = -1;
+  f.srcOffset = -1;
+  f.dstOffset = -1;
+  f.protocol = -1;
+  f.l4Offset = -1;
+  f.nextHeaderOffset = -1;
+  f.isFragment = false;
+  f.fragOffset = 0;
+  f.moreFragments = false;
+  f.fragId = 0;
+  f.fragHeaderOffset = -1;
+  f.srcPort = -1;
+  f.dstPort = -1;
+  f.error = null;
+}
+
+/** A view for `decodeFrameInto` to fill again and again (one per hot loop, not per packet). */
+export function createFrameView(): DecodedFrame {
+  return empty(-1);
+}
+
+/** Decodes a frame captured with `linkType` into a fresh object. Never throws: problems land in `error`. */
 export function decodeFrame(linkType: number, data: Buffer): DecodedFrame {
-  const f = empty(linkType);
+  return decodeInto(empty(linkType), linkType, data);
+}
+
+/**
+ * `decodeFrame` without allocating: overwrites every field of `view` (made by `createFrameView`)
+ * and returns it. The view describes `data` only until the next call with the same view.
+ */
+export function decodeFrameInto(view: DecodedFrame, linkType: number, data: Buffer): DecodedFrame {
+  reset(view, linkType);
+  return decodeInto(view, linkType, data);
+}
+
+function decodeInto(f: DecodedFrame, linkType: number, data: Buffer): DecodedFrame {
   switch (linkType) {
     case LINKTYPE.ETHERNET:
       decodeEthernet(f, data);
@@ -125,13 +173,13 @@ export function decodeFrame(linkType: number, data: Buffer): DecodedFrame {
       if (data.length < 16) return fail(f, `Linux cooked (SLL) header: ${data.length} of 16 bytes captured`);
       f.l2Len = 16;
       f.etherTypeOffset = 14;
-      f.etherType = data.readUInt16BE(14);
+      f.etherType = get16(data, 14);
       break;
     case LINKTYPE.LINUX_SLL2:
       if (data.length < 20) return fail(f, `Linux cooked v2 (SLL2) header: ${data.length} of 20 bytes captured`);
       f.l2Len = 20;
       f.etherTypeOffset = 0;
-      f.etherType = data.readUInt16BE(0);
+      f.etherType = get16(data, 0);
       break;
     default:
       return fail(f, `unsupported link type ${linkType}`);
@@ -154,15 +202,15 @@ function decodeEthernet(f: DecodedFrame, data: Buffer): void {
   }
   f.ethOffset = 0;
   let o = 12;
-  let type = data.readUInt16BE(o);
-  while (VLAN_TPIDS.has(type)) {
+  let type = get16(data, o);
+  while (isVlanTpid(type)) {
     if (data.length < o + 8) {
       fail(f, `802.1Q tag at offset ${o}: frame ends after ${data.length} bytes`);
       return;
     }
     f.vlanOffsets.push(o);
     o += 4;
-    type = data.readUInt16BE(o);
+    type = get16(data, o);
   }
   f.etherTypeOffset = o;
   f.etherType = type;
@@ -195,7 +243,7 @@ function decodeIPv4(f: DecodedFrame, data: Buffer, o: number): void {
     return;
   }
   const hl = (vihl & 0xf) * 4;
-  const total = data.readUInt16BE(o + 2);
+  const total = get16(data, o + 2);
   if (hl < 20) {
     fail(f, `IPv4 header at offset ${o}: header length ${hl} < 20`);
     return;
@@ -215,11 +263,11 @@ function decodeIPv4(f: DecodedFrame, data: Buffer, o: number): void {
   f.srcOffset = o + 12;
   f.dstOffset = o + 16;
   f.protocol = data[o + 9]!;
-  const fragField = data.readUInt16BE(o + 6);
+  const fragField = get16(data, o + 6);
   f.fragOffset = (fragField & 0x1fff) * 8;
   f.moreFragments = (fragField & 0x2000) !== 0;
   f.isFragment = f.moreFragments || f.fragOffset !== 0;
-  f.fragId = data.readUInt16BE(o + 4);
+  f.fragId = get16(data, o + 4);
   if (f.fragOffset === 0) {
     f.l4Offset = o + hl;
     readPorts(f, data);
@@ -238,7 +286,7 @@ function decodeIPv6(f: DecodedFrame, data: Buffer, o: number): void {
   f.ipVersion = 6;
   f.ipOffset = o;
   f.ipHeaderLen = 40;
-  f.ipEnd = o + 40 + data.readUInt16BE(o + 4);
+  f.ipEnd = o + 40 + get16(data, o + 4);
   f.srcOffset = o + 8;
   f.dstOffset = o + 24;
   let nh = data[o + 6]!;
@@ -259,7 +307,7 @@ function decodeIPv6(f: DecodedFrame, data: Buffer, o: number): void {
         fail(f, `IPv6 fragment header at offset ${p}: not captured`);
         return;
       }
-      const field = data.readUInt16BE(p + 2);
+      const field = get16(data, p + 2);
       f.fragHeaderOffset = p;
       f.fragOffset = field & 0xfff8;
       f.moreFragments = (field & 1) !== 0;
@@ -290,7 +338,12 @@ function decodeIPv6(f: DecodedFrame, data: Buffer, o: number): void {
 
 function readPorts(f: DecodedFrame, data: Buffer): void {
   if ((f.protocol === IPPROTO.UDP || f.protocol === IPPROTO.TCP || f.protocol === 132) && data.length >= f.l4Offset + 4) {
-    f.srcPort = data.readUInt16BE(f.l4Offset);
-    f.dstPort = data.readUInt16BE(f.l4Offset + 2);
+    f.srcPort = get16(data, f.l4Offset);
+    f.dstPort = get16(data, f.l4Offset + 2);
   }
+}
+
+/** Big-endian 16-bit field at o, which the caller has checked lies within the frame. */
+function get16(data: Buffer, o: number): number {
+  return (data[o]! << 8) | data[o + 1]!;
 }

@@ -194,22 +194,62 @@ export class CaptureWriter {
   /** Records written so far. */
   packets = 0;
 
+  private started = 0;
+  private done = 0;
+  private fh: FileHandle | null = null;
+  /** The file being opened (`createOpening`); the first write waits for it. */
+  private opening: Promise<FileHandle> | null;
+
   private constructor(
-    private readonly fh: FileHandle,
+    fh: FileHandle | Promise<FileHandle>,
     readonly path: string,
     readonly encoder: CaptureEncoder,
-  ) {}
+  ) {
+    if (fh instanceof Promise) {
+      this.opening = fh;
+      fh.catch(() => undefined); // reported by the first write or close
+    } else {
+      this.fh = fh;
+      this.opening = null;
+    }
+  }
 
   static async create(path: string, opts: CaptureWriterOptions = {}): Promise<CaptureWriter> {
-    let fh: FileHandle;
-    try {
-      fh = await open(path, 'w');
-    } catch (e) {
-      throw new CaptureError('write', path, 0, 0, `cannot create: ${(e as Error).message}`);
-    }
-    const w = new CaptureWriter(fh, path, new CaptureEncoder(opts));
+    const w = CaptureWriter.createOpening(path, opts);
+    await w.handle();
+    return w;
+  }
+
+  /**
+   * A writer whose file is still being opened: records queue in memory meanwhile (creating or
+   * truncating a large file can take tens of milliseconds). An open failure surfaces as
+   * CaptureError('write', "cannot create: ...") from the first write, flush or close.
+   */
+  static createOpening(path: string, opts: CaptureWriterOptions = {}): CaptureWriter {
+    const w = new CaptureWriter(open(path, 'w'), path, new CaptureEncoder(opts));
     w.appendBytes(w.encoder.header());
     return w;
+  }
+
+  /** Writes started so far; each takes everything queued before it. */
+  get flushesStarted(): number {
+    return this.started;
+  }
+
+  /** Writes finished, in order: memory queued while `flushesStarted` was n is free once this exceeds n. */
+  get flushesDone(): number {
+    return this.done;
+  }
+
+  private async handle(): Promise<FileHandle> {
+    if (this.fh) return this.fh;
+    try {
+      this.fh = await this.opening!;
+    } catch (e) {
+      throw new CaptureError('write', this.path, 0, 0, `cannot create: ${(e as Error).message}`);
+    }
+    this.opening = null;
+    return this.fh;
   }
 
   /** Queues a record; resolves at once unless a full chunk is being written. */
@@ -294,13 +334,17 @@ export class CaptureWriter {
   /** Starts writing everything queued (after the previous write has finished). */
   async flushSealed(): Promise<void> {
     await this.settle();
+    const fh = this.fh ?? (await this.handle());
     this.sealCopied();
     this.endRun();
     const chunks = this.sealed;
     if (chunks.length === 0) return;
     this.sealed = [];
     this.pendingBytes = 0;
-    const writing = this.fh.writev(chunks).then(() => undefined);
+    this.started++;
+    const writing = fh.writev(chunks).then(() => {
+      this.done++;
+    });
     writing.catch(() => undefined); // reported by the next settle()
     this.inflight = writing;
   }
@@ -329,7 +373,9 @@ export class CaptureWriter {
     try {
       await this.flush();
     } finally {
-      await this.fh.close();
+      // A file that never opened has nothing to close (flush reported why).
+      const fh = this.fh ?? (await this.opening?.catch(() => null));
+      if (fh) await fh.close();
     }
   }
 }

@@ -1,8 +1,7 @@
 // `flowstash rewrite`'s engine: read a capture, rewrite every packet, write classic pcap the way
 // tcprewrite does (µs timestamps, snaplen 65535, the input's link type).
-import { openCapture } from './capture-reader.ts';
+import { openCapture, type CaptureReader } from './capture-reader.ts';
 import { CaptureError } from './errors.ts';
-import { compileFilterResolving } from './filter.ts';
 import { CaptureWriter } from './pcap-writer.ts';
 import type { RewriteOptions } from './rewrite-options.ts';
 import type { CapturedPacket } from './types.ts';
@@ -19,7 +18,8 @@ export interface RewriteReport {
 export const OUTPUT_SNAPLEN = 65535;
 
 export async function rewriteCaptureFile(inPath: string, outPath: string, opts: RewriteOptions): Promise<RewriteReport> {
-  const filter = opts.filter !== null ? await compileFilterResolving(opts.filter) : null;
+  // Loaded on demand: the filter compiler pulls in node:dns, start-up time most runs do not need.
+  const filter = opts.filter !== null ? await (await import('./filter.ts')).compileFilterResolving(opts.filter) : null;
   const reader = await openCapture(inPath);
   const info = reader.fileInfo;
   if (info.format === 'ipfix') {
@@ -35,12 +35,13 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   // pcap records carry their 16-byte header right before the frame, in the same chunk.
   const inPlaceRecords = info.format === 'pcap';
   const rehead = recordReheader();
-  const startWriter = async (linkType: number): Promise<void> => {
+  const startWriter = (linkType: number): void => {
     // pcapng files declare interfaces as they go; the link type is known at the first packet.
     if (info.format === 'pcap' && info.snaplen < OUTPUT_SNAPLEN && info.snaplen !== 0) {
       warnings.push(`${inPath} was captured using a snaplen of ${info.snaplen} bytes.  This may mean you have truncated packets.`);
     }
-    writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType, snaplen: OUTPUT_SNAPLEN });
+    // Opened while the first packets are rewritten: truncating a big old output takes a while.
+    writer = CaptureWriter.createOpening(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType, snaplen: OUTPUT_SNAPLEN });
     outputLinkType = linkType;
   };
   const visit = (pkt: CapturedPacket, w: CaptureWriter): Promise<void> | undefined => {
@@ -53,20 +54,22 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
         `link type ${pkt.linkType} (interface ${pkt.interfaceId}) differs from the output's link type ${outputLinkType}, taken from packet 1; a pcap file holds one link type (split the capture per interface first)`,
       );
     }
-    // The reader never reuses its chunks, so frames are edited where they lie; a pcap record
-    // whose frame kept its size is re-headed in place and written from the input chunk.
+    // The reader reuses a chunk only once `chunks` hands it back, so frames are edited where they
+    // lie; a pcap record whose frame kept its size is re-headed in place and written from there.
     const out = rewriter.rewrite(pkt.linkType, pkt.data, pkt.len, pkt.number, true);
     if (!out) return undefined;
     const due =
       inPlaceRecords && out.data === pkt.data
         ? w.queueEncodedAt(pkt.data.buffer, rehead(pkt.data, pkt.tsSec, pkt.tsNsec, out.len), 16 + pkt.data.length)
         : w.queue({ tsSec: pkt.tsSec, tsNsec: pkt.tsNsec, data: out.data, len: out.len });
+    chunks.passing(pkt.data.buffer, w);
     return due ? w.flushSealed() : undefined;
   };
+  const chunks = chunkRecycler(reader);
   try {
     await reader.forEachPacket((pkt) => {
-      if (writer) return visit(pkt, writer);
-      return startWriter(pkt.linkType).then(() => visit(pkt, writer!));
+      if (!writer) startWriter(pkt.linkType);
+      return visit(pkt, writer!);
     });
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;
@@ -79,6 +82,35 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   for (const w of reader.warnings) warnings.push(w.message);
   warnings.push(...rewriter.warnings);
   return { stats: rewriter.stats, warnings, error };
+}
+
+/**
+ * Hands input chunks back to the reader once the writer has finished with them: records are
+ * written from where they lie in the chunk, so a chunk is free when the reader has moved past it
+ * and the write that took its last record is done.
+ */
+export function chunkRecycler(
+  reader: Pick<CaptureReader, 'releaseChunk'>,
+): { passing(ab: ArrayBufferLike, w: Pick<CaptureWriter, 'flushesStarted' | 'flushesDone'>): void } {
+  let current: ArrayBufferLike | null = null;
+  // Chunks the reader has left, with the writer's flushesStarted at that moment (oldest first).
+  const left: ArrayBufferLike[] = [];
+  const startedAt: number[] = [];
+  return {
+    passing(ab, w) {
+      if (ab !== current) {
+        if (current !== null) {
+          left.push(current);
+          startedAt.push(w.flushesStarted);
+        }
+        current = ab;
+      }
+      while (left.length > 0 && w.flushesDone > startedAt[0]!) {
+        reader.releaseChunk(left.shift()!);
+        startedAt.shift();
+      }
+    },
+  };
 }
 
 /**

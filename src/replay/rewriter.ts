@@ -11,11 +11,9 @@ import {
   internetChecksum,
   pseudoHeaderSum,
 } from './checksum.ts';
-import { decodeFrame, ETHERTYPE_ARP, IPPROTO, LINKTYPE, type DecodedFrame } from './decode.ts';
+import { createFrameView, decodeFrameInto, ETHERTYPE_ARP, IPPROTO, isVlanTpid, LINKTYPE, type DecodedFrame } from './decode.ts';
 import type { PacketFilter } from './filter.ts';
 import type { Cidr, CidrPair, RewriteOptions } from './rewrite-options.ts';
-
-const VLAN_TPIDS = new Set([0x8100, 0x88a8, 0x9100]);
 
 export interface RewriteStats {
   packets: number;
@@ -42,6 +40,10 @@ export class Rewriter {
   readonly warnings: string[] = [];
   /** The address being replaced (avoids an allocation per remap). */
   private readonly scratch = Buffer.alloc(16);
+  /** The frame being rewritten, decoded into the same object every time. */
+  private readonly frame = createFrameView();
+  /** What `rewrite` returns, refilled on every call. */
+  private readonly result: RewrittenFrame = { data: Buffer.alloc(0), len: 0 };
 
   constructor(
     private readonly opts: RewriteOptions,
@@ -51,11 +53,12 @@ export class Rewriter {
   /**
    * The rewritten frame, or null when the packet is left out (filter, --fixlen=del).
    * With `inPlace` the input buffer itself is edited when the frame keeps its size.
+   * The returned object is reused: read it before the next call (its `data` stays valid).
    */
   rewrite(linkType: number, input: Buffer, len: number, packetNumber = 0, inPlace = false): RewrittenFrame | null {
     this.stats.packets++;
     const o = this.opts;
-    if (this.filter && !this.filter(decodeFrame(linkType, input), input)) {
+    if (this.filter && !this.filter(decodeFrameInto(this.frame, linkType, input), input)) {
       this.stats.filtered++;
       return null;
     }
@@ -69,15 +72,15 @@ export class Rewriter {
       if (data.length < 14) {
         this.stats.undecodable++;
         this.stats.written++;
-        return { data, len };
+        return this.done(data, len);
       }
       const v = o.vlan;
-      if (v?.mode === 'del' && VLAN_TPIDS.has(data.readUInt16BE(12)) && data.length >= 18) {
+      if (v?.mode === 'del' && isVlanTpid(get16(data, 12)) && data.length >= 18) {
         data = Buffer.concat([data.subarray(0, 12), data.subarray(16)]);
         len -= 4;
       } else if (v?.mode === 'add') {
         const tag = Buffer.alloc(4);
-        const inner = VLAN_TPIDS.has(data.readUInt16BE(12)) && data.length >= 16 ? data.readUInt16BE(14) : 0;
+        const inner = isVlanTpid(get16(data, 12)) && data.length >= 16 ? get16(data, 14) : 0;
         const vid = v.tag ?? inner & 0x0fff;
         const pri = v.pri ?? (inner >> 13) & 7;
         const cfi = v.cfi ?? (inner >> 12) & 1;
@@ -89,31 +92,31 @@ export class Rewriter {
       if (o.enetDmac) setMac(data, 0, o.enetDmac);
       if (o.enetSmac) setMac(data, 6, o.enetSmac);
     }
-    let f = decodeFrame(linkType, data);
+    const f = decodeFrameInto(this.frame, linkType, data);
     if (f.ipVersion === 0) {
       if (f.etherType === ETHERTYPE_ARP) this.rewriteArp(data, f);
       this.stats.written++;
-      return { data, len };
+      return this.done(data, len);
     }
     if (f.error) {
       this.stats.undecodable++;
       this.stats.written++;
-      return { data, len };
+      return this.done(data, len);
     }
     const ip = f.ipOffset;
     // --- IPv4 TOS/TTL, IPv6 hop limit ---
     if (f.ipVersion === 4) {
       if (o.tos !== null && data[ip + 1] !== o.tos) {
-        const old = data.readUInt16BE(ip);
+        const old = get16(data, ip);
         data[ip + 1] = o.tos;
-        data.writeUInt16BE(csumReplace2(data.readUInt16BE(ip + 10), old, data.readUInt16BE(ip)), ip + 10);
+        put16(data, ip + 10, csumReplace2(get16(data, ip + 10), old, get16(data, ip)));
       }
       if (o.ttl) {
         const old = data[ip + 8]!;
         const now = editTtl(old, o.ttl.mode, o.ttl.value);
         if (now !== old) {
           data[ip + 8] = now;
-          data.writeUInt16BE(csumReplace2(data.readUInt16BE(ip + 10), old << 8, now << 8), ip + 10);
+          put16(data, ip + 10, csumReplace2(get16(data, ip + 10), old << 8, now << 8));
         }
       }
     } else if (o.ttl) {
@@ -132,14 +135,18 @@ export class Rewriter {
       let check = true;
       if (f.ipVersion === 4 && f.fragOffset !== 0) check = false;
       else if (f.ipVersion === 4 && f.protocol === IPPROTO.UDP && f.moreFragments) {
-        if (data.length >= f.l4Offset + 8) data.writeUInt16BE(0, f.l4Offset + 6);
+        if (data.length >= f.l4Offset + 8) put16(data, f.l4Offset + 6, 0);
         check = false;
       }
       if (o.fixLen !== null) {
         if (short && o.fixLen === 'pad') {
           data = Buffer.concat([data, Buffer.alloc(len - data.length)]);
         } else if (short && o.fixLen === 'trunc') {
-          if (f.ipVersion === 4) data.writeUInt16BE(data.length - l2, ip + 2);
+          if (f.ipVersion === 4) {
+            const total = data.length - l2;
+            if (total <= 0xffff) put16(data, ip + 2, total);
+            else this.warn(`packet ${packetNumber}: --fixlen=trunc: ${total} captured IPv4 bytes do not fit the 16-bit total length; left unchanged`);
+          }
           len = data.length;
         }
       } else if (len > l2 + o.mtu) {
@@ -148,8 +155,8 @@ export class Rewriter {
         // writes memory it never read); only captured bytes are kept here.
         data = Buffer.from(data.subarray(0, Math.min(cut, data.length)));
         len = cut;
-        if (f.ipVersion === 4) data.writeUInt16BE(o.mtu, ip + 2);
-        else data.writeUInt16BE(Math.max(0, o.mtu - 40), ip + 4);
+        if (f.ipVersion === 4) put16(data, ip + 2, o.mtu);
+        else put16(data, ip + 4, Math.max(0, o.mtu - 40));
       }
       recalc = check;
     }
@@ -158,18 +165,18 @@ export class Rewriter {
     const ethernet = linkType === LINKTYPE.ETHERNET;
     if (ethernet && f.ipVersion === 4 && !f.isFragment) {
       const want = len - l2;
-      if (data.readUInt16BE(ip + 2) !== want && want >= 20 && want <= 0xffff) {
-        data.writeUInt16BE(want, ip + 2);
+      if (get16(data, ip + 2) !== want && want >= 20 && want <= 0xffff) {
+        put16(data, ip + 2, want);
         recalc = true;
       }
     } else if (ethernet && f.ipVersion === 6) {
       const want = len - l2 - 40;
-      if (data.readUInt16BE(ip + 4) !== want && want >= 0 && want <= 0xffff) {
-        data.writeUInt16BE(want, ip + 4);
+      if (get16(data, ip + 4) !== want && want >= 0 && want <= 0xffff) {
+        put16(data, ip + 4, want);
         recalc = true;
       }
     }
-    if (recalc) f = decodeFrame(linkType, data);
+    if (recalc) decodeFrameInto(f, linkType, data);
     // --- addresses ---
     if (this.rewriteAddresses(data, f)) this.stats.addressesRewritten++;
     // --- checksums ---
@@ -178,22 +185,29 @@ export class Rewriter {
     if (o.fixCsum || recalc || ethernetV4) this.fixChecksums(data, f, len, packetNumber);
     if (linkType === LINKTYPE.ETHERNET) this.multicastMacs(data, f);
     this.stats.written++;
-    return { data, len };
+    return this.done(data, len);
+  }
+
+  private done(data: Buffer, len: number): RewrittenFrame {
+    const r = this.result;
+    r.data = data;
+    r.len = len;
+    return r;
   }
 
   private rewritePorts(data: Buffer, f: DecodedFrame): void {
     const l4 = f.l4Offset;
     const csumOffset = f.protocol === IPPROTO.TCP ? l4 + 16 : l4 + 6;
     const haveCsum = data.length >= csumOffset + 2;
-    for (const at of [l4, l4 + 2]) {
-      const old = data.readUInt16BE(at);
+    for (let at = l4; at <= l4 + 2; at += 2) {
+      const old = get16(data, at);
       const now = mapPort(this.opts.portMap, old);
       if (now === old) continue;
-      data.writeUInt16BE(now, at);
+      put16(data, at, now);
       if (!haveCsum) continue;
-      const check = data.readUInt16BE(csumOffset);
+      const check = get16(data, csumOffset);
       if (f.protocol === IPPROTO.UDP && check === 0) continue;
-      data.writeUInt16BE(udpSafe(f, csumReplace2(check, old, now)), csumOffset);
+      put16(data, csumOffset, udpSafe(f, csumReplace2(check, old, now)));
     }
   }
 
@@ -206,7 +220,8 @@ export class Rewriter {
     changed = this.applyFirstMatch(data, f, o.srcIpMap, f.srcOffset) || changed;
     changed = this.applyFirstMatch(data, f, o.dstIpMap, f.dstOffset) || changed;
     if (o.pnat) {
-      const [map1, map2] = o.pnat;
+      const map1 = o.pnat[0];
+      const map2 = o.pnat[1];
       let didSrc = false;
       let didDst = false;
       for (let i = 0; i < Math.max(map1.length, map2.length); i++) {
@@ -228,7 +243,8 @@ export class Rewriter {
 
   /** --srcipmap/--dstipmap: the first pair whose "from" holds the address rewrites it. */
   private applyFirstMatch(data: Buffer, f: DecodedFrame, map: CidrPair[], offset: number): boolean {
-    for (const pair of map) {
+    for (let i = 0; i < map.length; i++) {
+      const pair = map[i]!;
       if (pair.from.family !== f.ipVersion || !inCidr(pair.from, data, offset)) continue;
       return this.remap(data, f, offset, pair.to);
     }
@@ -314,8 +330,8 @@ export class Rewriter {
     if (data.length < a + 8) return;
     const hln = data[a + 4]!;
     const pln = data[a + 5]!;
-    const op = data.readUInt16BE(a + 6);
-    if (data.readUInt16BE(a + 2) !== 0x0800 || pln !== 4 || (op !== 1 && op !== 2)) return;
+    const op = get16(data, a + 6);
+    if (get16(data, a + 2) !== 0x0800 || pln !== 4 || (op !== 1 && op !== 2)) return;
     const ip1 = a + 8 + hln;
     const ip2 = ip1 + pln + hln;
     if (data.length < ip2 + 4) return;
@@ -445,7 +461,8 @@ function editTtl(old: number, mode: 'set' | 'add' | 'sub', value: number): numbe
 }
 
 function mapPort(map: RewriteOptions['portMap'], port: number): number {
-  for (const e of map) {
+  for (let i = 0; i < map.length; i++) {
+    const e = map[i]!;
     if (e.list.length > 0 ? e.list.includes(port) : port >= e.lo && port <= e.hi) return e.to;
   }
   return port;

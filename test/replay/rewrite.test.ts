@@ -124,6 +124,16 @@ describe('deliberate differences from tcprewrite 4.4.3', () => {
     expect(d.stats).toMatchObject({ packets: 2, written: 1, deleted: 1 });
   });
 
+  it('--fixlen=trunc on a jumbo record too long for the IPv4 length field warns instead of wrapping it', () => {
+    const frame = buildUdpFrame({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, payload: Buffer.alloc(1000) });
+    const jumbo = Buffer.concat([frame, Buffer.alloc(70_000)]);
+    const r = new Rewriter(opts(['--fixlen=trunc']));
+    const out = r.rewrite(1, jumbo, jumbo.length + 100, 7)!;
+    expect(out.len).toBe(jumbo.length);
+    expect(out.data.readUInt16BE(14 + 2)).toBe(frame.readUInt16BE(14 + 2));
+    expect(r.warnings.join('\n')).toMatch(/packet 7: --fixlen=trunc: \d+ captured IPv4 bytes do not fit/);
+  });
+
   it('--correct-multicast-mac derives multicast MACs per RFC and leaves unicast MACs alone', () => {
     const v6 = buildUdpFrame({ src: '2001:db8::1', dst: '2001:db8::2', srcPort: 1, dstPort: 2, payload: Buffer.from('x') });
     const mc = buildUdpFrame({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, payload: Buffer.from('x') });
