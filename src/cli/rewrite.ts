@@ -1,4 +1,4 @@
-// `flowstash rewrite`: tcprewrite's options, tcprewrite's output bytes (see src/replay/README-rewrite.md).
+// `flowstash rewrite`: tcprewrite's options, tcprewrite's output bytes (README: `flowstash rewrite`).
 // Exit status: 0 done; 1 the input is damaged (everything readable before the fault was written)
 // or cannot be read; 2 bad options.
 import { statSync } from 'node:fs';

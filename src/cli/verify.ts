@@ -47,7 +47,7 @@ Examples:
 
 A test file (logstash-filter-verifier format, JSON or YAML) gives input lines or a capture
 (input_capture: flows.pcap) and the events expected to reach the outputs; see
-src/verify/README-verify.md. Exit status: 0 all cases passed, 1 a case failed or could not run,
+the README (Testing a pipeline). Exit status: 0 all cases passed, 1 a case failed or could not run,
 2 usage error.
 `;
 

@@ -63,7 +63,7 @@ export interface RewriteOptions {
   filter: string | null;
   /**
    * false (default): reproduce tcprewrite 4.4.3's Ethernet address side effects byte for byte
-   * (see README-rewrite.md). true: derive multicast MACs correctly and touch nothing else.
+   * (README: `flowstash rewrite`). true: derive multicast MACs correctly and touch nothing else.
    */
   correctMulticastMac: boolean;
 }

@@ -3,7 +3,7 @@
 // port map → --fixlen / --mtu-trunc → --srcipmap, --dstipmap, --pnat → checksums.
 // Where tcprewrite is wrong (IPv6 prefixes that are not a multiple of 8, UDP checksums that come
 // out as zero, IPv6 packets with a Fragment header left unrewritten, adding a VLAN tag without
-// growing the frame) this code does the right thing; README-rewrite.md lists the differences.
+// growing the frame) this code does the right thing; the README (`flowstash rewrite`) lists the differences.
 import {
   csumReplace16,
   csumReplace2,
