@@ -285,22 +285,13 @@ class LsclParser {
     this.cs();
     if (!this.lit('{')) return this.reset(start);
     this.cs();
-    const attributes: Attribute[] = [];
     const first = this.attribute();
-    if (first) {
-      attributes.push(first);
-      for (;;) {
-        const at = this.pos;
-        if (!this.whitespace()) break;
-        this.cs();
-        const attr = this.attribute();
-        if (!attr) {
-          this.pos = at;
-          break;
-        }
-        attributes.push(attr);
-      }
-    }
+    const separator = (): boolean => {
+      if (!this.whitespace()) return false;
+      this.cs();
+      return true;
+    };
+    const attributes: Attribute[] = first ? [first, ...this.repeated(separator, () => this.attribute())] : [];
     this.cs();
     if (!this.lit('}')) return this.reset(start);
     const node: PluginNode = { type: 'plugin', kind, name: name.text, attributes, loc: this.loc(start), end: this.loc(this.pos) };
@@ -389,8 +380,8 @@ class LsclParser {
     return this.quoted('"', `'"'`, `'\\"'`, 'double') ?? this.quoted("'", `"'"`, `"\\\\'"`, 'single');
   }
 
-  /** q ( '\q' / !q . )* q */
-  private quoted(q: string, shownQ: string, shownEsc: string, quote: 'double' | 'single'): StringValue | null {
+  /** q ( '\q' / !q . )* q — strings and regexps; returns the raw text between the delimiters. */
+  private delimited(q: string, shownQ: string, shownEsc: string): string | null {
     const start = this.pos;
     if (!this.lit(q, shownQ)) return null;
     for (;;) {
@@ -403,24 +394,20 @@ class LsclParser {
       }
     }
     if (!this.lit(q, shownQ)) return this.reset(start);
-    return { type: 'string', raw: this.s.slice(start + 1, this.pos - 1), quote, loc: this.loc(start) };
+    return this.s.slice(start + 1, this.pos - 1);
+  }
+
+  private quoted(q: string, shownQ: string, shownEsc: string, quote: 'double' | 'single'): StringValue | null {
+    const start = this.pos;
+    const raw = this.delimited(q, shownQ, shownEsc);
+    return raw === null ? null : { type: 'string', raw, quote, loc: this.loc(start) };
   }
 
   /** regexp := '/' ( '\/' / !'/' . )* '/' */
   private regexp(): RegexpRValue | null {
     const start = this.pos;
-    if (!this.lit('/', `'/'`)) return null;
-    for (;;) {
-      if (this.lit('\\/', `'\\/'`)) continue;
-      const at = this.pos;
-      if (!this.notLit('/', `'/'`)) break;
-      if (!this.any()) {
-        this.pos = at;
-        break;
-      }
-    }
-    if (!this.lit('/', `'/'`)) return this.reset(start);
-    return { type: 'regexp', raw: this.s.slice(start + 1, this.pos - 1), loc: this.loc(start) };
+    const raw = this.delimited('/', `'/'`, `'\\/'`);
+    return raw === null ? null : { type: 'regexp', raw, loc: this.loc(start) };
   }
 
   /** number := "-"? [0-9]+ ("." [0-9]*)? */
@@ -433,27 +420,40 @@ class LsclParser {
     return { type: 'number', raw: this.s.slice(start, this.pos), loc: this.loc(start) };
   }
 
-  /** `(item (cs "," cs item)*)?` — the optional comma-separated list inside arrays and method calls. */
-  private commaList<T>(item: () => T | null): T[] {
+  /**
+   * `(separator item)*`: every repetition the grammar writes after a first item. A repetition that fails part-way
+   * (separator matched, item not) is undone, as a PEG repetition is; the attempts are the grammar's, in its order.
+   */
+  private repeated<T>(separator: () => boolean, item: () => T | null): T[] {
     const items: T[] = [];
-    const first = item();
-    if (!first) return items;
-    items.push(first);
     for (;;) {
       const at = this.pos;
-      this.cs();
-      if (!this.lit(',')) {
-        this.pos = at;
-        return items;
-      }
-      this.cs();
-      const v = item();
+      const v = separator() ? item() : null;
       if (!v) {
         this.pos = at;
         return items;
       }
       items.push(v);
     }
+  }
+
+  /** cs as a separator (it always matches). */
+  private readonly csSeparator = (): boolean => {
+    this.cs();
+    return true;
+  };
+
+  /** `(item (cs "," cs item)*)?` — the optional comma-separated list inside arrays and method calls. */
+  private commaList<T>(item: () => T | null): T[] {
+    const first = item();
+    if (!first) return [];
+    const comma = (): boolean => {
+      this.cs();
+      if (!this.lit(',')) return false;
+      this.cs();
+      return true;
+    };
+    return [first, ...this.repeated(comma, item)];
   }
 
   /** array := "[" cs (value (cs "," cs value)*)? cs "]" */
@@ -472,21 +472,8 @@ class LsclParser {
     const start = this.pos;
     if (!this.lit('{')) return null;
     this.cs();
-    const entries: HashEntry[] = [];
     const first = this.hashEntry();
-    if (first) {
-      entries.push(first);
-      for (;;) {
-        const at = this.pos;
-        this.cs();
-        const e = this.hashEntry();
-        if (!e) {
-          this.pos = at;
-          break;
-        }
-        entries.push(e);
-      }
-    }
+    const entries: HashEntry[] = first ? [first, ...this.repeated(this.csSeparator, () => this.hashEntry())] : [];
     this.cs();
     if (!this.lit('}')) return this.reset(start);
     return { type: 'hash', entries, loc: this.loc(start), end: this.loc(this.pos) };
@@ -512,17 +499,7 @@ class LsclParser {
     const start = this.pos;
     const first = this.ifClause(kind, false);
     if (!first) return null;
-    const clauses: IfClause[] = [first];
-    for (;;) {
-      const at = this.pos;
-      this.cs();
-      const clause = this.ifClause(kind, true);
-      if (!clause) {
-        this.pos = at;
-        break;
-      }
-      clauses.push(clause);
-    }
+    const clauses: IfClause[] = [first, ...this.repeated(this.csSeparator, () => this.ifClause(kind, true))];
     const node: BranchNode = { type: 'branch', clauses, loc: this.loc(start) };
     const at = this.pos;
     this.cs();
@@ -571,23 +548,13 @@ class LsclParser {
     const start = this.pos;
     const first = this.expression();
     if (!first) return null;
-    const rest: { op: BooleanOperator; expr: Expression }[] = [];
-    for (;;) {
-      const at = this.pos;
-      this.cs();
+    const rest = this.repeated(this.csSeparator, (): { op: BooleanOperator; expr: Expression } | null => {
       const op = this.booleanOperator();
-      if (!op) {
-        this.pos = at;
-        break;
-      }
+      if (!op) return null;
       this.cs();
       const expr = this.expression();
-      if (!expr) {
-        this.pos = at;
-        break;
-      }
-      rest.push({ op, expr });
-    }
+      return expr ? { op, expr } : null;
+    });
     return { type: 'condition', first, rest, loc: this.loc(start) };
   }
 
