@@ -130,6 +130,19 @@ function fraction(f: Fields, count: number, nanosPrecision: boolean): string {
   return count <= 9 ? digits.slice(0, count) : digits + '0'.repeat(count - 9);
 }
 
+/** The time-of-day letters, which Joda and java.time read alike. */
+function timeOfDay(letter: string, n: number, f: Fields): string {
+  switch (letter) {
+    case 'a': return f.hour < 12 ? 'AM' : 'PM';
+    case 'K': return pad(f.hour % 12, n);
+    case 'h': return pad(f.hour % 12 === 0 ? 12 : f.hour % 12, n);
+    case 'H': return pad(f.hour, n);
+    case 'k': return pad(f.hour === 0 ? 24 : f.hour, n);
+    case 'm': return pad(f.minute, n);
+    default: return pad(f.second, n); // 's'
+  }
+}
+
 /** Formats like Joda's DateTimeFormat.forPattern(pattern) in the given zone (default UTC). */
 export function formatJoda(ts: Timestamp, pattern: string, zone: Zone = UTC): string {
   const f = fieldsOf(ts, zone);
@@ -152,13 +165,7 @@ export function formatJoda(ts: Timestamp, pattern: string, zone: Zone = UTC): st
       case 'D': s += pad(f.dayOfYear, n); break;
       case 'M': s += n >= 3 ? text(MONTHS, f.month - 1, n) : pad(f.month, n); break;
       case 'd': s += pad(f.day, n); break;
-      case 'a': s += f.hour < 12 ? 'AM' : 'PM'; break;
-      case 'K': s += pad(f.hour % 12, n); break;
-      case 'h': s += pad(f.hour % 12 === 0 ? 12 : f.hour % 12, n); break;
-      case 'H': s += pad(f.hour, n); break;
-      case 'k': s += pad(f.hour === 0 ? 24 : f.hour, n); break;
-      case 'm': s += pad(f.minute, n); break;
-      case 's': s += pad(f.second, n); break;
+      case 'a': case 'K': case 'h': case 'H': case 'k': case 'm': case 's': s += timeOfDay(t.letter, n, f); break;
       case 'S': s += fraction(f, n, false); break;
       case 'z': s += f.zoneId === 'UTC' ? (n >= 4 ? 'Coordinated Universal Time' : 'UTC') : f.zoneId; break;
       case 'Z': s += n === 1 ? offsetText(f.offsetMs, false, false) : n === 2 ? offsetText(f.offsetMs, true, false) : f.zoneId; break;
@@ -193,13 +200,7 @@ export function formatJavaTime(ts: Timestamp, pattern: string, zone: Zone = UTC)
       case 'E': s += text(DAYS, f.dayOfWeek, n); break;
       case 'e':
       case 'c': s += n >= 3 ? text(DAYS, f.dayOfWeek, n) : pad(f.dayOfWeek + 1, n); break;
-      case 'a': s += f.hour < 12 ? 'AM' : 'PM'; break;
-      case 'K': s += pad(f.hour % 12, n); break;
-      case 'h': s += pad(f.hour % 12 === 0 ? 12 : f.hour % 12, n); break;
-      case 'H': s += pad(f.hour, n); break;
-      case 'k': s += pad(f.hour === 0 ? 24 : f.hour, n); break;
-      case 'm': s += pad(f.minute, n); break;
-      case 's': s += pad(f.second, n); break;
+      case 'a': case 'K': case 'h': case 'H': case 'k': case 'm': case 's': s += timeOfDay(t.letter, n, f); break;
       case 'S': s += fraction(f, n, true); break;
       case 'n': s += pad(f.nanos, n); break;
       case 'A': s += pad(((f.hour * 60 + f.minute) * 60 + f.second) * 1000 + f.millis, n); break;
