@@ -59,3 +59,23 @@ export function sslClientOptions(): Record<string, OptionSpec> {
     ssl_truststore_type: str(),
   };
 }
+
+/** Security settings the kafka input and output share (logstash-integration-kafka). */
+export function kafkaSecurityOptions(): Record<string, OptionSpec> {
+  return {
+    jaas_path: path(),
+    kerberos_config: path(),
+    sasl_jaas_config: str(),
+    sasl_kerberos_service_name: str(),
+    sasl_mechanism: str('GSSAPI'),
+    security_protocol: oneOf(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], 'PLAINTEXT'),
+    ssl_endpoint_identification_algorithm: str('https'),
+    ssl_key_password: password(),
+    ssl_keystore_location: path(),
+    ssl_keystore_password: password(),
+    ssl_keystore_type: str(),
+    ssl_truststore_location: path(),
+    ssl_truststore_password: password(),
+    ssl_truststore_type: str(),
+  };
+}

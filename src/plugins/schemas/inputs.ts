@@ -1,6 +1,6 @@
 // Input plugin schemas (option lists of the current Logstash plugins; flowstash's own `pcap`).
 import type { PluginSchema } from '../types.ts';
-import { any, arr, bool, deprecated, hash, num, oneOf, password, path, required, sslServerOptions, str, uri } from './dsl.ts';
+import { any, arr, bool, deprecated, hash, kafkaSecurityOptions, num, oneOf, password, path, required, sslServerOptions, str, uri } from './dsl.ts';
 
 const input = (name: string, description: string, options: PluginSchema['options'], defaultCodec = 'plain'): PluginSchema => ({
   kind: 'input',
@@ -137,8 +137,7 @@ export const INPUT_SCHEMAS: PluginSchema[] = [
     fetch_min_bytes: num(),
     heartbeat_interval_ms: num(),
     isolation_level: oneOf(['read_uncommitted', 'read_committed'], 'read_uncommitted'),
-    jaas_path: path(),
-    kerberos_config: path(),
+    ...kafkaSecurityOptions(),
     key_deserializer_class: str('org.apache.kafka.common.serialization.StringDeserializer'),
     value_deserializer_class: str('org.apache.kafka.common.serialization.StringDeserializer'),
     max_partition_fetch_bytes: num(),
@@ -151,25 +150,13 @@ export const INPUT_SCHEMAS: PluginSchema[] = [
     reconnect_backoff_ms: num(),
     request_timeout_ms: num(),
     retry_backoff_ms: num(),
-    sasl_jaas_config: str(),
-    sasl_kerberos_service_name: str(),
-    sasl_mechanism: str('GSSAPI'),
     schema_registry_url: uri(),
     schema_registry_key: str(),
     schema_registry_secret: password(),
     schema_registry_proxy: uri(),
     schema_registry_validation: oneOf(['auto', 'skip'], 'auto'),
-    security_protocol: oneOf(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], 'PLAINTEXT'),
     send_buffer_bytes: num(),
     session_timeout_ms: num(),
-    ssl_endpoint_identification_algorithm: str('https'),
-    ssl_key_password: password(),
-    ssl_keystore_location: path(),
-    ssl_keystore_password: password(),
-    ssl_keystore_type: str(),
-    ssl_truststore_location: path(),
-    ssl_truststore_password: password(),
-    ssl_truststore_type: str(),
   }),
   input('pcap', "flowstash: read UDP datagrams from a pcap/pcapng capture, paced like tcpreplay", {
     path: required(str()),

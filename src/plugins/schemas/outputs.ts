@@ -1,6 +1,6 @@
 // Output plugin schemas (option lists of the current Logstash plugins).
 import type { PluginSchema } from '../types.ts';
-import { any, arr, bool, deprecated, hash, num, oneOf, password, path, required, sslClientOptions, str, uri } from './dsl.ts';
+import { any, arr, bool, deprecated, hash, kafkaSecurityOptions, num, oneOf, password, path, required, sslClientOptions, str, uri } from './dsl.ts';
 
 const output = (name: string, description: string, options: PluginSchema['options'], defaultCodec = 'plain'): PluginSchema => ({
   kind: 'output',
@@ -116,20 +116,7 @@ export const OUTPUT_SCHEMAS: PluginSchema[] = [
     retries: num(),
     retry_backoff_ms: num(100),
     send_buffer_bytes: num(131072),
-    jaas_path: path(),
-    kerberos_config: path(),
-    sasl_jaas_config: str(),
-    sasl_kerberos_service_name: str(),
-    sasl_mechanism: str('GSSAPI'),
-    security_protocol: oneOf(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], 'PLAINTEXT'),
-    ssl_endpoint_identification_algorithm: str('https'),
-    ssl_key_password: password(),
-    ssl_keystore_location: path(),
-    ssl_keystore_password: password(),
-    ssl_keystore_type: str(),
-    ssl_truststore_location: path(),
-    ssl_truststore_password: password(),
-    ssl_truststore_type: str(),
+    ...kafkaSecurityOptions(),
   }),
   output('tcp', 'Write events over a TCP socket', {
     host: required(str()),
