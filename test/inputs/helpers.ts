@@ -68,11 +68,4 @@ export function fakeRuntime(codec: Codec = textCodec(), debug = false): FakeRunt
   };
 }
 
-export async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
-}
+export { until } from '../e2e/helpers.ts';

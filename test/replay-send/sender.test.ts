@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import dgram from 'node:dgram';
+import { describe, expect, it } from 'vitest';
 import { DatagramSender, loopbackAddress, parseEndpoint } from '../../src/replay/sender.ts';
 import type { UdpDatagram } from '../../src/replay/types.ts';
+import { cleanup, receiver, until } from './helpers.ts';
 
 const dg = (src: string, srcPort: number, payload: string, dst = '192.0.2.200', dstPort = 4739): UdpDatagram => ({
   packetNumber: 1,
@@ -14,29 +14,6 @@ const dg = (src: string, srcPort: number, payload: string, dst = '192.0.2.200', 
   dstPort,
   payload: Buffer.from(payload),
   wireBytes: 42 + payload.length,
-});
-
-interface Received {
-  payload: string;
-  address: string;
-  port: number;
-}
-
-async function receiver(): Promise<{ sock: dgram.Socket; port: number; got: Received[] }> {
-  const sock = dgram.createSocket('udp4');
-  const got: Received[] = [];
-  sock.on('message', (msg, r) => got.push({ payload: msg.toString(), address: r.address, port: r.port }));
-  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', res));
-  return { sock, port: sock.address().port, got };
-}
-
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-}
-
-const cleanup: (() => void)[] = [];
-afterEach(() => {
-  while (cleanup.length) cleanup.pop()!();
 });
 
 describe('DatagramSender', () => {

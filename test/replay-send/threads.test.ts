@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import dgram from 'node:dgram';
+import { describe, expect, it } from 'vitest';
 import { hrClock, Pacer, type Clock } from '../../src/replay/pacer.ts';
 import { planningClock, ThreadedSender } from '../../src/replay/replay-send-threads.ts';
 import type { UdpDatagram } from '../../src/replay/types.ts';
+import { cleanup, receiver, until } from './helpers.ts';
 
 const dg = (src: string, srcPort: number, payload: string): UdpDatagram => ({
   packetNumber: 1,
@@ -15,29 +15,6 @@ const dg = (src: string, srcPort: number, payload: string): UdpDatagram => ({
   dstPort: 4739,
   payload: Buffer.from(payload),
   wireBytes: 42 + payload.length,
-});
-
-interface Received {
-  payload: string;
-  address: string;
-  port: number;
-}
-
-async function receiver(): Promise<{ sock: dgram.Socket; port: number; got: Received[] }> {
-  const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
-  const got: Received[] = [];
-  sock.on('message', (msg, r) => got.push({ payload: msg.toString(), address: r.address, port: r.port }));
-  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', res));
-  return { sock, port: sock.address().port, got };
-}
-
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-}
-
-const cleanup: (() => void)[] = [];
-afterEach(() => {
-  while (cleanup.length) cleanup.pop()!();
 });
 
 describe('ThreadedSender', () => {
