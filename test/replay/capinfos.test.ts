@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatLocalTime, formatSize, formatSummary, precisionDigits, summarizeCapture } from '../../src/replay/capinfos.ts';
 import { encodeCapture } from '../../src/replay/pcap-writer.ts';
 import { writeGeneratedCaptures } from './gen-captures.ts';
-import { HAVE_SHARED, haveTool, SHARED } from './helpers.ts';
+import { HAVE_SHARED, haveTool, ipfixMessage, SHARED } from './helpers.ts';
 
 const HAVE_CAPINFOS = haveTool('capinfos');
 if (!HAVE_CAPINFOS) console.warn('[capinfos tests] capinfos is not installed: differential tests skipped (apt-get install wireshark-common)');
@@ -186,20 +186,6 @@ describe('capinfos formatting', () => {
   });
 });
 
-/** An IPFIX message with one Set per entry of `setBodies` (RFC 7011 framing; contents are filler). */
-function ipfixMessage(exportTime: number, setBodies: number[]): Buffer {
-  const sets = setBodies.map((n, i) => {
-    const set = Buffer.alloc(4 + n, 0x5a);
-    set.writeUInt16BE(256 + i, 0);
-    set.writeUInt16BE(4 + n, 2);
-    return set;
-  });
-  const head = Buffer.alloc(16);
-  head.writeUInt16BE(10, 0);
-  head.writeUInt16BE(16 + sets.reduce((n, b) => n + b.length, 0), 2);
-  head.writeUInt32BE(exportTime, 4);
-  return Buffer.concat([head, ...sets]);
-}
 
 describe('capinfos on damaged IPFIX files', () => {
   it('summarises the messages before a cut, a bad version or a length below 16, and names the fault', async () => {

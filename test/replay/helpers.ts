@@ -62,3 +62,20 @@ export function fragmentIPv6(frame: Buffer, chunk: number, id: number): Buffer[]
   }
   return out;
 }
+
+/** An IPFIX message (RFC 7011 header) carrying one Set per entry of `setBodies` (Set id 256+i). */
+export function ipfixMessage(exportTime: number, setBodies: number[] = [8], seq = 0): Buffer {
+  const sets = setBodies.map((n, i) => {
+    const set = Buffer.alloc(4 + n, i + 1);
+    set.writeUInt16BE(256 + i, 0);
+    set.writeUInt16BE(4 + n, 2);
+    return set;
+  });
+  const head = Buffer.alloc(16);
+  head.writeUInt16BE(10, 0);
+  head.writeUInt16BE(16 + sets.reduce((n, b) => n + b.length, 0), 2);
+  head.writeUInt32BE(exportTime, 4);
+  head.writeUInt32BE(seq, 8);
+  head.writeUInt32BE(7, 12);
+  return Buffer.concat([head, ...sets]);
+}
