@@ -10,7 +10,9 @@ import {
   type RecordInput,
   type Template,
   type V9FlowSet,
+  type FieldInput,
 } from '../codec/netflow/encode/index.ts';
+import type { ExportBatch, GeneratedRecord } from './types.ts';
 
 export interface PendingRecord {
   template: Template;
@@ -27,6 +29,18 @@ function countOf(runs: Run[]): number {
   let n = 0;
   for (const r of runs) n += r.bodies.length;
   return n;
+}
+
+/** The batch a profile returns: each datagram with the records it carries (options = a template with scope fields). */
+export function exportBatch(packed: PackedDatagram[], pending: PendingRecord[], exporter: number, protocol: 'ipfix' | 'v9'): ExportBatch {
+  const records: GeneratedRecord[] = pending.map((p) => ({
+    exporter,
+    protocol,
+    templateId: p.template.id,
+    options: (p.template.scopeFieldCount ?? 0) > 0,
+    values: p.values as Record<string, FieldInput>,
+  }));
+  return splitRecords(packed, records);
 }
 
 /** Gives each datagram its slice of the records. */

@@ -2,8 +2,8 @@
 // random sampler (scope: system) and one naming the interfaces (scope: interface).
 import { V9ExporterSession, v9Field, type FieldInput, type Template, type V9FlowSet } from '../../codec/netflow/encode/index.ts';
 import type { SyntheticFlow } from '../flows.ts';
-import { packV9, splitRecords, type PendingRecord } from '../packing.ts';
-import type { ExportBatch, ExporterContext, GeneratedRecord, SynthProfile } from '../types.ts';
+import { packV9, exportBatch, type PendingRecord } from '../packing.ts';
+import type { ExportBatch, ExporterContext, SynthProfile } from '../types.ts';
 
 const v = v9Field;
 const COMMON = [
@@ -99,14 +99,7 @@ export const ciscoV9Profile: SynthProfile = {
           : [];
         const unixSeconds = Math.floor(nowUs / 1e6);
         const packed = packV9(templateSets, pending, ctx.maxPayload, (sets) => session.encode(uptime(nowUs), unixSeconds, sets));
-        const records: GeneratedRecord[] = pending.map((p) => ({
-          exporter: ctx.index,
-          protocol: 'v9',
-          templateId: p.template.id,
-          options: (p.template.scopeFieldCount ?? 0) > 0,
-          values: p.values as Record<string, FieldInput>,
-        }));
-        return splitRecords(packed, records);
+        return exportBatch(packed, pending, ctx.index, 'v9');
       },
     };
   },

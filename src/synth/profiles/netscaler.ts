@@ -10,8 +10,8 @@ import {
   type Template,
 } from '../../codec/netflow/encode/index.ts';
 import type { SyntheticFlow } from '../flows.ts';
-import { packIpfix, splitRecords, type PendingRecord } from '../packing.ts';
-import type { ExportBatch, ExporterContext, GeneratedRecord, SynthProfile } from '../types.ts';
+import { packIpfix, exportBatch, type PendingRecord } from '../packing.ts';
+import type { ExportBatch, ExporterContext, SynthProfile } from '../types.ts';
 
 const f = ipfixField;
 const VAR = 65535;
@@ -174,14 +174,7 @@ export const netscalerProfile: SynthProfile = {
         const templateSets: IpfixSet[] = withTemplates ? [{ type: 'template', templates: [...NETSCALER_TEMPLATES] }] : [];
         const exportTime = Math.floor(nowUs / 1e6);
         const packed = packIpfix(templateSets, pending, ctx.maxPayload, (sets) => session.encode(exportTime, sets));
-        const records: GeneratedRecord[] = pending.map((p) => ({
-          exporter: ctx.index,
-          protocol: 'ipfix',
-          templateId: p.template.id,
-          options: false,
-          values: p.values as Record<string, FieldInput>,
-        }));
-        return splitRecords(packed, records);
+        return exportBatch(packed, pending, ctx.index, 'ipfix');
       },
     };
   },

@@ -2,8 +2,8 @@
 // templates, and an options template announcing the exporter's boot time, sampling and interface name.
 import { ipfixField, IpfixExporterSession, type FieldInput, type IpfixSet, type Template } from '../../codec/netflow/encode/index.ts';
 import type { SyntheticFlow } from '../flows.ts';
-import { packIpfix, splitRecords, type PendingRecord } from '../packing.ts';
-import type { ExportBatch, ExporterContext, GeneratedRecord, SynthProfile } from '../types.ts';
+import { packIpfix, exportBatch, type PendingRecord } from '../packing.ts';
+import type { ExportBatch, ExporterContext, SynthProfile } from '../types.ts';
 
 const f = ipfixField;
 const TIMES_COUNTERS = [
@@ -92,14 +92,7 @@ export const softflowdProfile: SynthProfile = {
           : [];
         const exportTime = Math.floor(nowUs / 1e6);
         const packed = packIpfix(templateSets, pending, ctx.maxPayload, (sets) => session.encode(exportTime, sets));
-        const records: GeneratedRecord[] = pending.map((p) => ({
-          exporter: ctx.index,
-          protocol: 'ipfix',
-          templateId: p.template.id,
-          options: p.template === SOFTFLOWD_OPTIONS_TEMPLATE,
-          values: p.values as Record<string, FieldInput>,
-        }));
-        return splitRecords(packed, records);
+        return exportBatch(packed, pending, ctx.index, 'ipfix');
       },
     };
   },
