@@ -1,8 +1,34 @@
 // Logstash's Timestamp: an instant with nanosecond precision, rendered like Logstash 8
 // (`….000Z` when whole, else 3, 6 or 9 fraction digits, ISO_INSTANT style).
 
-let lastSeconds = Number.NaN;
-let lastBase = '';
+// Events interleave a few seconds (a record's first/last switched times, batches straddling a second):
+// a small direct-mapped cache of per-second date-time prefixes, and the 1000 millisecond suffixes.
+const SLOTS = 4096;
+const slotSeconds = new Float64Array(SLOTS).fill(Number.NaN);
+const slotBase: string[] = new Array<string>(SLOTS).fill('');
+const MILLIS_SUFFIX: string[] = [];
+for (let i = 0; i < 1000; i++) MILLIS_SUFFIX.push('.' + String(i).padStart(3, '0') + 'Z');
+
+/** Logstash 8 text of an instant: integer seconds, 0 ≤ nanos < 1e9. */
+export function formatInstant(seconds: number, nanos: number): string {
+  const slot = seconds & (SLOTS - 1);
+  let base: string;
+  if (slotSeconds[slot] === seconds) base = slotBase[slot]!;
+  else {
+    const date = new Date(seconds * 1000);
+    // Beyond JS Date's range (±273,790 years) there is no calendar rendering; never throw.
+    if (Number.isNaN(date.getTime())) return `${seconds}.${String(nanos).padStart(9, '0')}`;
+    const iso = date.toISOString();
+    base = iso.slice(0, iso.lastIndexOf('.'));
+    slotSeconds[slot] = seconds;
+    slotBase[slot] = base;
+  }
+  const ms = nanos / 1e6;
+  if (Number.isInteger(ms)) return base + MILLIS_SUFFIX[ms]!;
+  let digits = String(nanos).padStart(9, '0');
+  if (digits.endsWith('000')) digits = digits.slice(0, 6);
+  return base + '.' + digits + 'Z';
+}
 
 export class Timestamp {
   /** Seconds since the Unix epoch (may be negative). */
@@ -46,23 +72,7 @@ export class Timestamp {
   }
 
   toString(): string {
-    // Events arrive in bursts within the same second: reuse its formatted date-time.
-    let base: string;
-    if (this.seconds === lastSeconds) base = lastBase;
-    else {
-      const date = new Date(this.seconds * 1000);
-      // Beyond JS Date's range (±273,790 years) there is no calendar rendering; never throw.
-      if (Number.isNaN(date.getTime())) return `${this.seconds}.${String(this.nanos).padStart(9, '0')}`;
-      const iso = date.toISOString();
-      base = iso.slice(0, iso.lastIndexOf('.'));
-      lastSeconds = this.seconds;
-      lastBase = base;
-    }
-    if (this.nanos === 0) return `${base}.000Z`;
-    let digits = String(this.nanos).padStart(9, '0');
-    if (digits.endsWith('000000')) digits = digits.slice(0, 3);
-    else if (digits.endsWith('000')) digits = digits.slice(0, 6);
-    return `${base}.${digits}Z`;
+    return formatInstant(this.seconds, this.nanos);
   }
 
   toJSON(): string {

@@ -1,6 +1,6 @@
 // Value rendering exactly as the Logstash netflow codec produces it: addresses, MACs, hex octet
 // arrays, trimmed strings, big unsigned integers and the timestamp arithmetic of v5/v9/IPFIX.
-import { Timestamp } from '../../pipeline/timestamp.ts';
+import { formatInstant, Timestamp } from '../../pipeline/timestamp.ts';
 
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
@@ -124,37 +124,12 @@ export function utf8Trimmed(b: Buffer, o: number, len: number): string {
 // The Logstash codec stores these as `LogStash::Timestamp#to_iso8601` text: String fields (quoted in
 // rubydebug, compared as strings in conditionals), not Timestamp objects.
 
-// Records carry several times in different seconds (first/last switched), so the one-entry cache of
-// Timestamp#toString thrashes; these render the same text with a small direct-mapped cache of
-// per-second prefixes and a table of millisecond suffixes.
-const ISO_SLOTS = 4096;
-const isoSlotSeconds = new Float64Array(ISO_SLOTS).fill(Number.NaN);
-const isoSlotBase: string[] = new Array<string>(ISO_SLOTS).fill('');
-const MILLIS_SUFFIX: string[] = [];
-for (let i = 0; i < 1000; i++) MILLIS_SUFFIX.push('.' + String(i).padStart(3, '0') + 'Z');
-
-/**
- * `new Timestamp(seconds, nanos).toString()` for integer seconds and 0 ≤ nanos < 1e9 (anything else
- * goes through Timestamp itself).
- */
+/** `new Timestamp(seconds, nanos).toString()` without building the Timestamp (hot path); same cached formatter. */
 export function isoTime(seconds: number, nanos: number): string {
-  if (!Number.isSafeInteger(seconds) || !Number.isInteger(nanos) || nanos < 0 || nanos >= 1e9 || Math.abs(seconds) > 8.64e12) {
+  if (!Number.isSafeInteger(seconds) || !Number.isInteger(nanos) || nanos < 0 || nanos >= 1e9) {
     return new Timestamp(seconds, nanos).toString();
   }
-  const slot = seconds & (ISO_SLOTS - 1);
-  let base: string;
-  if (isoSlotSeconds[slot] === seconds) base = isoSlotBase[slot]!;
-  else {
-    const iso = new Date(seconds * 1000).toISOString();
-    base = iso.slice(0, iso.lastIndexOf('.'));
-    isoSlotSeconds[slot] = seconds;
-    isoSlotBase[slot] = base;
-  }
-  const ms = nanos / 1e6;
-  if (Number.isInteger(ms)) return base + MILLIS_SUFFIX[ms]!;
-  let digits = String(nanos).padStart(9, '0');
-  if (digits.endsWith('000')) digits = digits.slice(0, 6);
-  return base + '.' + digits + 'Z';
+  return formatInstant(seconds, nanos);
 }
 
 /** v5 `*_switched` (observed Logstash arithmetic, including the lost `seconds--` on borrow). */
