@@ -1,7 +1,6 @@
 // Starts the udp input's receiver thread (udp-receiver.ts) and speaks its message protocol.
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { workerBootstrapSource } from '../util/worker-bootstrap.ts';
 
 export interface ReceiverInit {
   host: string;
@@ -55,25 +54,13 @@ export interface ReceiverThread {
   close(): Promise<ReceiverCounters>;
 }
 
-// Worker threads do not inherit the main thread's TypeScript loader: register tsx first.
-function bootstrapSource(): string {
-  const require = createRequire(import.meta.url);
-  // The package's `import` condition: its CommonJS build cannot register ESM hooks.
-  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./udp-receiver.ts', import.meta.url).href;
-  return (
-    `import(${JSON.stringify(tsxApi)}).then((m) => { (m.register ?? m.default.register)(); ` +
-    `return import(${JSON.stringify(entry)}); }).catch((e) => { ` +
-    `require('node:worker_threads').parentPort.postMessage({ type: 'failed', message: 'udp input: receiver thread: ' + e.message }); });`
-  );
-}
 
 export function startReceiverThread(init: ReceiverInit, handlers: ReceiverHandlers): Promise<ReceiverThread> {
   // Acks go through shared memory, not messages: one postMessage per decoded burst cost the pipeline thread ~5%.
   const decoded = new SharedArrayBuffer(4);
   const decodedCount = new Int32Array(decoded);
   const workerData: ReceiverWorkerData = { ...init, decoded };
-  const worker = new Worker(bootstrapSource(), { eval: true, workerData });
+  const worker = new Worker(workerBootstrapSource(new URL('./udp-receiver.ts', import.meta.url), 'udp input: receiver thread: '), { eval: true, workerData });
   return new Promise((resolve, reject) => {
     let closedResolve: ((c: ReceiverCounters) => void) | undefined;
     let finalCounters: ReceiverCounters | undefined;

@@ -3,14 +3,13 @@
 // to the workers in batches (one transfer per batch). Every exporter address belongs to one
 // worker, so an exporter's datagrams leave in capture order; exporters are dealt round-robin.
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { isIPv6 } from 'node:net';
 import { BatchWriter } from './replay-batch.ts';
 import type { Clock } from './pacer.ts';
 import { loopbackAddress, resolveEndpoint, type Endpoint, type SenderCounters, type SenderOptions } from './sender.ts';
 import type { FromSendWorker, SendWorkerInit, SendWorkerReport, ToSendWorker } from './replay-send-protocol.ts';
 import type { UdpDatagram } from './types.ts';
+import { workerBootstrapSource } from '../util/worker-bootstrap.ts';
 
 export interface ThreadedSenderOptions extends Omit<SenderOptions, 'loopbackFor'> {
   /** Sending threads (>= 1). */
@@ -42,19 +41,6 @@ interface SendThread {
   failure: Error | undefined;
 }
 
-// Worker threads do not inherit the main thread's TypeScript loader: register tsx first when the
-// entry is TypeScript (the precompiled dist/ entry is plain JavaScript and loads without it).
-function bootstrapSource(): string {
-  const entry = new URL('./replay-send-worker.ts', import.meta.url).href;
-  const fail = `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ type: 'failed', message: 'sending thread: ' + e.message }); });`;
-  if (!entry.endsWith('.ts')) return `import(${JSON.stringify(entry)})${fail}`;
-  const require = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  return (
-    `import(${JSON.stringify(tsxApi)}).then((m) => { (m.register ?? m.default.register)(); ` +
-    `return import(${JSON.stringify(entry)}); })${fail}`
-  );
-}
 
 /**
  * The DatagramSender's job spread over threads. `send()` returns a promise only when the thread
@@ -98,7 +84,7 @@ export class ThreadedSender {
     const threads: SendThread[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < opts.threads; i++) {
-      const worker = new Worker(bootstrapSource(), { eval: true, workerData: init });
+      const worker = new Worker(workerBootstrapSource(new URL('./replay-send-worker.ts', import.meta.url), 'sending thread: '), { eval: true, workerData: init });
       let readyResolve!: () => void;
       let readyReject!: (e: Error) => void;
       ready.push(new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej))));
