@@ -610,55 +610,50 @@ class LsclParser {
     return this.reset(start);
   }
 
-  /** in_expression := rvalue cs "in" cs rvalue ; not_in_expression := rvalue cs "not " cs "in" cs rvalue */
-  private inExpression(negated: boolean): Expression | null {
+  /**
+   * `rvalue cs OP cs RIGHT`, the shape of the in / not in / compare / regexp expressions: the whole match or
+   * nothing (position restored).
+   */
+  private infix<Op, Right>(
+    operator: () => Op | null,
+    right: () => Right | null,
+    build: (left: RValue, op: Op, right: Right, loc: SourceLocation) => Expression,
+  ): Expression | null {
     const start = this.pos;
     const left = this.rvalue();
     if (!left) return null;
     this.cs();
-    if (negated) {
-      if (!this.lit('not ')) return this.reset(start);
-      this.cs();
-    }
-    if (!this.lit('in')) return this.reset(start);
+    const op = operator();
+    if (op === null) return this.reset(start);
     this.cs();
-    const right = this.rvalue();
-    if (!right) return this.reset(start);
-    return { type: 'in', negated, left, right, loc: this.loc(start) };
+    const r = right();
+    if (!r) return this.reset(start);
+    return build(left, op, r, this.loc(start));
+  }
+
+  /** in_expression := rvalue cs "in" cs rvalue ; not_in_expression := rvalue cs "not " cs "in" cs rvalue */
+  private inExpression(negated: boolean): Expression | null {
+    const keyword = (): true | null => {
+      if (negated) {
+        if (!this.lit('not ')) return null;
+        this.cs();
+      }
+      return this.lit('in') ? true : null;
+    };
+    return this.infix(keyword, () => this.rvalue(), (left, _op, right, loc) => ({ type: 'in', negated, left, right, loc }));
   }
 
   private compareExpression(): Expression | null {
-    const start = this.pos;
-    const left = this.rvalue();
-    if (!left) return null;
-    this.cs();
-    let op: '==' | '!=' | '<=' | '>=' | '<' | '>' | null = null;
-    for (const candidate of ['==', '!=', '<=', '>=', '<', '>'] as const) {
-      if (this.lit(candidate)) {
-        op = candidate;
-        break;
-      }
-    }
-    if (!op) return this.reset(start);
-    this.cs();
-    const right = this.rvalue();
-    if (!right) return this.reset(start);
-    return { type: 'compare', op, left, right, loc: this.loc(start) };
+    const operator = (): '==' | '!=' | '<=' | '>=' | '<' | '>' | null => {
+      for (const candidate of ['==', '!=', '<=', '>=', '<', '>'] as const) if (this.lit(candidate)) return candidate;
+      return null;
+    };
+    return this.infix(operator, () => this.rvalue(), (left, op, right, loc) => ({ type: 'compare', op, left, right, loc }));
   }
 
   private regexpExpression(): Expression | null {
-    const start = this.pos;
-    const left = this.rvalue();
-    if (!left) return null;
-    this.cs();
-    let op: '=~' | '!~';
-    if (this.lit('=~')) op = '=~';
-    else if (this.lit('!~')) op = '!~';
-    else return this.reset(start);
-    this.cs();
-    const right = this.string() ?? this.regexp();
-    if (!right) return this.reset(start);
-    return { type: 'match', op, left, right, loc: this.loc(start) };
+    const operator = (): '=~' | '!~' | null => (this.lit('=~') ? '=~' : this.lit('!~') ? '!~' : null);
+    return this.infix(operator, () => this.string() ?? this.regexp(), (left, op, right, loc) => ({ type: 'match', op, left, right, loc }));
   }
 
   private rvalueExpression(start: number): Expression | null {
