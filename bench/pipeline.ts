@@ -6,8 +6,8 @@
 import { loadPipelineConfig } from '../src/config/pipeline-config.ts';
 import { runPipeline } from '../src/pipeline/runner.ts';
 import { JsonLinesCodec } from '../src/codec/json_lines.ts';
-import { Event } from '../src/pipeline/event.ts';
-import { Float } from '../src/pipeline/values.ts';
+import { Event } from '../src/event/event.ts';
+import { Float } from '../src/event/values.ts';
 
 const N = Number(process.argv[2] ?? 300_000);
 

@@ -1,10 +1,10 @@
 // The json codec: encode is the event as Jackson writes it (no @metadata, no newline); decode
 // parses one JSON document per chunk (an array gives one event per element). Unparseable input
 // becomes an event with the raw text in `message` and tag `_jsonparsefailure`, with a WARN.
-import { Event } from '../pipeline/event.ts';
-import { jsonMap } from '../pipeline/json.ts';
-import { parseJsonValue } from '../pipeline/json-parse.ts';
-import { type FieldMap, isFieldMap } from '../pipeline/values.ts';
+import { Event } from '../event/event.ts';
+import { jsonMap } from '../event/json.ts';
+import { parseJsonValue } from '../event/json-parse.ts';
+import { type FieldMap, isFieldMap } from '../event/values.ts';
 import type { Codec, Logger, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { Utf8TextDecoder } from './text-decode.ts';
 

@@ -1,7 +1,7 @@
 // The json_lines codec: one JSON document per delimited line in, one per line out.
-import type { Event } from '../pipeline/event.ts';
-import { jsonMap } from '../pipeline/json.ts';
-import { JsonBatchWriter } from '../pipeline/json-writer.ts';
+import type { Event } from '../event/event.ts';
+import { jsonMap } from '../event/json.ts';
+import { JsonBatchWriter } from '../event/json-writer.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { JsonDocumentDecoder, stringOption } from './json.ts';
 import { SplittersBySource } from './text-decode.ts';

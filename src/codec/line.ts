@@ -1,8 +1,8 @@
 // The line codec: decode splits on `delimiter` (one event per line, `message` = the line);
 // encode writes `format` sprintf'd (default event.to_s) plus the delimiter.
-import { Event } from '../pipeline/event.ts';
-import { Timestamp } from '../pipeline/timestamp.ts';
-import { compileSprintf, type Interpolator } from '../pipeline/sprintf.ts';
+import { Event } from '../event/event.ts';
+import { Timestamp } from '../event/timestamp.ts';
+import { compileSprintf, type Interpolator } from '../event/sprintf.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { SplittersBySource, Utf8TextDecoder } from './text-decode.ts';
 

@@ -1,6 +1,6 @@
 // The plain codec: decode makes one event per chunk (`message` = the chunk); encode writes
 // `format` sprintf'd (default event.to_s) with no delimiter.
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../plugins/types.ts';
 import { messageEvent, textFormatter } from './line.ts';
 import { Utf8TextDecoder } from './text-decode.ts';

@@ -2,9 +2,9 @@
 // keys right-aligned to the longest key plus the indent, `[i]` indexes right-aligned to the
 // widest index, Ruby inspect for strings, Ruby float formatting, unquoted @timestamp,
 // colours (amazing_print 1.8 codes) only when asked for.
-import type { Event } from '../pipeline/event.ts';
-import { Timestamp } from '../pipeline/timestamp.ts';
-import { Float, type FieldMap, type FieldValue, rubyFloatToString } from '../pipeline/values.ts';
+import type { Event } from '../event/event.ts';
+import { Timestamp } from '../event/timestamp.ts';
+import { Float, type FieldMap, type FieldValue, rubyFloatToString } from '../event/values.ts';
 import type { Codec, ResolvedOptions } from '../plugins/types.ts';
 import { rubyInspectString } from './ruby-inspect.ts';
 

@@ -3,14 +3,14 @@
 // without an offset (default: the machine's zone, as the JVM's); `target` (default @timestamp);
 // `tag_on_failure` (default `_dateparsefailure`). `locale` is accepted and ignored: month and day
 // names are parsed in English only.
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import { filterMatchedDecorator } from '../pipeline/decorators.ts';
-import { compileJodaParser, parseIso8601 } from '../pipeline/datetime-pattern.ts';
-import { sprintf } from '../pipeline/sprintf.ts';
-import { valueToString } from '../pipeline/stringify.ts';
-import { Timestamp } from '../pipeline/timestamp.ts';
-import { type Zone, systemZone, zoneFor } from '../pipeline/timezone.ts';
-import { Float, type FieldValue } from '../pipeline/values.ts';
+import { compileJodaParser, parseIso8601 } from '../event/datetime-pattern.ts';
+import { sprintf } from '../event/sprintf.ts';
+import { valueToString } from '../event/stringify.ts';
+import { Timestamp } from '../event/timestamp.ts';
+import { type Zone, systemZone, zoneFor } from '../event/timezone.ts';
+import { Float, type FieldValue } from '../event/values.ts';
 import type { Filter, Logger, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 
 type Parser = (value: FieldValue, zone: Zone) => Timestamp | undefined;

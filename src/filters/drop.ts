@@ -1,5 +1,5 @@
 // The drop filter: cancels the event (all of them, or `percentage` of them at random).
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { Filter, ResolvedOptions } from '../plugins/types.ts';
 
 export class DropFilter implements Filter {

@@ -2,13 +2,13 @@
 // uppercase, capitalize, lowercase, strip, split, join, merge, copy; then the common
 // add_field/remove_field/add_tag/remove_tag. An exception stops the chain, logs a WARN and tags
 // the event with tag_on_failure (`_mutate_error`) — the event itself always goes on.
-import type { Event } from '../pipeline/event.ts';
-import { deepClone } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
+import { deepClone } from '../event/event.ts';
 import { filterMatchedDecorator } from '../pipeline/decorators.ts';
-import { rubyRegexp, rubyReplacement } from '../pipeline/ruby-regexp.ts';
-import { sprintf } from '../pipeline/sprintf.ts';
-import { valueToString } from '../pipeline/stringify.ts';
-import { Float, type FieldMap, type FieldValue, isFieldMap } from '../pipeline/values.ts';
+import { rubyRegexp, rubyReplacement } from '../regexp/ruby-regexp.ts';
+import { sprintf } from '../event/sprintf.ts';
+import { valueToString } from '../event/stringify.ts';
+import { Float, type FieldMap, type FieldValue, isFieldMap } from '../event/values.ts';
 import type { Filter, Logger, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import { rubyCapitalize, rubyFloat, rubyJoin, rubySplit, rubyStrip, rubyToI } from './ruby-strings.ts';
 

@@ -1,7 +1,7 @@
 // Ruby String/Array/Kernel behaviours mutate relies on: String#split, #strip, #capitalize,
 // #to_i, Kernel#Float, Array#join.
-import { type FieldValue } from '../pipeline/values.ts';
-import { valueToString } from '../pipeline/stringify.ts';
+import { type FieldValue } from '../event/values.ts';
+import { valueToString } from '../event/stringify.ts';
 
 /** Ruby String#split(sep): " " splits on whitespace runs (leading ignored); trailing empty fields dropped. */
 export function rubySplit(s: string, sep: string): string[] {

@@ -1,7 +1,7 @@
 // Setting an input's own fields (host, sequence) can collide with what the event already holds
 // (`host` as a string, then `[host][hostname]`): the event goes on without that field, with a
 // WARN the first time, instead of the exception stopping the input.
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { Logger } from '../plugins/types.ts';
 
 export class FieldEnricher {

@@ -3,7 +3,7 @@
 // `sequence` (ecs_compatibility => disabled) like logstash-input-generator.
 import { hostname } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { Input, InputContext, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import { FieldEnricher } from './enrich.ts';
 

@@ -4,7 +4,7 @@
 // when the pipeline shuts down; a line still unterminated at that moment is flushed, not lost.
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { Input, InputContext, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import { FieldEnricher } from './enrich.ts';
 

@@ -1,8 +1,8 @@
 // Turning one datagram into events the way logstash-input-udp does: codec.decode then codec.flush,
 // decorate each event, then set the sender's address in the source field only when it is unset.
-import type { Event } from '../pipeline/event.ts';
-import { parseFieldReference } from '../pipeline/fieldref.ts';
-import type { FieldMap } from '../pipeline/values.ts';
+import type { Event } from '../event/event.ts';
+import { parseFieldReference } from '../event/fieldref.ts';
+import type { FieldMap } from '../event/values.ts';
 import type { InputContext } from '../plugins/types.ts';
 
 const hasOwn = Object.prototype.hasOwnProperty;

@@ -2,7 +2,7 @@
 // address as `host` / `[host][ip]`. With workers > 1 the socket lives on its own thread (see
 // udp-receiver.ts) so back-pressure from the pipeline fills the queue, never the kernel buffer.
 import type { RemoteInfo } from 'node:dgram';
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { Input, InputContext, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import { listenUdp, senderAddress, formatListenAddress, type BoundUdpSocket } from './udp-socket.ts';
 import { startReceiverThread, type ReceiverCounters, type ReceiverThread } from './udp-thread.ts';

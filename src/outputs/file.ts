@@ -3,8 +3,8 @@
 // Each path keeps one open stream; close() ends them all and waits until they are flushed.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type { Event } from '../pipeline/event.ts';
-import { compileSprintf, type Interpolator } from '../pipeline/sprintf.ts';
+import type { Event } from '../event/event.ts';
+import { compileSprintf, type Interpolator } from '../event/sprintf.ts';
 import type { Codec, Logger, Output, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import { encodeBatch, writeFully } from './stdout.ts';
 

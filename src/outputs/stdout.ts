@@ -1,7 +1,7 @@
 // The stdout output: each batch encoded by the codec (rubydebug by default) and written as one
 // chunk; the write is awaited until the stream drains so a pipe receives everything.
 import type { Writable } from 'node:stream';
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { Codec, Output, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 
 export async function writeFully(stream: Writable, data: string | Buffer): Promise<void> {

@@ -5,12 +5,12 @@
 // substring/membership rules. Constants are folded at compile time.
 import type { ArrayValue, Expression, RValue, SourceLocation, Value } from '../config/ast.ts';
 import type { ConditionTree } from '../config/pipeline-config.ts';
-import type { Event } from './event.ts';
-import { toReference } from './fieldref.ts';
-import { rubyRegexp } from './ruby-regexp.ts';
-import { valueToString } from './stringify.ts';
-import { Timestamp } from './timestamp.ts';
-import { type FieldValue, deepEqual, isFieldMap, numericValue, rubyClassName } from './values.ts';
+import type { Event } from '../event/event.ts';
+import { toReference } from '../event/fieldref.ts';
+import { rubyRegexp } from '../regexp/ruby-regexp.ts';
+import { valueToString } from '../event/stringify.ts';
+import { Timestamp } from '../event/timestamp.ts';
+import { type FieldValue, deepEqual, isFieldMap, numericValue, rubyClassName } from '../event/values.ts';
 
 export type CompiledCondition = (event: Event) => boolean;
 

@@ -1,9 +1,9 @@
 // Logstash's common plugin options applied to events: the inputs' `type`/`tags`/`add_field`
 // (decorate) and the filters' `add_field`/`remove_field`/`add_tag`/`remove_tag`, applied in that
 // order and only when the filter succeeded (filter_matched). Names and values are sprintf'd.
-import type { Event } from './event.ts';
-import { compileSprintf, type Interpolator } from './sprintf.ts';
-import type { FieldValue } from './values.ts';
+import type { Event } from '../event/event.ts';
+import { compileSprintf, type Interpolator } from '../event/sprintf.ts';
+import type { FieldValue } from '../event/values.ts';
 
 type FieldAdder = { name: Interpolator; values: Interpolator[] };
 

@@ -8,7 +8,7 @@ import type { BranchNode, PluginNode, SourceLocation, Statement } from '../confi
 import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
 import { findPlugin } from '../plugins/registry.ts';
 import type { Input, InputContext } from '../plugins/types.ts';
-import type { Event } from './event.ts';
+import type { Event } from '../event/event.ts';
 import { type LogLevel, PipelineLogger } from './log.ts';
 import { type BranchArmHit, Pipeline, type PipelineOverrides, type PipelineTotals } from './pipeline.ts';
 

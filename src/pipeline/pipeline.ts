@@ -8,7 +8,7 @@ import { findPlugin } from '../plugins/registry.ts';
 import type { Codec, Filter, Input, InputContext, Output, PluginContext, PluginInstance } from '../plugins/types.ts';
 import { ConditionEvaluationError, compileCondition } from './conditions.ts';
 import { inputDecorator } from './decorators.ts';
-import type { Event } from './event.ts';
+import type { Event } from '../event/event.ts';
 import type { PipelineLogger } from './log.ts';
 import { BoundedQueue } from './queue.ts';
 

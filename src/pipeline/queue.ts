@@ -1,7 +1,7 @@
 // The bounded in-memory queue between inputs and workers (Logstash's memory queue): pushes wait
 // while it is full (back-pressure to the inputs), takes wait for events, and a batch is
 // dispatched once full or after the batch delay. Closing lets workers drain what is left.
-import type { Event } from './event.ts';
+import type { Event } from '../event/event.ts';
 
 export class BoundedQueue {
   private items: Event[] = [];

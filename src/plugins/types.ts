@@ -1,6 +1,6 @@
 // What a plugin is: a declarative schema (the source of -t validation, --help text and error
 // messages) plus, for plugins flowstash emulates, a factory for the running instance.
-import type { Event } from '../pipeline/event.ts';
+import type { Event } from '../event/event.ts';
 import type { PluginKind } from '../config/ast.ts';
 
 /** Logstash's `:validate` kinds. */

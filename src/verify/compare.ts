@@ -2,10 +2,10 @@
 // ignored, `@timestamp` compared as its string form, ignored fields removed from both sides,
 // `@metadata` only when the expected event has it (or export_metadata is on). Numbers compare by
 // value (1 equals 1.0, an exact bigint equals the same integer). Differences are listed per field.
-import { deepClone, type Event } from '../pipeline/event.ts';
-import { parseFieldReference, toReference } from '../pipeline/fieldref.ts';
-import { Timestamp } from '../pipeline/timestamp.ts';
-import { Float, type FieldMap, type FieldValue, isFieldMap } from '../pipeline/values.ts';
+import { deepClone, type Event } from '../event/event.ts';
+import { parseFieldReference, toReference } from '../event/fieldref.ts';
+import { Timestamp } from '../event/timestamp.ts';
+import { Float, type FieldMap, type FieldValue, isFieldMap } from '../event/values.ts';
 
 export type DifferenceKind = 'changed' | 'missing' | 'unexpected';
 

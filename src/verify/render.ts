@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { color, colorize, type ColorTheme } from 'json-colorizer';
-import { jsonValue } from '../pipeline/json.ts';
-import { type FieldMap, type FieldValue, isFieldMap } from '../pipeline/values.ts';
+import { jsonValue } from '../event/json.ts';
+import { type FieldMap, type FieldValue, isFieldMap } from '../event/values.ts';
 import { canonical, type FieldDifference, withoutIgnored } from './compare.ts';
 import type { BranchCoverage, CaseResult, VerifyReport } from './runner.ts';
 import type { TestFile } from './testfile.ts';

@@ -6,10 +6,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PluginNode, Statement } from '../config/ast.ts';
 import { ConfigError, loadPipelineConfig, type PipelineConfig, type ValidatedPlugin } from '../config/pipeline-config.ts';
-import { deepClone, type Event } from '../pipeline/event.ts';
+import { deepClone, type Event } from '../event/event.ts';
 import { type BranchArm, conditionalArms, type HarnessInput, type HarnessResult, runPipelineHarness } from '../pipeline/harness.ts';
 import type { LogLevel } from '../pipeline/log.ts';
-import type { FieldMap, FieldValue } from '../pipeline/values.ts';
+import type { FieldMap, FieldValue } from '../event/values.ts';
 import { actualMap, compareEvent, type FieldDifference } from './compare.ts';
 import { loadTestFile, TEST_FILE_EXTENSIONS, type TestCase, TestFileError, type TestFile } from './testfile.ts';
 

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { JsonParseError, parseJsonValue } from '../pipeline/json-parse.ts';
-import { isValidFieldReference } from '../pipeline/fieldref.ts';
-import { Float, type FieldMap, type FieldValue, isFieldMap } from '../pipeline/values.ts';
+import { JsonParseError, parseJsonValue } from '../event/json-parse.ts';
+import { isValidFieldReference } from '../event/fieldref.ts';
+import { Float, type FieldMap, type FieldValue, isFieldMap } from '../event/values.ts';
 
 /** A problem with a test file: the message names the file (and line:column when known). */
 export class TestFileError extends Error {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Event } from '../../src/pipeline/event.ts';
+import { Event } from '../../src/event/event.ts';
 import { JsonCodec } from '../../src/codec/json.ts';
 import { JsonLinesCodec } from '../../src/codec/json_lines.ts';
 import { LineCodec } from '../../src/codec/line.ts';
 import { PlainCodec } from '../../src/codec/plain.ts';
 import { DotsCodec } from '../../src/codec/dots.ts';
-import { parseJsonValue } from '../../src/pipeline/json-parse.ts';
-import { jsonMap } from '../../src/pipeline/json.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float, type FieldMap, type FieldValue } from '../../src/pipeline/values.ts';
+import { parseJsonValue } from '../../src/event/json-parse.ts';
+import { jsonMap } from '../../src/event/json.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float, type FieldMap, type FieldValue } from '../../src/event/values.ts';
 import { arbitraryFieldMap } from '../pipeline/arbitraries.ts';
 
 const ts = new Timestamp(Date.UTC(2024, 4, 1, 12, 34, 56) / 1000, 789_000_000);

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { renderRubydebug, terminalWantsColors } from '../../src/codec/rubydebug.ts';
 import { rubyInspectString } from '../../src/codec/ruby-inspect.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float, type FieldMap } from '../../src/pipeline/values.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float, type FieldMap } from '../../src/event/values.ts';
 import { arbitraryFieldMap } from '../pipeline/arbitraries.ts';
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');

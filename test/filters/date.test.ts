@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Event } from '../../src/pipeline/event.ts';
+import { Event } from '../../src/event/event.ts';
 import { DateFilter } from '../../src/filters/date.ts';
 import { DropFilter } from '../../src/filters/drop.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import type { FieldMap } from '../../src/pipeline/values.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import type { FieldMap } from '../../src/event/values.ts';
 
 function run(options: Record<string, unknown>, data: FieldMap): Event {
   const e = new Event(data);

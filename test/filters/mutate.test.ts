@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Event } from '../../src/pipeline/event.ts';
+import { Event } from '../../src/event/event.ts';
 import { MutateFilter } from '../../src/filters/mutate.ts';
-import { Float, type FieldMap } from '../../src/pipeline/values.ts';
+import { Float, type FieldMap } from '../../src/event/values.ts';
 import type { Logger } from '../../src/plugins/types.ts';
 
 function recorder(): Logger & { lines: string[] } {

@@ -1,6 +1,6 @@
 // A minimal runtime around one input: a codec that turns each datagram into one event, a push
 // that can be held to simulate a slow pipeline, and a logger that records lines.
-import { Event } from '../../src/pipeline/event.ts';
+import { Event } from '../../src/event/event.ts';
 import type { Codec, InputContext, Logger, SourceInfo } from '../../src/plugins/types.ts';
 
 export interface FakeRuntime {

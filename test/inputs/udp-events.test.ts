@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DatagramDecoder } from '../../src/inputs/udp-events.ts';
-import { deepClone, Event } from '../../src/pipeline/event.ts';
-import { jsonMap } from '../../src/pipeline/json.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import type { FieldMap } from '../../src/pipeline/values.ts';
+import { deepClone, Event } from '../../src/event/event.ts';
+import { jsonMap } from '../../src/event/json.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import type { FieldMap } from '../../src/event/values.ts';
 import type { Codec } from '../../src/plugins/types.ts';
 import { arbitraryFieldMap } from '../pipeline/arbitraries.ts';
 import { fakeRuntime } from './helpers.ts';

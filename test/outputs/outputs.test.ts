@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Event } from '../../src/pipeline/event.ts';
+import { Event } from '../../src/event/event.ts';
 import { FileOutput } from '../../src/outputs/file.ts';
 import { StdoutOutput } from '../../src/outputs/stdout.ts';
 import { NullOutput } from '../../src/outputs/null.ts';

@@ -1,7 +1,7 @@
 // fast-check generators for event values: nested maps and lists of every FieldValue kind.
 import fc from 'fast-check';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float, type FieldMap, type FieldValue } from '../../src/pipeline/values.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float, type FieldMap, type FieldValue } from '../../src/event/values.ts';
 
 const scalar: fc.Arbitrary<FieldValue> = fc.oneof(
   fc.string({ unit: 'binary' }),

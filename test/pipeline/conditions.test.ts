@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Event } from '../../src/pipeline/event.ts';
+import { Event } from '../../src/event/event.ts';
 import { ConditionEvaluationError } from '../../src/pipeline/conditions.ts';
-import { Float } from '../../src/pipeline/values.ts';
+import { Float } from '../../src/event/values.ts';
 import { conditionOf } from './helpers.ts';
 
 const ev = (data: Record<string, unknown>): Event => new Event(data as never);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Event, FieldSetError } from '../../src/pipeline/event.ts';
-import { parseFieldReference } from '../../src/pipeline/fieldref.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float, javaDoubleToString, rubyFloatToString } from '../../src/pipeline/values.ts';
+import { Event, FieldSetError } from '../../src/event/event.ts';
+import { parseFieldReference } from '../../src/event/fieldref.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float, javaDoubleToString, rubyFloatToString } from '../../src/event/values.ts';
 
 describe('field references (strict, like FieldReference.java)', () => {
   it('parses paths and literal names', () => {

@@ -6,9 +6,9 @@ import { GeneratorInput } from '../../src/inputs/generator.ts';
 import { LineCodec } from '../../src/codec/line.ts';
 import { PlainCodec } from '../../src/codec/plain.ts';
 import { inputDecorator } from '../../src/pipeline/decorators.ts';
-import type { Event } from '../../src/pipeline/event.ts';
+import type { Event } from '../../src/event/event.ts';
 import type { Codec, InputContext, Logger } from '../../src/plugins/types.ts';
-import { rubyRegexp, rubyReplacement } from '../../src/pipeline/ruby-regexp.ts';
+import { rubyRegexp, rubyReplacement } from '../../src/regexp/ruby-regexp.ts';
 
 const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, isEnabled: () => false };
 

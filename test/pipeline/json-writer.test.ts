@@ -2,11 +2,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonLinesCodec } from '../../src/codec/json_lines.ts';
-import { Event } from '../../src/pipeline/event.ts';
-import { jsonMap } from '../../src/pipeline/json.ts';
-import { JsonBatchWriter } from '../../src/pipeline/json-writer.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float, type FieldMap, setOwn } from '../../src/pipeline/values.ts';
+import { Event } from '../../src/event/event.ts';
+import { jsonMap } from '../../src/event/json.ts';
+import { JsonBatchWriter } from '../../src/event/json-writer.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float, type FieldMap, setOwn } from '../../src/event/values.ts';
 import { arbitraryFieldMap } from './arbitraries.ts';
 
 const edgeNumbers = [

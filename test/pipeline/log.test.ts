@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineLogger, parseLogLevel } from '../../src/pipeline/log.ts';
 import { BoundedQueue } from '../../src/pipeline/queue.ts';
-import { Event } from '../../src/pipeline/event.ts';
+import { Event } from '../../src/event/event.ts';
 
 describe('logger', () => {
   it('prints Logstash’s layout and honours the level', () => {

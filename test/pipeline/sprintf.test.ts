@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Event } from '../../src/pipeline/event.ts';
-import { sprintf } from '../../src/pipeline/sprintf.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float } from '../../src/pipeline/values.ts';
-import { compileJodaParser, formatJoda, parseIso8601 } from '../../src/pipeline/datetime-pattern.ts';
-import { UTC, zoneFor } from '../../src/pipeline/timezone.ts';
+import { Event } from '../../src/event/event.ts';
+import { sprintf } from '../../src/event/sprintf.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float } from '../../src/event/values.ts';
+import { compileJodaParser, formatJoda, parseIso8601 } from '../../src/event/datetime-pattern.ts';
+import { UTC, zoneFor } from '../../src/event/timezone.ts';
 
 // 2024-05-01T12:34:56.789Z, a Wednesday
 const ts = new Timestamp(Date.UTC(2024, 4, 1, 12, 34, 56) / 1000, 789_000_000);

@@ -9,8 +9,8 @@ import { encodeCapture } from '../../src/replay/pcap-writer.ts';
 import { readUdpDatagrams } from '../../src/replay/datagrams.ts';
 import { createNetflowDecoder, type DecodedFlow } from '../../src/codec/netflow/decoder.ts';
 import { parseIpv6, NTP_UNIX_OFFSET, type FieldInput, type NtpTime } from '../../src/codec/netflow/encode/index.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float, type FieldValue } from '../../src/pipeline/values.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float, type FieldValue } from '../../src/event/values.ts';
 import type { GeneratedRecord } from '../../src/synth/types.ts';
 
 const V5_NAMES: Record<string, string> = {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { actualMap, compareEvent } from '../../src/verify/compare.ts';
-import { Event } from '../../src/pipeline/event.ts';
-import { Timestamp } from '../../src/pipeline/timestamp.ts';
-import { Float, type FieldMap, type FieldValue } from '../../src/pipeline/values.ts';
+import { Event } from '../../src/event/event.ts';
+import { Timestamp } from '../../src/event/timestamp.ts';
+import { Float, type FieldMap, type FieldValue } from '../../src/event/values.ts';
 
 const TS = new Timestamp(Date.UTC(2025, 0, 1) / 1000, 5_000_000);
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPipelineConfig } from '../../src/config/pipeline-config.ts';
-import type { Event } from '../../src/pipeline/event.ts';
+import type { Event } from '../../src/event/event.ts';
 import { PipelineLogger } from '../../src/pipeline/log.ts';
 import { type BranchArmHit, Pipeline, PipelineBuildError, type PipelineOverrides } from '../../src/pipeline/pipeline.ts';
 import type { Input, Output } from '../../src/plugins/types.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { parseTestFile, TestFileError } from '../../src/verify/testfile.ts';
-import { Float } from '../../src/pipeline/values.ts';
+import { Float } from '../../src/event/values.ts';
 
 const YAML_FILE = `codec: json_lines
 ignore: ["@timestamp", "[event][original]"]

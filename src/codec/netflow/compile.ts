@@ -1,11 +1,11 @@
 // Compiles one record decoder per template, once, when the template arrives: straight-line code
 // reading each field at a constant offset (or after the variable-length fields before it) and one
 // object literal with the keys in event order. Common kinds are inlined; the rest call helpers.
-import { Float } from '../../pipeline/values.ts';
+import { Float } from '../../event/values.ts';
 import * as render from './render.ts';
 import { timeValue, valueAt, varlenAt, type BareDecoder, type RecordHeader, type RecordRuntime } from './field-values.ts';
 import { VARLEN, type FieldSpec } from './field-spec.ts';
-import type { FieldMap } from '../../pipeline/values.ts';
+import type { FieldMap } from '../../event/values.ts';
 
 export type RecordDecoder = (b: Buffer, o: number, end: number, h: RecordHeader, rt: RecordRuntime) => FieldMap | null;
 

@@ -1,6 +1,6 @@
 // What the per-protocol message parsers (v9.ts, ipfix.ts) use of the decoder: its state and the
 // shared steps (template registration, data-set decoding, warnings, counters).
-import type { Timestamp } from '../../pipeline/timestamp.ts';
+import type { Timestamp } from '../../event/timestamp.ts';
 import type { HeaderShape } from './compile.ts';
 import type { FieldSpec, TemplateFieldRef } from './field-spec.ts';
 import type { RecordHeader } from './field-values.ts';

@@ -2,8 +2,8 @@
 // output where it works and correct decoding where it fails. Never throws on bad input: every
 // problem is one warning (exporter, set id, byte offset, reason) and a counter.
 import path from 'node:path';
-import type { Timestamp } from '../../pipeline/timestamp.ts';
-import type { FieldMap } from '../../pipeline/values.ts';
+import type { Timestamp } from '../../event/timestamp.ts';
+import type { FieldMap } from '../../event/values.ts';
 import { loadDefinitions, type Definitions } from './definitions.ts';
 import { resolveNetflowOptions, type NetflowOptions } from './options.ts';
 import {

@@ -1,7 +1,7 @@
 // Decoding of single values outside the compiled fast path: variable-length fields, the v9
 // structured types, and RFC 6313 lists (basicList, subTemplateList, subTemplateMultiList).
-import { Float, type FieldMap, type FieldValue } from '../../pipeline/values.ts';
-import type { Timestamp } from '../../pipeline/timestamp.ts';
+import { Float, type FieldMap, type FieldValue } from '../../event/values.ts';
+import type { Timestamp } from '../../event/timestamp.ts';
 import {
   asciiReplaced, hexAt, intAt, ipv4At, ipv6At, macAt, trimmedLatin1, uintAt, bigUintAt, utf8Trimmed,
   millisTs, ntpTs, secondsTs, v9Switched,

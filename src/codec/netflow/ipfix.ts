@@ -1,5 +1,5 @@
 // IPFIX (RFC 7011) messages: header, template / options template sets (with withdrawal), data sets.
-import { Timestamp } from '../../pipeline/timestamp.ts';
+import { Timestamp } from '../../event/timestamp.ts';
 import type { TemplateFieldRef } from './field-spec.ts';
 import type { RecordHeader } from './field-values.ts';
 import { allZero, type DecoderCore } from './core.ts';

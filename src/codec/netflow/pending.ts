@@ -1,5 +1,5 @@
 // Data sets held until their template arrives (option pending_data), bounded in bytes and age.
-import type { Timestamp } from '../../pipeline/timestamp.ts';
+import type { Timestamp } from '../../event/timestamp.ts';
 import type { RecordHeader } from './field-values.ts';
 
 export interface HeldSet {

@@ -1,6 +1,6 @@
 // Value rendering exactly as the Logstash netflow codec produces it: addresses, MACs, hex octet
 // arrays, trimmed strings, big unsigned integers and the timestamp arithmetic of v5/v9/IPFIX.
-import { formatInstant, Timestamp } from '../../pipeline/timestamp.ts';
+import { formatInstant, Timestamp } from '../../event/timestamp.ts';
 
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));

@@ -1,5 +1,5 @@
 // NetFlow v5: a 24-byte header and 1..30 fixed 48-byte records.
-import { Timestamp } from '../../pipeline/timestamp.ts';
+import { Timestamp } from '../../event/timestamp.ts';
 import { ipv4At, v5Switched } from './render.ts';
 import type { FlowSink, LogFn } from './decoder.ts';
 

@@ -1,5 +1,5 @@
 // NetFlow v9 (RFC 3954) messages: header, template / options template flowsets, data flowsets.
-import { Timestamp } from '../../pipeline/timestamp.ts';
+import { Timestamp } from '../../event/timestamp.ts';
 import type { TemplateFieldRef } from './field-spec.ts';
 import type { RecordHeader } from './field-values.ts';
 import { allZero, type DecoderCore } from './core.ts';

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { readUdpDatagrams } from '../../../src/replay/datagrams.ts';
 import { NetflowCodec } from '../../../src/codec/netflow/codec.ts';
 import type { NetflowOptions } from '../../../src/codec/netflow/options.ts';
-import type { Event } from '../../../src/pipeline/event.ts';
-import { jsonMap } from '../../../src/pipeline/json.ts';
+import type { Event } from '../../../src/event/event.ts';
+import { jsonMap } from '../../../src/event/json.ts';
 
 export const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared');
 export const HAVE_SHARED = existsSync(SHARED);

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createNetflowDecoder, type LogLevel } from '../../../src/codec/netflow/decoder.ts';
 import type { NetflowOptions } from '../../../src/codec/netflow/options.ts';
-import { Float } from '../../../src/pipeline/values.ts';
-import { Timestamp } from '../../../src/pipeline/timestamp.ts';
+import { Float } from '../../../src/event/values.ts';
+import { Timestamp } from '../../../src/event/timestamp.ts';
 import { ipfix, ipv4, optionsTemplateRecord, set, templateRecord, u16, u32, u64, u8, v9, v9Template, varlen } from './build.ts';
 
 const A = { host: '192.0.2.1', port: 4739 };

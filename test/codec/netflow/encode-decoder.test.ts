@@ -17,8 +17,8 @@ import {
 } from '../../../src/codec/netflow/encode/index.ts';
 import { allIpfixElements, allV9Elements, lookupIpfixElementByName, lookupV9Element, type InfoElement } from '../../../src/codec/netflow/infomodel.ts';
 import { createNetflowDecoder } from '../../../src/codec/netflow/decoder.ts';
-import { Timestamp } from '../../../src/pipeline/timestamp.ts';
-import { Float, type FieldValue } from '../../../src/pipeline/values.ts';
+import { Timestamp } from '../../../src/event/timestamp.ts';
+import { Float, type FieldValue } from '../../../src/event/values.ts';
 
 /** How the decoder must render an element, and how to generate its values. */
 type Kind = 'uint' | 'int' | 'float32' | 'float64' | 'ipv4' | 'ipv6' | 'mac' | 'ascii' | 'utf8' | 'hex' | 'seconds' | 'millis' | 'ntp';

@@ -10,7 +10,7 @@ import {
   v9Field,
   type Template,
 } from '../../../src/codec/netflow/encode/index.ts';
-import { Timestamp } from '../../../src/pipeline/timestamp.ts';
+import { Timestamp } from '../../../src/event/timestamp.ts';
 
 const T: Template = {
   id: 256,

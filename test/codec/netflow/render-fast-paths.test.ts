@@ -3,7 +3,7 @@
 // compiled record decoder vs Buffer's readers.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { Timestamp } from '../../../src/pipeline/timestamp.ts';
+import { Timestamp } from '../../../src/event/timestamp.ts';
 import { isoTime, ipv4At, millisTs, secondsTs, u64At, v9Switched } from '../../../src/codec/netflow/render.ts';
 import { compileRecordDecoder } from '../../../src/codec/netflow/compile.ts';
 import type { FieldSpec } from '../../../src/codec/netflow/field-spec.ts';

@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { createNetflowCodec } from '../../../src/codec/netflow/codec.ts';
 import { renderRubydebug } from '../../../src/codec/rubydebug.ts';
-import type { Event } from '../../../src/pipeline/event.ts';
+import type { Event } from '../../../src/event/event.ts';
 import type { Logger, PluginContext } from '../../../src/plugins/types.ts';
 import { ipfix, set, templateRecord } from './build.ts';
 

@@ -1,6 +1,6 @@
 // Encodes one field value per its abstract data type and template length (RFC 7011 §6, RFC 6313).
-import { Timestamp } from '../../../pipeline/timestamp.ts';
-import { Float } from '../../../pipeline/values.ts';
+import { Timestamp } from '../../../event/timestamp.ts';
+import { Float } from '../../../event/values.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { EncodeError } from './errors.ts';
 import {

@@ -1,6 +1,6 @@
 // Shapes the netflow encoder takes: templates (IPFIX / v9), record values, and list values (RFC 6313).
-import type { Timestamp } from '../../../pipeline/timestamp.ts';
-import type { Float } from '../../../pipeline/values.ts';
+import type { Timestamp } from '../../../event/timestamp.ts';
+import type { Float } from '../../../event/values.ts';
 import type { AbstractType } from '../infomodel-types.ts';
 
 /** IPFIX abstract data types (RFC 7012 §3.1, RFC 6313 for the list types): the information model's. */
