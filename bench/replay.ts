@@ -5,12 +5,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CaptureWriter, buildUdpFrame } from '../src/replay/pcap-writer.ts';
-import { readUdpDatagrams } from '../src/replay/datagrams.ts';
+import { CaptureWriter, buildUdpFrame } from '../src/capture/writer.ts';
+import { readUdpDatagrams } from '../src/packet/datagrams.ts';
 import { hrClock, Pacer } from '../src/replay/pacer.ts';
-import { runReplayLoop } from '../src/replay/replay-run.ts';
+import { runReplayLoop } from '../src/replay/run.ts';
 import { DatagramSender } from '../src/replay/sender.ts';
-import { planningClock, START_LEAD_NS, ThreadedSender } from '../src/replay/replay-send-threads.ts';
+import { planningClock, START_LEAD_NS, ThreadedSender } from '../src/replay/send-threads.ts';
 import { cpus, loadavg } from 'node:os';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -8,9 +8,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRewriteArgs } from '../src/cli/rewrite.ts';
-import { openCapture, readAllPackets } from '../src/replay/capture-reader.ts';
-import { rewriteCaptureFile } from '../src/replay/rewrite-file.ts';
-import { buildUdpFrame, CaptureWriter, type PacketRecord } from '../src/replay/pcap-writer.ts';
+import { openCapture, readAllPackets } from '../src/capture/open.ts';
+import { rewriteCaptureFile } from '../src/rewrite/rewrite-file.ts';
+import { buildUdpFrame, CaptureWriter, type PacketRecord } from '../src/capture/writer.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED_CAPTURE = resolve(ROOT, '../shared/corpus/captures/pmacctta_401-IPFIXv10-BMP-IPv6-CISCO-MPLS-multiple-sources__traffic-00.pcap');

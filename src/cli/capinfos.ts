@@ -2,8 +2,8 @@
 // Exit status: 0 all files read; 1 a file was damaged (its summary covers the packets before the
 // fault); 2 a file could not be opened or is not a capture.
 import { Command, CommanderError } from 'commander';
-import { formatSummary, summarizeCapture } from '../replay/capinfos.ts';
-import { CaptureError } from '../replay/errors.ts';
+import { formatSummary, summarizeCapture } from '../capture/capinfos.ts';
+import { CaptureError } from '../capture/errors.ts';
 
 export async function run(args: string[]): Promise<number> {
   const cmd = new Command('flowstash capinfos')

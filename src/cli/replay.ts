@@ -4,16 +4,16 @@
 // 2 bad options; 130 interrupted (the summary still covers what was sent).
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { CaptureError } from '../replay/errors.ts';
-import { FilterError } from '../replay/filter.ts';
-import { readUdpDatagrams, type UdpDatagramSource } from '../replay/datagrams.ts';
+import { CaptureError } from '../capture/errors.ts';
+import { FilterError } from '../packet/filter.ts';
+import { readUdpDatagrams, type UdpDatagramSource } from '../packet/datagrams.ts';
 import { hrClock, Pacer, pacingMode, validatePacing, type PacingOptions } from '../replay/pacer.ts';
 import type { ExporterSocketInfo } from '../replay/sender.ts';
-import { runReplayLoop, type ReplayLoopResult } from '../replay/replay-run.ts';
-import { formatReplaySummary } from '../replay/replay-summary.ts';
+import { runReplayLoop, type ReplayLoopResult } from '../replay/run.ts';
+import { formatReplaySummary } from '../replay/summary.ts';
 import { DatagramSender, parseEndpoint, resolveEndpoint, type Endpoint, type ExporterBinding } from '../replay/sender.ts';
-import type { UdpDatagram } from '../replay/types.ts';
-import { planningClock, SendThreadError, START_LEAD_NS, ThreadedSender } from '../replay/replay-send-threads.ts';
+import type { UdpDatagram } from '../capture/types.ts';
+import { planningClock, SendThreadError, START_LEAD_NS, ThreadedSender } from '../replay/send-threads.ts';
 
 interface ReplayCliOptions {
   to?: string;

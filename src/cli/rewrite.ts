@@ -3,8 +3,8 @@
 // or cannot be read; 2 bad options.
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { CaptureError } from '../replay/errors.ts';
-import { rewriteCaptureFile } from '../replay/rewrite-file.ts';
+import { CaptureError } from '../capture/errors.ts';
+import { rewriteCaptureFile } from '../rewrite/rewrite-file.ts';
 import {
   defaultRewriteOptions,
   parseCidrMap,
@@ -14,7 +14,7 @@ import {
   parseTtl,
   RewriteOptionError,
   type RewriteOptions,
-} from '../replay/rewrite-options.ts';
+} from '../rewrite/options.ts';
 
 interface RewriteCliOptions {
   infile: string;
@@ -178,7 +178,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } catch (e) {
     // filter.ts (and node:dns) load only when --filter is given: no FilterError without it.
-    const filterError = opts.filter !== null && e instanceof (await import('../replay/filter.ts')).FilterError;
+    const filterError = opts.filter !== null && e instanceof (await import('../packet/filter.ts')).FilterError;
     if (e instanceof CaptureError || filterError) {
       process.stderr.write(`flowstash rewrite: ${(e as Error).message}\n`);
       return filterError ? 2 : 1;

@@ -1,6 +1,6 @@
 // `flowstash synth`: writes a capture of synthesized exporter traffic (netscaler, softflowd, cisco-v9, v5).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CaptureWriter } from '../replay/pcap-writer.ts';
+import { CaptureWriter } from '../capture/writer.ts';
 import { profileNames, synthesize, type SynthOptions } from '../synth/synth.ts';
 import { PROFILES } from '../synth/profiles/index.ts';
 import { recordLines } from '../synth/records-file.ts';

@@ -2,7 +2,7 @@
 // Wireshark can read, plus a text note saying what it reproduces.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildUdpFrame, encodeCapture } from '../replay/pcap-writer.ts';
+import { buildUdpFrame, encodeCapture } from '../capture/writer.ts';
 import type { FuzzDatagram } from './types.ts';
 
 const COLLECTOR = '192.0.2.200';

@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import dgram from 'node:dgram';
 import path from 'node:path';
-import { readUdpDatagrams } from '../../src/replay/datagrams.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/replay/pcap-writer.ts';
-import type { UdpDatagram } from '../../src/replay/types.ts';
+import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { buildUdpFrame, encodeCapture } from '../../src/capture/writer.ts';
+import type { UdpDatagram } from '../../src/capture/types.ts';
 import { CAPTURES, HAVE_SHARED, canonicalEvents, flowstash, freePort, runFlowstash, summaryCounters, until, type Spawned } from './helpers.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'flowstash-e2e-'));

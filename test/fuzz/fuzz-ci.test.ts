@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fuzz } from '../../src/fuzz/fuzzer.ts';
 import { defaultCodecOptions } from '../../src/fuzz/codecs.ts';
 import { synthesize } from '../../src/synth/synth.ts';
-import { encodeCapture } from '../../src/replay/pcap-writer.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
 import { REGRESSIONS } from './regressions/index.ts';
 
 const SHARED = resolve(__dirname, '../../../shared');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/fuzz.ts';
 import { synthesize } from '../../src/synth/synth.ts';
-import { encodeCapture } from '../../src/replay/pcap-writer.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
 
 async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { synthesize, type SynthPacket } from '../../src/synth/synth.ts';
 import { Prng } from '../../src/synth/prng.ts';
 import { run as synthCli } from '../../src/cli/synth.ts';
-import { encodeCapture } from '../../src/replay/pcap-writer.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
 
 const PROFILES = ['netscaler', 'softflowd', 'cisco-v9', 'v5'] as const;
 

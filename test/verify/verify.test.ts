@@ -302,7 +302,7 @@ testcases:
 describe('the committed example capture', () => {
   it('is what `flowstash synth --profile softflowd --flows 2 --seed 7` writes (so the README command regenerates it)', async () => {
     const { synthesize } = await import('../../src/synth/synth.ts');
-    const { encodeCapture } = await import('../../src/replay/pcap-writer.ts');
+    const { encodeCapture } = await import('../../src/capture/writer.ts');
     const { readFileSync } = await import('node:fs');
     const result = synthesize({ profile: 'softflowd', flows: 2, seed: 7 });
     const bytes = encodeCapture(result.packets.map((p) => ({ tsSec: p.tsSec, tsNsec: p.tsNsec, data: p.frame })), { format: 'pcap' });

@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatLocalTime, formatSize, formatSummary, precisionDigits, summarizeCapture } from '../../src/replay/capinfos.ts';
-import { encodeCapture } from '../../src/replay/pcap-writer.ts';
+import { formatLocalTime, formatSize, formatSummary, precisionDigits, summarizeCapture } from '../../src/capture/capinfos.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
 import { writeGeneratedCaptures } from './gen-captures.ts';
 import { HAVE_SHARED, haveTool, ipfixMessage, SHARED } from './helpers.ts';
 

@@ -2,9 +2,9 @@
 // frame exactly as a fresh decodeFrame does, whatever the previous frame left in the view.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createFrameView, decodeFrame, decodeFrameInto, LINKTYPE } from '../../src/replay/decode.ts';
-import { buildUdpFrame } from '../../src/replay/pcap-writer.ts';
-import { ethernetFrames, ipv6FragmentFrames, llcFrames } from './gen-captures.ts';
+import { createFrameView, decodeFrame, decodeFrameInto, LINKTYPE } from '../../src/packet/decode.ts';
+import { buildUdpFrame } from '../../src/capture/writer.ts';
+import { ethernetFrames, ipv6FragmentFrames, llcFrames } from '../capture/gen-captures.ts';
 
 const LINK_TYPES = Object.values(LINKTYPE);
 

@@ -4,11 +4,11 @@
 // worker, so an exporter's datagrams leave in capture order; exporters are dealt round-robin.
 import { Worker } from 'node:worker_threads';
 import { isIPv6 } from 'node:net';
-import { BatchWriter } from './replay-batch.ts';
+import { BatchWriter } from './batch.ts';
 import type { Clock } from './pacer.ts';
 import { loopbackAddress, resolveEndpoint, type Endpoint, type SenderCounters, type SenderOptions } from './sender.ts';
-import type { FromSendWorker, SendWorkerInit, SendWorkerReport, ToSendWorker } from './replay-send-protocol.ts';
-import type { UdpDatagram } from './types.ts';
+import type { FromSendWorker, SendWorkerInit, SendWorkerReport, ToSendWorker } from './send-protocol.ts';
+import type { UdpDatagram } from '../capture/types.ts';
 import { workerBootstrapSource } from '../util/worker-bootstrap.ts';
 
 export interface ThreadedSenderOptions extends Omit<SenderOptions, 'loopbackFor'> {
@@ -84,7 +84,7 @@ export class ThreadedSender {
     const threads: SendThread[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < opts.threads; i++) {
-      const worker = new Worker(workerBootstrapSource(new URL('./replay-send-worker.ts', import.meta.url), 'sending thread: '), { eval: true, workerData: init });
+      const worker = new Worker(workerBootstrapSource(new URL('./send-worker.ts', import.meta.url), 'sending thread: '), { eval: true, workerData: init });
       let readyResolve!: () => void;
       let readyReject!: (e: Error) => void;
       ready.push(new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej))));

@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CaptureWriter, buildUdpFrame } from '../../src/replay/pcap-writer.ts';
+import { CaptureWriter, buildUdpFrame } from '../../src/capture/writer.ts';
 import { flowstash } from '../e2e/helpers.ts';
 
 const EXPORTERS = 4;

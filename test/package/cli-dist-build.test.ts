@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers.ts';
+import { ROOT } from '../capture/helpers.ts';
 
 // @ts-expect-error plain-JS build scripts carry no type declarations
 const { buildDist, rewriteSpecifiers } = (await import('../../scripts/build.mjs')) as {
@@ -34,8 +34,8 @@ function runVia(env: Record<string, string>, args: string[]): Outcome {
 
 describe('rewriteSpecifiers', () => {
   it('rewrites relative .ts specifiers, static, dynamic and URL ones, and nothing else', () => {
-    expect(rewriteSpecifiers(`import { a } from "./a.ts";\nawait import(\`./\${name}.ts\`);`)).toBe(
-      `import { a } from "./a.js";\nawait import(\`./\${name}.js\`);`,
+    expect(rewriteSpecifiers(`import { a } from "../replay/a.ts";\nawait import(\`./\${name}.ts\`);`)).toBe(
+      `import { a } from "../replay/a.js";\nawait import(\`./\${name}.js\`);`,
     );
     expect(rewriteSpecifiers(`new URL('../x/udp-receiver.ts', import.meta.url)`)).toBe(`new URL('../x/udp-receiver.js', import.meta.url)`);
     const untouched = `import x from "tsx/esm/api"; const s = "config.ts"; const t = 'a.ts.bak'; const u = "./notes.tsx";`;
@@ -54,7 +54,7 @@ describe('dist build', () => {
     expect(existsSync(join(OUT, 'cli', 'main.js'))).toBe(true);
     expect(existsSync(join(OUT, '.flowstash-build'))).toBe(true);
     expect(existsSync(join(OUT, 'fuzz', 'worker-entry.mjs'))).toBe(true);
-    expect(readFileSync(join(OUT, 'fuzz', 'worker-entry.mjs'), 'utf8')).toContain(`import('./worker.js')`);
+    expect(readFileSync(join(OUT, 'fuzz', 'worker-entry.mjs'), 'utf8')).toContain(`import('../replay/worker.js')`);
     expect(readFileSync(join(OUT, 'inputs', 'udp-thread.js'), 'utf8')).toContain('udp-receiver.js');
     expect(JSON.parse(readFileSync(join(OUT, STAMP_FILE), 'utf8')).sourceMtimeMs).toBeGreaterThan(0);
   });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { LINKTYPE_IPFIX_MESSAGE, openCapture, type CaptureFileInfo, type CaptureInterface, type TsResolution } from './capture-reader.ts';
+import { LINKTYPE_IPFIX_MESSAGE, openCapture, type CaptureFileInfo, type CaptureInterface, type TsResolution } from './open.ts';
 import { CaptureError } from './errors.ts';
 
 export interface CaptureSummary {

@@ -2,9 +2,9 @@
 // TCP/ICMP/ICMPv6/ARP, zero UDP checksums, truncated records, multicast, 802.3, other link types.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseIP } from '../../src/replay/address.ts';
-import { internetChecksum, pseudoHeaderSum } from '../../src/replay/checksum.ts';
-import { buildUdpFrame, encodeCapture, type PacketRecord } from '../../src/replay/pcap-writer.ts';
+import { parseIP } from '../../src/packet/address.ts';
+import { internetChecksum, pseudoHeaderSum } from '../../src/packet/checksum.ts';
+import { buildUdpFrame, encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
 import { fragmentIPv4, fragmentIPv6 } from './helpers.ts';
 
 const payload = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + seed * 7) & 0xff));

@@ -1,6 +1,6 @@
 // tcprewrite's option values: CIDR maps, port maps, MACs, TTL, VLAN — parsed into plain data,
 // with a precise message when a value is wrong.
-import { parseIPv4, parseIPv6, parseMac } from './address.ts';
+import { parseIPv4, parseIPv6, parseMac } from '../packet/address.ts';
 
 export class RewriteOptionError extends Error {
   override readonly name = 'RewriteOptionError';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BatchReader, BatchWriter } from '../../src/replay/replay-batch.ts';
+import { BatchReader, BatchWriter } from '../../src/replay/batch.ts';
 
 interface Rec {
   keyId: number;

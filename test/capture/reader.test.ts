@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LINKTYPE_IPFIX_MESSAGE, openCapture, openCaptureBuffer, readAllPackets } from '../../src/replay/capture-reader.ts';
-import { readUdpDatagrams } from '../../src/replay/datagrams.ts';
-import { CaptureError } from '../../src/replay/errors.ts';
-import { encodeCapture, type PacketRecord } from '../../src/replay/pcap-writer.ts';
+import { LINKTYPE_IPFIX_MESSAGE, openCapture, openCaptureBuffer, readAllPackets } from '../../src/capture/open.ts';
+import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { CaptureError } from '../../src/capture/errors.ts';
+import { encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
 import { HAVE_SHARED, ipfixMessage, SHARED } from './helpers.ts';
 
 async function readBuffer(b: Buffer) {

@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRewriteArgs, run } from '../../src/cli/rewrite.ts';
-import { formatIP } from '../../src/replay/address.ts';
-import { openCapture, readAllPackets } from '../../src/replay/capture-reader.ts';
-import { internetChecksum, pseudoHeaderSum } from '../../src/replay/checksum.ts';
-import { DatagramExtractor } from '../../src/replay/datagrams.ts';
-import { decodeFrame, type DecodedFrame } from '../../src/replay/decode.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/replay/pcap-writer.ts';
-import { rewriteCaptureFile } from '../../src/replay/rewrite-file.ts';
-import { defaultRewriteOptions, parseCidrMap, RewriteOptionError, type RewriteOptions } from '../../src/replay/rewrite-options.ts';
-import { Rewriter } from '../../src/replay/rewriter.ts';
-import { ethernetFrames, ipv6FragmentFrames, llcFrames, writeGeneratedCaptures } from './gen-captures.ts';
+import { formatIP } from '../../src/packet/address.ts';
+import { openCapture, readAllPackets } from '../../src/capture/open.ts';
+import { internetChecksum, pseudoHeaderSum } from '../../src/packet/checksum.ts';
+import { DatagramExtractor } from '../../src/packet/datagrams.ts';
+import { decodeFrame, type DecodedFrame } from '../../src/packet/decode.ts';
+import { buildUdpFrame, encodeCapture } from '../../src/capture/writer.ts';
+import { rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
+import { defaultRewriteOptions, parseCidrMap, RewriteOptionError, type RewriteOptions } from '../../src/rewrite/options.ts';
+import { Rewriter } from '../../src/rewrite/rewriter.ts';
+import { ethernetFrames, ipv6FragmentFrames, llcFrames, writeGeneratedCaptures } from '../capture/gen-captures.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-rw-'));
 

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRewriteArgs } from '../../src/cli/rewrite.ts';
-import { openCapture, readAllPackets } from '../../src/replay/capture-reader.ts';
-import { decodeFrame } from '../../src/replay/decode.ts';
-import { rewriteCaptureFile } from '../../src/replay/rewrite-file.ts';
-import type { CapturedPacket } from '../../src/replay/types.ts';
-import { writeGeneratedCaptures, type GeneratedCapture } from './gen-captures.ts';
-import { HAVE_SHARED, haveTool, SHARED } from './helpers.ts';
+import { openCapture, readAllPackets } from '../../src/capture/open.ts';
+import { decodeFrame } from '../../src/packet/decode.ts';
+import { rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
+import type { CapturedPacket } from '../../src/capture/types.ts';
+import { writeGeneratedCaptures, type GeneratedCapture } from '../capture/gen-captures.ts';
+import { HAVE_SHARED, haveTool, SHARED } from '../capture/helpers.ts';
 
 const HAVE_TCPREWRITE = haveTool('tcprewrite');
 if (!HAVE_TCPREWRITE) console.warn('[rewrite tests] tcprewrite is not installed: differential tests skipped (apt-get install tcpreplay)');

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DatagramExtractor, decodeFrame, readUdpDatagrams } from '../../src/replay/datagrams.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/replay/pcap-writer.ts';
-import type { CapturedPacket, UdpDatagram } from '../../src/replay/types.ts';
-import { fragmentIPv4, fragmentIPv6 } from './helpers.ts';
+import { DatagramExtractor, decodeFrame, readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { buildUdpFrame, encodeCapture } from '../../src/capture/writer.ts';
+import type { CapturedPacket, UdpDatagram } from '../../src/capture/types.ts';
+import { fragmentIPv4, fragmentIPv6 } from '../capture/helpers.ts';
 
 let n = 0;
 function pkt(data: Buffer, linkType = 1, ts = 0, len = data.length): CapturedPacket {

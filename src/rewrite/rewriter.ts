@@ -10,10 +10,10 @@ import {
   csumReplace4,
   internetChecksum,
   pseudoHeaderSum,
-} from './checksum.ts';
-import { createFrameView, decodeFrameInto, ETHERTYPE_ARP, IPPROTO, isVlanTpid, LINKTYPE, type DecodedFrame } from './decode.ts';
-import type { PacketFilter } from './filter.ts';
-import type { Cidr, CidrPair, RewriteOptions } from './rewrite-options.ts';
+} from '../packet/checksum.ts';
+import { createFrameView, decodeFrameInto, ETHERTYPE_ARP, IPPROTO, isVlanTpid, LINKTYPE, type DecodedFrame } from '../packet/decode.ts';
+import type { PacketFilter } from '../packet/filter.ts';
+import type { Cidr, CidrPair, RewriteOptions } from './options.ts';
 
 export interface RewriteStats {
   packets: number;

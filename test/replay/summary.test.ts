@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatReplaySummary, type ReplayStats } from '../../src/replay/replay-summary.ts';
+import { formatDuration, formatReplaySummary, type ReplayStats } from '../../src/replay/summary.ts';
 
 const base: ReplayStats = {
   packetsSent: 10,

@@ -2,7 +2,7 @@
 // alignment of the packet in its ArrayBuffer and every length.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csumReplace16, internetChecksum, onesSum } from '../../src/replay/checksum.ts';
+import { csumReplace16, internetChecksum, onesSum } from '../../src/packet/checksum.ts';
 
 function referenceSum(data: Buffer, start: number, end: number, initial: number): number {
   let sum = initial;

@@ -1,13 +1,13 @@
 // Whole UDP datagrams out of a capture: link layer → IP (with reassembly) → UDP, optionally
 // filtered with a pcap-filter expression. Every packet is accounted for in `stats`.
 import { formatIP } from './address.ts';
-import { openCapture, type CaptureFileInfo } from './capture-reader.ts';
+import { openCapture, type CaptureFileInfo } from '../capture/open.ts';
 import { internetChecksum, pseudoHeaderSum } from './checksum.ts';
 import { decodeFrame, type DecodedFrame } from './decode.ts';
-import { CaptureError } from './errors.ts';
+import { CaptureError } from '../capture/errors.ts';
 import { compileFilterResolving, type PacketFilter } from './filter.ts';
 import { DEFAULT_LIMITS, Reassembler, type ReassemblyLimits } from './reassembly.ts';
-import type { CapturedPacket, UdpDatagram } from './types.ts';
+import type { CapturedPacket, UdpDatagram } from '../capture/types.ts';
 
 export { decodeFrame, type DecodedFrame } from './decode.ts';
 

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRewriteArgs } from '../../src/cli/rewrite.ts';
-import { ByteSource } from '../../src/replay/byte-source.ts';
-import { openCapture, readAllPackets } from '../../src/replay/capture-reader.ts';
-import { CaptureError } from '../../src/replay/errors.ts';
-import { buildUdpFrame, CaptureWriter, encodeCapture, type PacketRecord } from '../../src/replay/pcap-writer.ts';
-import { chunkRecycler, OUTPUT_SNAPLEN, rewriteCaptureFile } from '../../src/replay/rewrite-file.ts';
-import { Rewriter } from '../../src/replay/rewriter.ts';
+import { ByteSource } from '../../src/capture/byte-source.ts';
+import { openCapture, readAllPackets } from '../../src/capture/open.ts';
+import { CaptureError } from '../../src/capture/errors.ts';
+import { buildUdpFrame, CaptureWriter, encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
+import { chunkRecycler, OUTPUT_SNAPLEN, rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
+import { Rewriter } from '../../src/rewrite/rewriter.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-rwchunks-'));
 

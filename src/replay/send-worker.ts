@@ -4,11 +4,11 @@
 // of an exporter leave in capture order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as yieldToLoop, setTimeout as sleepMs } from 'node:timers/promises';
-import { BatchReader } from './replay-batch.ts';
+import { BatchReader } from './batch.ts';
 import { hrClock } from './pacer.ts';
 import { DatagramSender, type OpenSocket } from './sender.ts';
-import type { FromSendWorker, RouteDefinition, SendWorkerInit, ToSendWorker } from './replay-send-protocol.ts';
-import type { UdpDatagram } from './types.ts';
+import type { FromSendWorker, RouteDefinition, SendWorkerInit, ToSendWorker } from './send-protocol.ts';
+import type { UdpDatagram } from '../capture/types.ts';
 
 interface Route {
   dg: UdpDatagram;

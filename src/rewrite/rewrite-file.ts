@@ -1,10 +1,10 @@
 // `flowstash rewrite`'s engine: read a capture, rewrite every packet, write classic pcap the way
 // tcprewrite does (µs timestamps, snaplen 65535, the input's link type).
-import { openCapture, type CaptureReader } from './capture-reader.ts';
-import { CaptureError } from './errors.ts';
-import { CaptureWriter } from './pcap-writer.ts';
-import type { RewriteOptions } from './rewrite-options.ts';
-import type { CapturedPacket } from './types.ts';
+import { openCapture, type CaptureReader } from '../capture/open.ts';
+import { CaptureError } from '../capture/errors.ts';
+import { CaptureWriter } from '../capture/writer.ts';
+import type { RewriteOptions } from './options.ts';
+import type { CapturedPacket } from '../capture/types.ts';
 import { Rewriter, type RewriteStats } from './rewriter.ts';
 
 export interface RewriteReport {
@@ -19,7 +19,7 @@ export const OUTPUT_SNAPLEN = 65535;
 
 export async function rewriteCaptureFile(inPath: string, outPath: string, opts: RewriteOptions): Promise<RewriteReport> {
   // Loaded on demand: the filter compiler pulls in node:dns, start-up time most runs do not need.
-  const filter = opts.filter !== null ? await (await import('./filter.ts')).compileFilterResolving(opts.filter) : null;
+  const filter = opts.filter !== null ? await (await import('../packet/filter.ts')).compileFilterResolving(opts.filter) : null;
   const reader = await openCapture(inPath);
   const info = reader.fileInfo;
   if (info.format === 'ipfix') {
