@@ -5,7 +5,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { glob } from '../config/files.ts';
 import { loadPipelineConfig } from '../config/pipeline-config.ts';
 import type { Statement } from '../config/ast.ts';
-import { codecFactory, defaultCodecOptions } from '../fuzz/codecs.ts';
+import { defaultCodecOptions } from '../fuzz/codecs.ts';
+import { isEmulated } from '../plugins/registry.ts';
 import { fuzz, FuzzInputError, type FuzzReport } from '../fuzz/fuzzer.ts';
 import type { CodecSpec } from '../fuzz/types.ts';
 
@@ -130,7 +131,7 @@ export async function run(args: string[]): Promise<number> {
   if (o.iterations !== undefined && o.seconds !== undefined) return err('give --iterations or --seconds, not both');
   let codecs: CodecSpec[];
   if (o.codec !== undefined) {
-    if (!codecFactory(o.codec)) return err(`unknown codec '${o.codec}' (or not implemented by flowstash)`);
+    if (!isEmulated('codec', o.codec)) return err(`unknown codec '${o.codec}' (or not implemented by flowstash)`);
     codecs = [{ name: o.codec, options: defaultCodecOptions(o.codec), origin: `--codec ${o.codec}` }];
   } else {
     try {
@@ -138,7 +139,7 @@ export async function run(args: string[]): Promise<number> {
     } catch (e) {
       return err((e as Error).message, 1);
     }
-    const missing = codecs.filter((c) => !codecFactory(c.name));
+    const missing = codecs.filter((c) => !isEmulated('codec', c.name));
     if (missing.length) return err(`cannot fuzz codec(s) flowstash does not implement: ${missing.map((c) => `${c.name} (${c.origin})`).join(', ')}`, 1);
     if (codecs.length === 0) return err(`the inputs of ${configs.join(', ')} use no codec`, 1);
   }

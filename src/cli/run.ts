@@ -4,6 +4,7 @@ import os from 'node:os';
 import { ConfigError, loadPipelineConfig, type LoadOptions, type PipelineConfig, type ValidatedPlugin } from '../config/pipeline-config.ts';
 import type { PluginKind, PluginNode, Statement, Value } from '../config/ast.ts';
 import { pluginsOfKind } from '../plugins/registry.ts';
+import type { EcsCompatibility } from '../plugins/types.ts';
 
 type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevelName[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -20,6 +21,8 @@ interface RunArgs {
   batchDelayMs: number;
   supportEscapes: boolean;
   help: boolean;
+  ecsCompatibility: EcsCompatibility;
+  dryRun: boolean;
 }
 
 export class UsageError extends Error {}
@@ -36,6 +39,8 @@ const USAGE = `Usage: flowstash [run] (-f PATH | -e STRING) [options]
   -w, --pipeline.workers N         filter/output workers (default: number of CPU cores)
   -b, --pipeline.batch.size N      events per worker batch (default 125)
   -u, --pipeline.batch.delay MS    max wait for a batch to fill (default 50)
+      --pipeline.ecs_compatibility M  disabled, v1 or v8 (default v8): field layout of ECS-aware plugins
+      --dry-run                    network outputs print what they would send (elasticsearch: bulk lines)
   -h, --help                       this text
 `;
 
@@ -65,8 +70,18 @@ const ALIASES: Record<string, string> = {
   '-h': 'help',
   '-l': 'path.logs',
 };
-const BOOLEAN_FLAGS = new Set(['config.test_and_exit', 'config.reload.automatic', 'config.support_escapes', 'help']);
-const VALUE_FLAGS = new Set(['path.config', 'config.string', 'config.reload.interval', 'log.level', 'pipeline.workers', 'pipeline.batch.size', 'pipeline.batch.delay']);
+const BOOLEAN_FLAGS = new Set(['config.test_and_exit', 'config.reload.automatic', 'config.support_escapes', 'help', 'dry-run']);
+const VALUE_FLAGS = new Set([
+  'path.config',
+  'config.string',
+  'config.reload.interval',
+  'log.level',
+  'pipeline.workers',
+  'pipeline.batch.size',
+  'pipeline.batch.delay',
+  'pipeline.ecs_compatibility',
+]);
+const ECS_MODES: readonly EcsCompatibility[] = ['disabled', 'v1', 'v8'];
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const args: RunArgs = {
@@ -80,6 +95,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
     batchDelayMs: 50,
     supportEscapes: false,
     help: false,
+    ecsCompatibility: 'v8',
+    dryRun: false,
   };
   let configStringGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -105,6 +122,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       if (name === 'config.test_and_exit') args.testAndExit = on;
       else if (name === 'config.reload.automatic') args.reload = on;
       else if (name === 'config.support_escapes') args.supportEscapes = on;
+      else if (name === 'dry-run') args.dryRun = on;
       else args.help = on;
       continue;
     }
@@ -139,6 +157,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
       case 'pipeline.batch.delay':
         if (!/^[0-9]+$/.test(value)) throw new UsageError(`Invalid value for pipeline.batch.delay: '${value}' (expected milliseconds)`);
         args.batchDelayMs = Number(value);
+        break;
+      case 'pipeline.ecs_compatibility':
+        if (!ECS_MODES.includes(value as EcsCompatibility)) {
+          throw new UsageError(`Invalid value for pipeline.ecs_compatibility: '${value}' (expected one of ${ECS_MODES.join(', ')})`);
+        }
+        args.ecsCompatibility = value as EcsCompatibility;
         break;
     }
   }
@@ -230,6 +254,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const w of config.warnings) warn(w);
   if (args.testAndExit) {
+    const { runChecks } = await import('../plugins/checks.ts');
+    const checked = await runChecks(config, args.ecsCompatibility);
+    for (const note of checked.notes) process.stdout.write(`${note}\n`);
+    if (checked.errors.length > 0) {
+      fatal(checked.errors.join('; '));
+      return 1;
+    }
     const skipped = notEmulated(config);
     process.stdout.write('Configuration OK\n');
     if (skipped.length > 0) process.stdout.write(`validated, not emulated: ${skipped.join(', ')}\n`);
@@ -242,6 +273,8 @@ export async function run(argv: string[]): Promise<number> {
     batchSize: args.batchSize,
     batchDelayMs: args.batchDelayMs,
     logLevel: args.logLevel,
+    ecsCompatibility: args.ecsCompatibility,
+    dryRun: args.dryRun,
     ...(args.reload ? { reload: { intervalMs: args.reloadIntervalMs, load: () => loadPipelineConfig(loadOptions) } } : {}),
   });
 }

@@ -22,6 +22,8 @@ export class Event {
   data: FieldMap;
   metadata: FieldMap;
   cancelled = false;
+  /** The event's place in its worker batch: outputs get a batch in this order even when filters waited on I/O. */
+  seq = 0;
 
   /**
    * Builds an event from a plain map. Without @timestamp it gets now(); without @version, "1".

@@ -1,19 +1,16 @@
 // Creates the codecs under test from their specs, through the plugin list the runtime uses.
-import { IMPLEMENTATIONS } from '../plugins/implementations.ts';
 import { findPlugin } from '../plugins/registry.ts';
-import { createNetflowCodec } from '../codec/netflow/codec.ts';
+import { standaloneContext } from '../plugins/context.ts';
 import type { Codec, Logger, PluginContext, ResolvedOptions } from '../plugins/types.ts';
 import type { CodecSpec } from './types.ts';
 
 type CodecFactory = (options: ResolvedOptions, ctx: PluginContext) => Codec;
 
-/** The netflow codec's factory, for when it is not (yet) in the runtime's plugin list. */
-const BUILTIN: Record<string, CodecFactory> = { netflow: createNetflowCodec };
+const catalogFactories = new Map<string, CodecFactory>();
 
+/** The factory of a codec flowstash runs (loaded by loadCodecModules), or undefined. */
 export function codecFactory(name: string): CodecFactory | undefined {
-  const impl = IMPLEMENTATIONS.find((p) => p.kind === 'codec' && p.name === name);
-  if (impl) return impl.create as CodecFactory;
-  return BUILTIN[name];
+  return catalogFactories.get(name);
 }
 
 /** Options with the schema's defaults filled in (what the registry would hand the factory). */
@@ -44,9 +41,11 @@ export function recordingLogger(onError: (msg: string) => void): Logger {
 
 const moduleFactories = new Map<string, CodecFactory>();
 
-/** Loads the `module` factories of the specs (call once before createCodec). */
+/** Loads the implementations of the specs' codecs, and their `module` factories (call once before createCodec). */
 export async function loadCodecModules(specs: CodecSpec[]): Promise<void> {
   for (const s of specs) {
+    const impl = findPlugin('codec', s.name)?.implementation;
+    if (!s.module && impl && !catalogFactories.has(s.name)) catalogFactories.set(s.name, (await impl.load()).create as CodecFactory);
     if (!s.module || moduleFactories.has(s.module)) continue;
     const mod = (await import(s.module)) as { create?: CodecFactory };
     if (typeof mod.create !== 'function') throw new Error(`codec module ${s.module} does not export create(options, ctx)`);
@@ -57,11 +56,11 @@ export async function loadCodecModules(specs: CodecSpec[]): Promise<void> {
 export function createCodec(spec: CodecSpec, log: Logger): Codec {
   const factory = spec.module ? moduleFactories.get(spec.module) : codecFactory(spec.name);
   if (!factory) throw new Error(`codec '${spec.name}' (${spec.origin}) is not implemented by flowstash, so it cannot be fuzzed`);
-  const ctx: PluginContext = {
+  const ctx: PluginContext = standaloneContext({
     log,
     createCodec: () => {
       throw new Error('nested codecs are not supported while fuzzing');
     },
-  };
+  });
   return factory(spec.options, ctx);
 }

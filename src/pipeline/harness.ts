@@ -188,7 +188,7 @@ export async function runPipelineHarness(config: PipelineConfig, input: HarnessI
     const resolve = armResolver(config);
     overrides.onBranch = (hit) => hook(resolve(hit));
   }
-  const pipeline = Pipeline.build(
+  const pipeline = await Pipeline.build(
     config,
     { workers: 1, batchSize: Math.max(1, options.batchSize ?? 1000), batchDelayMs: 0, log: logger },
     overrides,
@@ -224,7 +224,7 @@ function testInput(input: HarnessInput, fail: (message: string) => void): Input 
         // The pcap input reports a failing capture only through its log: watch for it too.
         const watched: InputContext = { ...withExtra(ctx), log: watchErrors(ctx.log, fail) };
         try {
-          const pcap = findPlugin('input', 'pcap')!.implementation!.create(pcapOptions, watched) as Input;
+          const pcap = (await findPlugin('input', 'pcap')!.implementation!.load()).create(pcapOptions, watched) as Input;
           await pcap.run(watched);
         } catch (e) {
           fail((e as Error).message);

@@ -2,12 +2,12 @@
 // batches → outputs. Filters and conditions are compiled once into closures (an event flows
 // through continuations; no AST walking per event). Shutdown drains: every event an input
 // handed over reaches every output its conditionals allow before the outputs are closed.
-import type { BranchNode, PluginNode, SourceLocation, Statement } from '../config/ast.ts';
+import type { BranchNode, PluginKind, PluginNode, SourceLocation, Statement } from '../config/ast.ts';
 import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
 import { findPlugin } from '../plugins/registry.ts';
-import type { Codec, Filter, Input, InputContext, Output, PluginContext, PluginInstance } from '../plugins/types.ts';
+import type { Codec, EcsCompatibility, Filter, Input, InputContext, Output, PluginContext, PluginInstance, PluginModule } from '../plugins/types.ts';
 import { ConditionEvaluationError, compileCondition } from './conditions.ts';
-import { inputDecorator } from './decorators.ts';
+import { inputDecorator } from '../plugins/common-options.ts';
 import type { Event } from '../event/event.ts';
 import type { PipelineLogger } from './log.ts';
 import { BoundedQueue } from './queue.ts';
@@ -17,6 +17,14 @@ export interface PipelineSettings {
   batchSize: number;
   batchDelayMs: number;
   log: PipelineLogger;
+  /** `pipeline.ecs_compatibility` (default v8, Logstash 8's); a plugin's `ecs_compatibility` option wins. */
+  ecsCompatibility?: EcsCompatibility;
+  /** `pipeline.id` (default main). */
+  pipelineId?: string;
+  /** `--dry-run`: network outputs print what they would send. */
+  dryRun?: boolean;
+  /** Period of the filters' periodic flush (Logstash: 5 s). */
+  flushIntervalMs?: number;
 }
 
 export interface PluginCounters {
@@ -83,13 +91,17 @@ export interface PipelineOverrides {
   onFiltered?: (event: Event) => void;
 }
 
-type Sink = (event: Event) => void;
+/** Where an event goes next; a promise when a filter on its way waits on I/O. */
+type Sink = (event: Event) => void | Promise<void>;
+
+const ECS_MODES: readonly string[] = ['disabled', 'v1', 'v8'];
 
 interface RunningInput {
   counters: PluginCounters;
   input: Input;
   codec: Codec;
   options: Record<string, unknown>;
+  context: PluginContext;
 }
 
 interface RunningOutput {
@@ -100,6 +112,7 @@ interface RunningOutput {
 interface FlushingFilter {
   filter: Filter;
   next: Sink;
+  id: string;
 }
 
 function where(node: PluginNode): string {
@@ -157,15 +170,89 @@ export class Pipeline {
   /** Hooks and stand-ins given to build (none for a normal run). */
   private overrides: PipelineOverrides = {};
 
-  static build(config: PipelineConfig, settings: PipelineSettings, overrides?: PipelineOverrides): Pipeline {
+  /** Loads the implementations the config uses, creates every plugin and awaits their register(). */
+  static async build(config: PipelineConfig, settings: PipelineSettings, overrides?: PipelineOverrides): Promise<Pipeline> {
     const p = new Pipeline(config, settings);
     if (overrides) p.overrides = overrides;
+    await p.loadModules();
     p.compile();
+    await p.register();
     return p;
   }
 
-  private context(name: string): PluginContext {
-    return { log: this.settings.log.child(name), createCodec: (spec) => this.createCodec(spec) };
+  /** Implementation modules by `kind/name`, loaded before compile() so that building stays synchronous. */
+  private readonly modules = new Map<string, PluginModule>();
+  private readonly registering: { instance: PluginInstance; label: string }[] = [];
+
+  private async loadModules(): Promise<void> {
+    const wanted = new Map<string, { kind: PluginKind; name: string }>();
+    const want = (kind: PluginKind, name: string): void => void wanted.set(`${kind}/${name}`, { kind, name });
+    const codecsIn = (value: unknown): void => {
+      if (typeof value !== 'object' || value === null) return;
+      const v = value as Partial<ValidatedPlugin>;
+      if (v.kind === 'codec' && typeof v.name === 'string' && v.options) {
+        want('codec', v.name);
+        for (const o of Object.values(v.options)) codecsIn(o);
+        return;
+      }
+      for (const o of Object.values(value)) codecsIn(o);
+    };
+    for (const section of [this.config.inputs, this.config.filters, this.config.outputs]) {
+      for (const node of pluginNodes(section)) {
+        const plugin = this.config.plugin(node);
+        want(plugin.kind, plugin.name);
+        const codec = plugin.options['codec'];
+        if (typeof codec === 'string') want('codec', codec);
+        codecsIn(plugin.options);
+        const def = findPlugin(plugin.kind, plugin.name)?.schema.defaultCodec;
+        if (def) want('codec', def);
+      }
+    }
+    for (const o of this.overrides.inputs ?? []) {
+      if (typeof o.codec === 'string') want('codec', o.codec);
+      else if (o.codec) codecsIn(o.codec);
+    }
+    // stdin swaps plain → line and json → json_lines; an override without a codec uses plain.
+    for (const name of ['plain', 'line', 'json_lines']) want('codec', name);
+    await Promise.all(
+      [...wanted].map(async ([key, { kind, name }]) => {
+        const impl = findPlugin(kind, name)?.implementation;
+        if (impl) this.modules.set(key, await impl.load());
+      }),
+    );
+  }
+
+  private module(kind: PluginKind, name: string): PluginModule | undefined {
+    return this.modules.get(`${kind}/${name}`);
+  }
+
+  private async register(): Promise<void> {
+    for (const { instance, label } of this.registering) {
+      try {
+        await (instance as { register?: () => unknown }).register?.();
+      } catch (e) {
+        await this.closeAll();
+        throw new PipelineBuildError(`Unable to start ${label}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private ecsMode(options: Record<string, unknown> | undefined): EcsCompatibility {
+    const own = options?.['ecs_compatibility'];
+    if (typeof own === 'string' && ECS_MODES.includes(own)) return own as EcsCompatibility;
+    return this.settings.ecsCompatibility ?? 'v8';
+  }
+
+  private context(name: string, plugin?: ValidatedPlugin): PluginContext {
+    return {
+      log: this.settings.log.child(name),
+      createCodec: (spec) => this.createCodec(spec),
+      ecsCompatibility: this.ecsMode(plugin?.options),
+      id: plugin?.id ?? name,
+      where: plugin ? where(plugin.node) : '<pipeline>',
+      pipelineId: this.settings.pipelineId ?? 'main',
+      dryRun: this.settings.dryRun ?? false,
+    };
   }
 
   private createCodec(spec: unknown): Codec {
@@ -183,23 +270,28 @@ export class Pipeline {
     } else {
       throw new PipelineBuildError(`Invalid codec setting ${JSON.stringify(spec)}`);
     }
-    const impl = findPlugin('codec', name)?.implementation;
-    if (!impl) throw new PipelineBuildError(`The codec '${name}' is validated by flowstash but not emulated: it cannot run here`);
-    const codec = impl.create(options, this.context(`codecs.${name}`)) as Codec;
+    const module = this.module('codec', name);
+    if (!module) {
+      if (findPlugin('codec', name)?.implementation) throw new PipelineBuildError(`The codec '${name}' was not loaded before the pipeline was built`);
+      throw new PipelineBuildError(`The codec '${name}' is validated by flowstash but not emulated: it cannot run here`);
+    }
+    const codec = module.create(options, this.context(`codecs.${name}`, typeof spec === 'string' ? undefined : (spec as ValidatedPlugin))) as Codec;
     this.closers.push(() => codec.close?.());
     return codec;
   }
 
   private instantiate(node: PluginNode): { plugin: ValidatedPlugin; instance: PluginInstance } {
     const plugin = this.config.plugin(node);
-    const impl = findPlugin(plugin.kind, plugin.name)?.implementation;
-    if (!impl) {
+    const module = this.module(plugin.kind, plugin.name);
+    if (!module) {
       throw new PipelineBuildError(
         `The ${plugin.kind} plugin '${plugin.name}' at ${where(node)} is validated by flowstash but not emulated: it cannot run here`,
       );
     }
     try {
-      return { plugin, instance: impl.create(plugin.options, this.context(`${plugin.kind}s.${plugin.name}`)) };
+      const instance = module.create(plugin.options, this.context(`${plugin.kind}s.${plugin.name}`, plugin)) as PluginInstance;
+      if (plugin.kind !== 'codec') this.registering.push({ instance, label: `the ${plugin.kind} plugin '${plugin.name}' (${plugin.id}) at ${where(node)}` });
+      return { plugin, instance };
     } catch (e) {
       if (e instanceof PipelineBuildError) throw e;
       throw new PipelineBuildError(`Unable to configure the ${plugin.kind} plugin '${plugin.name}' at ${where(node)}: ${(e as Error).message}`);
@@ -250,7 +342,8 @@ export class Pipeline {
     const codec = this.createCodec(codecSpec);
     const counters: PluginCounters = { kind: 'input', name, id, in: 0, out: 0, instance: o.input };
     this.plugins.push(counters);
-    this.inputs.push({ counters, input: o.input, codec, options });
+    this.inputs.push({ counters, input: o.input, codec, options, context: this.context(`inputs.${name}`, replaced) });
+    this.registering.push({ instance: o.input, label: `input override '${id}'` });
   }
 
   private compileInput(stmt: Statement): void {
@@ -279,7 +372,7 @@ export class Pipeline {
     const codec = this.createCodec(options['codec'] ?? findPlugin('input', plugin.name)?.schema.defaultCodec ?? 'plain');
     const counters: PluginCounters = { kind: 'input', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
     this.plugins.push(counters);
-    this.inputs.push({ counters, input: instance as Input, codec, options });
+    this.inputs.push({ counters, input: instance as Input, codec, options, context: this.context(`inputs.${plugin.name}`, plugin) });
   }
 
   private compileFilters(stmts: Statement[], next: Sink): Sink {
@@ -294,24 +387,45 @@ export class Pipeline {
     const filter = instance as Filter;
     const counters: PluginCounters = { kind: 'filter', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
     this.plugins.push(counters);
-    if (filter.flush) this.flushing.push({ filter, next });
+    if (filter.flush) this.flushing.push({ filter, next, id: plugin.id });
     if (filter.close) this.closers.push(() => filter.close?.());
     const log = this.settings.log;
     const totals = this.totals;
+    // A filter bug must not lose the event: it continues unchanged, and is counted.
+    const failed = (e: unknown, event: Event): Event[] => {
+      totals.failed++;
+      log.error(`Filter ${plugin.name} (${plugin.id}) failed; the event continues unfiltered`, { exception: (e as Error).message });
+      return [event];
+    };
+    const deliver = (event: Event, results: Event[]): void | Promise<void> => {
+      counters.out += results.length;
+      if (results.length === 0) {
+        totals.dropped++;
+        return;
+      }
+      if (results.length === 1 && results[0] === event) return next(event);
+      let pending: Promise<void>[] | undefined;
+      for (const r of results) {
+        // Events a filter creates keep their origin's place in the batch (clone, split).
+        r.seq = event.seq;
+        const p = next(r);
+        if (p) (pending ??= []).push(p);
+      }
+      return pending && Promise.all(pending).then(() => undefined);
+    };
     return (event) => {
       counters.in++;
-      let results: Event[];
+      let results: Event[] | Promise<Event[]>;
       try {
         results = filter.filter(event);
       } catch (e) {
-        // A filter bug must not lose the event: it continues unchanged, and is counted.
-        totals.failed++;
-        log.error(`Filter ${plugin.name} (${plugin.id}) failed; the event continues unfiltered`, { exception: (e as Error).message });
-        results = [event];
+        results = failed(e, event);
       }
-      counters.out += results.length;
-      if (results.length === 0) totals.dropped++;
-      for (const r of results) next(r);
+      if (Array.isArray(results)) return deliver(event, results);
+      return results.then(
+        (r) => deliver(event, r),
+        (e: unknown) => deliver(event, failed(e, event)),
+      );
     };
   }
 
@@ -343,7 +457,7 @@ export class Pipeline {
         this.conditionFailed(e, event);
         return;
       }
-      chosen(event);
+      return chosen(event);
     };
   }
 
@@ -371,7 +485,7 @@ export class Pipeline {
         return;
       }
       onBranch(arm);
-      chosen(event);
+      return chosen(event);
     };
   }
 
@@ -413,7 +527,7 @@ export class Pipeline {
     const sinks = stmts.map((s) => this.compileOutputStatement(s));
     if (sinks.length === 1) return sinks[0]!;
     return (event) => {
-      for (const s of sinks) s(event);
+      for (const s of sinks) void s(event);
     };
   }
 
@@ -436,7 +550,12 @@ export class Pipeline {
     const inputsDone = Promise.all(this.inputs.map((i) => this.runInput(i)));
     const workers = Array.from({ length: Math.max(1, this.settings.workers) }, () => this.worker());
     void inputsDone.then(() => this.queue.close());
+    const flushTimer = this.startPeriodicFlush();
     void Promise.all(workers)
+      .then(() => {
+        if (flushTimer) clearInterval(flushTimer);
+        return this.periodicFlushing;
+      })
       .then(() => this.finish())
       .catch((e: unknown) => this.settings.log.error('Pipeline worker failed', { exception: (e as Error).message }))
       .finally(() => this.resolveDone());
@@ -480,8 +599,8 @@ export class Pipeline {
     };
     const queue = this.queue;
     const ctx: InputContext = {
+      ...ri.context,
       log,
-      createCodec: (spec) => this.createCodec(spec),
       codec: ri.codec,
       decorate,
       signal: this.abort.signal,
@@ -516,24 +635,68 @@ export class Pipeline {
       const batch = await this.queue.take(batchSize, batchDelayMs);
       if (batch.length === 0) return;
       this.inFlight += batch.length;
-      for (const e of batch) {
-        try {
-          this.process(e);
-        } catch (err) {
-          // A bug in a condition or plugin must cost this event, not the pipeline.
-          this.totals.failed++;
-          this.settings.log.error('Event processing failed; the event was dropped', { exception: (err as Error).message });
-        }
-      }
-      await this.writeCollected();
+      const waiting = this.processAll(batch);
+      if (waiting) await waiting;
+      await this.writeCollected(waiting !== undefined);
       this.inFlight -= batch.length;
     }
   }
 
+  /** Runs events through the filters; a promise when some wait on I/O (their order is restored on output). */
+  private processAll(events: Event[]): Promise<void> | undefined {
+    let pending: Promise<void>[] | undefined;
+    const failed = (err: unknown): void => {
+      // A bug in a condition or plugin must cost this event, not the pipeline.
+      this.totals.failed++;
+      this.settings.log.error('Event processing failed; the event was dropped', { exception: (err as Error).message });
+    };
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      e.seq = i;
+      try {
+        const p = this.process(e);
+        if (p) (pending ??= []).push(p.catch(failed));
+      } catch (err) {
+        failed(err);
+      }
+    }
+    return pending && Promise.all(pending).then(() => undefined);
+  }
+
+  private periodicFlushing: Promise<void> = Promise.resolve();
+
+  /** Logstash flushes filters every 5 s (aggregate timeouts, throttle windows …). */
+  private startPeriodicFlush(): NodeJS.Timeout | undefined {
+    const periodic = this.flushing.filter((f) => f.filter.periodicFlush);
+    if (periodic.length === 0) return undefined;
+    const timer = setInterval(() => {
+      this.periodicFlushing = this.periodicFlushing.then(() => this.flushFilters(periodic, false));
+    }, this.settings.flushIntervalMs ?? 5000);
+    timer.unref();
+    return timer;
+  }
+
+  private async flushFilters(filters: FlushingFilter[], final: boolean): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const f of filters) {
+      try {
+        for (const e of f.filter.flush!(final)) {
+          const p = f.next(e);
+          if (p) pending.push(p);
+        }
+      } catch (e) {
+        this.settings.log.error(`Filter flush failed (${f.id})`, { exception: (e as Error).message });
+      }
+    }
+    await Promise.all(pending);
+    await this.writeCollected(false);
+  }
+
   /** Hands each output what the batch produced for it (swapped out synchronously, then awaited). */
-  private async writeCollected(): Promise<void> {
+  private async writeCollected(reorder: boolean): Promise<void> {
     const buffers = this.collect;
     this.collect = this.outputs.map(() => []);
+    if (reorder) for (const b of buffers) b.sort((x, y) => x.seq - y.seq);
     if (this.outputs.length === 1) {
       // One output (the common case): what it took is what got out, no per-event bookkeeping.
       const events = buffers[0]!;
@@ -583,14 +746,11 @@ export class Pipeline {
   }
 
   private async finish(): Promise<void> {
-    for (const f of this.flushing) {
-      try {
-        for (const e of f.filter.flush!()) f.next(e);
-      } catch (e) {
-        this.settings.log.error('Filter flush failed', { exception: (e as Error).message });
-      }
-    }
-    await this.writeCollected();
+    await this.flushFilters(this.flushing, true);
+    await this.closeAll();
+  }
+
+  private async closeAll(): Promise<void> {
     for (const o of this.outputs) {
       try {
         await o.output.close();

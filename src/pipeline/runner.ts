@@ -3,6 +3,7 @@
 // after the old one drained; an invalid one is reported and the old one keeps running), logging
 // in Logstash's shape, and a summary of the counters at exit. Returns the exit code.
 import type { PipelineConfig } from '../config/pipeline-config.ts';
+import type { EcsCompatibility } from '../plugins/types.ts';
 import { type LogSink, PipelineLogger, parseLogLevel } from './log.ts';
 import { Pipeline, PipelineBuildError } from './pipeline.ts';
 
@@ -11,6 +12,10 @@ export interface RunPipelineOptions {
   batchSize: number;
   batchDelayMs: number;
   logLevel: string;
+  /** pipeline.ecs_compatibility (default v8). */
+  ecsCompatibility?: EcsCompatibility;
+  /** --dry-run: network outputs print what they would send. */
+  dryRun?: boolean;
   reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
   /** Where log lines go (default stderr). */
   logSink?: LogSink;
@@ -43,12 +48,14 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     batchSize: Math.max(1, Math.floor(opts.batchSize)),
     batchDelayMs: Math.max(0, opts.batchDelayMs),
     log: root,
+    ecsCompatibility: opts.ecsCompatibility ?? 'v8',
+    dryRun: opts.dryRun ?? false,
   };
   // The initial config's warnings are printed by the CLI that loaded it; reloaded ones are ours.
 
   let current: Pipeline;
   try {
-    current = Pipeline.build(config, settings);
+    current = await Pipeline.build(config, settings);
   } catch (e) {
     root.error(`Pipeline failed to start: ${(e as Error).message}`, { 'pipeline.id': 'main' });
     return 1;
@@ -126,7 +133,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
         }
         let replacement: Pipeline;
         try {
-          replacement = Pipeline.build(next, settings);
+          replacement = await Pipeline.build(next, settings);
         } catch (e) {
           const msg = e instanceof PipelineBuildError ? e.message : String(e);
           root.error(`Failed to reload the pipeline, keeping the running one. Reason: ${msg}`);

@@ -1,13 +1,15 @@
 // The single list of plugins: schemas (src/plugins/schemas) joined with the factories flowstash
-// runs (src/plugins/implementations.ts). Validation, `--help` text and error messages come from here.
+// runs (src/plugins/catalog.ts). Validation, `--help` text and error messages come from here.
 import type { PluginKind } from '../config/ast.ts';
 import type { OptionSpec, PluginImplementation, PluginSchema } from './types.ts';
-import { IMPLEMENTATIONS } from './implementations.ts';
+import { CATALOG } from './catalog.ts';
+import { commonOptions } from './define.ts';
 import { CODEC_SCHEMAS } from './schemas/codecs.ts';
 import { FILTER_SCHEMAS } from './schemas/filters.ts';
 import { INPUT_SCHEMAS } from './schemas/inputs.ts';
 import { OUTPUT_SCHEMAS } from './schemas/outputs.ts';
-import { arr, bool, codec, deprecated, hash, obsolete, str } from './schemas/dsl.ts';
+
+export { commonOptions };
 
 export interface RegisteredPlugin {
   kind: PluginKind;
@@ -15,57 +17,18 @@ export interface RegisteredPlugin {
   schema: PluginSchema;
   /** The plugin's own options plus the common options of its kind (plugin's own win). */
   options: Record<string, OptionSpec>;
-  /** Present when flowstash runs this plugin. */
+  /** Present when flowstash runs this plugin (its module loads on first use). */
   implementation?: PluginImplementation;
 }
 
-const OBSOLETE_INPUT = 'This setting is no longer supported by inputs.';
-const OBSOLETE_OUTPUT = 'You can achieve this same behavior with the new conditionals, like: `if [type] == "sometype" { output_name {} }`.';
-
-/** Options every plugin of a kind accepts (Logstash's base classes). */
-export function commonOptions(kind: PluginKind, defaultCodec = 'plain'): Record<string, OptionSpec> {
-  const base: Record<string, OptionSpec> = {
-    id: str(),
-    enable_metric: bool(true),
-    ecs_compatibility: str(),
-  };
-  switch (kind) {
-    case 'input':
-      return {
-        ...base,
-        type: str(),
-        tags: arr(),
-        add_field: hash({}),
-        codec: codec(defaultCodec),
-        debug: obsolete(OBSOLETE_INPUT),
-        format: obsolete('You should use the newer `codec` setting instead.'),
-        charset: obsolete('Use the codec setting instead. For example: input { %PLUGIN% { codec => plain { charset => "UTF-8" } } }'),
-        message_format: obsolete('You can achieve the same behavior with the `line` codec.'),
-      };
-    case 'filter':
-      return {
-        ...base,
-        add_field: hash({}),
-        add_tag: arr([]),
-        remove_field: arr([]),
-        remove_tag: arr([]),
-        periodic_flush: bool(false),
-      };
-    case 'output':
-      return {
-        ...base,
-        codec: codec(defaultCodec),
-        workers: deprecated({ type: 'number', default: 1 }, 'The `workers` setting is ignored; outputs now use pipeline.workers.'),
-        type: obsolete(OBSOLETE_OUTPUT),
-        tags: obsolete(OBSOLETE_OUTPUT),
-        exclude_tags: obsolete(OBSOLETE_OUTPUT),
-      };
-    case 'codec':
-      return base;
-  }
-}
-
-export const SCHEMAS: readonly PluginSchema[] = [...INPUT_SCHEMAS, ...FILTER_SCHEMAS, ...OUTPUT_SCHEMAS, ...CODEC_SCHEMAS];
+/** Every schema: the validated-only tables and the catalog's runnable plugins. */
+export const SCHEMAS: readonly PluginSchema[] = [
+  ...INPUT_SCHEMAS,
+  ...FILTER_SCHEMAS,
+  ...OUTPUT_SCHEMAS,
+  ...CODEC_SCHEMAS,
+  ...CATALOG.map((c) => c.schema),
+];
 
 let table: Map<string, RegisteredPlugin> | undefined;
 
@@ -76,6 +39,7 @@ function key(kind: PluginKind, name: string): string {
 function build(): Map<string, RegisteredPlugin> {
   const map = new Map<string, RegisteredPlugin>();
   for (const schema of SCHEMAS) {
+    if (map.has(key(schema.kind, schema.name))) throw new Error(`${schema.kind} '${schema.name}' is declared twice (catalog and src/plugins/schemas)`);
     map.set(key(schema.kind, schema.name), {
       kind: schema.kind,
       name: schema.name,
@@ -83,11 +47,7 @@ function build(): Map<string, RegisteredPlugin> {
       options: { ...commonOptions(schema.kind, schema.defaultCodec), ...schema.options },
     });
   }
-  for (const impl of IMPLEMENTATIONS) {
-    const entry = map.get(key(impl.kind, impl.name));
-    if (!entry) throw new Error(`implementation for ${impl.kind} '${impl.name}' has no schema in src/plugins/schemas`);
-    entry.implementation = impl;
-  }
+  for (const { implementation } of CATALOG) map.get(key(implementation.kind, implementation.name))!.implementation = implementation;
   return map;
 }
 

@@ -68,11 +68,23 @@ export interface Codec {
   close?(): Promise<void> | void;
 }
 
+/** Logstash's `pipeline.ecs_compatibility` values (per plugin: the `ecs_compatibility` option). */
+export type EcsCompatibility = 'disabled' | 'v1' | 'v8';
+
 export interface PluginContext {
   /** Logger with Logstash's shape ([LEVEL][flowstash.<plugin>]). */
   log: Logger;
   /** Resolves a codec option value (a name or a codec plugin node) to a running codec. */
   createCodec(spec: unknown): Codec;
+  /** The plugin's `ecs_compatibility` option, else the pipeline's setting (Logstash 8 default: v8). */
+  ecsCompatibility: EcsCompatibility;
+  /** The plugin's id (explicit or generated) and where it is declared (`file:line:col`), for messages. */
+  id: string;
+  where: string;
+  /** The pipeline's id (`main` unless pipelines.yml names it). */
+  pipelineId: string;
+  /** `--dry-run`: network outputs print what they would send instead of sending it. */
+  dryRun: boolean;
 }
 
 export interface Logger {
@@ -97,20 +109,34 @@ export interface InputContext extends PluginContext {
 }
 
 export interface Input {
+  register?(): Promise<void> | void;
   /** Reads until finished (EOF, count reached, capture read) or until ctx.signal aborts. */
   run(ctx: InputContext): Promise<void>;
   stats?(): Record<string, number>;
 }
 
 export interface Filter {
-  /** Returns the events that continue: [] drops it, more than one adds events (clone, split). */
-  filter(event: Event): Event[];
-  /** Events held back (aggregate-style), emitted at shutdown. */
-  flush?(): Event[];
+  /** Loads what the filter needs (a database, a dictionary) before the first event; a rejection stops the start. */
+  register?(): Promise<void> | void;
+  /**
+   * Returns the events that continue: [] drops it, more than one adds events (clone, split). A
+   * filter that waits on I/O (dns, http, a batched interpreter call) returns a promise: the worker
+   * hands it the other events of the batch meanwhile and keeps their order on output.
+   */
+  filter(event: Event): Event[] | Promise<Event[]>;
+  /**
+   * Events held back (aggregate-style): called every 5 s while running (final = false) when
+   * `periodicFlush` is true, and once at shutdown (final = true).
+   */
+  flush?(final: boolean): Event[];
+  periodicFlush?: boolean;
+  stats?(): Record<string, number>;
   close?(): Promise<void> | void;
 }
 
 export interface Output {
+  /** Connects/opens what the output needs before the first event; a rejection stops the start. */
+  register?(): Promise<void> | void;
   write(events: Event[]): Promise<void> | void;
   /** Flush and release; resolves once everything written has reached its sink. */
   close(): Promise<void> | void;
@@ -118,9 +144,34 @@ export interface Output {
 
 export type PluginInstance = Input | Filter | Output | Codec;
 
-/** A plugin flowstash runs (its schema lives in the registry under the same kind/name). */
+/** What a plugin's implementation module exports (loaded lazily, only when a pipeline runs the plugin). */
+export interface PluginModule {
+  create(options: ResolvedOptions, ctx: PluginContext): PluginInstance;
+  /**
+   * Checks `-t` runs beyond the schema (a dictionary that does not parse, a script's test blocks):
+   * each returned string is one problem, phrased with the file and line it concerns.
+   */
+  check?(options: ResolvedOptions, ctx: CheckContext): Promise<CheckResult> | CheckResult;
+}
+
+export interface CheckContext {
+  log: Logger;
+  ecsCompatibility: EcsCompatibility;
+  id: string;
+  where: string;
+}
+
+export interface CheckResult {
+  errors: string[];
+  /** Lines `-t` prints even when the check passes (a script's test results). */
+  notes?: string[];
+}
+
+/** A plugin flowstash runs: its schema plus how to load the implementation. */
 export interface PluginImplementation {
   kind: PluginKind;
   name: string;
-  create(options: ResolvedOptions, ctx: PluginContext): PluginInstance;
+  load(): Promise<PluginModule>;
+  /** True when the module exports `check`: `-t` then loads it for the plugins a config uses. */
+  checks?: boolean;
 }

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIP } from '../../src/packet/address.ts';
 import { internetChecksum, pseudoHeaderSum } from '../../src/packet/checksum.ts';
-import { buildUdpFrame, encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
+import { encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { fragmentIPv4, fragmentIPv6 } from './helpers.ts';
 
 const payload = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + seed * 7) & 0xff));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LINKTYPE_IPFIX_MESSAGE, openCapture, openCaptureBuffer, readAllPackets } from '../../src/capture/open.ts';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
 import { CaptureError } from '../../src/capture/errors.ts';
 import { encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
 import { HAVE_SHARED, ipfixMessage, SHARED } from './helpers.ts';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Event } from '../../src/event/event.ts';
-import { JsonCodec } from '../../src/codec/json.ts';
-import { JsonLinesCodec } from '../../src/codec/json_lines.ts';
-import { LineCodec } from '../../src/codec/line.ts';
-import { PlainCodec } from '../../src/codec/plain.ts';
-import { DotsCodec } from '../../src/codec/dots.ts';
+import { JsonCodec } from '../../src/plugins/codecs/json/json.ts';
+import { JsonLinesCodec } from '../../src/plugins/codecs/json_lines/json_lines.ts';
+import { LineCodec } from '../../src/plugins/codecs/line/line.ts';
+import { PlainCodec } from '../../src/plugins/codecs/plain/plain.ts';
+import { DotsCodec } from '../../src/plugins/codecs/dots/dots.ts';
 import { parseJsonValue } from '../../src/event/json-parse.ts';
 import { jsonMap } from '../../src/event/json.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';

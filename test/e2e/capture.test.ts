@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import dgram from 'node:dgram';
 import path from 'node:path';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
-import type { UdpDatagram } from '../../src/capture/types.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
+import type { UdpDatagram } from '../../src/packet/types.ts';
 import { CAPTURES, HAVE_SHARED, flowstash, freePort, receiver, runFlowstash, until } from './helpers.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'flowstash-capture-'));

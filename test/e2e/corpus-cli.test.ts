@@ -5,7 +5,7 @@
 // The pcap input adds `host`, which the expected files lack: it is compared separately, per event,
 // with the source address of the datagram that event was decoded from.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
 import { NetflowCodec } from '../../src/codec/netflow/codec.ts';
 import type { NetflowOptions } from '../../src/codec/netflow/options.ts';
 import {

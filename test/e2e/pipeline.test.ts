@@ -6,9 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import dgram from 'node:dgram';
 import path from 'node:path';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/capture/writer.ts';
-import type { UdpDatagram } from '../../src/capture/types.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
+import type { UdpDatagram } from '../../src/packet/types.ts';
 import { CAPTURES, HAVE_SHARED, canonicalEvents, flowstash, freePort, runFlowstash, summaryCounters, until, type Spawned } from './helpers.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'flowstash-e2e-'));

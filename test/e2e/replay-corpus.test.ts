@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
-import type { UdpDatagram } from '../../src/capture/types.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
+import type { UdpDatagram } from '../../src/packet/types.ts';
 import { CAPTURES, HAVE_SHARED, receiver, runFlowstash, until } from './helpers.ts';
 
 async function datagramsOf(file: string): Promise<UdpDatagram[]> {

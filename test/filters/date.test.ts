@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../../src/event/event.ts';
-import { DateFilter } from '../../src/filters/date.ts';
-import { DropFilter } from '../../src/filters/drop.ts';
+import { DateFilter } from '../../src/plugins/filters/date/date.ts';
+import { DropFilter } from '../../src/plugins/filters/drop/drop.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';
 import type { FieldMap } from '../../src/event/values.ts';
 

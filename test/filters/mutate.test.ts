@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Event } from '../../src/event/event.ts';
-import { MutateFilter } from '../../src/filters/mutate.ts';
+import { MutateFilter } from '../../src/plugins/filters/mutate/mutate.ts';
 import { Float, type FieldMap } from '../../src/event/values.ts';
 import type { Logger } from '../../src/plugins/types.ts';
 

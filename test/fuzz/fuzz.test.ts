@@ -10,7 +10,7 @@ import { minimizeSequence } from '../../src/fuzz/minimize.ts';
 import { normalizeMessage, signatureOf } from '../../src/fuzz/signature.ts';
 import { reproducerCapture } from '../../src/fuzz/reproducer.ts';
 import { fuzz } from '../../src/fuzz/fuzzer.ts';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
 import { synthesize } from '../../src/synth/synth.ts';
 import type { CodecSpec, FuzzDatagram } from '../../src/fuzz/types.ts';
 

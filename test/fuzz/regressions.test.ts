@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reproducerCapture } from '../../src/fuzz/reproducer.ts';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
 import { FuzzRunner } from '../../src/fuzz/runner.ts';
 import { defaultCodecOptions } from '../../src/fuzz/codecs.ts';
 import type { FuzzDatagram } from '../../src/fuzz/types.ts';

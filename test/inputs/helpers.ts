@@ -2,6 +2,7 @@
 // that can be held to simulate a slow pipeline, and a logger that records lines.
 import { Event } from '../../src/event/event.ts';
 import type { Codec, InputContext, Logger, SourceInfo } from '../../src/plugins/types.ts';
+import { standaloneContext } from '../../src/plugins/context.ts';
 
 export interface FakeRuntime {
   ctx: InputContext;
@@ -38,6 +39,7 @@ export function fakeRuntime(codec: Codec = textCodec(), debug = false): FakeRunt
     isEnabled: (l) => debug || l !== 'debug',
   };
   const ctx: InputContext = {
+    ...standaloneContext(),
     log: logger,
     createCodec: () => codec,
     codec,

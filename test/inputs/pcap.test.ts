@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PcapInput } from '../../src/inputs/pcap.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/replay/pcap-writer.ts';
+import { PcapInput } from '../../src/plugins/inputs/pcap/pcap.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { fakeRuntime } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-pcap-input-'));

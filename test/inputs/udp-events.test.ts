@@ -2,7 +2,7 @@
 // exactly what the generic path (get, then set when unset) gives, for any event and field name.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DatagramDecoder } from '../../src/inputs/udp-events.ts';
+import { DatagramDecoder } from '../../src/plugins/inputs/udp/udp-events.ts';
 import { deepClone, Event } from '../../src/event/event.ts';
 import { jsonMap } from '../../src/event/json.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
-import { UdpInput, udpOptions } from '../../src/inputs/udp.ts';
+import { UdpInput, udpOptions } from '../../src/plugins/inputs/udp/udp.ts';
 import { fakeRuntime, until } from './helpers.ts';
 
 async function sendAll(port: number, payloads: (string | Buffer)[], host = '127.0.0.1', bindTo?: string): Promise<number> {

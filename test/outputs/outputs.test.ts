@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Event } from '../../src/event/event.ts';
-import { FileOutput } from '../../src/outputs/file.ts';
-import { StdoutOutput } from '../../src/outputs/stdout.ts';
-import { NullOutput } from '../../src/outputs/null.ts';
-import { JsonLinesCodec } from '../../src/codec/json_lines.ts';
-import { LineCodec } from '../../src/codec/line.ts';
-import { JsonCodec } from '../../src/codec/json.ts';
+import { FileOutput } from '../../src/plugins/outputs/file/file.ts';
+import { StdoutOutput } from '../../src/plugins/outputs/stdout/stdout.ts';
+import { NullOutput } from '../../src/plugins/outputs/null/null.ts';
+import { JsonLinesCodec } from '../../src/plugins/codecs/json_lines/json_lines.ts';
+import { LineCodec } from '../../src/plugins/codecs/line/line.ts';
+import { JsonCodec } from '../../src/plugins/codecs/json/json.ts';
 
 /** A sink that accepts one small write at a time, asking for drain each time (a slow pipe). */
 class SlowSink extends Writable {

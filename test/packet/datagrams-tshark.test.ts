@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
 import { HAVE_SHARED, haveTool, SHARED } from '../capture/helpers.ts';
 
 if (!haveTool('tshark')) console.warn('[datagram tests] tshark is not installed: comparison skipped (apt-get install tshark)');

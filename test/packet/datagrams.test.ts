@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DatagramExtractor, decodeFrame, readUdpDatagrams } from '../../src/packet/datagrams.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/capture/writer.ts';
-import type { CapturedPacket, UdpDatagram } from '../../src/capture/types.ts';
+import { DatagramExtractor, decodeFrame } from '../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
+import type { CapturedPacket } from '../../src/capture/types.ts';
+import type { UdpDatagram } from '../../src/packet/types.ts';
 import { fragmentIPv4, fragmentIPv6 } from '../capture/helpers.ts';
 
 let n = 0;

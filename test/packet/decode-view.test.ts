@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFrameView, decodeFrame, decodeFrameInto, LINKTYPE } from '../../src/packet/decode.ts';
-import { buildUdpFrame } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { ethernetFrames, ipv6FragmentFrames, llcFrames } from '../capture/gen-captures.ts';
 
 const LINK_TYPES = Object.values(LINKTYPE);

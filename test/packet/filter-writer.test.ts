@@ -6,7 +6,8 @@ import { openCapture, readAllPackets } from '../../src/capture/open.ts';
 import { internetChecksum, pseudoHeaderSum } from '../../src/packet/checksum.ts';
 import { decodeFrame } from '../../src/packet/decode.ts';
 import { compileFilter, compileFilterResolving, FilterError, matchFrame } from '../../src/packet/filter.ts';
-import { buildUdpFrame, CaptureWriter } from '../../src/capture/writer.ts';
+import { CaptureWriter } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 
 const udp4 = buildUdpFrame({ src: '10.1.2.3', dst: '192.168.7.9', srcPort: 50000, dstPort: 4739, payload: Buffer.from('abc') });
 const udp6 = buildUdpFrame({ src: '2001:db8::1', dst: 'fd00::9', srcPort: 53, dstPort: 2055, payload: Buffer.from('xyz') });

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { hostname } from 'node:os';
-import { StdinInput } from '../../src/inputs/stdin.ts';
-import { GeneratorInput } from '../../src/inputs/generator.ts';
-import { LineCodec } from '../../src/codec/line.ts';
-import { PlainCodec } from '../../src/codec/plain.ts';
-import { inputDecorator } from '../../src/pipeline/decorators.ts';
+import { StdinInput } from '../../src/plugins/inputs/stdin/stdin.ts';
+import { GeneratorInput } from '../../src/plugins/inputs/generator/generator.ts';
+import { LineCodec } from '../../src/plugins/codecs/line/line.ts';
+import { PlainCodec } from '../../src/plugins/codecs/plain/plain.ts';
+import { inputDecorator } from '../../src/plugins/common-options.ts';
 import type { Event } from '../../src/event/event.ts';
 import type { Codec, InputContext, Logger } from '../../src/plugins/types.ts';
+import { standaloneContext } from '../../src/plugins/context.ts';
 import { rubyRegexp, rubyReplacement } from '../../src/regexp/ruby-regexp.ts';
 
 const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, isEnabled: () => false };
 
 function context(codec: Codec, options: Record<string, unknown>, events: Event[], signal = new AbortController().signal): InputContext {
   return {
+    ...standaloneContext(),
     log: quiet,
     createCodec: () => codec,
     codec,

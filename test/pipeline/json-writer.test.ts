@@ -1,7 +1,7 @@
 // The byte writer behind json_lines must produce exactly what jsonMap renders, for any event.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonLinesCodec } from '../../src/codec/json_lines.ts';
+import { JsonLinesCodec } from '../../src/plugins/codecs/json_lines/json_lines.ts';
 import { Event } from '../../src/event/event.ts';
 import { jsonMap } from '../../src/event/json.ts';
 import { JsonBatchWriter } from '../../src/event/json-writer.ts';

@@ -4,7 +4,8 @@ import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CaptureWriter, buildUdpFrame } from '../../src/capture/writer.ts';
+import { CaptureWriter } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { flowstash } from '../e2e/helpers.ts';
 
 const EXPORTERS = 4;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DatagramSender, loopbackAddress, parseEndpoint } from '../../src/replay/sender.ts';
-import type { UdpDatagram } from '../../src/capture/types.ts';
+import type { UdpDatagram } from '../../src/packet/types.ts';
 import { cleanup, receiver, until } from './helpers.ts';
 
 const dg = (src: string, srcPort: number, payload: string, dst = '192.0.2.200', dstPort = 4739): UdpDatagram => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hrClock, Pacer, type Clock } from '../../src/replay/pacer.ts';
 import { planningClock, ThreadedSender } from '../../src/replay/send-threads.ts';
-import type { UdpDatagram } from '../../src/capture/types.ts';
+import type { UdpDatagram } from '../../src/packet/types.ts';
 import { cleanup, receiver, until } from './helpers.ts';
 
 const dg = (src: string, srcPort: number, payload: string): UdpDatagram => ({

@@ -9,7 +9,8 @@ import { parseRewriteArgs } from '../../src/cli/rewrite.ts';
 import { ByteSource } from '../../src/capture/byte-source.ts';
 import { openCapture, readAllPackets } from '../../src/capture/open.ts';
 import { CaptureError } from '../../src/capture/errors.ts';
-import { buildUdpFrame, CaptureWriter, encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
+import { CaptureWriter, encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { chunkRecycler, OUTPUT_SNAPLEN, rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
 import { Rewriter } from '../../src/rewrite/rewriter.ts';
 

@@ -15,7 +15,8 @@ import { DatagramExtractor } from '../../src/packet/datagrams.ts';
 import { openCapture, readAllPackets } from '../../src/capture/open.ts';
 import { formatIP, parseIPv4, parseIPv6 } from '../../src/packet/address.ts';
 import { createNetflowDecoder, type DecodedFlow } from '../../src/codec/netflow/decoder.ts';
-import type { CapturedPacket, UdpDatagram } from '../../src/capture/types.ts';
+import type { CapturedPacket } from '../../src/capture/types.ts';
+import type { UdpDatagram } from '../../src/packet/types.ts';
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
 const CORPUS_DIRS = ['captures', 'edge', 'logstash-netflow'].map((d) => path.join(SHARED, 'corpus', d));

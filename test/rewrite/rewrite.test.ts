@@ -11,7 +11,8 @@ import { openCapture, readAllPackets } from '../../src/capture/open.ts';
 import { internetChecksum, pseudoHeaderSum } from '../../src/packet/checksum.ts';
 import { DatagramExtractor } from '../../src/packet/datagrams.ts';
 import { decodeFrame, type DecodedFrame } from '../../src/packet/decode.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/capture/writer.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
 import { defaultRewriteOptions, parseCidrMap, RewriteOptionError, type RewriteOptions } from '../../src/rewrite/options.ts';
 import { Rewriter } from '../../src/rewrite/rewriter.ts';
@@ -65,7 +66,7 @@ describe('deliberate differences from tcprewrite 4.4.3', () => {
     const frags = ipv6FragmentFrames();
     const out = rewriteFrames(frags, ['--srcipmap=[2001:db8:1::/48]:[fd00:9::/48]', '--dstipmap=[2001:db8:2::40/128]:[fd00:8::1/128]', '-C']);
     const ex = new DatagramExtractor();
-    const got = out.map((d, i) => ex.push({ number: i + 1, tsSec: 0, tsNsec: 0, caplen: d.length, len: d.length, linkType: 1, interfaceId: 0, data: d, fileOffset: 0 })).filter(Boolean);
+    const got = out.map((d, i) => ex.push({ number: i + 1, tsSec: 0, tsNsec: 0, caplen: d.length, len: d.length, linkType: 1, data: d, fileOffset: 0 })).filter(Boolean);
     expect(got.length).toBe(1);
     expect(got[0]).toMatchObject({ src: 'fd00:9::30', dst: 'fd00:8::1' });
     expect(ex.stats.checksumErrors).toBe(0);

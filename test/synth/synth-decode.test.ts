@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize } from '../../src/synth/synth.ts';
 import { encodeCapture } from '../../src/capture/writer.ts';
-import { readUdpDatagrams } from '../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
 import { createNetflowDecoder, type DecodedFlow } from '../../src/codec/netflow/decoder.ts';
 import { parseIpv6, NTP_UNIX_OFFSET, type FieldInput, type NtpTime } from '../../src/codec/netflow/encode/index.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';

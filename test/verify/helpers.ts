@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { vi } from 'vitest';
 import { encodeIpfixMessage, type Template } from '../../src/codec/netflow/encode/index.ts';
-import { buildUdpFrame, encodeCapture } from '../../src/capture/writer.ts';
+import { encodeCapture } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { run } from '../../src/cli/verify.ts';
 
 export class Scratch {

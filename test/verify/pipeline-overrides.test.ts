@@ -62,7 +62,7 @@ output {
     const config = await loadPipelineConfig({ paths: [CONF] });
     const sunk: [string, unknown][] = [];
     const log: string[] = [];
-    const p = Pipeline.build(config, settings(log), {
+    const p = await Pipeline.build(config, settings(log), {
       inputs: [{ input: linesInput(['{"n":2}', '{"n":1}', '{"n":0}']), replaces: 'gen', options: { add_field: { via: 'override' } } }],
       outputs: (id, events) => void events.forEach((e) => sunk.push([id, e.get('n')])),
     });
@@ -88,7 +88,7 @@ output {
   it('decorates with the replaced input options: json codec, type, tags, plus the override\'s add_field', async () => {
     const config = await loadPipelineConfig({ paths: [CONF] });
     const seen: Event[] = [];
-    const p = Pipeline.build(config, settings([]), {
+    const p = await Pipeline.build(config, settings([]), {
       inputs: [{ input: linesInput(['{"n":5}']), replaces: 'gen', options: { add_field: { via: 'override' } } }],
       outputs: (id, events) => void (id === 'es' && seen.push(...events)),
     });
@@ -102,7 +102,7 @@ output {
     const written: unknown[] = [];
     let closed = 0;
     const swapped: Output = { write: (events) => void written.push(...events.map((e) => e.get('message'))), close: () => void closed++ };
-    const p = Pipeline.build(config, settings([]), { inputs: [{ input: linesInput(['a', 'b']), codec: 'plain' }], outputs: { swapped } });
+    const p = await Pipeline.build(config, settings([]), { inputs: [{ input: linesInput(['a', 'b']), codec: 'plain' }], outputs: { swapped } });
     p.start();
     await p.done;
     expect(written).toEqual(['a', 'b']);
@@ -112,21 +112,21 @@ output {
     expect(kept.out).toBe(2);
     expect(p.plugins.find((c) => c.id === 'override_1')).toMatchObject({ kind: 'input', name: 'override', out: 2 });
 
-    expect(() => Pipeline.build(config, settings([]), { outputs: { swaped: swapped } })).toThrow(
+    await expect(Pipeline.build(config, settings([]), { outputs: { swaped: swapped } })).rejects.toThrow(
       new PipelineBuildError(`Output override for 'swaped': no configured output has that id; the outputs: 'kept', 'swapped'`),
     );
     const withInput = await loadPipelineConfig({ paths: [CONF] });
-    expect(() => Pipeline.build(withInput, settings([]), { inputs: [{ input: linesInput([]), replaces: 'nope' }] })).toThrow(
+    await expect(Pipeline.build(withInput, settings([]), { inputs: [{ input: linesInput([]), replaces: 'nope' }] })).rejects.toThrow(
       new PipelineBuildError(`Input override #1 replaces 'nope', which is not the id of a configured input; the inputs: 'gen' (generator)`),
     );
-    expect(() => Pipeline.build(config, settings([]), { inputs: [{ input: linesInput([]), codec: 'rubydebug' }] })).toThrow(/only encodes/);
+    await expect(Pipeline.build(config, settings([]), { inputs: [{ input: linesInput([]), codec: 'rubydebug' }] })).rejects.toThrow(/only encodes/);
   });
 
   it('onBranch reports each arm entered, one object per arm; onFiltered sees every event leaving the filters', async () => {
     const config = await loadPipelineConfig({ paths: [CONF] });
     const hits: BranchArmHit[] = [];
     const filtered: unknown[] = [];
-    const p = Pipeline.build(config, settings([]), {
+    const p = await Pipeline.build(config, settings([]), {
       inputs: [{ input: linesInput(['{"n":2}', '{"n":1}', '{"n":0}', '{"n":3}']), replaces: 'gen' }],
       outputs: () => undefined,
       onBranch: (arm) => hits.push(arm),
@@ -152,13 +152,13 @@ output {
 
   it('costs nothing when absent: the compiled closures do not mention the hooks, and overrides are not read per event', async () => {
     const config = await loadPipelineConfig({ paths: [s.file('runnable.conf', 'filter { if [n] > 1 { mutate { add_tag => ["big"] } } }\noutput { null {} }')] });
-    const plain = entry(Pipeline.build(config, settings([]))).toString();
-    const hooked = entry(Pipeline.build(config, settings([]), { onBranch: () => undefined })).toString();
+    const plain = entry(await Pipeline.build(config, settings([]))).toString();
+    const hooked = entry(await Pipeline.build(config, settings([]), { onBranch: () => undefined })).toString();
     expect(plain).not.toMatch(/onBranch/);
     expect(hooked).toMatch(/onBranch\(arm\)/);
     const noFilters = await loadPipelineConfig({ paths: [s.file('nf.conf', 'output { null {} }')] });
-    expect(entry(Pipeline.build(noFilters, settings([]))).toString()).not.toMatch(/onFiltered/);
-    expect(entry(Pipeline.build(noFilters, settings([]), { onFiltered: () => undefined })).toString()).toMatch(/onFiltered\(e\)/);
+    expect(entry(await Pipeline.build(noFilters, settings([]))).toString()).not.toMatch(/onFiltered/);
+    expect(entry(await Pipeline.build(noFilters, settings([]), { onFiltered: () => undefined })).toString()).toMatch(/onFiltered\(e\)/);
 
     // Every read of the overrides happens while building: none while events flow.
     let reads = 0;
@@ -169,7 +169,7 @@ output {
         return Reflect.get(t, k, r) as unknown;
       },
     });
-    const p = Pipeline.build(config, settings([]), counted);
+    const p = await Pipeline.build(config, settings([]), counted);
     const afterBuild = reads;
     p.start();
     await p.done;

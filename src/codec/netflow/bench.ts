@@ -1,6 +1,6 @@
 // Decode throughput of the netflow codec on a capture: the capture's netflow datagrams decoded
 // repeatedly (templates learnt in a first pass) into the Event objects the pipeline gets.
-import { readUdpDatagrams } from '../../packet/datagrams.ts';
+import { readUdpDatagrams } from '../../replay/datagram-source.ts';
 import type { Event } from '../../event/event.ts';
 import { NetflowCodec } from './codec.ts';
 import type { NetflowOptions } from './options.ts';

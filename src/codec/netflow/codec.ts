@@ -53,7 +53,9 @@ function eventShape(target: string): (ts: Timestamp, fields: FieldMap) => FieldM
 }
 
 /** Plugin factory: options as validated by the registry, logging through the plugin's logger. */
-export function createNetflowCodec(options: ResolvedOptions, ctx: PluginContext): NetflowCodec {
+export function create(options: ResolvedOptions, ctx: PluginContext): NetflowCodec {
   const log: LogFn = (level, message, data) => ctx.log[level](message, data);
   return new NetflowCodec(options as Partial<NetflowOptions>, log);
 }
+/** Named alias for in-process users (fuzz, tests). */
+export const createNetflowCodec = create;

@@ -10,33 +10,6 @@ const codecSchema = (name: string, description: string, options: PluginSchema['o
 });
 
 export const CODEC_SCHEMAS: PluginSchema[] = [
-  codecSchema('plain', 'Text as-is (no delimiter)', { format: str(), charset: str('UTF-8') }),
-  codecSchema('line', 'Line-oriented text', { format: str(), charset: str('UTF-8'), delimiter: str('\n') }),
-  codecSchema('json', 'One JSON document per event (no delimiter on output)', { charset: str('UTF-8'), target: str() }),
-  codecSchema('json_lines', 'Newline-delimited JSON', {
-    charset: str('UTF-8'),
-    delimiter: str('\n'),
-    decode_size_limit_bytes: num(536870912),
-    target: str(),
-  }),
-  codecSchema('rubydebug', 'Ruby-style pretty print (amazing_print)', { metadata: bool(false) }),
-  codecSchema('dots', 'One dot per event', {}),
-  codecSchema('netflow', 'NetFlow v5/v9 and IPFIX (logstash-codec-netflow 4.3)', {
-    versions: arr([5, 9, 10]),
-    target: str('netflow'),
-    cache_ttl: num(4000),
-    cache_save_path: path(),
-    include_flowset_id: bool(false),
-    ipfix_definitions: path(),
-    netflow_definitions: path(),
-    pending_data: bool(false, { description: 'flowstash: keep data records that arrive before their template and decode them once it does' }),
-    pending_data_bytes: num(4 * 1024 * 1024, { description: 'flowstash: bound of the held data (bytes)' }),
-    pending_data_seconds: num(60, { description: 'flowstash: bound of the held data (age in seconds)' }),
-    unknown_elements: oneOf(['decode', 'drop_template'], 'decode', { description: 'flowstash: decode unknown elements as ie<ID>, or reject the template like Logstash' }),
-    max_templates_per_exporter: num(4096),
-    max_fields_per_template: num(1024),
-    max_list_depth: num(4),
-  }),
   codecSchema('multiline', 'Merge lines into one event', {
     pattern: required(str()),
     what: required(oneOf(['previous', 'next'])),

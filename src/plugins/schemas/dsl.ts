@@ -1,30 +1,58 @@
 // Shorthands for writing plugin schemas the way Logstash plugins declare `config :name, :validate => …`.
+// Each shorthand also carries the option's TypeScript type, so a plugin's options are typed from its
+// schema (OptionsOf): an option with a default or marked required is always present, others may be undefined.
 import type { OptionSpec, OptionType } from '../types.ts';
+import type { ValidatedPlugin } from '../../config/pipeline-config.ts';
 
 type Extra = Omit<OptionSpec, 'type'>;
+
+/** An OptionSpec that remembers the JS type of its value and whether a value is always present. */
+export interface Opt<T, Present extends boolean> extends OptionSpec {
+  readonly __value?: T;
+  readonly __present?: Present;
+}
+
+/** A codec option's value after validation: a codec name or a validated codec plugin. */
+export type CodecSetting = ValidatedPlugin | string;
+
+/** The typed options object of a schema's option table. */
+export type OptionsOf<S> = {
+  readonly [K in keyof S]: S[K] extends Opt<infer T, infer P> ? (P extends true ? T : T | undefined) : unknown;
+};
 
 function opt(type: OptionType, def?: unknown, extra: Extra = {}): OptionSpec {
   return def === undefined ? { type, ...extra } : { type, default: def, ...extra };
 }
 
-export const str = (def?: string, extra?: Extra): OptionSpec => opt('string', def, extra);
-export const num = (def?: number, extra?: Extra): OptionSpec => opt('number', def, extra);
-export const bool = (def?: boolean, extra?: Extra): OptionSpec => opt('boolean', def, extra);
-export const arr = (def?: unknown[], extra?: Extra): OptionSpec => opt('array', def, extra);
-export const hash = (def?: Record<string, unknown>, extra?: Extra): OptionSpec => opt('hash', def, extra);
-export const path = (def?: string, extra?: Extra): OptionSpec => opt('path', def, extra);
-export const password = (def?: string, extra?: Extra): OptionSpec => opt('password', def, extra);
-export const uri = (def?: string, extra?: Extra): OptionSpec => opt('uri', def, extra);
-export const bytes = (def?: string | number, extra?: Extra): OptionSpec => opt('bytes', def, extra);
-export const codec = (def?: string): OptionSpec => opt('codec', def);
-export const any = (def?: unknown, extra?: Extra): OptionSpec => opt('any', def, extra);
-export const fieldRef = (def?: string, extra?: Extra): OptionSpec => opt('field_reference', def, extra);
+type Maker<T> = {
+  (def: T, extra?: Extra): Opt<T, true>;
+  (def?: undefined, extra?: Extra): Opt<T, false>;
+};
+const maker = <T>(type: OptionType): Maker<T> => ((def?: T, extra?: Extra) => opt(type, def, extra)) as Maker<T>;
+
+export const str = maker<string>('string');
+export const num = maker<number>('number');
+export const bool = maker<boolean>('boolean');
+export const arr = maker<unknown[]>('array');
+export const hash = maker<Record<string, unknown>>('hash');
+export const path = maker<string>('path');
+export const password = maker<string>('password');
+export const uri = maker<string>('uri');
+export const bytes = (def?: string | number, extra?: Extra): Opt<number, boolean> => opt('bytes', def, extra);
+export const codec = (def?: string): Opt<CodecSetting, true> => opt('codec', def);
+export const any = maker<unknown>('any');
+export const fieldRef = maker<string>('field_reference');
 /** `:validate => ["a", "b"]` */
-export const oneOf = (values: readonly string[], def?: string, extra?: Extra): OptionSpec =>
-  opt('string', def, { enum: values, ...extra });
-export const required = (spec: OptionSpec): OptionSpec => ({ ...spec, required: true });
-export const deprecated = (spec: OptionSpec, why: string): OptionSpec => ({ ...spec, deprecated: why });
-export const obsolete = (why: string): OptionSpec => ({ type: 'any', obsolete: why });
+export function oneOf<V extends string>(values: readonly V[], def: V, extra?: Extra): Opt<V, true>;
+export function oneOf<V extends string>(values: readonly V[], def?: undefined, extra?: Extra): Opt<V, false>;
+export function oneOf(values: readonly string[], def?: string, extra?: Extra): OptionSpec {
+  return opt('string', def, { enum: values, ...extra });
+}
+/** `:list => true`: one item or an array of them, always an array after validation. */
+export const list = <T, P extends boolean>(spec: Opt<T, P>): Opt<T[], P> => ({ ...spec, list: true }) as Opt<T[], P>;
+export const required = <T>(spec: Opt<T, boolean>): Opt<T, true> => ({ ...spec, required: true }) as Opt<T, true>;
+export const deprecated = <T, P extends boolean>(spec: Opt<T, P>, why: string): Opt<T, P> => ({ ...spec, deprecated: why }) as Opt<T, P>;
+export const obsolete = (why: string): Opt<never, false> => ({ type: 'any', obsolete: why });
 
 /** The ssl_* options shared by the TLS-capable network plugins (server side). */
 export function sslServerOptions(): Record<string, OptionSpec> {

@@ -11,15 +11,6 @@ const input = (name: string, description: string, options: PluginSchema['options
 });
 
 export const INPUT_SCHEMAS: PluginSchema[] = [
-  input('udp', 'Read events over UDP (logstash-input-udp 3.5)', {
-    host: str('0.0.0.0'),
-    port: required(num()),
-    buffer_size: num(65536),
-    workers: num(2),
-    queue_size: num(2000),
-    receive_buffer_bytes: num(),
-    source_ip_fieldname: str(),
-  }),
   input('tcp', 'Read events over a TCP socket', {
     host: str('0.0.0.0'),
     port: required(num()),
@@ -48,7 +39,6 @@ export const INPUT_SCHEMAS: PluginSchema[] = [
     enrich: any(),
     ...sslServerOptions(),
   }),
-  input('stdin', 'Read events from standard input (one per line)', {}, 'line'),
   input('file', 'Stream events from files', {
     path: required(arr()),
     exclude: arr(),
@@ -71,12 +61,6 @@ export const INPUT_SCHEMAS: PluginSchema[] = [
     file_sort_direction: oneOf(['asc', 'desc'], 'asc'),
     exit_after_read: bool(false),
     check_archive_validity: bool(false),
-  }),
-  input('generator', 'Generate test events', {
-    message: str('Hello world!'),
-    lines: arr(),
-    count: num(0),
-    threads: num(1),
   }),
   input('syslog', 'Read RFC3164 syslog messages over TCP and UDP', {
     host: str('0.0.0.0'),
@@ -157,19 +141,6 @@ export const INPUT_SCHEMAS: PluginSchema[] = [
     schema_registry_validation: oneOf(['auto', 'skip'], 'auto'),
     send_buffer_bytes: num(),
     session_timeout_ms: num(),
-  }),
-  input('pcap', "flowstash: read UDP datagrams from a pcap/pcapng capture, paced like tcpreplay", {
-    path: required(str()),
-    filter: str(undefined, { description: 'capture filter expression (as `flowstash replay --filter`)' }),
-    source_ip_fieldname: str(),
-    // No speed option means as fast as possible; multiplier 1 would mean capture timing.
-    multiplier: num(undefined, { description: 'replay at N times the capture speed' }),
-    pps: num(undefined, { description: 'packets per second' }),
-    mbps: num(undefined, { description: 'megabits per second' }),
-    topspeed: bool(false),
-    loop: num(1),
-    limit: num(undefined, { description: 'stop after this many packets' }),
-    duration: num(undefined, { description: 'stop after this many seconds' }),
   }),
   input('relp', 'Read RELP events over TCP', {
     host: str('0.0.0.0'),

@@ -81,18 +81,6 @@ export const OUTPUT_SCHEMAS: PluginSchema[] = [
     truststore_password: deprecated(password(), 'Use `ssl_truststore_password` instead.'),
     ...sslClientOptions(),
   }),
-  output('stdout', 'Print events to standard output', {}, 'rubydebug'),
-  output('file', 'Write events to files', {
-    path: required(str()),
-    gzip: bool(false),
-    flush_interval: num(2),
-    create_if_deleted: bool(true),
-    dir_mode: num(-1),
-    file_mode: num(-1),
-    filename_failure: str('_filepath_failures'),
-    write_behavior: oneOf(['overwrite', 'append'], 'append'),
-    stale_cleanup_interval: num(10),
-  }, 'json_lines'),
   output('kafka', 'Write events to a Kafka topic', {
     topic_id: required(str()),
     bootstrap_servers: str('localhost:9092'),
@@ -164,7 +152,6 @@ export const OUTPUT_SCHEMAS: PluginSchema[] = [
     cacert: deprecated(path(), 'Use `ssl_certificate_authorities` instead.'),
     ...sslClientOptions(),
   }),
-  output('null', 'Discard events', {}),
   output('pipeline', 'Send events to another pipeline (pipeline-to-pipeline)', {
     send_to: required(str(undefined, { list: true })),
     ensure_delivery: bool(true),

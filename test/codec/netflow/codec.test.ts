@@ -2,7 +2,8 @@
 import { describe, it, expect, vi } from 'vitest';
 import path from 'node:path';
 import { createNetflowCodec } from '../../../src/codec/netflow/codec.ts';
-import { IMPLEMENTATIONS } from '../../../src/plugins/implementations.ts';
+import { findPlugin } from '../../../src/plugins/registry.ts';
+import { standaloneContext } from '../../../src/plugins/context.ts';
 import type { Event } from '../../../src/event/event.ts';
 import type { Logger, PluginContext } from '../../../src/plugins/types.ts';
 import { jsonMap } from '../../../src/event/json.ts';
@@ -13,12 +14,12 @@ import { ipfix, set, templateRecord, u16 } from './build.ts';
 function ctx(lines: string[]): PluginContext {
   const at = (level: string) => (msg: string) => lines.push(`${level} ${msg}`);
   const log: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), isEnabled: () => true };
-  return { log, createCodec: () => { throw new Error('unused'); } };
+  return standaloneContext({ log });
 }
 
 describe('netflow codec plugin', () => {
   it('is registered and emits Logstash-shaped events under the target, logging through the plugin logger', () => {
-    expect(IMPLEMENTATIONS.some((p) => p.kind === 'codec' && p.name === 'netflow')).toBe(true);
+    expect(findPlugin('codec', 'netflow')?.implementation).toBeDefined();
     const lines: string[] = [];
     const codec = createNetflowCodec({ target: 'ipfix', versions: [10] }, ctx(lines));
     const events: Event[] = [];

@@ -3,7 +3,7 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readUdpDatagrams } from '../../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../../src/replay/datagram-source.ts';
 import { NetflowCodec } from '../../../src/codec/netflow/codec.ts';
 import type { NetflowOptions } from '../../../src/codec/netflow/options.ts';
 import type { Event } from '../../../src/event/event.ts';

@@ -3,13 +3,14 @@
 // tell the two apart, so the corpus comparison alone would not catch a regression here.
 import { describe, it, expect } from 'vitest';
 import { createNetflowCodec } from '../../../src/codec/netflow/codec.ts';
-import { renderRubydebug } from '../../../src/codec/rubydebug.ts';
+import { renderRubydebug } from '../../../src/plugins/codecs/rubydebug/rubydebug.ts';
 import type { Event } from '../../../src/event/event.ts';
 import type { Logger, PluginContext } from '../../../src/plugins/types.ts';
+import { standaloneContext } from '../../../src/plugins/context.ts';
 import { ipfix, set, templateRecord } from './build.ts';
 
 const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, isEnabled: () => false };
-const ctx: PluginContext = { log: quiet, createCodec: () => { throw new Error('unused'); } };
+const ctx: PluginContext = standaloneContext({ log: quiet });
 
 describe('netflow time fields in rubydebug', () => {
   it('prints flowStartMilliseconds quoted and @timestamp bare', () => {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { HAVE_SHARED, SHARED } from './corpus-helpers.ts';
-import { readUdpDatagrams } from '../../../src/packet/datagrams.ts';
+import { readUdpDatagrams } from '../../../src/replay/datagram-source.ts';
 import { createNetflowDecoder } from '../../../src/codec/netflow/decoder.ts';
 
 function haveTshark(): boolean {

@@ -1,0 +1,45 @@
+// The plugins flowstash runs: one line each, schema + lazy implementation. Adding a plugin = its folder
+// (schema.ts, implementation, tests) + one line here. Plugins Logstash has but flowstash only validates
+// keep their schemas in ./schemas (moving one here makes it run). `-t` and `fmt` load only the schemas.
+import { plugin, type CatalogEntry } from './define.ts';
+import { stdinSchema } from './inputs/stdin/schema.ts';
+import { generatorSchema } from './inputs/generator/schema.ts';
+import { udpSchema } from './inputs/udp/schema.ts';
+import { pcapSchema } from './inputs/pcap/schema.ts';
+import { mutateSchema } from './filters/mutate/schema.ts';
+import { dateSchema } from './filters/date/schema.ts';
+import { dropSchema } from './filters/drop/schema.ts';
+import { stdoutSchema } from './outputs/stdout/schema.ts';
+import { fileSchema } from './outputs/file/schema.ts';
+import { nullSchema } from './outputs/null/schema.ts';
+import { rubydebugSchema } from './codecs/rubydebug/schema.ts';
+import { jsonSchema } from './codecs/json/schema.ts';
+import { jsonLinesSchema } from './codecs/json_lines/schema.ts';
+import { lineSchema } from './codecs/line/schema.ts';
+import { plainSchema } from './codecs/plain/schema.ts';
+import { dotsSchema } from './codecs/dots/schema.ts';
+import { netflowSchema } from './codecs/netflow/schema.ts';
+
+export const CATALOG: readonly CatalogEntry[] = [
+  // inputs
+  plugin(stdinSchema, () => import('./inputs/stdin/stdin.ts')),
+  plugin(generatorSchema, () => import('./inputs/generator/generator.ts')),
+  plugin(udpSchema, () => import('./inputs/udp/udp.ts')),
+  plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
+  // filters
+  plugin(mutateSchema, () => import('./filters/mutate/mutate.ts')),
+  plugin(dateSchema, () => import('./filters/date/date.ts')),
+  plugin(dropSchema, () => import('./filters/drop/drop.ts')),
+  // outputs
+  plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
+  plugin(fileSchema, () => import('./outputs/file/file.ts')),
+  plugin(nullSchema, () => import('./outputs/null/null.ts')),
+  // codecs
+  plugin(rubydebugSchema, () => import('./codecs/rubydebug/rubydebug.ts')),
+  plugin(jsonSchema, () => import('./codecs/json/json.ts')),
+  plugin(jsonLinesSchema, () => import('./codecs/json_lines/json_lines.ts')),
+  plugin(lineSchema, () => import('./codecs/line/line.ts')),
+  plugin(plainSchema, () => import('./codecs/plain/plain.ts')),
+  plugin(dotsSchema, () => import('./codecs/dots/dots.ts')),
+  plugin(netflowSchema, () => import('../codec/netflow/codec.ts')),
+];

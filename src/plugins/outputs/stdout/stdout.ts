@@ -1,0 +1,60 @@
+// The stdout output: each batch encoded by the codec (rubydebug by default) and written as one
+// chunk; the write is awaited until the stream drains so a pipe receives everything.
+import type { Writable } from 'node:stream';
+import type { Event } from '../../../event/event.ts';
+import type { Codec, Output, PluginContext, ResolvedOptions } from '../../types.ts';
+
+export async function writeFully(stream: Writable, data: string | Buffer): Promise<void> {
+  if (data.length === 0) return;
+  if (stream.write(data)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (e: Error): void => {
+      stream.off('drain', onDrain);
+      reject(e);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
+}
+
+export function encodeBatch(codec: Codec, events: Event[]): string | Buffer {
+  if (codec.encodeBatch) return codec.encodeBatch(events);
+  let text = '';
+  let buffers: Buffer[] | undefined;
+  for (const e of events) {
+    const out = codec.encode(e);
+    if (typeof out === 'string') {
+      if (buffers) buffers.push(Buffer.from(out));
+      else text += out;
+    } else {
+      buffers ??= [Buffer.from(text)];
+      buffers.push(out);
+    }
+  }
+  return buffers ? Buffer.concat(buffers) : text;
+}
+
+export class StdoutOutput implements Output {
+  written = 0;
+  constructor(
+    private readonly codec: Codec,
+    private readonly stream: Writable = process.stdout,
+  ) {}
+
+  async write(events: Event[]): Promise<void> {
+    await writeFully(this.stream, encodeBatch(this.codec, events));
+    this.written += events.length;
+  }
+
+  async close(): Promise<void> {
+    await this.codec.close?.();
+  }
+}
+
+export function create(options: ResolvedOptions, ctx: PluginContext): Output {
+  return new StdoutOutput(ctx.createCodec(options['codec'] ?? 'rubydebug'));
+}
