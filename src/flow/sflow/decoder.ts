@@ -1,0 +1,455 @@
+// The sflow decoder: datagram → the events the Logstash sflow codec (2.1.3) emits, one per flow
+// sample and one per counter record, every value a string. A datagram is read first the codec's
+// way (known records by their structure, lengths ignored, its string padding); when that read
+// fails — where the codec drops the whole datagram, or raises — it is read again by its length
+// fields and what is there is decoded, with a warning. Never throws on bad input.
+import { Timestamp } from '../../event/timestamp.ts';
+import type { FieldMap } from '../../event/values.ts';
+import { SflowAddressTypeError, SflowTruncatedError } from './errors.ts';
+import {
+  ALWAYS_REMOVED, COUNTER_RECORDS, DEFAULT_OPTIONAL_REMOVED, FLOW_RECORDS, RAW_PACKET_HEADER_FORMAT, SAMPLE,
+} from './layouts.ts';
+import { headerNames, PacketHeaderDecoder, type HeaderNames } from './packet-header.ts';
+import { compileLayout, RecordReader, type CompiledLayout } from './records.ts';
+import { ip4Text, ip6Text } from './text.ts';
+
+export type SflowLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type SflowLogFn = (level: SflowLogLevel, message: string, data?: Record<string, unknown>) => void;
+
+export interface SflowDecoderOptions {
+  /** Accepted datagram versions (the codec's `versions`, default [5]). */
+  versions: readonly number[];
+  /** Field names never set (merged with the codec's fixed list). */
+  optional_removed_field: readonly string[];
+}
+
+export interface SflowDecoderHooks {
+  log?: SflowLogFn;
+  /** The events' @timestamp (the codec uses the decode time). */
+  now?: () => Timestamp;
+}
+
+/** Where a datagram came from, for messages. */
+export interface SflowSource {
+  host?: string;
+  port?: number;
+}
+
+/** Receives each event's fields: `@timestamp`, `@version`, then the codec's fields in its order. */
+export type SflowSink = (fields: FieldMap) => void;
+
+const SAMPLE_COUNTERS = ['flow_samples', 'counter_samples', 'expanded_flow_samples', 'expanded_counter_samples'] as const;
+const FIXED_COUNTERS = [
+  'datagrams', 'datagrams_ignored_version', 'datagrams_malformed', 'datagrams_recovered', 'events', 'samples',
+  ...SAMPLE_COUNTERS, 'unknown_samples', 'unknown_flow_records', 'unknown_counter_records', 'truncated_samples', 'truncated_records',
+  'records_raw_packet_header',
+] as const;
+
+const SAMPLE_TYPE = ['', 'flow_sample', 'counter_sample', 'expanded_flow_sample', 'expanded_counter_sample'] as const;
+
+type Mode = 'logstash' | 'bounded';
+
+interface Pass {
+  mode: Mode;
+  events: FieldMap[];
+  warnings: string[];
+  /** Counter names to add one to when the pass is the one kept. */
+  tally: string[];
+}
+
+export function resolveSflowOptions(given: Partial<SflowDecoderOptions> = {}): SflowDecoderOptions {
+  return {
+    versions: given.versions ?? [5],
+    optional_removed_field: given.optional_removed_field ?? DEFAULT_OPTIONAL_REMOVED,
+  };
+}
+
+export class SflowDecoder {
+  readonly options: SflowDecoderOptions;
+  private readonly log: SflowLogFn;
+  private readonly now: () => Timestamp;
+  private readonly counters: Record<string, number> = {};
+  private readonly removed: ReadonlySet<string>;
+  private readonly names: HeaderNames;
+  private readonly flowLayouts = new Map<number, CompiledLayout>();
+  private readonly counterLayouts = new Map<number, CompiledLayout>();
+  private readonly header: PacketHeaderDecoder;
+  private readonly lsRecords = new RecordReader('logstash');
+  private readonly xdrRecords = new RecordReader('xdr');
+  private readonly versions: Set<number>;
+  /** Set by knownRecord when the bounded read dropped the record. */
+  private recordDropped = false;
+  /** Datagram header fields, in event order, kept when not removed. */
+  private readonly keep: {
+    sflow_version: boolean; ip_version: boolean; sub_agent_id: boolean; sequence_number: boolean; uptime_in_ms: boolean;
+    flow_sequence_number: boolean; sample_seq_number: boolean; source_id_type: boolean; source_id_index: boolean;
+    sampling_rate: boolean; sample_pool: boolean; drops: boolean; input_interface: boolean; output_interface: boolean;
+    input_interface_format: boolean; input_interface_value: boolean; output_interface_format: boolean; output_interface_value: boolean;
+  };
+
+  constructor(options: Partial<SflowDecoderOptions> = {}, hooks: SflowDecoderHooks = {}) {
+    this.options = resolveSflowOptions(options);
+    this.log = hooks.log ?? (() => {});
+    this.now = hooks.now ?? Timestamp.now;
+    this.versions = new Set(this.options.versions.map(Number));
+    this.removed = new Set([...ALWAYS_REMOVED, ...this.options.optional_removed_field.map(String)]);
+    this.names = headerNames(this.removed);
+    this.header = new PacketHeaderDecoder(this.names);
+    for (const l of FLOW_RECORDS) this.flowLayouts.set(l.format, compileLayout(l, this.removed));
+    for (const l of COUNTER_RECORDS) this.counterLayouts.set(l.format, compileLayout(l, this.removed));
+    const k = (name: string): boolean => !this.removed.has(name);
+    this.keep = {
+      sflow_version: k('sflow_version'), ip_version: k('ip_version'), sub_agent_id: k('sub_agent_id'),
+      sequence_number: k('sequence_number'), uptime_in_ms: k('uptime_in_ms'), flow_sequence_number: k('flow_sequence_number'),
+      sample_seq_number: k('sample_seq_number'), source_id_type: k('source_id_type'), source_id_index: k('source_id_index'),
+      sampling_rate: k('sampling_rate'), sample_pool: k('sample_pool'), drops: k('drops'), input_interface: k('input_interface'),
+      output_interface: k('output_interface'), input_interface_format: k('input_interface_format'),
+      input_interface_value: k('input_interface_value'), output_interface_format: k('output_interface_format'),
+      output_interface_value: k('output_interface_value'),
+    };
+    for (const c of FIXED_COUNTERS) this.counters[c] = 0;
+    for (const l of [...FLOW_RECORDS, ...COUNTER_RECORDS]) this.counters[`records_${l.kind}`] = 0;
+  }
+
+  /** Datagrams, samples, records by type, unknown records, malformed datagrams, events. */
+  stats(): Record<string, number> {
+    return { ...this.counters };
+  }
+
+  /** Decodes one datagram into event field maps. */
+  decode(buf: Buffer, source: SflowSource = {}): FieldMap[] {
+    const out: FieldMap[] = [];
+    this.decodeInto(buf, source, (f) => out.push(f));
+    return out;
+  }
+
+  /** Decodes one datagram, handing each event's fields to `sink` in order. Never throws on bad input. */
+  decodeInto(buf: Buffer, source: SflowSource, sink: SflowSink): void {
+    const c = this.counters;
+    c.datagrams!++;
+    if (buf.length < 4) {
+      c.datagrams_malformed!++;
+      this.log('warn', 'Invalid sflow packet received (End of file reached)', this.where(source, { bytes: buf.length, reason: 'datagram shorter than its 4-byte version field' }));
+      return;
+    }
+    const version = buf.readUInt32BE(0);
+    if (!this.versions.has(version)) {
+      c.datagrams_ignored_version!++;
+      this.log('warn', `Ignoring Sflow version v${version}`, this.where(source));
+      return;
+    }
+    const ts = this.now();
+    let pass: Pass;
+    try {
+      pass = this.read(buf, ts, 'logstash');
+    } catch (e) {
+      if (!(e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError)) throw e;
+      c.datagrams_malformed!++;
+      const lsMessage = e instanceof SflowTruncatedError
+        ? 'Invalid sflow packet received (End of file reached)'
+        : `Invalid sflow packet received (selection '${e.addressType}' does not exist in :choices)`;
+      pass = this.read(buf, ts, 'bounded');
+      this.log('warn', lsMessage, this.where(source, {
+        reason: e.message,
+        recovered_events: pass.events.length,
+        note: 'the Logstash codec drops this whole datagram; flowstash decoded it by its length fields',
+      }));
+      if (pass.events.length > 0) c.datagrams_recovered!++;
+    }
+    for (const w of pass.warnings) this.log('warn', w, this.where(source));
+    for (const t of pass.tally) c[t] = (c[t] ?? 0) + 1;
+    c.events! += pass.events.length;
+    for (const ev of pass.events) sink(ev);
+  }
+
+  private where(source: SflowSource, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { exporter: source.host ?? 'unknown', ...(source.port !== undefined ? { port: source.port } : {}), ...extra };
+  }
+
+  /**
+   * One read of the datagram. `logstash`: the codec's read (throws where the codec's read fails);
+   * `bounded`: samples and records bounded by their lengths, XDR padding, problems become warnings.
+   */
+  private read(buf: Buffer, ts: Timestamp, mode: Mode): Pass {
+    const pass: Pass = { mode, events: [], warnings: [], tally: [] };
+    const end = buf.length;
+    const bounded = mode === 'bounded';
+    const need = (p: number, n: number, what: string): void => {
+      if (n > end - p) throw new SflowTruncatedError(what, p, n, end - p);
+    };
+    // ---- datagram header ----
+    let p = 0;
+    const base: [string, string][] = [];
+    let agentIp: string | undefined;
+    let addressType: number;
+    let subAgent: number, sequence: number, uptime: number, sampleCount: number;
+    try {
+      need(0, 8, 'datagram header');
+      addressType = buf.readUInt32BE(4);
+      p = 8;
+      if (addressType === 1) {
+        need(p, 4, 'agent address');
+        agentIp = ip4Text(buf, p);
+        p += 4;
+      } else if (addressType === 2) {
+        need(p, 16, 'agent address');
+        agentIp = ip6Text(buf, p);
+        p += 16;
+      } else if (!(bounded && addressType === 0)) {
+        throw new SflowAddressTypeError('agent address', 4, addressType);
+      }
+      need(p, 16, 'datagram header');
+      subAgent = buf.readUInt32BE(p);
+      sequence = buf.readUInt32BE(p + 4);
+      uptime = buf.readUInt32BE(p + 8);
+      sampleCount = buf.readUInt32BE(p + 12);
+      p += 16;
+    } catch (e) {
+      if (!bounded) throw e;
+      if (e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError) {
+        pass.warnings.push(`sflow datagram header unreadable: ${e.message}; no samples decoded`);
+        return pass;
+      }
+      throw e;
+    }
+    const keep = this.keep;
+    if (agentIp !== undefined) base.push(['agent_ip', agentIp]);
+    if (keep.sflow_version) base.push(['sflow_version', String(buf.readUInt32BE(0))]);
+    if (keep.ip_version) base.push(['ip_version', String(addressType)]);
+    if (keep.sub_agent_id) base.push(['sub_agent_id', String(subAgent)]);
+    if (keep.sequence_number) base.push(['sequence_number', String(sequence)]);
+    if (keep.uptime_in_ms) base.push(['uptime_in_ms', String(uptime)]);
+    const newEvent = (): FieldMap => {
+      const f: FieldMap = { '@timestamp': ts, '@version': '1' };
+      for (let i = 0; i < base.length; i++) f[base[i]![0]] = base[i]![1];
+      return f;
+    };
+
+    // ---- samples ----
+    for (let s = 0; s < sampleCount; s++) {
+      const sampleStart = p;
+      if (bounded && end - p < 8) {
+        pass.warnings.push(`sflow datagram ends after ${s} of ${sampleCount} samples (${end - p} bytes left at byte ${p})`);
+        pass.tally.push('truncated_samples');
+        break;
+      }
+      need(p, 8, `sample ${s + 1} header`);
+      const tag = buf.readUInt32BE(p);
+      const enterprise = tag >>> 12;
+      const format = tag & 0xfff;
+      const length = buf.readUInt32BE(p + 4);
+      p += 8;
+      const sampleEnd = bounded ? p + length : end;
+      if (bounded && length > end - p) {
+        pass.warnings.push(`sflow sample ${s + 1} (entreprise ${enterprise}, format ${format}) at byte ${sampleStart} claims ${length} bytes, ${end - p} left; the rest of the datagram is not decoded`);
+        pass.tally.push('truncated_samples');
+        break;
+      }
+      if (enterprise !== 0 || format < 1 || format > 4) {
+        need(p, length, `sample ${s + 1} (unknown) body`);
+        pass.warnings.push(`Unknown sample entreprise ${enterprise} - format ${format}`);
+        pass.tally.push('unknown_samples');
+        p += length;
+        continue;
+      }
+      pass.tally.push('samples', SAMPLE_COUNTERS[format - 1]!);
+      try {
+        p = format === SAMPLE.FLOW || format === SAMPLE.EXPANDED_FLOW
+          ? this.flowSample(buf, p, sampleEnd, format, s + 1, pass, newEvent)
+          : this.counterSample(buf, p, sampleEnd, format, s + 1, pass, newEvent);
+      } catch (e) {
+        if (!bounded || !(e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError)) throw e;
+        pass.warnings.push(`sflow ${SAMPLE_TYPE[format]} ${s + 1} at byte ${sampleStart} is cut short: ${e.message}`);
+        pass.tally.push('truncated_samples');
+      }
+      if (bounded) p = sampleEnd;
+    }
+    return pass;
+  }
+
+  private flowSample(
+    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass, newEvent: () => FieldMap,
+  ): number {
+    const expanded = format === SAMPLE.EXPANDED_FLOW;
+    const fixed = expanded ? 44 : 32;
+    if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
+    const keep = this.keep;
+    const ev = newEvent();
+    const u = (o: number): string => String(buf.readUInt32BE(p + o));
+    if (keep.flow_sequence_number) ev['flow_sequence_number'] = u(0);
+    if (expanded) {
+      if (keep.source_id_type) ev['source_id_type'] = u(4);
+      if (keep.source_id_index) ev['source_id_index'] = u(8);
+      if (keep.sampling_rate) ev['sampling_rate'] = u(12);
+      if (keep.sample_pool) ev['sample_pool'] = u(16);
+      if (keep.drops) ev['drops'] = u(20);
+      if (keep.input_interface_format) ev['input_interface_format'] = u(24);
+      if (keep.input_interface_value) ev['input_interface_value'] = u(28);
+      if (keep.output_interface_format) ev['output_interface_format'] = u(32);
+      if (keep.output_interface_value) ev['output_interface_value'] = u(36);
+    } else {
+      if (keep.source_id_type) ev['source_id_type'] = String(buf[p + 4]!);
+      if (keep.source_id_index) ev['source_id_index'] = String(buf.readUIntBE(p + 5, 3));
+      if (keep.sampling_rate) ev['sampling_rate'] = u(8);
+      if (keep.sample_pool) ev['sample_pool'] = u(12);
+      if (keep.drops) ev['drops'] = u(16);
+      if (keep.input_interface) ev['input_interface'] = u(20);
+      if (keep.output_interface) ev['output_interface'] = u(24);
+    }
+    const recordCount = buf.readUInt32BE(p + fixed - 4);
+    p += fixed;
+    const bounded = pass.mode === 'bounded';
+    for (let r = 0; r < recordCount; r++) {
+      const rec = this.recordHeader(buf, p, end, index, r, recordCount, pass);
+      if (rec === undefined) break;
+      const { enterprise, recFormat, length } = rec;
+      const body = p + 8;
+      const recEnd = body + length;
+      if (enterprise === 0 && recFormat === RAW_PACKET_HEADER_FORMAT) {
+        pass.tally.push('records_raw_packet_header');
+        p = this.rawPacketHeader(buf, body, length, ev, pass, `flow sample ${index} record ${r + 1}`);
+        continue;
+      }
+      const layout = enterprise === 0 ? this.flowLayouts.get(recFormat) : undefined;
+      if (!layout) {
+        if (length > end - body) throw new SflowTruncatedError(`flow sample ${index} record ${r + 1} (unknown)`, body, length, end - body);
+        pass.warnings.push(`Unknown sample_flow record: entreprise ${enterprise}, format ${recFormat}`);
+        pass.tally.push('unknown_flow_records');
+        p = recEnd;
+        continue;
+      }
+      pass.tally.push(`records_${layout.kind}`);
+      p = this.knownRecord(buf, body, recEnd, end, layout, ev, pass, `flow sample ${index} record ${r + 1}`);
+      if (bounded) p = recEnd;
+    }
+    const frameLength = ev['frame_length'];
+    const samplingRate = ev['sampling_rate'];
+    if (frameLength !== undefined && samplingRate !== undefined) {
+      const product = Number(frameLength) * Number(samplingRate);
+      ev['frame_length_times_sampling_rate'] = Number.isSafeInteger(product) ? product : BigInt(String(frameLength)) * BigInt(String(samplingRate));
+    }
+    ev['sflow_type'] = SAMPLE_TYPE[format]!;
+    pass.events.push(ev);
+    return p;
+  }
+
+  private counterSample(
+    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass, newEvent: () => FieldMap,
+  ): number {
+    const expanded = format === SAMPLE.EXPANDED_COUNTER;
+    const fixed = expanded ? 16 : 12;
+    if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
+    const keep = this.keep;
+    const head: [string, string][] = [];
+    if (keep.sample_seq_number) head.push(['sample_seq_number', String(buf.readUInt32BE(p))]);
+    if (expanded) {
+      if (keep.source_id_type) head.push(['source_id_type', String(buf.readUInt32BE(p + 4))]);
+      if (keep.source_id_index) head.push(['source_id_index', String(buf.readUInt32BE(p + 8))]);
+    } else {
+      if (keep.source_id_type) head.push(['source_id_type', String(buf[p + 4]!)]);
+      if (keep.source_id_index) head.push(['source_id_index', String(buf.readUIntBE(p + 5, 3))]);
+    }
+    const recordCount = buf.readUInt32BE(p + fixed - 4);
+    p += fixed;
+    const bounded = pass.mode === 'bounded';
+    const type = SAMPLE_TYPE[format]!;
+    const events: FieldMap[] = [];
+    for (let r = 0; r < recordCount; r++) {
+      const rec = this.recordHeader(buf, p, end, index, r, recordCount, pass);
+      if (rec === undefined) break;
+      const { enterprise, recFormat, length } = rec;
+      const body = p + 8;
+      const recEnd = body + length;
+      const layout = enterprise === 0 ? this.counterLayouts.get(recFormat) : undefined;
+      if (!layout) {
+        if (length > end - body) throw new SflowTruncatedError(`counter sample ${index} record ${r + 1} (unknown)`, body, length, end - body);
+        pass.warnings.push(`Unknown counter_flow record: entreprise ${enterprise}, format ${recFormat}`);
+        pass.tally.push('unknown_counter_records');
+        p = recEnd;
+        continue;
+      }
+      pass.tally.push(`records_${layout.kind}`);
+      const ev = newEvent();
+      for (const [k, v] of head) ev[k] = v;
+      p = this.knownRecord(buf, body, recEnd, end, layout, ev, pass, `counter sample ${index} record ${r + 1}`);
+      if (bounded) p = recEnd;
+      if (this.recordDropped) continue;
+      ev['sflow_type'] = type;
+      events.push(ev);
+    }
+    for (const ev of events) pass.events.push(ev);
+    return p;
+  }
+
+  /** A record's tag and length; undefined (with a warning) when the bounded read finds no room for it. */
+  private recordHeader(
+    buf: Buffer, p: number, end: number, sample: number, r: number, count: number, pass: Pass,
+  ): { enterprise: number; recFormat: number; length: number } | undefined {
+    if (8 > end - p) {
+      if (pass.mode === 'logstash') throw new SflowTruncatedError(`sample ${sample} record ${r + 1} header`, p, 8, end - p);
+      pass.warnings.push(`sflow sample ${sample} ends after ${r} of ${count} records (${end - p} bytes left at byte ${p})`);
+      pass.tally.push('truncated_records');
+      return undefined;
+    }
+    const tag = buf.readUInt32BE(p);
+    const length = buf.readUInt32BE(p + 4);
+    if (pass.mode === 'bounded' && length > end - p - 8) {
+      pass.warnings.push(`sflow sample ${sample} record ${r + 1} (entreprise ${tag >>> 12}, format ${tag & 0xfff}) at byte ${p} claims ${length} bytes, ${end - p - 8} left in the sample; the sample's other records are not decoded`);
+      pass.tally.push('truncated_records');
+      return undefined;
+    }
+    return { enterprise: tag >>> 12, recFormat: tag & 0xfff, length };
+  }
+
+  /**
+   * A known record. The codec reads it by its structure, from `body` up to the datagram's end; the
+   * bounded read stops at the record's end and drops a record cut short (with a warning).
+   */
+  private knownRecord(
+    buf: Buffer, body: number, recEnd: number, end: number, layout: CompiledLayout, ev: FieldMap, pass: Pass, what: string,
+  ): number {
+    this.recordDropped = false;
+    if (pass.mode === 'logstash') return this.lsRecords.read(buf, body, end, layout, ev);
+    const tmp: FieldMap = {};
+    try {
+      const p = this.xdrRecords.read(buf, body, recEnd, layout, tmp);
+      for (const k of Object.keys(tmp)) ev[k] = tmp[k]!;
+      return p;
+    } catch (e) {
+      if (!(e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError)) throw e;
+      pass.warnings.push(`sflow ${what} (${layout.kind}) is cut short and was dropped: ${e.message}`);
+      pass.tally.push('truncated_records');
+      this.recordDropped = true;
+      return recEnd;
+    }
+  }
+
+  /** Flow record 1: fixed fields, then the sampled header; always exactly `length` bytes (a BinData::Buffer). */
+  private rawPacketHeader(buf: Buffer, body: number, length: number, ev: FieldMap, pass: Pass, what: string): number {
+    const n = this.names;
+    const recEnd = body + length;
+    if (recEnd > buf.length) {
+      if (pass.mode === 'logstash') throw new SflowTruncatedError(`${what} (raw_packet_header)`, body, length, buf.length - body);
+      // bounded: recordHeader already checked the length against the sample
+    }
+    if (16 > length) {
+      if (pass.mode === 'logstash') throw new SflowTruncatedError(`${what} (raw_packet_header)`, body, 16, length);
+      pass.warnings.push(`sflow ${what} (raw_packet_header) has ${length} bytes, fewer than its 16-byte fixed part; dropped`);
+      pass.tally.push('truncated_records');
+      return recEnd;
+    }
+    const protocol = buf.readUInt32BE(body);
+    if (n.protocol) ev[n.protocol] = String(protocol);
+    if (n.frame_length) ev[n.frame_length] = String(buf.readUInt32BE(body + 4));
+    if (n.stripped) ev[n.stripped] = String(buf.readUInt32BE(body + 8));
+    const headerSize = buf.readUInt32BE(body + 12);
+    if (n.header_size) ev[n.header_size] = String(headerSize);
+    try {
+      this.header.decode(buf, body + 16, recEnd, protocol, headerSize, ev);
+    } catch (e) {
+      if (pass.mode === 'logstash' || !(e instanceof SflowTruncatedError)) throw e;
+      pass.warnings.push(`sflow ${what} (raw_packet_header): sampled header decoded up to a cut: ${e.message}`);
+    }
+    return recEnd;
+  }
+}
