@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parseRewriteArgs } from '../src/cli/rewrite.ts';
 import { openCapture, readAllPackets } from '../src/capture/open.ts';
 import { rewriteCaptureFile } from '../src/rewrite/rewrite-file.ts';
-import { buildUdpFrame, CaptureWriter, type PacketRecord } from '../src/capture/writer.ts';
+import { CaptureWriter, type PacketRecord } from '../src/capture/writer.ts';
+import { buildUdpFrame } from '../src/packet/frame-builder.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED_CAPTURE = resolve(ROOT, '../shared/corpus/captures/pmacctta_401-IPFIXv10-BMP-IPv6-CISCO-MPLS-multiple-sources__traffic-00.pcap');

@@ -3,10 +3,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { LINKTYPE_IPFIX_MESSAGE, openCapture, type CaptureFileInfo, type CaptureInterface, type TsResolution } from './open.ts';
+import { openCapture } from './open.ts';
+import { LINKTYPE_IPFIX_MESSAGE } from './ipfix-file.ts';
+import { type CaptureFileInfo, type CaptureInterface, type TsResolution } from './types.ts';
 import { CaptureError } from './errors.ts';
 
-export interface CaptureSummary {
+/** What the first capinfos lines (names, sizes, times, rates) are computed from. */
+export interface CaptureTotals {
   info: CaptureFileInfo;
   fileSize: number;
   packets: number;
@@ -15,12 +18,16 @@ export interface CaptureSummary {
   /** Earliest and latest timestamps, in ns since the epoch (null without timestamped packets). */
   startNs: bigint | null;
   stopNs: bigint | null;
-  /** 'True', 'False', or 'Unknown' (a record without a timestamp). */
-  strictTimeOrder: 'True' | 'False' | 'Unknown';
   /** Smallest and largest caplen among records captured shorter than on the wire. */
   inferredSnapMin: number | null;
   inferredSnapMax: number | null;
   packetsPerLinkType: Map<number, number>;
+}
+
+/** Everything capinfos prints about a file it has read. */
+export interface CaptureSummary extends CaptureTotals {
+  /** 'True', 'False', or 'Unknown' (a record without a timestamp). */
+  strictTimeOrder: 'True' | 'False' | 'Unknown';
   sha256: string;
   ripemd160: string;
   sha1: string;
@@ -30,6 +37,12 @@ export interface CaptureSummary {
 
 /** Reads a capture once for statistics and once for the hashes. Throws CaptureError if it cannot be opened. */
 export async function summarizeCapture(path: string): Promise<CaptureSummary> {
+  const totals = await readCaptureTotals(path);
+  return { ...totals, ...(await hashFile(path)) };
+}
+
+/** Reads a capture once for statistics (no hashes). Throws CaptureError if it cannot be opened. */
+export async function readCaptureTotals(path: string): Promise<Omit<CaptureSummary, 'sha256' | 'ripemd160' | 'sha1'>> {
   const reader = await openCapture(path);
   let packets = 0;
   let dataBytes = 0;
@@ -66,7 +79,6 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
   } finally {
     await reader.close();
   }
-  const hashes = await hashFile(path);
   return {
     info: reader.fileInfo,
     fileSize: (await stat(path)).size,
@@ -78,7 +90,6 @@ export async function summarizeCapture(path: string): Promise<CaptureSummary> {
     inferredSnapMin: snapMin,
     inferredSnapMax: snapMax,
     packetsPerLinkType: perLink,
-    ...hashes,
     error,
   };
 }
@@ -209,11 +220,42 @@ function filePrecision(info: CaptureFileInfo): number {
 
 /** capinfos' lines for one file (no trailing blank line). */
 export function formatSummary(s: CaptureSummary, displayName: string): string {
-  const info = s.info;
-  const lines: string[] = [];
-  const row = (label: string, value: string): void => {
+  const lines = totalsLines(s, displayName);
+  const row = rowWriter(lines);
+  row('SHA256:', s.sha256);
+  row('RIPEMD160:', s.ripemd160);
+  row('SHA1:', s.sha1);
+  row('Strict time order:', s.strictTimeOrder);
+  const shb = s.info.sections[0];
+  if (shb) {
+    if (shb.hardware !== undefined) row('Capture hardware:', shb.hardware);
+    if (shb.os !== undefined) row('Capture oper-sys:', shb.os);
+    if (shb.application !== undefined) row('Capture application:', shb.application);
+    for (const c of shb.comments) row('Capture comment:', c);
+  }
+  lines.push(`Number of interfaces in file: ${s.info.interfaces.length}`);
+  for (const iface of s.info.interfaces) lines.push(...interfaceLines(iface));
+  return lines.join('\n');
+}
+
+/**
+ * capinfos' lines up to the average packet rate (no hashes, no interfaces), one per line with a
+ * trailing newline: what `flowstash capture` prints about the file it has just written.
+ */
+export function formatTotals(s: CaptureTotals, displayName: string): string {
+  return totalsLines(s, displayName).map((l) => l + '\n').join('');
+}
+
+function rowWriter(lines: string[]): (label: string, value: string) => void {
+  return (label, value) => {
     lines.push(`${label.padEnd(21)}${value}`);
   };
+}
+
+function totalsLines(s: CaptureTotals, displayName: string): string[] {
+  const info = s.info;
+  const lines: string[] = [];
+  const row = rowWriter(lines);
   row('File name:', displayName);
   row('File type:', fileType(info));
   const encaps = [...new Set(info.interfaces.map((i) => i.linkType))];
@@ -252,20 +294,7 @@ export function formatSummary(s: CaptureSummary, displayName: string): string {
   row('Data bit rate:', formatSize(rate(s.dataBytes * 8), 'bits/s'));
   row('Average packet size:', `${(s.packets > 0 ? s.dataBytes / s.packets : 0).toFixed(2)} bytes`);
   row('Average packet rate:', formatSize(rate(s.packets), 'packets/s'));
-  row('SHA256:', s.sha256);
-  row('RIPEMD160:', s.ripemd160);
-  row('SHA1:', s.sha1);
-  row('Strict time order:', s.strictTimeOrder);
-  const shb = info.sections[0];
-  if (shb) {
-    if (shb.hardware !== undefined) row('Capture hardware:', shb.hardware);
-    if (shb.os !== undefined) row('Capture oper-sys:', shb.os);
-    if (shb.application !== undefined) row('Capture application:', shb.application);
-    for (const c of shb.comments) row('Capture comment:', c);
-  }
-  lines.push(`Number of interfaces in file: ${info.interfaces.length}`);
-  for (const iface of info.interfaces) lines.push(...interfaceLines(iface));
-  return lines.join('\n');
+  return lines;
 }
 
 function interfaceLines(i: CaptureInterface): string[] {

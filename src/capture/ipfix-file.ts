@@ -1,5 +1,8 @@
 // RFC 5655 IPFIX files: a plain sequence of IPFIX messages, each framed by its header's length
 // field. No file header, no magic: a file is recognised by its first message looking like IPFIX.
+import type { ByteSource } from './byte-source.ts';
+import { BaseReader, blankPacket } from './base-reader.ts';
+import { MAX_SNAPLEN, type CaptureFileInfo, type CapturedPacket } from './types.ts';
 
 export const IPFIX_VERSION = 10;
 export const IPFIX_HEADER_LEN = 16;
@@ -55,4 +58,87 @@ export function splitIpfixFile(buf: Buffer): IpfixFileMessages {
     o += len;
   }
   return { messages };
+}
+
+/**
+ * Link type of the packets of an IPFIX file: each is a bare IPFIX message. No LINKTYPE exists
+ * for that (Wireshark uses its internal encapsulation WTAP_ENCAP_RAW_IPFIX = 128), so this value
+ * lies outside the 16-bit LINKTYPE space and can never be confused with a pcap link type.
+ */
+export const LINKTYPE_IPFIX_MESSAGE = 0x10000 + 128;
+
+/**
+ * RFC 5655 file: every IPFIX message is a packet whose time is the message's export time
+ * (whole seconds) and whose captured and original lengths are the message length.
+ */
+export class IpfixFileReader extends BaseReader {
+  readonly fileInfo: CaptureFileInfo;
+
+  constructor(src: ByteSource, path: string) {
+    super(src, path);
+    this.fileInfo = {
+      path,
+      format: 'ipfix',
+      byteOrder: 'big',
+      precision: 'sec',
+      versionMajor: 0,
+      versionMinor: 0,
+      snaplen: 0,
+      linkType: LINKTYPE_IPFIX_MESSAGE,
+      linkTypes: [LINKTYPE_IPFIX_MESSAGE],
+      interfaces: [
+        {
+          id: 0,
+          section: 0,
+          linkType: LINKTYPE_IPFIX_MESSAGE,
+          snaplen: MAX_SNAPLEN,
+          tsResolution: { base: 10, exponent: 0 },
+          tsOffset: 0,
+          fcsLen: -1,
+          tsresolOption: 0,
+          statEntries: 0,
+          packets: 0,
+        },
+      ],
+      sections: [],
+    };
+  }
+
+  protected async *records(): AsyncGenerator<CapturedPacket> {
+    const s = this.src;
+    for (;;) {
+      if (s.available < IPFIX_HEADER_LEN && !(await s.ensure(IPFIX_HEADER_LEN))) {
+        if (s.available === 0) return;
+        throw this.fail(
+          'truncated',
+          s.offset,
+          this.number + 1,
+          `file ends inside the header of IPFIX message ${this.number + 1} (${s.available} of ${IPFIX_HEADER_LEN} bytes)`,
+        );
+      }
+      const problem = ipfixHeaderProblem(s.buf, s.pos);
+      if (problem) throw this.fail('bad-block', s.offset, this.number + 1, `IPFIX message ${this.number + 1} has an invalid header: ${problem}`);
+      const len = s.buf.readUInt16BE(s.pos + 2);
+      if (s.available < len && !(await s.ensure(len))) {
+        throw this.fail(
+          'truncated',
+          s.offset,
+          this.number + 1,
+          `file ends inside IPFIX message ${this.number + 1}: ${s.available} of its ${len} bytes present`,
+        );
+      }
+      const p = s.pos;
+      const pkt = blankPacket();
+      pkt.number = ++this.number;
+      pkt.tsSec = s.buf.readUInt32BE(p + 4);
+      pkt.caplen = len;
+      pkt.len = len;
+      pkt.linkType = LINKTYPE_IPFIX_MESSAGE;
+      pkt.data = s.buf.subarray(p, p + len);
+      pkt.fileOffset = s.offset;
+      s.skip(len);
+      this.fileInfo.interfaces[0]!.packets++;
+      yield pkt;
+    }
+  }
 }

@@ -2,7 +2,9 @@
 // Records are packed into a large buffer and written in big chunks.
 import { open, type FileHandle } from 'node:fs/promises';
 import { CaptureError } from './errors.ts';
-import { PCAP_MAGIC_NS, PCAP_MAGIC_US, PCAPNG_SHB, type ByteOrder, type TsResolution } from './open.ts';
+import { PCAPNG_SHB } from './pcapng.ts';
+import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap.ts';
+import { type ByteOrder, type TsResolution } from './types.ts';
 
 export interface WriterInterface {
   linkType: number;
@@ -386,4 +388,3 @@ export function encodeCapture(records: PacketRecord[], opts: CaptureWriterOption
   return Buffer.concat([enc.header(), ...records.map((r) => enc.record(r))]);
 }
 
-export { buildUdpFrame, type UdpFrameSpec } from '../packet/frame-builder.ts';

@@ -4,12 +4,12 @@
 // Exit status: 0 done; 1 cannot listen or cannot write; 2 bad options.
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { stat } from 'node:fs/promises';
 import type { RemoteInfo } from 'node:dgram';
 import { Command, CommanderError, Option } from 'commander';
-import { CaptureWriter, buildUdpFrame } from '../replay/pcap-writer.ts';
-import { listenUdp, senderAddress, UdpListenError, type BoundUdpSocket } from '../inputs/udp-socket.ts';
-import { formatCaptureSummary } from '../replay/replay-capture-summary.ts';
+import { CaptureWriter } from '../capture/writer.ts';
+import { buildUdpFrame } from '../packet/frame-builder.ts';
+import { listenUdp, senderAddress, UdpListenError, type BoundUdpSocket } from '../plugins/inputs/udp/udp-socket.ts';
+import { formatTotals, readCaptureTotals } from '../capture/capinfos.ts';
 
 interface CaptureCliOptions {
   host: string;
@@ -114,9 +114,6 @@ export async function run(args: string[]): Promise<number> {
 
   let written = 0;
   let received = 0;
-  let dataBytes = 0;
-  let first: { tsSec: number; tsNsec: number } | undefined;
-  let last: { tsSec: number; tsNsec: number } | undefined;
   let chain: Promise<void> = Promise.resolve();
   let writeError: Error | undefined;
   let finish!: () => void;
@@ -139,9 +136,6 @@ export async function run(args: string[]): Promise<number> {
       dontFragment: false,
     });
     written++;
-    dataBytes += frame.length;
-    first ??= when;
-    last = when;
     chain = chain.then(() => writer.write({ ...when, data: frame })).catch((e: Error) => {
       writeError ??= e;
       finish();
@@ -186,20 +180,13 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   if (!o.quiet) {
-    const size = (await stat(o.write)).size;
-    process.stdout.write(
-      formatCaptureSummary({
-        file: o.write,
-        format,
-        nano: o.nano === true,
-        packets: written,
-        fileSize: size,
-        dataSize: dataBytes,
-        first,
-        last,
-        snaplen: 262144,
-      }),
-    );
+    // The summary is capinfos' reading of the file as written, so the two always agree.
+    const totals = await readCaptureTotals(o.write).catch((e: Error) => e);
+    if (totals instanceof Error) {
+      process.stderr.write(`flowstash capture: ${totals.message}\n`);
+      return 1;
+    }
+    process.stdout.write(formatTotals(totals, o.write));
     if (received > written) process.stdout.write(`Not written (after -c):  ${received - written}\n`);
   }
   return 0;

@@ -6,13 +6,13 @@ import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { CaptureError } from '../capture/errors.ts';
 import { FilterError } from '../packet/filter.ts';
-import { readUdpDatagrams, type UdpDatagramSource } from '../packet/datagrams.ts';
+import { readUdpDatagrams, type UdpDatagramSource } from '../replay/datagram-source.ts';
 import { hrClock, Pacer, pacingMode, validatePacing, type PacingOptions } from '../replay/pacer.ts';
 import type { ExporterSocketInfo } from '../replay/sender.ts';
 import { runReplayLoop, type ReplayLoopResult } from '../replay/run.ts';
 import { formatReplaySummary } from '../replay/summary.ts';
 import { DatagramSender, parseEndpoint, resolveEndpoint, type Endpoint, type ExporterBinding } from '../replay/sender.ts';
-import type { UdpDatagram } from '../capture/types.ts';
+import type { UdpDatagram } from '../packet/types.ts';
 import { planningClock, SendThreadError, START_LEAD_NS, ThreadedSender } from '../replay/send-threads.ts';
 
 interface ReplayCliOptions {

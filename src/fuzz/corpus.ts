@@ -1,6 +1,6 @@
 // Loads the datagrams of the input captures and draws base sequences from them: a window of one
 // exporter's consecutive datagrams, preceded by that exporter's latest template-carrying datagrams.
-import { readUdpDatagrams } from '../packet/datagrams.ts';
+import { readUdpDatagrams } from '../replay/datagram-source.ts';
 import type { Prng } from '../synth/prng.ts';
 import { isTemplateSet, viewDatagram } from './structure.ts';
 import type { FuzzDatagram } from './types.ts';

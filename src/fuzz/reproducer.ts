@@ -2,7 +2,8 @@
 // Wireshark can read, plus a text note saying what it reproduces.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildUdpFrame, encodeCapture } from '../capture/writer.ts';
+import { encodeCapture } from '../capture/writer.ts';
+import { buildUdpFrame } from '../packet/frame-builder.ts';
 import type { FuzzDatagram } from './types.ts';
 
 const COLLECTOR = '192.0.2.200';

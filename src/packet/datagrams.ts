@@ -1,13 +1,11 @@
-// Whole UDP datagrams out of a capture: link layer → IP (with reassembly) → UDP, optionally
-// filtered with a pcap-filter expression. Every packet is accounted for in `stats`.
+// Whole UDP datagrams out of captured frames: link layer → IP (with reassembly) → UDP, optionally
+// filtered with a compiled pcap-filter expression. Every packet is accounted for in `stats`.
 import { formatIP } from './address.ts';
-import { openCapture, type CaptureFileInfo } from '../capture/open.ts';
 import { internetChecksum, pseudoHeaderSum } from './checksum.ts';
 import { decodeFrame, type DecodedFrame } from './decode.ts';
-import { CaptureError } from '../capture/errors.ts';
-import { compileFilterResolving, type PacketFilter } from './filter.ts';
+import type { PacketFilter } from './filter.ts';
 import { DEFAULT_LIMITS, Reassembler, type ReassemblyLimits } from './reassembly.ts';
-import type { CapturedPacket, UdpDatagram } from '../capture/types.ts';
+import type { LinkFrame, UdpDatagram } from './types.ts';
 
 export { decodeFrame, type DecodedFrame } from './decode.ts';
 
@@ -77,7 +75,7 @@ export class DatagramExtractor {
   problemCount = 0;
   private readonly reassembler: Reassembler;
   private readonly filter: PacketFilter | undefined;
-  private current: CapturedPacket | null = null;
+  private current: LinkFrame | null = null;
 
   constructor(private readonly opts: DatagramExtractorOptions = {}) {
     this.filter = opts.filter;
@@ -94,7 +92,7 @@ export class DatagramExtractor {
   }
 
   /** The datagram this packet completes, if any. */
-  push(pkt: CapturedPacket): UdpDatagram | null {
+  push(pkt: LinkFrame): UdpDatagram | null {
     this.current = pkt;
     const s = this.stats;
     s.packets++;
@@ -171,7 +169,7 @@ export class DatagramExtractor {
     this.reassembler.flush();
   }
 
-  private reassembledDatagram(pkt: CapturedPacket, first: DecodedFrame, frame: Buffer, l4: Buffer, wireBytes: number): UdpDatagram | null {
+  private reassembledDatagram(pkt: LinkFrame, first: DecodedFrame, frame: Buffer, l4: Buffer, wireBytes: number): UdpDatagram | null {
     const s = this.stats;
     const version = first.ipVersion as 4 | 6;
     const udpLen = l4.length >= 8 ? l4.readUInt16BE(4) : 0;
@@ -216,73 +214,4 @@ export class DatagramExtractor {
     if (this.problems.length < MAX_KEPT_PROBLEMS) this.problems.push(p);
     this.opts.onProblem?.(p);
   }
-}
-
-export interface ReadUdpDatagramsOptions {
-  /** pcap-filter expression (udp, host, net, port, portrange, vlan, and/or/not ...). */
-  filter?: string;
-  limits?: Partial<ReassemblyLimits>;
-  onProblem?: (p: DatagramProblem) => void;
-}
-
-/** An iterable of datagrams that also exposes what happened while reading. */
-export interface UdpDatagramSource extends AsyncIterable<UdpDatagram> {
-  readonly stats: DatagramStats;
-  readonly problems: DatagramProblem[];
-  /** Set once iteration has opened the file. */
-  readonly fileInfo: CaptureFileInfo | null;
-  /** Non-fatal capture-file warnings (zero-length frames, caplen > snaplen, ...). */
-  readonly warnings: CaptureError[];
-}
-
-/**
- * Reads every UDP datagram of a capture (fragments reassembled). Iteration throws a CaptureError
- * (or FilterError for a bad filter) — after yielding every datagram readable before a fault.
- */
-export function readUdpDatagrams(path: string, options: ReadUdpDatagramsOptions = {}): UdpDatagramSource {
-  let extractor: DatagramExtractor | null = null;
-  let fileInfo: CaptureFileInfo | null = null;
-  let warnings: CaptureError[] = [];
-  const emptyStats = new DatagramExtractor().stats;
-  return {
-    get stats() {
-      return extractor?.stats ?? emptyStats;
-    },
-    get problems() {
-      return extractor?.problems ?? [];
-    },
-    get fileInfo() {
-      return fileInfo;
-    },
-    get warnings() {
-      return warnings;
-    },
-    async *[Symbol.asyncIterator]() {
-      const filter = options.filter !== undefined ? await compileFilterResolving(options.filter) : undefined;
-      const ex = new DatagramExtractor({ filter, limits: options.limits, onProblem: options.onProblem, source: path });
-      extractor = ex;
-      const reader = await openCapture(path);
-      if (reader.fileInfo.format === 'ipfix') {
-        await reader.close();
-        throw new CaptureError(
-          'bad-header',
-          path,
-          0,
-          0,
-          'an RFC 5655 IPFIX file holds bare IPFIX messages without IP/UDP headers, so it has no UDP datagrams to read (only capture files with IP/UDP packets can be replayed or fed to the pcap input)',
-        );
-      }
-      fileInfo = reader.fileInfo;
-      warnings = reader.warnings;
-      try {
-        for await (const pkt of reader) {
-          const d = ex.push(pkt);
-          if (d) yield d;
-        }
-      } finally {
-        ex.finish();
-        await reader.close();
-      }
-    },
-  };
 }

@@ -1,6 +1,6 @@
 // The replay loop: passes over a capture's datagrams, each paced, then sent (or handed to a
 // consumer, for the pcap input). Counts what tcpreplay's summary needs.
-import type { UdpDatagram } from '../capture/types.ts';
+import type { UdpDatagram } from '../packet/types.ts';
 import type { Pacer } from './pacer.ts';
 
 /**

@@ -8,7 +8,7 @@ import { BatchWriter } from './batch.ts';
 import type { Clock } from './pacer.ts';
 import { loopbackAddress, resolveEndpoint, type Endpoint, type SenderCounters, type SenderOptions } from './sender.ts';
 import type { FromSendWorker, SendWorkerInit, SendWorkerReport, ToSendWorker } from './send-protocol.ts';
-import type { UdpDatagram } from '../capture/types.ts';
+import type { UdpDatagram } from '../packet/types.ts';
 import { workerBootstrapSource } from '../util/worker-bootstrap.ts';
 
 export interface ThreadedSenderOptions extends Omit<SenderOptions, 'loopbackFor'> {

@@ -8,7 +8,7 @@ import { BatchReader } from './batch.ts';
 import { hrClock } from './pacer.ts';
 import { DatagramSender, type OpenSocket } from './sender.ts';
 import type { FromSendWorker, RouteDefinition, SendWorkerInit, ToSendWorker } from './send-protocol.ts';
-import type { UdpDatagram } from '../capture/types.ts';
+import type { UdpDatagram } from '../packet/types.ts';
 
 interface Route {
   dg: UdpDatagram;

@@ -5,7 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from 'node:dgram';
 import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
-import type { UdpDatagram } from '../capture/types.ts';
+import type { UdpDatagram } from '../packet/types.ts';
 
 /**
  * How exporter sockets are bound:

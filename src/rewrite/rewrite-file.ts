@@ -1,6 +1,7 @@
 // `flowstash rewrite`'s engine: read a capture, rewrite every packet, write classic pcap the way
 // tcprewrite does (µs timestamps, snaplen 65535, the input's link type).
-import { openCapture, type CaptureReader } from '../capture/open.ts';
+import { openCapture } from '../capture/open.ts';
+import { type CaptureReader } from '../capture/types.ts';
 import { CaptureError } from '../capture/errors.ts';
 import { CaptureWriter } from '../capture/writer.ts';
 import type { RewriteOptions } from './options.ts';

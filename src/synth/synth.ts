@@ -1,7 +1,7 @@
 // Generates exporter traffic: flows arrive (Poisson) over time, each exporter batches the flows that
 // ended and sends a datagram when it is full or its export interval elapses, re-sending templates
 // periodically. Output: timestamped Ethernet/IP/UDP frames and the records they carry.
-import { buildUdpFrame } from '../capture/writer.ts';
+import { buildUdpFrame } from '../packet/frame-builder.ts';
 import { FlowModel, type SyntheticFlow } from './flows.ts';
 import { Prng } from './prng.ts';
 import { findProfile, PROFILES } from './profiles/index.ts';
