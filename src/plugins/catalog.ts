@@ -19,6 +19,7 @@ import { lineSchema } from './codecs/line/schema.ts';
 import { plainSchema } from './codecs/plain/schema.ts';
 import { dotsSchema } from './codecs/dots/schema.ts';
 import { netflowSchema } from './codecs/netflow/schema.ts';
+import { sflowSchema } from './codecs/sflow/schema.ts';
 
 export const CATALOG: readonly CatalogEntry[] = [
   // inputs
@@ -42,4 +43,5 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(plainSchema, () => import('./codecs/plain/plain.ts')),
   plugin(dotsSchema, () => import('./codecs/dots/dots.ts')),
   plugin(netflowSchema, () => import('../codec/netflow/codec.ts')),
+  plugin(sflowSchema, () => import('./codecs/sflow/sflow.ts')),
 ];

@@ -6,9 +6,8 @@
 import { Timestamp } from '../../event/timestamp.ts';
 import type { FieldMap } from '../../event/values.ts';
 import { SflowAddressTypeError, SflowTruncatedError } from './errors.ts';
-import {
-  ALWAYS_REMOVED, COUNTER_RECORDS, DEFAULT_OPTIONAL_REMOVED, FLOW_RECORDS, RAW_PACKET_HEADER_FORMAT, SAMPLE,
-} from './layouts.ts';
+import { COUNTER_RECORDS, FLOW_RECORDS, RAW_PACKET_HEADER_FORMAT, SAMPLE } from './layouts.ts';
+import { ALWAYS_REMOVED, DEFAULT_OPTIONAL_REMOVED } from './removed-fields.ts';
 import { headerNames, PacketHeaderDecoder, type HeaderNames } from './packet-header.ts';
 import { compileLayout, RecordReader, type CompiledLayout } from './records.ts';
 import { ip4Text, ip6Text } from './text.ts';
