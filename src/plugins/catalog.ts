@@ -9,6 +9,7 @@ import { pcapSchema } from './inputs/pcap/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
+import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
 import { fileSchema } from './outputs/file/schema.ts';
 import { nullSchema } from './outputs/null/schema.ts';
@@ -31,6 +32,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(mutateSchema, () => import('./filters/mutate/mutate.ts')),
   plugin(dateSchema, () => import('./filters/date/date.ts')),
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
+  plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
   // outputs
   plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
   plugin(fileSchema, () => import('./outputs/file/file.ts')),

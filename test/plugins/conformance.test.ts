@@ -22,6 +22,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/mutate': { add_tag: ['seen'] },
   'filter/date': { match: ['when', 'ISO8601'] },
   'filter/drop': {},
+  'filter/json': { source: 'message', target: 'parsed' },
   'output/stdout': { codec: 'dots' },
   'output/file': { path: path.join(dir, 'out.log') },
   'output/null': {},

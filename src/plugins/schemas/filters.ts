@@ -99,12 +99,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     tag_on_timeout: str('_kv_filter_timeout'),
     timeout_millis: num(30000),
   }),
-  filter('json', 'Parse a JSON string field', {
-    source: required(str()),
-    target: str(),
-    skip_on_invalid_json: bool(false),
-    tag_on_failure: arr(['_jsonparsefailure']),
-  }),
   filter('ruby', 'Run Ruby code on events', {
     code: str(),
     init: str(),
