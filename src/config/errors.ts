@@ -10,3 +10,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** User text echoed in a message (a plugin or setting name), shortened when it is absurdly long. */
+export function clipName(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length - max} more characters)`;
+}

@@ -33,17 +33,28 @@ interface Part {
 export function formatSyntaxError(e: ConfigSyntaxError, display: string): string {
   const lineNo = String(e.line);
   const gutter = ' '.repeat(lineNo.length);
-  const caretPad = [...e.sourceLine].slice(0, e.column - 1).map((c) => (c === '\t' ? '\t' : ' ')).join('');
+  const { shown, caretColumn } = lineWindow(e.sourceLine, e.column);
+  const caretPad = [...shown].slice(0, caretColumn - 1).map((c) => (c === '\t' ? '\t' : ' ')).join('');
   const lines = [
     e.logstashMessage,
     `${gutter}--> ${display}:${e.line}:${e.column}`,
     `${gutter} |`,
-    `${lineNo} | ${e.sourceLine}`,
+    `${lineNo} | ${shown}`,
     `${gutter} | ${caretPad}^`,
   ];
   const hint = syntaxHint(e);
   if (hint) lines.push(`${gutter} = hint: ${hint}`);
   return lines.join('\n');
+}
+
+/** A long source line is shown as a window around the error column (a minified or generated config). */
+function lineWindow(line: string, column: number): { shown: string; caretColumn: number } {
+  const chars = [...line];
+  if (chars.length <= 160) return { shown: line, caretColumn: column };
+  const from = Math.max(0, column - 1 - 100);
+  const to = Math.min(chars.length, column - 1 + 60);
+  const head = from > 0 ? '…' : '';
+  return { shown: head + chars.slice(from, to).join('') + (to < chars.length ? '…' : ''), caretColumn: column - from + head.length };
 }
 
 /** A plain-words guess at the usual mistake behind a syntax error (Logstash gives none). */

@@ -231,7 +231,7 @@ class LsclParser {
     const { line, column } = this.text.lineColumn(idx);
     const charIndex = this.text.charIndex(idx);
     let msg = `Expected ${what} at line ${line}, column ${column} (byte ${charIndex + 1})`;
-    if (idx > 0) msg += ` after ${this.s.slice(this.pos, idx)}`;
+    if (idx > 0) msg += ` after ${shortenAfter(this.s.slice(this.pos, idx))}`;
     const found = idx < this.len ? String.fromCodePoint(this.s.codePointAt(idx)!) : '';
     return new ConfigSyntaxError(msg, this.file, line, column, charIndex, this.text.lineText(line), items, found);
   }
@@ -751,4 +751,13 @@ export function parseConfigWithComments(text: string, file = '<config string>'):
     .sort((a, b) => a.start - b.start)
     .map((c) => ({ start: c.start, text: text.slice(c.start, c.end) }));
   return { ast, source, comments };
+}
+
+/** Logstash prints the whole text since the last section; past 100,000 characters (no hand-written section is that long) flowstash keeps its last 2,000. */
+const AFTER_LIMIT = 100_000;
+const AFTER_KEPT = 2000;
+
+function shortenAfter(text: string): string {
+  if (text.length <= AFTER_LIMIT) return text;
+  return `…(${text.length - AFTER_KEPT} characters left out)…${text.slice(-AFTER_KEPT)}`;
 }

@@ -22,6 +22,8 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    // The distance is at least the length difference: skip the quadratic work when that alone is too far.
+    if (Math.abs(c.length - word.length) > limit) continue;
     const dist = editDistance(word.toLowerCase(), c.toLowerCase());
     if (dist <= limit && dist < bestDistance) {
       best = c;

@@ -6,6 +6,7 @@ import type { OptionSpec } from '../plugins/types.ts';
 import { findPlugin, pluginsOfKind } from '../plugins/registry.ts';
 import { rubyInspect } from './literals.ts';
 import { suggest } from './suggest.ts';
+import { clipName } from './errors.ts';
 
 /** A configuration value after evaluation: what Logstash's compiler hands the plugin. */
 export type ConfigValue = string | number | bigint | ConfigValue[] | ConfigHash | CodecRef;
@@ -44,9 +45,9 @@ const DISCUSS = 'If you have any questions about this, you are invited to visit 
 
 export function unknownPluginMessage(kind: PluginKind, name: string): string {
   let msg =
-    `Couldn't find any ${kind} plugin named '${name}'. Are you sure this is correct? ` +
-    `Trying to load the ${name} ${kind} plugin resulted in this error: ` +
-    `Unable to load the requested plugin named ${name} of type ${kind}. The plugin is not installed.`;
+    `Couldn't find any ${kind} plugin named '${clipName(name)}'. Are you sure this is correct? ` +
+    `Trying to load the ${clipName(name)} ${kind} plugin resulted in this error: ` +
+    `Unable to load the requested plugin named ${clipName(name)} of type ${kind}. The plugin is not installed.`;
   const near = suggest(name, pluginsOfKind(kind).map((p) => p.name));
   if (near) msg += ` Did you mean '${near}'?`;
   return msg;
@@ -254,7 +255,7 @@ export function checkOptions(node: PluginNode, attributes: Map<string, ConfigVal
     }
     if (!spec) {
       const near = suggest(key, Object.keys(specs).filter((k) => !specs[k]!.obsolete));
-      problems.push({ message: `Unknown setting '${key}' for ${name}${near ? ` (did you mean '${near}'?)` : ''}`, node, attribute: key });
+      problems.push({ message: `Unknown setting '${clipName(key)}' for ${name}${near ? ` (did you mean '${near}'?)` : ''}`, node, attribute: key });
       continue;
     }
     if (spec.deprecated) {
