@@ -6,8 +6,8 @@ import type { Prng } from './prng.ts';
 /** A data record as it was put on the wire (values keyed by field name), for tests and `--records`. */
 export interface GeneratedRecord {
   exporter: number;
-  /** 'ipfix' | 'v9' | 'v5' */
-  protocol: 'ipfix' | 'v9' | 'v5';
+  /** 'ipfix' | 'v9' | 'v5' | 'sflow' */
+  protocol: 'ipfix' | 'v9' | 'v5' | 'sflow';
   /** Template id (0 for v5). */
   templateId: number;
   /** True for options data (sampling, interface names, ...). */
@@ -36,7 +36,7 @@ export interface ExporterContext {
 export interface SynthProfile {
   name: string;
   description: string;
-  protocol: 'ipfix' | 'v9' | 'v5';
+  protocol: 'ipfix' | 'v9' | 'v5' | 'sflow';
   defaultPort: number;
   /** Whether template refresh applies (not for v5). */
   usesTemplates: boolean;
