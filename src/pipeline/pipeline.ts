@@ -143,6 +143,8 @@ export class Pipeline {
   readonly totals: PipelineTotals = { in: 0, filtered: 0, out: 0, dropped: 0, failed: 0 };
   /** Highest exit code asked for by an input that could not run (0 when all ran). */
   inputExitCode = 0;
+  /** Events an output failed to write (a full disk, a file it cannot open); a closed pipe (EPIPE) is not counted here. */
+  outputWriteFailures = 0;
   private readonly inputs: RunningInput[] = [];
   private readonly outputs: RunningOutput[] = [];
   private readonly flushing: FlushingFilter[] = [];
@@ -723,6 +725,7 @@ export class Pipeline {
       return true;
     } catch (e) {
       this.totals.failed += events.length;
+      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') this.outputWriteFailures += events.length;
       this.outputFailed(o, events.length, e as NodeJS.ErrnoException);
       return false;
     }

@@ -40,6 +40,9 @@ function fingerprint(config: PipelineConfig): string {
   );
 }
 
+/** Exit code of a run in which an output failed to write events (README: "Exit codes"). */
+export const OUTPUT_FAILURE_EXIT = 3;
+
 export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptions): Promise<number> {
   const level = parseLogLevel(opts.logLevel);
   const root = new PipelineLogger('runner', level, opts.logSink);
@@ -191,6 +194,12 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
   finished.push(current);
   if (!forced) logSummary(root, finished);
   for (const p of finished) exitCode = Math.max(exitCode, p.inputExitCode);
+  const unwritten = finished.reduce((n, p) => n + p.outputWriteFailures, 0);
+  if (unwritten > 0) {
+    // Logstash stops a pipeline whose output raises; flowstash keeps going, counts, and says so in the exit code.
+    root.error(`${unwritten} events could not be written by an output (reasons logged above): exiting with code ${OUTPUT_FAILURE_EXIT}`);
+    exitCode = Math.max(exitCode, OUTPUT_FAILURE_EXIT);
+  }
   return exitCode;
 }
 

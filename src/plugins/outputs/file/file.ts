@@ -11,6 +11,20 @@ import { encodeBatch, writeFully } from '../stdout/stdout.ts';
 /** Open files kept at once (a path per exporter or per day must not exhaust descriptors). */
 const MAX_OPEN_FILES = 256;
 
+/** A write that did not reach the file: the path and the system's reason (`ENOSPC: no space left on device`). */
+export class OutputWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(
+    readonly path: string,
+    readonly events: number,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(`cannot write to ${path}: ${cause.message}`);
+    this.name = 'OutputWriteError';
+    this.code = cause.code;
+  }
+}
+
 export class FileOutput implements Output {
   private readonly path: Interpolator;
   private readonly streams = new Map<string, WriteStream>();
@@ -46,7 +60,11 @@ export class FileOutput implements Output {
         // Room for several batches: the worker only waits when the disk falls behind, not per batch.
         highWaterMark: 1 << 20,
       });
-      s.on('error', (e) => this.log?.error('Error writing to file', { path: file, exception: e.message }));
+      // The failing write's callback reports the error (counted by the pipeline); dropping the stream
+      // makes the next batch try to open the file again (the disk may have room by then).
+      s.on('error', () => {
+        if (this.streams.get(file) === s) this.streams.delete(file);
+      });
       this.log?.info('Opening file', { path: file });
       this.streams.set(file, s);
     }
@@ -65,15 +83,18 @@ export class FileOutput implements Output {
       if (!list) byPath.set(p, (list = []));
       list.push(e);
     }
+    let failure: Error | undefined;
     for (const [file, list] of byPath) {
       try {
         await writeFully(this.open(file), encodeBatch(this.codec, list));
         this.written += list.length;
       } catch (e) {
         this.failed += list.length;
-        this.log?.error('Failed to write events to file', { path: file, events: list.length, exception: (e as Error).message });
+        failure ??= new OutputWriteError(file, list.length, e as NodeJS.ErrnoException);
       }
     }
+    // The pipeline counts the batch as failed and logs each distinct reason once.
+    if (failure) throw failure;
   }
 
   async close(): Promise<void> {
@@ -81,6 +102,7 @@ export class FileOutput implements Output {
       [...this.streams.values()].map(
         (s) => new Promise<void>((resolve) => {
           if (s.destroyed) return resolve();
+          s.once('error', () => resolve());
           s.end(() => resolve());
         }),
       ),

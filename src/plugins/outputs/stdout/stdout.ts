@@ -4,20 +4,15 @@ import type { Writable } from 'node:stream';
 import type { Event } from '../../../event/event.ts';
 import type { Codec, Output, PluginContext, ResolvedOptions } from '../../types.ts';
 
-export async function writeFully(stream: Writable, data: string | Buffer): Promise<void> {
-  if (data.length === 0) return;
-  if (stream.write(data)) return;
-  await new Promise<void>((resolve, reject) => {
-    const onDrain = (): void => {
-      stream.off('error', onError);
-      resolve();
-    };
-    const onError = (e: Error): void => {
-      stream.off('drain', onDrain);
-      reject(e);
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
+/**
+ * Resolves once the data has been handed to the OS, rejects with the write's own error (ENOSPC,
+ * EACCES, EPIPE, a destroyed stream): the write callback reports every outcome, so a failed stream
+ * can never leave the caller waiting for a 'drain' that will not come.
+ */
+export function writeFully(stream: Writable, data: string | Buffer): Promise<void> {
+  if (data.length === 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    stream.write(data, (e) => (e ? reject(e) : resolve()));
   });
 }
 
