@@ -10,6 +10,7 @@ import { mutateSchema } from './filters/mutate/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
 import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
+import { kvSchema } from './filters/kv/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
 import { fileSchema } from './outputs/file/schema.ts';
 import { nullSchema } from './outputs/null/schema.ts';
@@ -33,6 +34,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(dateSchema, () => import('./filters/date/date.ts')),
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
+  plugin(kvSchema, () => import('./filters/kv/kv.ts')),
   // outputs
   plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
   plugin(fileSchema, () => import('./outputs/file/file.ts')),

@@ -23,6 +23,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/date': { match: ['when', 'ISO8601'] },
   'filter/drop': {},
   'filter/json': { source: 'message', target: 'parsed' },
+  'filter/kv': { target: 'kv' },
   'output/stdout': { codec: 'dots' },
   'output/file': { path: path.join(dir, 'out.log') },
   'output/null': {},
