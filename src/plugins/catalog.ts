@@ -11,6 +11,7 @@ import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
 import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
+import { geoipSchema } from './filters/geoip/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
 import { fileSchema } from './outputs/file/schema.ts';
 import { nullSchema } from './outputs/null/schema.ts';
@@ -35,6 +36,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
+  plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),
   // outputs
   plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
   plugin(fileSchema, () => import('./outputs/file/file.ts')),

@@ -25,15 +25,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     timeout_scope: oneOf(['pattern', 'event'], 'pattern'),
     target: str(),
   }),
-  filter('geoip', 'Add geographical information about an IP address', {
-    source: required(str()),
-    target: str(),
-    database: path(),
-    default_database_type: oneOf(['City', 'ASN'], 'City'),
-    fields: arr(),
-    cache_size: num(1000),
-    tag_on_failure: arr(['_geoip_lookup_failure']),
-  }),
   filter('translate', 'Replace field contents with values from a dictionary', {
     source: str(),
     field: deprecated(str(), 'Use `source` instead.'),
