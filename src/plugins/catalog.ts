@@ -10,6 +10,7 @@ import { mutateSchema } from './filters/mutate/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
 import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
+import { translateSchema } from './filters/translate/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
@@ -35,6 +36,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(dateSchema, () => import('./filters/date/date.ts')),
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
+  plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),
   // outputs

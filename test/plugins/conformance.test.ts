@@ -22,6 +22,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/mutate': { add_tag: ['seen'] },
   'filter/date': { match: ['when', 'ISO8601'] },
   'filter/drop': {},
+  'filter/translate': { source: 'message', dictionary: { hello: 'world' } },
   'filter/json': { source: 'message', target: 'parsed' },
   'filter/kv': { target: 'kv' },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
