@@ -16,6 +16,7 @@ import { geoipSchema } from './filters/geoip/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
 import { fileSchema } from './outputs/file/schema.ts';
 import { nullSchema } from './outputs/null/schema.ts';
+import { elasticsearchSchema } from './outputs/elasticsearch/schema.ts';
 import { rubydebugSchema } from './codecs/rubydebug/schema.ts';
 import { jsonSchema } from './codecs/json/schema.ts';
 import { jsonLinesSchema } from './codecs/json_lines/schema.ts';
@@ -43,6 +44,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
   plugin(fileSchema, () => import('./outputs/file/file.ts')),
   plugin(nullSchema, () => import('./outputs/null/null.ts')),
+  plugin(elasticsearchSchema, () => import('./outputs/elasticsearch/elasticsearch.ts'), { checks: true }),
   // codecs
   plugin(rubydebugSchema, () => import('./codecs/rubydebug/rubydebug.ts')),
   plugin(jsonSchema, () => import('./codecs/json/json.ts')),

@@ -10,8 +10,12 @@ import { findPlugin } from '../../src/plugins/registry.ts';
 import { standaloneContext } from '../../src/plugins/context.ts';
 import { Event } from '../../src/event/event.ts';
 import type { Codec, Filter, Input, InputContext, Output, PluginInstance, PluginModule } from '../../src/plugins/types.ts';
+import { BulkServer } from './elasticsearch/bulk-server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-conformance-'));
+/** The elasticsearch output writes to a local _bulk stand-in (left running until the test process ends). */
+const esServer = new BulkServer();
+const esUrl = await esServer.start();
 
 /** Options a plugin needs beyond its defaults to be created here (required settings, files under a temp dir). */
 const EXAMPLES: Record<string, Record<string, unknown>> = {
@@ -29,6 +33,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'output/stdout': { codec: 'dots' },
   'output/file': { path: path.join(dir, 'out.log') },
   'output/null': {},
+  'output/elasticsearch': { hosts: [esUrl], index: 'conformance' },
   'codec/rubydebug': {},
   'codec/json': {},
   'codec/json_lines': {},

@@ -1,0 +1,202 @@
+// Sends bulk actions with Logstash's retry semantics (common.rb retrying_submit / submit / safe_bulk):
+// a request that fails as a whole (network, 429, 5xx, any non-200) is retried with exponential
+// backoff; per item, 2xx succeeds, 409 is dropped with a warning, the DLQ codes (400, 404 and
+// dlq_custom_codes) go to the dead letter queue or are dropped with a warning, anything else (429,
+// 5xx …) is retried with backoff until it succeeds or the output closes. Requests stay under 20 MiB.
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { Logger } from '../../types.ts';
+import type { BulkAction } from './actions.ts';
+import type { DeadLetterQueue } from './dead-letter.ts';
+
+const gzipAsync = promisify(gzip);
+
+/** Logstash's TARGET_BULK_BYTES: a batch larger than this is split into several requests. */
+export const TARGET_BULK_BYTES = 20 * 1024 * 1024;
+
+export interface BulkItemResult {
+  status: number;
+  error?: { type?: string; reason?: string } & Record<string, unknown>;
+}
+
+export interface BulkResponse {
+  errors: boolean;
+  items: Array<Record<string, BulkItemResult>>;
+}
+
+/** One POST to the bulk endpoint; rejects with a BulkRequestError when the request as a whole fails. */
+export interface BulkTransport {
+  send(body: Buffer, gzipped: boolean): Promise<BulkResponse>;
+}
+
+export class BulkRequestError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, undefined for network errors (unreachable, timeout). */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'BulkRequestError';
+  }
+}
+
+export interface SenderSettings {
+  retryInitialInterval: number;
+  retryMaxInterval: number;
+  dlqCodes: ReadonlySet<number>;
+  /** Error types (e.g. version_conflict_engine_exception) not to log. */
+  silenced: ReadonlySet<string>;
+  /** gzip level for request bodies; 0 sends them uncompressed. */
+  compressionLevel: number;
+  log: Logger;
+  dlq?: DeadLetterQueue;
+}
+
+export interface SenderStats {
+  indexed: number;
+  conflicts: number;
+  dropped: number;
+  dlqRouted: number;
+  retriedItems: number;
+  retriedRequests: number;
+  /** Given up on because the output closed while they were still being retried. */
+  abandoned: number;
+}
+
+const SUCCESS = new Set([200, 201]);
+const CONFLICT = 409;
+
+export class BulkSender {
+  readonly stats: SenderStats = { indexed: 0, conflicts: 0, dropped: 0, dlqRouted: 0, retriedItems: 0, retriedRequests: 0, abandoned: 0 };
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly transport: BulkTransport,
+    private readonly s: SenderSettings,
+  ) {}
+
+  /** Stops retrying: pending submits give up (their remaining actions are counted as abandoned). */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  /** retrying_submit: resolves once every action succeeded or was dropped, or the sender stopped. */
+  async submit(actions: BulkAction[]): Promise<void> {
+    let pending = actions;
+    let interval = this.s.retryInitialInterval;
+    while (pending.length > 0) {
+      try {
+        pending = await this.submitOnce(pending);
+        if (pending.length > 0) {
+          this.s.log.info('Retrying individual bulk actions that failed or were rejected by the previous bulk request', { count: pending.length });
+        }
+      } catch (e) {
+        const status = e instanceof BulkRequestError ? e.status : undefined;
+        this.stats.retriedRequests++;
+        if (status === undefined) {
+          this.s.log.error('Attempted to send a bulk request but Elasticsearch appears to be unreachable or down', { message: (e as Error).message, will_retry_in_seconds: interval });
+        } else if (status === 429) {
+          this.s.log.debug('Encountered a retryable error (will retry with exponential backoff)', { code: status, message: (e as Error).message });
+        } else {
+          this.s.log.error('Encountered a retryable error (will retry with exponential backoff)', { code: status, message: (e as Error).message });
+        }
+      }
+      if (pending.length === 0) break;
+      if (!(await this.sleep(interval))) {
+        this.stats.abandoned += pending.length;
+        this.s.log.warn('Aborting the batch due to shutdown request while retrying', { count: pending.length });
+        return;
+      }
+      interval = Math.min(interval * 2, this.s.retryMaxInterval);
+    }
+  }
+
+  /** Sends the actions (split at TARGET_BULK_BYTES); returns those to retry. */
+  private async submitOnce(actions: BulkAction[]): Promise<BulkAction[]> {
+    const retry: BulkAction[] = [];
+    let start = 0;
+    while (start < actions.length) {
+      let end = start;
+      let bytes = 0;
+      const parts: Buffer[] = [];
+      while (end < actions.length) {
+        const b = Buffer.from(actions[end]!.ndjson, 'utf8');
+        if (end > start && bytes + b.length > TARGET_BULK_BYTES) break;
+        parts.push(b);
+        bytes += b.length;
+        end++;
+      }
+      const chunk = actions.slice(start, end);
+      const body = Buffer.concat(parts, bytes);
+      const gzipped = this.s.compressionLevel > 0;
+      const response = await this.transport.send(gzipped ? await gzipAsync(body, { level: this.s.compressionLevel }) : body, gzipped);
+      retry.push(...this.handleResponse(chunk, response));
+      start = end;
+    }
+    return retry;
+  }
+
+  private handleResponse(actions: BulkAction[], response: BulkResponse): BulkAction[] {
+    if (!response.errors) {
+      this.stats.indexed += actions.length;
+      return [];
+    }
+    const retry: BulkAction[] = [];
+    actions.forEach((action, i) => {
+      const item = response.items[i];
+      const result = item ? Object.values(item)[0] : undefined;
+      if (!result || typeof result.status !== 'number') {
+        // Elasticsearch answered fewer items than it was sent: the missing ones are retried.
+        this.stats.retriedItems++;
+        retry.push(action);
+        return;
+      }
+      const status = result.status;
+      const errorType = result.error?.type;
+      const logged = errorType === undefined || !this.s.silenced.has(errorType);
+      if (SUCCESS.has(status)) {
+        this.stats.indexed++;
+      } else if (status === CONFLICT) {
+        this.stats.conflicts++;
+        if (logged) this.s.log.warn('Failed action', { status, action: actionLine(action), response: result });
+      } else if (this.s.dlqCodes.has(status)) {
+        const message = 'Could not index event to Elasticsearch.';
+        if (this.s.dlq) {
+          this.stats.dlqRouted++;
+          this.s.dlq.write(action.event, `${message} status: ${status}, action: ${actionLine(action)}, response: ${JSON.stringify(result)}`);
+        } else {
+          this.stats.dropped++;
+          if (logged) this.s.log.warn(message, { status, action: actionLine(action), response: result });
+        }
+      } else {
+        this.stats.retriedItems++;
+        if (logged) this.s.log.info('Retrying failed action', { status, action: actionLine(action), error: result.error });
+        retry.push(action);
+      }
+    });
+    return retry;
+  }
+
+  /** Waits `seconds`; false when the sender was stopped meanwhile. */
+  private sleep(seconds: number): Promise<boolean> {
+    const signal = this.stopping.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, seconds * 1000);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** The action line of a bulk item, for log messages. */
+export function actionLine(action: BulkAction): string {
+  const nl = action.ndjson.indexOf('\n');
+  return action.ndjson.slice(0, nl);
+}
