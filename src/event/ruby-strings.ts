@@ -47,3 +47,12 @@ export function rubyFloat(s: string): number {
 export function rubyJoin(a: FieldValue[], sep: string): string {
   return a.map((x) => (Array.isArray(x) ? rubyJoin(x, sep) : valueToString(x))).join(sep);
 }
+
+/** Ruby String#to_f: the leading decimal number (underscores between digits, an exponent), 0.0 when none. */
+export function rubyToF(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?(?:\d+(?:_\d+)*)?(?:\.\d+(?:_\d+)*)?)(?:([eE][+-]?\d+(?:_\d+)*))?/.exec(s);
+  const mantissa = m?.[1] ?? '';
+  if (!/\d/.test(mantissa)) return 0;
+  const n = Number((mantissa + (m![2] ?? '')).replace(/_/g, ''));
+  return Number.isNaN(n) ? 0 : n;
+}

@@ -6,7 +6,7 @@ import type { BranchNode, PluginKind, PluginNode, SourceLocation, Statement } fr
 import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
 import { findPlugin } from '../plugins/registry.ts';
 import type { Codec, EcsCompatibility, Filter, Input, InputContext, Output, PluginContext, PluginInstance, PluginModule } from '../plugins/types.ts';
-import { ConditionEvaluationError, compileCondition } from './conditions.ts';
+import { ConditionEvaluationError, compileCondition, prepareConditions } from './conditions.ts';
 import { inputDecorator } from '../plugins/common-options.ts';
 import type { Event } from '../event/event.ts';
 import type { PipelineLogger } from './log.ts';
@@ -177,6 +177,7 @@ export class Pipeline {
     const p = new Pipeline(config, settings);
     if (overrides) p.overrides = overrides;
     await p.loadModules();
+    await prepareConditions(config);
     p.compile();
     await p.register();
     return p;
@@ -228,7 +229,10 @@ export class Pipeline {
     return this.modules.get(`${kind}/${name}`);
   }
 
+  private registered = false;
+
   private async register(): Promise<void> {
+    this.registered = true;
     for (const { instance, label } of this.registering) {
       try {
         await (instance as { register?: () => unknown }).register?.();
@@ -279,6 +283,11 @@ export class Pipeline {
     }
     const codec = module.create(options, this.context(`codecs.${name}`, typeof spec === 'string' ? undefined : (spec as ValidatedPlugin))) as Codec;
     this.closers.push(() => codec.close?.());
+    if (codec.register) {
+      // A codec created while building is registered with the plugins; one created later by a running plugin, at once.
+      if (this.registered) void Promise.resolve(codec.register()).catch((e: unknown) => this.settings.log.error(`Codec ${name} failed to register`, { exception: (e as Error).message }));
+      else this.registering.push({ instance: codec, label: `the codec '${name}'` });
+    }
     return codec;
   }
 
@@ -435,7 +444,7 @@ export class Pipeline {
     const clauses = stmt.clauses.map((c) => {
       let test;
       try {
-        test = compileCondition(this.config.condition(c.condition));
+        test = compileCondition(this.config.condition(c.condition), { onRunaway: (m) => this.settings.log.warn(m) });
       } catch (e) {
         throw new PipelineBuildError(
           `Invalid condition at ${c.condition.loc.file}:${c.condition.loc.line}:${c.condition.loc.column}: ${(e as Error).message}`,

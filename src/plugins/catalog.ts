@@ -10,8 +10,9 @@ import { mutateSchema } from './filters/mutate/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
 import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
-import { translateSchema } from './filters/translate/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
+import { csvSchema } from './filters/csv/schema.ts';
+import { translateSchema } from './filters/translate/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
 import { fileSchema } from './outputs/file/schema.ts';
@@ -24,6 +25,9 @@ import { lineSchema } from './codecs/line/schema.ts';
 import { plainSchema } from './codecs/plain/schema.ts';
 import { dotsSchema } from './codecs/dots/schema.ts';
 import { netflowSchema } from './codecs/netflow/schema.ts';
+import { ednSchema } from './codecs/edn/schema.ts';
+import { ednLinesSchema } from './codecs/edn_lines/schema.ts';
+import { graphiteSchema } from './codecs/graphite/schema.ts';
 import { sflowSchema } from './codecs/sflow/schema.ts';
 
 export const CATALOG: readonly CatalogEntry[] = [
@@ -37,8 +41,9 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(dateSchema, () => import('./filters/date/date.ts')),
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
-  plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
+  plugin(csvSchema, () => import('./filters/csv/csv.ts')),
+  plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),
   // outputs
   plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
@@ -54,4 +59,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(dotsSchema, () => import('./codecs/dots/dots.ts')),
   plugin(netflowSchema, () => import('../codec/netflow/codec.ts')),
   plugin(sflowSchema, () => import('./codecs/sflow/sflow.ts')),
+  plugin(ednSchema, () => import('./codecs/edn/edn.ts')),
+  plugin(ednLinesSchema, () => import('./codecs/edn_lines/edn_lines.ts')),
+  plugin(graphiteSchema, () => import('./codecs/graphite/graphite.ts')),
 ];

@@ -55,6 +55,8 @@ export interface SourceInfo {
 }
 
 export interface Codec {
+  /** Prepares what the codec needs (compiled patterns …) before the first event. */
+  register?(): Promise<void> | void;
   /** Decode one unit of input (a datagram, a chunk of a stream); events are handed to `emit` in order. */
   decode(data: Buffer, source: SourceInfo, emit: (event: Event) => void): void;
   /** Emit whatever is buffered (a line codec's unterminated tail). */

@@ -29,6 +29,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/translate': { source: 'message', dictionary: { hello: 'world' } },
   'filter/json': { source: 'message', target: 'parsed' },
   'filter/kv': { target: 'kv' },
+  'filter/csv': { target: 'csv' },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
   'output/stdout': { codec: 'dots' },
   'output/file': { path: path.join(dir, 'out.log') },
@@ -41,6 +42,9 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'codec/plain': {},
   'codec/dots': {},
   'codec/netflow': {},
+  'codec/edn': {},
+  'codec/edn_lines': {},
+  'codec/graphite': { metrics: { 'hello.count': '1' } },
 };
 
 /** Codecs that only render (outputs) or only parse (flow protocols). */
@@ -59,7 +63,9 @@ function optionsOf(kind: string, name: string): Record<string, unknown> {
 
 async function codecNamed(name: string): Promise<Codec> {
   const module = await findPlugin('codec', name)!.implementation!.load();
-  return module.create(optionsOf('codec', name), standaloneContext()) as Codec;
+  const codec = module.create(optionsOf('codec', name), standaloneContext()) as Codec;
+  await codec.register?.();
+  return codec;
 }
 
 describe('plugin conformance (every catalog entry)', () => {
@@ -106,6 +112,7 @@ describe('plugin conformance (every catalog entry)', () => {
         return;
       }
       const c = instance as Codec;
+      await c.register?.();
       if (!ENCODE_ONLY.has(name)) {
         const decoded: Event[] = [];
         c.decode(Buffer.from('{"message":"hello"}\n'), { host: '127.0.0.1', port: 5000 }, (e) => decoded.push(e));
