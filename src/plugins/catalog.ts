@@ -12,7 +12,6 @@ import { dropSchema } from './filters/drop/schema.ts';
 import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
 import { csvSchema } from './filters/csv/schema.ts';
-import { csvSchema } from './filters/csv/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
@@ -43,7 +42,6 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
-  plugin(csvSchema, () => import('./filters/csv/csv.ts')),
   plugin(csvSchema, () => import('./filters/csv/csv.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),
