@@ -76,15 +76,6 @@ export class SflowDecoder {
   private readonly lsRecords = new RecordReader('logstash');
   private readonly xdrRecords = new RecordReader('xdr');
   private readonly versions: Set<number>;
-  private baseTs: Timestamp = new Timestamp(0);
-  private baseFast = false;
-  private baseAgent = '';
-  private baseType = '';
-  private baseSubAgent = '';
-  private baseUptime = '';
-  private base: [string, string][] = [];
-  /** The datagram fields are exactly agent_ip, ip_version, sub_agent_id, uptime_in_ms (the default list). */
-  private readonly defaultHeaderFields: boolean;
   /** Set by knownRecord when the bounded read dropped the record. */
   private recordDropped = false;
   /** Datagram header fields, in event order, kept when not removed. */
@@ -106,7 +97,7 @@ export class SflowDecoder {
     for (const l of FLOW_RECORDS) this.flowLayouts.set(l.format, compileLayout(l, this.removed));
     for (const l of COUNTER_RECORDS) this.counterLayouts.set(l.format, compileLayout(l, this.removed));
     const k = (name: string): boolean => !this.removed.has(name);
-    const keep = (this.keep = {
+    this.keep = {
       sflow_version: k('sflow_version'), ip_version: k('ip_version'), sub_agent_id: k('sub_agent_id'),
       sequence_number: k('sequence_number'), uptime_in_ms: k('uptime_in_ms'), flow_sequence_number: k('flow_sequence_number'),
       sample_seq_number: k('sample_seq_number'), source_id_type: k('source_id_type'), source_id_index: k('source_id_index'),
@@ -114,8 +105,7 @@ export class SflowDecoder {
       output_interface: k('output_interface'), input_interface_format: k('input_interface_format'),
       input_interface_value: k('input_interface_value'), output_interface_format: k('output_interface_format'),
       output_interface_value: k('output_interface_value'),
-    });
-    this.defaultHeaderFields = keep.ip_version && keep.sub_agent_id && keep.uptime_in_ms && !keep.sflow_version && !keep.sequence_number;
+    };
     for (const c of FIXED_COUNTERS) this.counters[c] = 0;
     for (const l of [...FLOW_RECORDS, ...COUNTER_RECORDS]) this.counters[`records_${l.kind}`] = 0;
   }
@@ -183,27 +173,31 @@ export class SflowDecoder {
     const pass: Pass = { mode, events: [], warnings: [], tally: [] };
     const end = buf.length;
     const bounded = mode === 'bounded';
+    const need = (p: number, n: number, what: string): void => {
+      if (n > end - p) throw new SflowTruncatedError(what, p, n, end - p);
+    };
     // ---- datagram header ----
     let p = 0;
+    const base: [string, string][] = [];
     let agentIp: string | undefined;
     let addressType: number;
     let subAgent: number, sequence: number, uptime: number, sampleCount: number;
     try {
-      if (end < 8) throw new SflowTruncatedError('datagram header', 0, 8, end);
+      need(0, 8, 'datagram header');
       addressType = buf.readUInt32BE(4);
       p = 8;
       if (addressType === 1) {
-        if (end - p < 4) throw new SflowTruncatedError('agent address', p, 4, end - p);
+        need(p, 4, 'agent address');
         agentIp = ip4Text(buf, p);
         p += 4;
       } else if (addressType === 2) {
-        if (end - p < 16) throw new SflowTruncatedError('agent address', p, 16, end - p);
+        need(p, 16, 'agent address');
         agentIp = ip6Text(buf, p);
         p += 16;
       } else if (!(bounded && addressType === 0)) {
         throw new SflowAddressTypeError('agent address', 4, addressType);
       }
-      if (end - p < 16) throw new SflowTruncatedError('datagram header', p, 16, end - p);
+      need(p, 16, 'datagram header');
       subAgent = buf.readUInt32BE(p);
       sequence = buf.readUInt32BE(p + 4);
       uptime = buf.readUInt32BE(p + 8);
@@ -217,7 +211,19 @@ export class SflowDecoder {
       }
       throw e;
     }
-    this.setBase(ts, agentIp, buf.readUInt32BE(0), addressType, subAgent, sequence, uptime);
+    const keep = this.keep;
+    if (agentIp !== undefined) base.push(['agent_ip', agentIp]);
+    if (keep.sflow_version) base.push(['sflow_version', String(buf.readUInt32BE(0))]);
+    if (keep.ip_version) base.push(['ip_version', String(addressType)]);
+    if (keep.sub_agent_id) base.push(['sub_agent_id', String(subAgent)]);
+    if (keep.sequence_number) base.push(['sequence_number', String(sequence)]);
+    if (keep.uptime_in_ms) base.push(['uptime_in_ms', String(uptime)]);
+    const newEvent = (): FieldMap => {
+      const f: FieldMap = { '@timestamp': ts, '@version': '1' };
+      for (let i = 0; i < base.length; i++) f[base[i]![0]] = base[i]![1];
+      return f;
+    };
+
     // ---- samples ----
     for (let s = 0; s < sampleCount; s++) {
       const sampleStart = p;
@@ -226,7 +232,7 @@ export class SflowDecoder {
         pass.tally.push('truncated_samples');
         break;
       }
-      if (end - p < 8) throw new SflowTruncatedError(`sample ${s + 1} header`, p, 8, end - p);
+      need(p, 8, `sample ${s + 1} header`);
       const tag = buf.readUInt32BE(p);
       const enterprise = tag >>> 12;
       const format = tag & 0xfff;
@@ -239,7 +245,7 @@ export class SflowDecoder {
         break;
       }
       if (enterprise !== 0 || format < 1 || format > 4) {
-        if (end - p < length) throw new SflowTruncatedError(`sample ${s + 1} (unknown) body`, p, length, end - p);
+        need(p, length, `sample ${s + 1} (unknown) body`);
         pass.warnings.push(`Unknown sample entreprise ${enterprise} - format ${format}`);
         pass.tally.push('unknown_samples');
         p += length;
@@ -248,8 +254,8 @@ export class SflowDecoder {
       pass.tally.push('samples', SAMPLE_COUNTERS[format - 1]!);
       try {
         p = format === SAMPLE.FLOW || format === SAMPLE.EXPANDED_FLOW
-          ? this.flowSample(buf, p, sampleEnd, format, s + 1, pass)
-          : this.counterSample(buf, p, sampleEnd, format, s + 1, pass);
+          ? this.flowSample(buf, p, sampleEnd, format, s + 1, pass, newEvent)
+          : this.counterSample(buf, p, sampleEnd, format, s + 1, pass, newEvent);
       } catch (e) {
         if (!bounded || !(e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError)) throw e;
         pass.warnings.push(`sflow ${SAMPLE_TYPE[format]} ${s + 1} at byte ${sampleStart} is cut short: ${e.message}`);
@@ -260,64 +266,34 @@ export class SflowDecoder {
     return pass;
   }
 
-  /** The datagram fields every event starts with, in the codec's order. */
-  private setBase(ts: Timestamp, agentIp: string | undefined, version: number, addressType: number, subAgent: number, sequence: number, uptime: number): void {
-    this.baseTs = ts;
-    const keep = this.keep;
-    this.baseFast = agentIp !== undefined && this.defaultHeaderFields;
-    this.baseAgent = agentIp ?? '';
-    this.baseType = String(addressType);
-    this.baseSubAgent = String(subAgent);
-    this.baseUptime = String(uptime);
-    const base: [string, string][] = [];
-    if (!this.baseFast) {
-      if (agentIp !== undefined) base.push(['agent_ip', agentIp]);
-      if (keep.sflow_version) base.push(['sflow_version', String(version)]);
-      if (keep.ip_version) base.push(['ip_version', this.baseType]);
-      if (keep.sub_agent_id) base.push(['sub_agent_id', this.baseSubAgent]);
-      if (keep.sequence_number) base.push(['sequence_number', String(sequence)]);
-      if (keep.uptime_in_ms) base.push(['uptime_in_ms', this.baseUptime]);
-    }
-    this.base = base;
-  }
-
-  private newEvent(): FieldMap {
-    if (this.baseFast) {
-      return { '@timestamp': this.baseTs, '@version': '1', agent_ip: this.baseAgent, ip_version: this.baseType, sub_agent_id: this.baseSubAgent, uptime_in_ms: this.baseUptime };
-    }
-    const f: FieldMap = { '@timestamp': this.baseTs, '@version': '1' };
-    const base = this.base;
-    for (let i = 0; i < base.length; i++) f[base[i]![0]] = base[i]![1];
-    return f;
-  }
-
   private flowSample(
-    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass,
+    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass, newEvent: () => FieldMap,
   ): number {
     const expanded = format === SAMPLE.EXPANDED_FLOW;
     const fixed = expanded ? 44 : 32;
     if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
     const keep = this.keep;
-    const ev = this.newEvent();
-    if (keep.flow_sequence_number) ev['flow_sequence_number'] = String(buf.readUInt32BE(p + 0));
+    const ev = newEvent();
+    const u = (o: number): string => String(buf.readUInt32BE(p + o));
+    if (keep.flow_sequence_number) ev['flow_sequence_number'] = u(0);
     if (expanded) {
-      if (keep.source_id_type) ev['source_id_type'] = String(buf.readUInt32BE(p + 4));
-      if (keep.source_id_index) ev['source_id_index'] = String(buf.readUInt32BE(p + 8));
-      if (keep.sampling_rate) ev['sampling_rate'] = String(buf.readUInt32BE(p + 12));
-      if (keep.sample_pool) ev['sample_pool'] = String(buf.readUInt32BE(p + 16));
-      if (keep.drops) ev['drops'] = String(buf.readUInt32BE(p + 20));
-      if (keep.input_interface_format) ev['input_interface_format'] = String(buf.readUInt32BE(p + 24));
-      if (keep.input_interface_value) ev['input_interface_value'] = String(buf.readUInt32BE(p + 28));
-      if (keep.output_interface_format) ev['output_interface_format'] = String(buf.readUInt32BE(p + 32));
-      if (keep.output_interface_value) ev['output_interface_value'] = String(buf.readUInt32BE(p + 36));
+      if (keep.source_id_type) ev['source_id_type'] = u(4);
+      if (keep.source_id_index) ev['source_id_index'] = u(8);
+      if (keep.sampling_rate) ev['sampling_rate'] = u(12);
+      if (keep.sample_pool) ev['sample_pool'] = u(16);
+      if (keep.drops) ev['drops'] = u(20);
+      if (keep.input_interface_format) ev['input_interface_format'] = u(24);
+      if (keep.input_interface_value) ev['input_interface_value'] = u(28);
+      if (keep.output_interface_format) ev['output_interface_format'] = u(32);
+      if (keep.output_interface_value) ev['output_interface_value'] = u(36);
     } else {
       if (keep.source_id_type) ev['source_id_type'] = String(buf[p + 4]!);
       if (keep.source_id_index) ev['source_id_index'] = String(buf.readUIntBE(p + 5, 3));
-      if (keep.sampling_rate) ev['sampling_rate'] = String(buf.readUInt32BE(p + 8));
-      if (keep.sample_pool) ev['sample_pool'] = String(buf.readUInt32BE(p + 12));
-      if (keep.drops) ev['drops'] = String(buf.readUInt32BE(p + 16));
-      if (keep.input_interface) ev['input_interface'] = String(buf.readUInt32BE(p + 20));
-      if (keep.output_interface) ev['output_interface'] = String(buf.readUInt32BE(p + 24));
+      if (keep.sampling_rate) ev['sampling_rate'] = u(8);
+      if (keep.sample_pool) ev['sample_pool'] = u(12);
+      if (keep.drops) ev['drops'] = u(16);
+      if (keep.input_interface) ev['input_interface'] = u(20);
+      if (keep.output_interface) ev['output_interface'] = u(24);
     }
     const recordCount = buf.readUInt32BE(p + fixed - 4);
     p += fixed;
@@ -341,7 +317,7 @@ export class SflowDecoder {
         p = recEnd;
         continue;
       }
-      pass.tally.push(layout.counter);
+      pass.tally.push(`records_${layout.kind}`);
       p = this.knownRecord(buf, body, recEnd, end, layout, ev, pass, `flow sample ${index} record ${r + 1}`);
       if (bounded) p = recEnd;
     }
@@ -357,7 +333,7 @@ export class SflowDecoder {
   }
 
   private counterSample(
-    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass,
+    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass, newEvent: () => FieldMap,
   ): number {
     const expanded = format === SAMPLE.EXPANDED_COUNTER;
     const fixed = expanded ? 16 : 12;
@@ -391,8 +367,8 @@ export class SflowDecoder {
         p = recEnd;
         continue;
       }
-      pass.tally.push(layout.counter);
-      const ev = this.newEvent();
+      pass.tally.push(`records_${layout.kind}`);
+      const ev = newEvent();
       for (const [k, v] of head) ev[k] = v;
       p = this.knownRecord(buf, body, recEnd, end, layout, ev, pass, `counter sample ${index} record ${r + 1}`);
       if (bounded) p = recEnd;

@@ -14,8 +14,6 @@ type CompiledOp = { op: FieldOp; key: string | null };
 export interface CompiledLayout {
   format: number;
   kind: string;
-  /** Its counter: `records_<kind>`. */
-  counter: string;
   ops: readonly CompiledOp[];
 }
 
@@ -23,14 +21,8 @@ export function compileLayout(layout: RecordLayout, removed: ReadonlySet<string>
   return {
     format: layout.format,
     kind: layout.kind,
-    counter: `records_${layout.kind}`,
     ops: layout.fields.map((op) => ({ op, key: 'name' in op && !removed.has(op.name) ? op.name : null })),
   };
-}
-
-/** The error for a read of `n` bytes at `p` that passes `end`; `what` is only built then. */
-function truncated(what: () => string, p: number, n: number, end: number): SflowTruncatedError {
-  return new SflowTruncatedError(what(), p, n, end - p);
 }
 
 export class RecordReader {
@@ -42,89 +34,93 @@ export class RecordReader {
     return p;
   }
 
+  private need(p: number, n: number, end: number, what: string): void {
+    if (n > end - p) throw new SflowTruncatedError(what, p, n, end - p);
+  }
+
   private field(buf: Buffer, p: number, end: number, op: FieldOp, key: string | null, out: FieldMap, kind: string): number {
     switch (op.t) {
       case 'u32':
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name}`);
         if (key) out[key] = String(buf.readUInt32BE(p));
         return p + 4;
       case 'u64':
-        if (8 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 8, end);
+        this.need(p, 8, end, `${kind}.${op.name}`);
         if (key) out[key] = u64Text(buf, p);
         return p + 8;
       case 'u8':
-        if (1 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 1, end);
+        this.need(p, 1, end, `${kind}.${op.name}`);
         if (key) out[key] = String(buf[p]!);
         return p + 1;
       case 'f32':
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name}`);
         if (key) out[key] = f32Text(buf, p);
         return p + 4;
       case 'mac':
-        if (6 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 6, end);
+        this.need(p, 6, end, `${kind}.${op.name}`);
         if (key) out[key] = macText(buf, p);
         return p + 6;
       case 'ip4':
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name}`);
         if (key) out[key] = ip4Text(buf, p);
         return p + 4;
       case 'ip6':
-        if (16 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 16, end);
+        this.need(p, 16, end, `${kind}.${op.name}`);
         if (key) out[key] = ip6Text(buf, p);
         return p + 16;
       case 'skip':
-        if (op.bytes > end - p) throw truncated(() => `${kind} padding`, p, op.bytes, end);
+        this.need(p, op.bytes, end, `${kind} padding`);
         return p + op.bytes;
       case 'uuid':
-        if (16 > end - p) throw truncated(() => `${kind}.uuid`, p, 16, end);
+        this.need(p, 16, end, `${kind}.uuid`);
         return p + 16;
       case 'str': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name} length`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name} length`);
         const len = buf.readUInt32BE(p);
-        if (len > end - (p + 4)) throw truncated(() => `${kind}.${op.name}`, p + 4, len, end);
+        this.need(p + 4, len, end, `${kind}.${op.name}`);
         if (key) out[key] = bytesText(buf, p + 4, p + 4 + len);
         const pad = this.padding === 'logstash' ? len % 4 : (4 - (len % 4)) % 4;
-        if (pad > end - (p + 4 + len)) throw truncated(() => `${kind}.${op.name} padding`, p + 4 + len, pad, end);
+        this.need(p + 4 + len, pad, end, `${kind}.${op.name} padding`);
         return p + 4 + len + pad;
       }
       case 'addr': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name}`);
         const type = buf.readUInt32BE(p);
         if (key) out[key] = String(type);
         const len = type === 1 ? 4 : type === 2 ? 16 : -1;
         if (len < 0) throw new SflowAddressTypeError(`${kind} address`, p, type);
-        if (len > end - (p + 4)) throw truncated(() => `${kind} address`, p + 4, len, end);
+        this.need(p + 4, len, end, `${kind} address`);
         return p + 4 + len;
       }
       case 'u32list': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name}`);
         const count = buf.readUInt32BE(p);
         if (key) out[key] = String(count);
-        if (count * 4 > end - (p + 4)) throw truncated(() => `${kind} list of ${count}`, p + 4, count * 4, end);
+        this.need(p + 4, count * 4, end, `${kind} list of ${count}`);
         return p + 4 + count * 4;
       }
       case 'aspaths': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name}`);
         const count = buf.readUInt32BE(p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
-          if (8 > end - p) throw truncated(() => `${kind} AS path segment ${i + 1}`, p, 8, end);
+          this.need(p, 8, end, `${kind} AS path segment ${i + 1}`);
           const n = buf.readUInt32BE(p + 4);
-          if (n * 4 > end - (p + 8)) throw truncated(() => `${kind} AS path segment ${i + 1}`, p + 8, n * 4, end);
+          this.need(p + 8, n * 4, end, `${kind} AS path segment ${i + 1}`);
           p += 8 + n * 4;
         }
         return p;
       }
       case 'adapters': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        this.need(p, 4, end, `${kind}.${op.name}`);
         const count = buf.readUInt32BE(p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
-          if (8 > end - p) throw truncated(() => `${kind} adapter ${i + 1}`, p, 8, end);
+          this.need(p, 8, end, `${kind} adapter ${i + 1}`);
           const macs = buf.readUInt32BE(p + 4);
-          if (macs * 8 > end - (p + 8)) throw truncated(() => `${kind} adapter ${i + 1}`, p + 8, macs * 8, end);
+          this.need(p + 8, macs * 8, end, `${kind} adapter ${i + 1}`);
           p += 8 + macs * 8;
         }
         return p;
@@ -143,27 +139,27 @@ export class RecordReader {
     for (const op of layout) {
       switch (op.t) {
         case 'u32':
-          if (4 > end - p) throw truncated(() => `${what}.${op.name}`, p, 4, end);
+          this.need(p, 4, end, `${what}.${op.name}`);
           pairs.push([op.name, buf.readUInt32BE(p)]);
           p += 4;
           break;
         case 'mac':
-          if (6 > end - p) throw truncated(() => `${what}.${op.name}`, p, 6, end);
+          this.need(p, 6, end, `${what}.${op.name}`);
           pairs.push([op.name, macText(buf, p)]);
           p += 6;
           break;
         case 'ip4':
-          if (4 > end - p) throw truncated(() => `${what}.${op.name}`, p, 4, end);
+          this.need(p, 4, end, `${what}.${op.name}`);
           pairs.push([op.name, ip4Text(buf, p)]);
           p += 4;
           break;
         case 'ip6':
-          if (16 > end - p) throw truncated(() => `${what}.${op.name}`, p, 16, end);
+          this.need(p, 16, end, `${what}.${op.name}`);
           pairs.push([op.name, ip6Text(buf, p)]);
           p += 16;
           break;
         case 'skip':
-          if (op.bytes > end - p) throw truncated(() => `${what} padding`, p, op.bytes, end);
+          this.need(p, op.bytes, end, `${what} padding`);
           p += op.bytes;
           break;
         default:

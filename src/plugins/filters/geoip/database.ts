@@ -1,11 +1,10 @@
-// A MaxMind DB file opened for lookups: the `maxmind` package's reader (loaded with this module)
-// parses the metadata — the kind comes from its database_type — and walks the search tree to the
-// record and the network's prefix length; the record itself is read by a projector that decodes
-// only the keys the filter writes. Callers cache what they build per record (by its offset).
+// A MaxMind DB file opened for lookups (the `maxmind` package's reader, loaded with this module):
+// its kind from the metadata's database_type, and the tree walk that gives a record and the
+// network's prefix length. Decoded records are cached by their offset in the file, at most
+// `cacheSize` of them and never evicted — as the CHMCache Logstash's filter gives MaxMind's reader.
 import { readFile } from 'node:fs/promises';
 import { Reader } from 'maxmind';
 import type { IpAddress } from './address.ts';
-import { compileProjection, RecordProjector, type Decoded, type Projection } from './projection.ts';
 import { databaseKind, GeoipConfigurationError, type DatabaseKind } from './fields.ts';
 
 /** A bounded map that stops adding when full (CHMCache: "no eviction policy so far"). */
@@ -26,30 +25,15 @@ export class FillOnceCache<V> {
 /** The parts of mmdb-lib's reader used here (the tree walk is not in its typings). */
 interface TreeWalker {
   findAddressInTree(ip: string): [pointer: number | null, prefixLength: number];
+  resolveDataPointer(pointer: number): unknown;
 }
 
-const NAMES = { names: { en: true } } as const;
-const CITY: Projection = {
-  city: NAMES,
-  continent: { code: true, ...NAMES },
-  country: { iso_code: true, ...NAMES },
-  location: { latitude: true, longitude: true, metro_code: true, time_zone: true },
-  postal: { code: true },
-  subdivisions: { iso_code: true, ...NAMES },
-};
-const ANONYMITY = { is_anonymous: true, is_anonymous_vpn: true, is_hosting_provider: true, is_public_proxy: true, is_residential_proxy: true, is_tor_exit_node: true } as const;
-const AS = { autonomous_system_number: true, autonomous_system_organization: true } as const;
-/** What each kind's fields read (record.ts). */
-const PROJECTIONS: Record<DatabaseKind, Projection> = {
-  City: CITY,
-  Country: { country: { iso_code: true, ...NAMES }, continent: NAMES },
-  ASN: AS,
-  ISP: { ...AS, isp: true, organization: true },
-  Domain: { domain: true },
-  'Anonymous-IP': ANONYMITY,
-  Enterprise: { ...CITY, traits: { ...AS, ...ANONYMITY } },
-  Unknown: {},
-};
+export interface DatabaseHit {
+  /** Where the record sits (stable per record: a cache key). */
+  pointer: number;
+  record: unknown;
+  prefixLength: number;
+}
 
 export class GeoDatabase {
   private constructor(
@@ -58,13 +42,10 @@ export class GeoDatabase {
     readonly kind: DatabaseKind,
     readonly ipVersion: number,
     private readonly walker: TreeWalker,
-    private readonly projector: RecordProjector,
-    private readonly nodeCount: number,
-    private readonly searchTreeSize: number,
   ) {}
 
   /** Opens and checks a database; errors carry Logstash's messages ("… not found in the path", "… invalid or corrupted."). */
-  static async open(path: string): Promise<GeoDatabase> {
+  static async open(path: string, cacheSize: number): Promise<GeoDatabase> {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -73,17 +54,15 @@ export class GeoDatabase {
     }
     let reader: Reader<never>;
     try {
-      reader = new Reader<never>(bytes);
+      reader = new Reader<never>(bytes, { cache: new FillOnceCache<unknown>(Math.max(0, cacheSize)) });
     } catch (e) {
       throw new GeoipConfigurationError(`The database provided is invalid or corrupted. (${path}: ${(e as Error).message})`);
     }
-    const { databaseType, ipVersion, nodeCount, searchTreeSize } = reader.metadata;
+    const { databaseType, ipVersion, nodeCount } = reader.metadata;
     if (typeof databaseType !== 'string' || (ipVersion !== 4 && ipVersion !== 6) || !Number.isInteger(nodeCount)) {
       throw new GeoipConfigurationError(`The database provided is invalid or corrupted. (${path}: no MaxMind DB metadata)`);
     }
-    const kind = databaseKind(databaseType);
-    const projector = new RecordProjector(bytes, searchTreeSize + 16, compileProjection(PROJECTIONS[kind]));
-    return new GeoDatabase(path, databaseType, kind, ipVersion, reader as unknown as TreeWalker, projector, nodeCount, searchTreeSize);
+    return new GeoDatabase(path, databaseType, databaseKind(databaseType), ipVersion, reader as unknown as TreeWalker);
   }
 
   /** The record for an address, or undefined when the database has none (MaxMind's AddressNotFoundException). */
@@ -94,8 +73,8 @@ export class GeoDatabase {
     return pointer === null ? undefined : { pointer, prefixLength };
   }
 
-  /** The parts of the record the filter reads (MaxMind DB spec: file offset = pointer − node count + tree size). */
-  record(pointer: number): Decoded {
-    return this.projector.record(pointer - this.nodeCount + this.searchTreeSize);
+  /** Decodes the record a pointer names (cached by the reader's decoder). */
+  record(pointer: number): unknown {
+    return this.walker.resolveDataPointer(pointer);
   }
 }
