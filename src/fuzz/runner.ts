@@ -1,5 +1,6 @@
 // Main-thread side of the fuzz worker: sends batches of sequences, collects findings, and
 // terminates the worker when a datagram hangs (heartbeat stalled) or it runs out of memory.
+import { workerBootstrapSource } from '../util/worker-bootstrap.ts';
 import { Worker } from 'node:worker_threads';
 import { HB_BATCH, HB_DATAGRAM, HB_SEQUENCE, HB_TICK, type CodecSpec, type Finding, type FuzzDatagram, type WorkerReply, type WorkerRequest } from './types.ts';
 import { signatureOf } from './signature.ts';
@@ -29,7 +30,7 @@ export interface BatchResult {
   completed: number;
 }
 
-const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER_SOURCE = workerBootstrapSource(new URL('./worker.ts', import.meta.url), 'fuzz worker: ');
 
 export class FuzzRunner {
   private worker: Worker | null = null;
@@ -52,7 +53,8 @@ export class FuzzRunner {
   private async start(): Promise<Worker> {
     if (this.worker) return this.worker;
     this.heartbeat = new SharedArrayBuffer(16);
-    const w = new Worker(WORKER_URL, {
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
       workerData: { heartbeat: this.heartbeat },
       resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMb },
       stdout: true,
@@ -66,7 +68,7 @@ export class FuzzRunner {
         w.off('message', onMsg);
         w.off('error', onErr);
         if (m.type === 'ready') resolve();
-        else reject(new Error(m.type === 'init-error' ? m.message : `unexpected ${m.type} from the fuzz worker`));
+        else reject(new Error(m.type === 'init-error' || m.type === 'failed' ? m.message : `unexpected ${m.type} from the fuzz worker`));
       };
       const onErr = (e: Error): void => {
         w.off('message', onMsg);

@@ -1,4 +1,5 @@
 // Shapes shared by the fuzzer's main thread and its worker.
+import type { BootstrapFailure } from '../util/worker-bootstrap.ts';
 
 /** One datagram as fed to a codec. */
 export interface FuzzDatagram {
@@ -38,6 +39,7 @@ export type WorkerRequest =
 
 /** Worker → main. */
 export type WorkerReply =
+  | BootstrapFailure
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
   | { type: 'finding'; batch: number; sequence: number; finding: Finding }
