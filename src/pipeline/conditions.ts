@@ -2,12 +2,14 @@
 // truthiness (nil, "" and "false" are false; 0 and [] are true), `==` as Ruby deep equality,
 // ordered comparisons only between comparable values (otherwise ConditionEvaluationError: the
 // runtime drops the event with Logstash's WARN), `=~` only on strings, `in` with its
-// substring/membership rules. Constants are folded at compile time.
-import type { ArrayValue, Expression, RValue, SourceLocation, Value } from '../config/ast.ts';
-import type { ConditionTree } from '../config/pipeline-config.ts';
+// substring/membership rules. Constants are folded at compile time. Regexps are Logstash's
+// (Ruby syntax, Oniguruma semantics: src/regexp/regexp.ts); a runaway one is cut off, the event
+// tagged `_regexp_timeout` and the match taken as failed.
+import type { ArrayValue, Expression, RValue, SourceLocation, Statement, Value } from '../config/ast.ts';
+import type { ConditionTree, PipelineConfig } from '../config/pipeline-config.ts';
 import type { Event } from '../event/event.ts';
 import { toReference } from '../event/fieldref.ts';
-import { rubyRegexp } from '../regexp/ruby-regexp.ts';
+import { type Regexp, RegexpRunawayError, RegexpSyntaxError, compileRegexp, ensureRegexpEngine, regexpNeedsEngine } from '../regexp/regexp.ts';
 import { valueToString } from '../event/stringify.ts';
 import { Timestamp } from '../event/timestamp.ts';
 import { type FieldValue, deepEqual, isFieldMap, numericValue, rubyClassName } from '../event/values.ts';
@@ -45,12 +47,17 @@ interface Operand {
 
 type Leaf = Exclude<Expression, { type: 'paren' } | { type: 'not' }>;
 
-export function compileCondition(tree: ConditionTree): CompiledCondition {
+export interface ConditionHooks {
+  /** A regexp ran away on an event (rate-limited: one call per condition per 5 s, with the count since). */
+  onRunaway?(message: string): void;
+}
+
+export function compileCondition(tree: ConditionTree, hooks: ConditionHooks = {}): CompiledCondition {
   switch (tree.op) {
     case 'leaf':
-      return compileLeaf(tree.expr);
+      return compileLeaf(tree.expr, hooks);
     case 'not': {
-      const inner = compileCondition(tree.operand);
+      const inner = compileCondition(tree.operand, hooks);
       return (e) => !inner(e);
     }
     case 'and':
@@ -58,8 +65,8 @@ export function compileCondition(tree: ConditionTree): CompiledCondition {
     case 'xor':
     case 'nand': {
       checkCombination(tree.left, tree.right);
-      const l = compileCondition(tree.left);
-      const r = compileCondition(tree.right);
+      const l = compileCondition(tree.left, hooks);
+      const r = compileCondition(tree.right, hooks);
       if (tree.op === 'and') return (e) => l(e) && r(e);
       if (tree.op === 'or') return (e) => l(e) || r(e);
       if (tree.op === 'xor') return (e) => l(e) !== r(e);
@@ -185,7 +192,7 @@ export function isTruthy(v: FieldValue | undefined): boolean {
   return true;
 }
 
-function compileLeaf(expr: Leaf): CompiledCondition {
+function compileLeaf(expr: Leaf, hooks: ConditionHooks): CompiledCondition {
   switch (expr.type) {
     case 'rvalue': {
       const o = operand(expr.value);
@@ -199,11 +206,21 @@ function compileLeaf(expr: Leaf): CompiledCondition {
       return compileCompare(expr.op, operand(expr.left), operand(expr.right), expr.loc);
     case 'match': {
       const left = operand(expr.left);
-      const re = rubyRegexp(expr.right.raw);
+      const re = conditionRegexp(expr.right);
       const negate = expr.op === '!~';
+      const report = runawayReporter(expr.right.loc, hooks);
       return (e) => {
         const v = left.get(e);
-        const matched = typeof v === 'string' && re.test(v);
+        let matched = false;
+        if (typeof v === 'string') {
+          try {
+            matched = re.test(v);
+          } catch (err) {
+            if (!(err instanceof RegexpRunawayError)) throw err;
+            e.tag(REGEXP_TIMEOUT_TAG);
+            report(err);
+          }
+        }
         return negate ? !matched : matched;
       };
     }
@@ -294,4 +311,99 @@ function compileIn(left: Operand, right: Operand): CompiledCondition {
     if (typeof r === 'string') return typeof l === 'string' && r.includes(l);
     return deepEqual(l, r);
   };
+}
+
+/** Tag of an event on which a conditional's regexp ran away (Logstash would hang on it instead). */
+export const REGEXP_TIMEOUT_TAG = '_regexp_timeout';
+
+const RUNAWAY_REPORT_INTERVAL_MS = 5000;
+
+function runawayReporter(loc: SourceLocation, hooks: ConditionHooks): (err: RegexpRunawayError) => void {
+  let last = -Infinity;
+  let since = 0;
+  return (err) => {
+    since++;
+    const now = Date.now();
+    if (!hooks.onRunaway || now - last < RUNAWAY_REPORT_INTERVAL_MS) return;
+    const more = since > 1 ? ` (${since} events since the last report)` : '';
+    hooks.onRunaway(`${err.message} in the condition at ${where(loc)}; the event is tagged ${REGEXP_TIMEOUT_TAG} and the match taken as failed${more}`);
+    last = now;
+    since = 0;
+  };
+}
+
+/** file:line:col of the character `offset` of a regexp literal (`/` at loc) or string. */
+function patternWhere(loc: SourceLocation, raw: string, offset: number | undefined): string {
+  if (offset === undefined) return where(loc);
+  const before = raw.slice(0, offset);
+  const nl = before.lastIndexOf('\n');
+  if (nl === -1) return `${loc.file}:${loc.line}:${loc.column + 1 + offset}`;
+  return `${loc.file}:${loc.line + before.split('\n').length - 1}:${offset - nl}`;
+}
+
+function conditionRegexp(right: { raw: string; loc: SourceLocation }): Regexp {
+  try {
+    return compileRegexp(right.raw);
+  } catch (e) {
+    if (e instanceof RegexpSyntaxError) {
+      throw new ConditionCompileError(`${e.message} at ${patternWhere(right.loc, right.raw, e.offset)}`, right.loc);
+    }
+    throw e;
+  }
+}
+
+function conditionsOf(stmts: Statement[], out: ConditionTree[], config: PipelineConfig): void {
+  for (const s of stmts) {
+    if (s.type !== 'branch') continue;
+    for (const c of s.clauses) {
+      out.push(config.condition(c.condition));
+      conditionsOf(c.body, out, config);
+    }
+    if (s.elseBody) conditionsOf(s.elseBody, out, config);
+  }
+}
+
+function regexpsOf(tree: ConditionTree, out: string[]): void {
+  if (tree.op === 'leaf') {
+    if (tree.expr.type === 'match') out.push(tree.expr.right.raw);
+  } else if (tree.op === 'not') regexpsOf(tree.operand, out);
+  else {
+    regexpsOf(tree.left, out);
+    regexpsOf(tree.right, out);
+  }
+}
+
+function allConditions(config: PipelineConfig): ConditionTree[] {
+  const trees: ConditionTree[] = [];
+  conditionsOf([...config.filters, ...config.outputs], trees, config);
+  return trees;
+}
+
+/** Loads the regexp engine when a condition needs it (before the pipeline compiles its conditions). */
+export async function prepareConditions(config: PipelineConfig): Promise<void> {
+  const patterns: string[] = [];
+  for (const t of allConditions(config)) regexpsOf(t, patterns);
+  if (patterns.some((p) => regexpNeedsEngine(p))) await ensureRegexpEngine();
+}
+
+/** What `-t` reports about conditions: each one compiled (regexps included), one message per failure. */
+export async function checkConditions(config: PipelineConfig): Promise<string[]> {
+  const errors: string[] = [];
+  let trees: ConditionTree[];
+  try {
+    trees = allConditions(config);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  const patterns: string[] = [];
+  for (const t of trees) regexpsOf(t, patterns);
+  if (patterns.some((p) => regexpNeedsEngine(p))) await ensureRegexpEngine();
+  for (const t of trees) {
+    try {
+      compileCondition(t);
+    } catch (e) {
+      errors.push(`Invalid condition: ${(e as Error).message}`);
+    }
+  }
+  return errors;
 }

@@ -37,6 +37,9 @@ function collectingLogger(notes: string[]): Logger {
 
 export async function runChecks(config: PipelineConfig, ecsCompatibility: EcsCompatibility): Promise<ChecksOutcome> {
   const outcome: ChecksOutcome = { errors: [], notes: [] };
+  // Conditions compile as at start (their regexps included), so -t fails where the run would.
+  const { checkConditions } = await import('../pipeline/conditions.ts');
+  outcome.errors.push(...(await checkConditions(config)));
   for (const node of nodesOf([...config.inputs, ...config.filters, ...config.outputs])) {
     const impl = findPlugin(node.kind, node.name)?.implementation;
     if (!impl?.checks) continue;

@@ -1,0 +1,372 @@
+// Logstash's regular expressions (Ruby syntax, Joni/Oniguruma semantics) for every place a config
+// holds one: `=~`/`!~` conditionals, mutate gsub, grok, translate (regex mode), kv's *_pattern options.
+//
+// API (what other plugins call):
+//   await ensureRegexpEngine()            load Oniguruma's WebAssembly once (in register(), or before
+//                                         compiling conditions); fast-path patterns never need it
+//   compileRegexp(source, { ignoreCase }) → Regexp (sync; throws RegexpSyntaxError with the offset of
+//                                         the problem when known; RegexpEngineNotLoaded if the pattern
+//                                         needs Oniguruma and it is not loaded yet)
+//   regexp.test(s) / regexp.exec(s, from) → RegexpMatch (whole match and group spans, UTF-16 offsets)
+//   regexp.groupNames                     capture names by group number, Ruby's numbering (plain
+//                                         parentheses do not capture in a pattern with named groups)
+//   regexp.gsub(s, replacement)           Ruby String#gsub with a replacement string (\0 \1 \k<name> \\)
+//   regexp.split(s)                       Ruby String#split with a regexp
+// A search that backtracks without end is cut off by Oniguruma's retry limit and reported as a
+// RegexpRunawayError (the caller tags the event and goes on: the process never hangs on one line).
+//
+// Engines: Oniguruma (vscode-oniguruma, Ruby syntax, \w \d \s \b ASCII as in Ruby) is the reference;
+// patterns in the subset pattern-scan.ts recognises run on JavaScript's RegExp instead (faster, and
+// shown equivalent by the differential property test beside this file).
+import type { OnigScanner, OnigString } from 'vscode-oniguruma';
+import { ensureRegexpEngine, loadedEngine } from './onig.ts';
+import { scanPattern } from './pattern-scan.ts';
+
+export { ensureRegexpEngine } from './onig.ts';
+
+/** vscode-oniguruma's const enums, by value (const enums cannot be imported across isolated modules). */
+const SYNTAX_RUBY = 10;
+const OPTION_IGNORECASE = 2;
+const OPTION_WORD_IS_ASCII = 15;
+const OPTION_DIGIT_IS_ASCII = 16;
+const OPTION_SPACE_IS_ASCII = 17;
+
+/**
+ * A failing search slower than this was stopped by the retry limit (a runaway pattern), not by the
+ * end of the text: ordinary failing searches over log lines take microseconds per character. A
+ * suspect is searched once more, so a GC pause alone never turns a plain failure into a runaway.
+ */
+export function runawayThresholdMs(inputLength: number): number {
+  return 10 + inputLength * 0.002;
+}
+
+export class RegexpSyntaxError extends Error {
+  constructor(
+    readonly pattern: string,
+    readonly reason: string,
+    /** Offset of the problem in the pattern, when known. */
+    readonly offset?: number,
+  ) {
+    super(`invalid regular expression /${clip(pattern)}/: ${reason}${offset !== undefined ? ` (at offset ${offset} of the pattern)` : ''}`);
+    this.name = 'RegexpSyntaxError';
+  }
+}
+
+export class RegexpRunawayError extends Error {
+  constructor(
+    readonly pattern: string,
+    readonly inputLength: number,
+    readonly elapsedMs: number,
+  ) {
+    super(`regular expression /${clip(pattern)}/ gave up after ${Math.round(elapsedMs)} ms of backtracking on a ${inputLength}-character value (runaway pattern)`);
+    this.name = 'RegexpRunawayError';
+  }
+}
+
+export class RegexpEngineNotLoaded extends Error {
+  constructor(pattern: string) {
+    super(`the regular expression /${clip(pattern)}/ needs Oniguruma: await ensureRegexpEngine() before compiling it`);
+    this.name = 'RegexpEngineNotLoaded';
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+export interface RegexpMatch {
+  /** starts[g], ends[g]: the span of group g (0 = the whole match); -1 when the group did not take part. */
+  starts: number[];
+  ends: number[];
+}
+
+export interface Regexp {
+  readonly source: string;
+  readonly engine: 'javascript' | 'oniguruma';
+  readonly groupNames: readonly (string | undefined)[];
+  test(input: string): boolean;
+  exec(input: string, from?: number): RegexpMatch | null;
+  gsub(input: string, replacement: string): string;
+  split(input: string): string[];
+}
+
+export interface CompileOptions {
+  ignoreCase?: boolean;
+  /** Force Oniguruma (the differential test compares both engines). */
+  engine?: 'auto' | 'oniguruma';
+}
+
+/** True when compiling `source` needs Oniguruma loaded first. */
+export function regexpNeedsEngine(source: string, options: CompileOptions = {}): boolean {
+  return options.ignoreCase === true || options.engine === 'oniguruma' || scanPattern(source).js === undefined;
+}
+
+export function compileRegexp(source: string, options: CompileOptions = {}): Regexp {
+  const scan = scanPattern(source);
+  if (scan.js && !options.ignoreCase && options.engine !== 'oniguruma') return new JsRegexp(source, scan.groups, scan.js.source);
+  const onig = loadedEngine();
+  if (!onig) throw new RegexpEngineNotLoaded(source);
+  let scanner: OnigScanner;
+  try {
+    const opts = [OPTION_WORD_IS_ASCII, OPTION_DIGIT_IS_ASCII, OPTION_SPACE_IS_ASCII];
+    if (options.ignoreCase) opts.push(OPTION_IGNORECASE);
+    scanner = new onig.OnigScanner([source], { syntax: SYNTAX_RUBY, options: opts as never[] });
+  } catch (e) {
+    throw new RegexpSyntaxError(source, (e as Error).message, scan.error?.offset);
+  }
+  if (scan.error) throw new RegexpSyntaxError(source, scan.error.message, scan.error.offset);
+  return new OnigRegexp(source, scan.groups, scanner, (s) => new onig.OnigString(s));
+}
+
+/** Loads the engine when the pattern needs it, then compiles. */
+export async function compileRegexpAsync(source: string, options: CompileOptions = {}): Promise<Regexp> {
+  if (regexpNeedsEngine(source, options)) await ensureRegexpEngine();
+  return compileRegexp(source, options);
+}
+
+/** A Ruby replacement string, parsed once: literal text and references (\0 \& \1 \k<name> \` \'). */
+type ReplacementPart = string | { group: number } | { name: string } | { pre: true } | { post: true };
+
+function parseReplacement(replacement: string): ReplacementPart[] {
+  const parts: ReplacementPart[] = [];
+  let text = '';
+  for (let i = 0; i < replacement.length; i++) {
+    const c = replacement[i]!;
+    if (c !== '\\' || i + 1 >= replacement.length) {
+      text += c;
+      continue;
+    }
+    const n = replacement[i + 1]!;
+    let ref: ReplacementPart | undefined;
+    let skip = 1;
+    if (n >= '0' && n <= '9') ref = { group: Number(n) };
+    else if (n === '&') ref = { group: 0 };
+    else if (n === '`') ref = { pre: true };
+    else if (n === "'") ref = { post: true };
+    else if (n === '\\') {
+      text += '\\';
+      i++;
+      continue;
+    } else if (n === 'k' && replacement[i + 2] === '<') {
+      const end = replacement.indexOf('>', i + 3);
+      if (end !== -1) {
+        ref = { name: replacement.slice(i + 3, end) };
+        skip = end - i;
+      }
+    }
+    if (!ref) {
+      text += c;
+      continue;
+    }
+    if (text) parts.push(text);
+    text = '';
+    parts.push(ref);
+    i += skip;
+  }
+  if (text) parts.push(text);
+  return parts;
+}
+
+abstract class BaseRegexp implements Regexp {
+  abstract readonly engine: 'javascript' | 'oniguruma';
+  private replacements = new Map<string, ReplacementPart[]>();
+
+  constructor(
+    readonly source: string,
+    readonly groupNames: readonly (string | undefined)[],
+  ) {}
+
+  abstract test(input: string): boolean;
+  abstract exec(input: string, from?: number): RegexpMatch | null;
+
+  /** Matches from `from` on, one after another, with Ruby's rule for empty matches (step one character). */
+  protected *matches(input: string): Generator<RegexpMatch> {
+    let pos = 0;
+    while (pos <= input.length) {
+      const m = this.exec(input, pos);
+      if (!m) return;
+      yield m;
+      const start = m.starts[0]!;
+      const end = m.ends[0]!;
+      if (end > start) pos = end;
+      else if (start >= input.length) return;
+      else pos = start + (input.codePointAt(start)! > 0xffff ? 2 : 1);
+    }
+  }
+
+  gsub(input: string, replacement: string): string {
+    let parts = this.replacements.get(replacement);
+    if (!parts) {
+      parts = parseReplacement(replacement);
+      if (this.replacements.size > 1000) this.replacements.clear();
+      this.replacements.set(replacement, parts);
+    }
+    let out = '';
+    let copied = 0;
+    for (const m of this.matches(input)) {
+      const start = m.starts[0]!;
+      const end = m.ends[0]!;
+      out += input.slice(copied, start);
+      for (const p of parts) {
+        if (typeof p === 'string') out += p;
+        else if ('group' in p) out += this.groupText(input, m, p.group);
+        else if ('name' in p) out += this.groupText(input, m, this.groupNames.lastIndexOf(p.name));
+        else if ('pre' in p) out += input.slice(0, start);
+        else out += input.slice(end);
+      }
+      if (end > start) copied = end;
+      else {
+        copied = start;
+      }
+    }
+    return out + input.slice(copied);
+  }
+
+  split(input: string): string[] {
+    const out: string[] = [];
+    let from = 0;
+    for (const m of this.matches(input)) {
+      const start = m.starts[0]!;
+      const end = m.ends[0]!;
+      if (end === start && (start === 0 || start >= input.length)) continue;
+      if (end === 0) continue;
+      out.push(input.slice(from, start));
+      for (let g = 1; g < m.starts.length; g++) if (m.starts[g]! >= 0) out.push(input.slice(m.starts[g], m.ends[g]));
+      from = end;
+    }
+    out.push(input.slice(from));
+    while (out.length > 0 && out[out.length - 1] === '') out.pop();
+    return out;
+  }
+
+  private groupText(input: string, m: RegexpMatch, g: number): string {
+    if (g < 0 || g >= m.starts.length || m.starts[g]! < 0) return '';
+    return input.slice(m.starts[g], m.ends[g]);
+  }
+}
+
+class JsRegexp extends BaseRegexp {
+  readonly engine = 'javascript';
+  private readonly tester: RegExp;
+  private readonly finder: RegExp;
+
+  constructor(source: string, groups: (string | undefined)[], js: string) {
+    super(source, groups);
+    this.tester = new RegExp(js, 'u');
+    this.finder = new RegExp(js, 'gud');
+  }
+
+  test(input: string): boolean {
+    return this.tester.test(input);
+  }
+
+  exec(input: string, from = 0): RegexpMatch | null {
+    const re = this.finder;
+    re.lastIndex = from;
+    const m = re.exec(input);
+    if (!m) return null;
+    const indices = m.indices!;
+    const starts: number[] = new Array(indices.length);
+    const ends: number[] = new Array(indices.length);
+    for (let g = 0; g < indices.length; g++) {
+      const span = indices[g];
+      starts[g] = span ? span[0] : -1;
+      ends[g] = span ? span[1] : -1;
+    }
+    return { starts, ends };
+  }
+}
+
+/** vscode-oniguruma 2.0.1 internals read directly: group spans without per-call objects, and unset groups (-1) told apart from empty ones. */
+interface ScannerInternals {
+  _ptr: number;
+  _onigBinding: {
+    HEAPU32: Uint32Array;
+    _findNextOnigScannerMatch(scanner: number, strId: number, strPtr: number, strLength: number, position: number, options: number): number;
+  };
+}
+interface StringInternals {
+  id: number;
+  ptr: number;
+  utf8Length: number;
+  convertUtf16OffsetToUtf8(offset: number): number;
+  convertUtf8OffsetToUtf16(offset: number): number;
+}
+
+const UNSET = 0xffffffff;
+
+class OnigRegexp extends BaseRegexp {
+  readonly engine = 'oniguruma';
+  private readonly internals: ScannerInternals | undefined;
+
+  constructor(
+    source: string,
+    groups: (string | undefined)[],
+    private readonly scanner: OnigScanner,
+    private readonly text: (s: string) => OnigString,
+  ) {
+    super(source, groups);
+    const s = scanner as unknown as Partial<ScannerInternals>;
+    this.internals = typeof s._ptr === 'number' && typeof s._onigBinding?._findNextOnigScannerMatch === 'function' ? (s as ScannerInternals) : undefined;
+  }
+
+  test(input: string): boolean {
+    return this.exec(input) !== null;
+  }
+
+  exec(input: string, from = 0): RegexpMatch | null {
+    const t0 = performance.now();
+    const m = this.searchOnce(input, from);
+    if (m) return m;
+    const threshold = runawayThresholdMs(input.length);
+    if (performance.now() - t0 <= threshold) return null;
+    const t1 = performance.now();
+    const again = this.searchOnce(input, from);
+    const elapsed = performance.now() - t1;
+    if (!again && elapsed > threshold) throw new RegexpRunawayError(this.source, input.length, elapsed);
+    return again;
+  }
+
+  private searchOnce(input: string, from: number): RegexpMatch | null {
+    const str = this.text(input);
+    try {
+      return this.internals ? this.search(str as unknown as StringInternals, from) : this.searchPublic(str, from);
+    } finally {
+      str.dispose();
+    }
+  }
+
+  private search(str: StringInternals, from: number): RegexpMatch | null {
+    const { _ptr, _onigBinding: b } = this.internals!;
+    const at = b._findNextOnigScannerMatch(_ptr, str.id, str.ptr, str.utf8Length, str.convertUtf16OffsetToUtf8(from), 0);
+    if (at === 0) return null;
+    const heap = b.HEAPU32;
+    let p = at / 4 + 1;
+    const count = heap[p++]!;
+    const starts: number[] = new Array(count);
+    const ends: number[] = new Array(count);
+    for (let g = 0; g < count; g++) {
+      const s = heap[p++]!;
+      const e = heap[p++]!;
+      if (s === UNSET) {
+        starts[g] = -1;
+        ends[g] = -1;
+      } else {
+        starts[g] = str.convertUtf8OffsetToUtf16(s);
+        ends[g] = str.convertUtf8OffsetToUtf16(e);
+      }
+    }
+    return { starts, ends };
+  }
+
+  private searchPublic(str: OnigString, from: number): RegexpMatch | null {
+    const m = this.scanner.findNextMatchSync(str, from);
+    if (!m) return null;
+    const len = str.content.length;
+    const caps = m.captureIndices;
+    return {
+      starts: caps.map((c) => (c.start > len ? -1 : c.start)),
+      ends: caps.map((c) => (c.start > len ? -1 : c.end)),
+    };
+  }
+}
