@@ -6,6 +6,7 @@ import { stdinSchema } from './inputs/stdin/schema.ts';
 import { generatorSchema } from './inputs/generator/schema.ts';
 import { udpSchema } from './inputs/udp/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
+import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
@@ -13,6 +14,7 @@ import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
 import { csvSchema } from './filters/csv/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
+import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
 import { fileSchema } from './outputs/file/schema.ts';
@@ -36,14 +38,16 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(generatorSchema, () => import('./inputs/generator/generator.ts')),
   plugin(udpSchema, () => import('./inputs/udp/udp.ts')),
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
+  plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   // filters
-  plugin(mutateSchema, () => import('./filters/mutate/mutate.ts')),
+  plugin(mutateSchema, () => import('./filters/mutate/mutate.ts'), { checks: true }),
   plugin(dateSchema, () => import('./filters/date/date.ts')),
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
   plugin(csvSchema, () => import('./filters/csv/csv.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
+  plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),
   // outputs
   plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
@@ -57,7 +61,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(lineSchema, () => import('./codecs/line/line.ts')),
   plugin(plainSchema, () => import('./codecs/plain/plain.ts')),
   plugin(dotsSchema, () => import('./codecs/dots/dots.ts')),
-  plugin(netflowSchema, () => import('../codec/netflow/codec.ts')),
+  plugin(netflowSchema, () => import('./codecs/netflow/codec.ts')),
   plugin(sflowSchema, () => import('./codecs/sflow/sflow.ts')),
   plugin(ednSchema, () => import('./codecs/edn/edn.ts')),
   plugin(ednLinesSchema, () => import('./codecs/edn_lines/edn_lines.ts')),

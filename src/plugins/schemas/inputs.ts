@@ -142,16 +142,6 @@ export const INPUT_SCHEMAS: PluginSchema[] = [
     send_buffer_bytes: num(),
     session_timeout_ms: num(),
   }),
-  input('relp', 'Read RELP events over TCP', {
-    host: str('0.0.0.0'),
-    port: required(num()),
-    ssl_enable: bool(false),
-    ssl_cacert: path(),
-    ssl_cert: path(),
-    ssl_key: path(),
-    ssl_key_passphrase: password(),
-    ssl_verify: bool(true),
-  }),
   input('snmptrap', 'Receive SNMP traps', {
     host: str('0.0.0.0'),
     port: num(1062),
