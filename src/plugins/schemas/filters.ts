@@ -25,14 +25,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     timeout_scope: oneOf(['pattern', 'event'], 'pattern'),
     target: str(),
   }),
-  filter('cidr', 'Check IP addresses against network blocks', {
-    address: arr([]),
-    address_field: fieldRef(undefined, { description: 'a field holding one address or an array of them (cidr 3.2)' }),
-    network: arr([]),
-    network_path: path(),
-    refresh_interval: num(600),
-    separator: str('\n'),
-  }),
   filter('dns', 'Forward or reverse DNS lookups', {
     reverse: arr(),
     resolve: arr(),
