@@ -183,6 +183,12 @@ describe('against the local _bulk server', () => {
     expect(JSON.stringify(server.items)).not.toContain('hidden');
     const bulk = server.requests.find((r) => r.path === '/_bulk')!;
     expect(bulk.headers['content-type']).toContain('application/vnd.elasticsearch+x-ndjson');
+    // compression_level defaults to 1: bodies are gzipped unless it is 0.
+    expect(bulk.headers['content-encoding']).toBe('gzip');
+    const plain = output(options({ hosts: [url], index: 'p', manage_template: false, compression_level: 0 }));
+    await plain.register();
+    await plain.write([event({ a: 3 })]);
+    expect(server.requests.filter((r) => r.path === '/_bulk').at(-1)!.headers['content-encoding']).toBeUndefined();
     expect(out.stats()).toMatchObject({ indexed: 2 });
   });
 
@@ -287,7 +293,7 @@ describe('against the local _bulk server', () => {
 
   it('http_compression gzips the bulk body; user/password and api_key become Authorization headers; parameters and custom_headers are sent', async () => {
     const { server, url } = await serve();
-    const out = output(options({ hosts: [url], index: 'i', manage_template: false, http_compression: true, user: 'elastic', password: 'changeme', parameters: { refresh: 'true' }, custom_headers: { 'x-team': 'flow' } }));
+    const out = output(options({ hosts: [url], index: 'i', manage_template: false, http_compression: true, compression_level: 0, user: 'elastic', password: 'changeme', parameters: { refresh: 'true' }, custom_headers: { 'x-team': 'flow' } }));
     await out.register();
     await out.write([event({ n: 1 })]);
     const bulk = server.requests.find((r) => r.path.startsWith('/_bulk'))!;

@@ -9,6 +9,7 @@ import { jsonMap, jsonValue } from '../../../event/json.ts';
 import { parseJsonValue } from '../../../event/json-parse.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { type FieldMap, type FieldValue, isFieldMap } from '../../../event/values.ts';
+import { Timestamp } from '../../../event/timestamp.ts';
 
 export const VALID_ACTIONS = ['index', 'delete', 'create', 'update'] as const;
 export type BulkActionName = (typeof VALID_ACTIONS)[number];
@@ -80,7 +81,7 @@ export class ActionBuilder {
 
   constructor(private readonly s: ActionSettings) {
     this.action = compileSprintf(s.action);
-    this.index = compileSprintf(s.index);
+    this.index = dateOnlyTemplate(s.index) ? memoBySecond(compileSprintf(s.index)) : compileSprintf(s.index);
     if (s.documentId !== undefined) this.documentId = compileSprintf(s.documentId);
     if (s.routing !== undefined) this.routing = compileSprintf(s.routing);
     if (s.pipeline !== undefined) this.pipeline = compileSprintf(s.pipeline);
@@ -216,6 +217,27 @@ export class ActionBuilder {
     out['data_stream'] = synced;
     return out;
   }
+}
+
+/** An index like `logs-%{+YYYY.MM.dd}`: only date placeholders, none finer than a second. */
+function dateOnlyTemplate(template: string): boolean {
+  const placeholders = template.match(/%\{[^}]*\}/g);
+  return placeholders !== null && placeholders.every((p) => p.startsWith('%{+') && !p.includes('S'));
+}
+
+/** The index of consecutive events from the same second is computed once. */
+function memoBySecond(interpolate: Interpolator): Interpolator {
+  let lastSecond = Number.NaN;
+  let last = '';
+  return (event) => {
+    const ts = event.data['@timestamp'];
+    if (!(ts instanceof Timestamp)) return interpolate(event);
+    if (ts.seconds !== lastSecond) {
+      last = interpolate(event);
+      lastSecond = ts.seconds;
+    }
+    return last;
+  };
 }
 
 /** data_stream_name: `type-dataset-namespace` from the event's data_stream field (auto routing) or the settings. */

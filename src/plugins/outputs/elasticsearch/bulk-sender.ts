@@ -118,16 +118,17 @@ export class BulkSender {
     while (start < actions.length) {
       let end = start;
       let bytes = 0;
-      const parts: Buffer[] = [];
+      let text = '';
       while (end < actions.length) {
-        const b = Buffer.from(actions[end]!.ndjson, 'utf8');
-        if (end > start && bytes + b.length > TARGET_BULK_BYTES) break;
-        parts.push(b);
-        bytes += b.length;
+        const ndjson = actions[end]!.ndjson;
+        const size = Buffer.byteLength(ndjson, 'utf8');
+        if (end > start && bytes + size > TARGET_BULK_BYTES) break;
+        text += ndjson;
+        bytes += size;
         end++;
       }
       const chunk = actions.slice(start, end);
-      const body = Buffer.concat(parts, bytes);
+      const body = Buffer.from(text, 'utf8');
       const gzipped = this.s.compressionLevel > 0;
       const response = await this.transport.send(gzipped ? await gzipAsync(body, { level: this.s.compressionLevel }) : body, gzipped);
       retry.push(...this.handleResponse(chunk, response));

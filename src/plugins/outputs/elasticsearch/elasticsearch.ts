@@ -136,7 +136,8 @@ export class ElasticsearchOutput implements Output {
       retryMaxInterval: this.options.retry_max_interval,
       dlqCodes: new Set([...DLQ_CODES, ...(this.options.dlq_custom_codes ?? []).map(Number)]),
       silenced: new Set([...(this.options.silence_errors_in_log ?? []), ...(this.options.failure_type_logging_whitelist ?? [])].map(String)),
-      compressionLevel: this.options.http_compression ? Math.max(1, this.options.compression_level) : 0,
+      // compression_level (default 1) gzips request bodies, 0 turns it off; the deprecated http_compression => true means at least 1.
+      compressionLevel: this.options.http_compression ? Math.max(1, this.options.compression_level) : Math.max(0, Math.min(9, this.options.compression_level)),
       log: this.log,
       ...(this.dlq ? { dlq: this.dlq } : {}),
     });
