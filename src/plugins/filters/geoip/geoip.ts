@@ -8,16 +8,48 @@
 // - found: the fields written, filter_matched.
 // Without `database`, Logstash would use the GeoLite2 database it bundles; flowstash bundles none and
 // never downloads one, so register() fails saying which file to pass.
-import type { Event } from '../../../event/event.ts';
+import { FieldSetError, type Event } from '../../../event/event.ts';
 import { parseFieldReference, toReference } from '../../../event/fieldref.ts';
-import { isFieldMap, type FieldMap, type FieldValue } from '../../../event/values.ts';
+import { isFieldMap, setOwn, type FieldMap, type FieldValue } from '../../../event/values.ts';
 import { FilterBase } from '../../filter-base.ts';
 import type { CheckContext, CheckResult, Filter, PluginContext } from '../../types.ts';
-import { networkText, parseIpLiteral } from './address.ts';
+import { networkText, parseIpLiteral, type IpAddress } from './address.ts';
 import { FillOnceCache, GeoDatabase } from './database.ts';
 import { desiredFields, fieldPath, GeoipConfigurationError, type GeoField } from './fields.ts';
-import { kindWrites, recordSlots, RecordShapeError, type Slot } from './record.ts';
+import { kindWrites, recordSlots, RecordShapeError, type Slot, type SlotValue } from './record.ts';
 import type { GeoipFilterOptions } from './schema.ts';
+
+interface Write {
+  path: readonly string[];
+  value: SlotValue;
+}
+
+interface AddressHit {
+  address: IpAddress | undefined;
+  hit: { pointer: number; prefixLength: number } | undefined;
+}
+
+interface RecordWrites {
+  ok: boolean;
+  writes: Write[];
+}
+
+/** Sets a value below the target map, creating maps on the way (a scalar on the way is Logstash's set error). */
+function writeAt(target: FieldMap, path: readonly string[], value: FieldValue): void {
+  let m = target;
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
+    const key = path[i]!;
+    const next = m[key];
+    if (next === undefined || next === null) {
+      const created: FieldMap = {};
+      setOwn(m, key, created);
+      m = created;
+    } else if (isFieldMap(next)) m = next;
+    else throw new FieldSetError(`[${path.slice(0, i + 1).join('][')}] is ${JSON.stringify(next)}, not a map`);
+  }
+  setOwn(m, path[last]!, value);
+}
 
 const ECS_TARGET_FIELDS = ['client', 'destination', 'host', 'observer', 'server', 'source'];
 
@@ -52,9 +84,12 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
   private database?: GeoDatabase;
   private target = '';
   private targetRef = '';
-  private writers = new Map<GeoField, string>();
+  /** Where each written field goes under the target, in this filter's layout. */
+  private paths = new Map<GeoField, string[]>();
   private wanted: GeoField[] = [];
-  private slotsCache = new FillOnceCache<Slot[]>(0);
+  private recordCache = new FillOnceCache<number, RecordWrites>(0);
+  /** Per address text: what it parsed to and where the tree led (same capacity rule). */
+  private addressCache = new FillOnceCache<string, AddressHit>(0);
   private readonly ecs: boolean;
   readonly lookups = { found: 0, notFound: 0, invalid: 0, errors: 0 };
 
@@ -69,18 +104,19 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
     this.target = target;
     this.targetRef = toReference(parseFieldReference(target));
     if (this.options.database === undefined) throw new GeoipConfigurationError(`geoip ${this.ctx.where}: ${missingDatabaseMessage(this.options.default_database_type)}`);
-    this.database = await GeoDatabase.open(this.options.database, this.options.cache_size);
+    this.database = await GeoDatabase.open(this.options.database);
     this.log.info('Using geoip database', { path: this.options.database });
     this.wanted = desiredFields(this.database.kind, this.options.fields, this.ecs);
     if (this.database.kind === 'Unknown') {
       this.log.warn(`Unsupported database type ${this.database.databaseType}: Logstash's geoip filter raises on every event looked up in it`, { path: this.options.database });
     }
-    const targetPath = parseFieldReference(target);
     for (const field of this.wanted) {
       const sub = fieldPath(field, this.ecs);
-      if (sub && kindWrites(this.database.kind, field)) this.writers.set(field, toReference([...targetPath, ...sub]));
+      if (sub && kindWrites(this.database.kind, field)) this.paths.set(field, sub);
     }
-    this.slotsCache = new FillOnceCache<Slot[]>(Math.max(0, this.options.cache_size));
+    // Logstash's CHMCache: at most cache_size records, none evicted.
+    this.recordCache = new FillOnceCache<number, RecordWrites>(Math.max(0, this.options.cache_size));
+    this.addressCache = new FillOnceCache<string, AddressHit>(Math.max(0, this.options.cache_size));
   }
 
   filter(event: Event): Event[] {
@@ -93,13 +129,12 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
     return [event];
   }
 
-  /** GeoIPFilter.handleEvent: true when fields were written. */
+  /** GeoIPFilter.handleEvent: true when the lookup gave data (its fields written). */
   private lookupInto(event: Event): boolean {
     const db = this.database!;
     const input = event.get(this.options.source);
     if (input === undefined || input === null) return false;
-    let ip: FieldValue | undefined = input;
-    if (Array.isArray(input)) ip = input[0];
+    const ip: FieldValue | undefined = Array.isArray(input) ? input[0] : input;
     if (typeof ip !== 'string') {
       // Logstash raises here (and the pipeline stops); flowstash logs, tags and goes on.
       this.lookups.errors++;
@@ -107,9 +142,14 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
       return false;
     }
     if (ip.trim() === '') return false;
-    const address = parseIpLiteral(ip);
-    let slots: Slot[] = [];
-    let prefixLength = 0;
+    let seen = this.addressCache.get(ip);
+    if (seen === undefined) {
+      const parsed = parseIpLiteral(ip);
+      seen = { address: parsed, hit: parsed && db.kind !== 'Unknown' ? db.find(parsed) : undefined };
+      this.addressCache.set(ip, seen);
+    }
+    const { address, hit } = seen;
+    let found: RecordWrites | undefined;
     if (address === undefined) {
       this.lookups.invalid++;
       this.log.debug('IP Field contained invalid IP address or hostname', { field: this.options.source, value: ip });
@@ -118,38 +158,29 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
       this.log.error(`Unsupported database type ${db.databaseType}`, { field: this.options.source });
       return false;
     } else {
-      const hit = db.find(address);
-      if (hit === undefined) {
-        this.lookups.notFound++;
-        this.log.debug('IP not found!', { field: this.options.source, value: ip });
-      } else {
-        prefixLength = hit.prefixLength;
-        let cached = this.slotsCache.get(hit.pointer);
-        if (cached === undefined) {
-          try {
-            cached = recordSlots(db.kind, db.record(hit.pointer), this.wanted);
-          } catch (e) {
-            if (!(e instanceof RecordShapeError)) throw e;
-            this.log.debug(`GeoIP2 Exception. ${e.message}`, { field: this.options.source, value: ip });
-            cached = [];
-          }
-          this.slotsCache.set(hit.pointer, cached);
+      if (hit === undefined) this.log.debug('IP not found!', { field: this.options.source, value: ip });
+      else {
+        found = this.recordCache.get(hit.pointer);
+        if (found === undefined) {
+          found = this.compile(hit.pointer, ip);
+          this.recordCache.set(hit.pointer, found);
         }
-        slots = cached;
-        if (slots.length) this.lookups.found++;
-        else this.lookups.notFound++;
       }
+      if (found?.ok) this.lookups.found++;
+      else this.lookups.notFound++;
     }
-    const existing = event.get(this.targetRef);
     try {
-      if (existing === undefined || existing === null) event.set(this.targetRef, {});
-      if (slots.length === 0) return false;
-      for (const slot of slots) {
-        const ref = this.writers.get(slot.field);
-        if (ref === undefined) continue;
-        const v = slot.value;
-        const value: FieldValue = v === 'ip' ? address!.text : v === 'network' ? networkText(address!, prefixLength) : isFieldMap(v.fixed) ? { ...(v.fixed as FieldMap) } : v.fixed;
-        event.set(ref, value);
+      let target = event.get(this.targetRef);
+      if (target === undefined || target === null) {
+        event.set(this.targetRef, {});
+        target = event.get(this.targetRef);
+      }
+      if (!found?.ok) return false;
+      if (!isFieldMap(target)) throw new FieldSetError(`[${this.target}] is ${JSON.stringify(target)}, not a map`);
+      for (const w of found.writes) {
+        const v = w.value;
+        const value: FieldValue = v === 'ip' ? address!.text : v === 'network' ? networkText(address!, hit!.prefixLength) : isFieldMap(v.fixed) ? { ...v.fixed } : v.fixed;
+        writeAt(target, w.path, value);
       }
     } catch (e) {
       // Logstash raises when the target is not a map (and the pipeline stops); flowstash logs and tags.
@@ -158,6 +189,25 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
       return false;
     }
     return true;
+  }
+
+  /** What a record writes (its slots with their paths in this filter's layout); ok false: the lookup fails. */
+  private compile(pointer: number, ip: string): RecordWrites {
+    const db = this.database!;
+    let slots: Slot[];
+    try {
+      slots = recordSlots(db.kind, db.record(pointer), this.wanted);
+    } catch (e) {
+      if (!(e instanceof RecordShapeError)) throw e;
+      this.log.debug(`GeoIP2 Exception. ${e.message}`, { field: this.options.source, value: ip });
+      slots = [];
+    }
+    const writes: Write[] = [];
+    for (const slot of slots) {
+      const path = this.paths.get(slot.field);
+      if (path) writes.push({ path, value: slot.value });
+    }
+    return { ok: slots.length > 0, writes };
   }
 
   stats(): Record<string, number> {
@@ -183,7 +233,7 @@ export async function check(options: GeoipFilterOptions, ctx: CheckContext): Pro
   if (options.database === undefined) errors.push(`${where}: ${missingDatabaseMessage(options.default_database_type)}`);
   else {
     try {
-      const db = await GeoDatabase.open(options.database, 0);
+      const db = await GeoDatabase.open(options.database);
       desiredFields(db.kind, options.fields, ecs);
       if (db.kind === 'Unknown') ctx.log.warn(`${where}: unsupported database type ${db.databaseType} (${options.database})`);
     } catch (e) {
