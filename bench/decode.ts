@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchDecode, loadNetflowDatagrams, type BenchDatagram } from '../src/codec/netflow/bench.ts';
+import { benchDecode, loadNetflowDatagrams, type BenchDatagram } from '../src/plugins/codecs/netflow/bench.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CAPTURES = path.resolve(ROOT, '../shared/corpus/captures');

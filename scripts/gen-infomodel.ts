@@ -1,4 +1,4 @@
-// Generates src/codec/netflow/infomodel.generated.ts, flowstash's own information-element table,
+// Generates src/flow/netflow/infomodel.generated.ts, flowstash's own information-element table,
 // from the registries in ../shared/infomodel (IANA, the Logstash codec's YAML, vendor dictionaries).
 //   npx tsx scripts/gen-infomodel.ts [--check]     (--check: exit 1 when the committed file differs)
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -8,7 +8,7 @@ import YAML from 'yaml';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SHARED_INFOMODEL = path.resolve(ROOT, '../shared/infomodel');
-export const GENERATED_PATH = path.join(ROOT, 'src/codec/netflow/infomodel.generated.ts');
+export const GENERATED_PATH = path.join(ROOT, 'src/flow/netflow/infomodel.generated.ts');
 
 const ABSTRACT_TYPES = new Set([
   'unsigned8', 'unsigned16', 'unsigned32', 'unsigned64', 'signed8', 'signed16', 'signed32', 'signed64',

@@ -1,6 +1,6 @@
 // `flowstash bench decode FILE.pcap [--seconds N]`: netflow codec throughput on a capture.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { benchDecode, loadNetflowDatagrams } from '../codec/netflow/bench.ts';
+import { benchDecode, loadNetflowDatagrams } from '../plugins/codecs/netflow/bench.ts';
 
 function positiveNumber(v: string): number {
   const n = Number(v);

@@ -11,7 +11,7 @@ import {
   type Template,
   type V9FlowSet,
   type FieldInput,
-} from '../codec/netflow/encode/index.ts';
+} from '../flow/netflow/encode/index.ts';
 import type { ExportBatch, GeneratedRecord } from './types.ts';
 
 export interface PendingRecord {

@@ -1,6 +1,6 @@
 // The ground truth of a synthesized capture: one JSON line per record, in wire order, so a pipeline's
 // output can be checked against what was actually sent.
-import type { FieldInput } from '../codec/netflow/encode/index.ts';
+import type { FieldInput } from '../flow/netflow/encode/index.ts';
 import type { SynthPacket } from './synth.ts';
 
 function jsonValue(v: FieldInput): unknown {

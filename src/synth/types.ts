@@ -1,5 +1,5 @@
 // What a synth profile is: per-exporter encoders turning flows into export datagrams.
-import type { FieldInput } from '../codec/netflow/encode/index.ts';
+import type { FieldInput } from '../flow/netflow/encode/index.ts';
 import type { SyntheticFlow } from './flows.ts';
 import type { Prng } from './prng.ts';
 

@@ -6,8 +6,8 @@
 // with the source address of the datagram that event was decoded from.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
-import { NetflowCodec } from '../../src/codec/netflow/codec.ts';
-import type { NetflowOptions } from '../../src/codec/netflow/options.ts';
+import { NetflowCodec } from '../../src/plugins/codecs/netflow/codec.ts';
+import type { NetflowOptions } from '../../src/flow/netflow/options.ts';
 import {
   HAS_LISTS, HAVE_SHARED, SHARED, captureOptions, compareEvents, compareLogs, corpusCases, parseRaw, readExpected,
   type CorpusCase, type Raw,

@@ -14,7 +14,7 @@ import { defaultRewriteOptions, type Cidr, type CidrPair, type RewriteOptions } 
 import { DatagramExtractor } from '../../src/packet/datagrams.ts';
 import { openCapture, readAllPackets } from '../../src/capture/open.ts';
 import { formatIP, parseIPv4, parseIPv6 } from '../../src/packet/address.ts';
-import { createNetflowDecoder, type DecodedFlow } from '../../src/codec/netflow/decoder.ts';
+import { createNetflowDecoder, type DecodedFlow } from '../../src/flow/netflow/decoder.ts';
 import type { CapturedPacket } from '../../src/capture/types.ts';
 import type { UdpDatagram } from '../../src/packet/types.ts';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { vi } from 'vitest';
-import { encodeIpfixMessage, type Template } from '../../src/codec/netflow/encode/index.ts';
+import { encodeIpfixMessage, type Template } from '../../src/flow/netflow/encode/index.ts';
 import { encodeCapture } from '../../src/capture/writer.ts';
 import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { run } from '../../src/cli/verify.ts';

@@ -1,6 +1,6 @@
 // Cisco IOS-style NetFlow v9: IPv4/IPv6 flow templates with sampler id, an options template for the
 // random sampler (scope: system) and one naming the interfaces (scope: interface).
-import { V9ExporterSession, v9Field, type FieldInput, type Template, type V9FlowSet } from '../../codec/netflow/encode/index.ts';
+import { V9ExporterSession, v9Field, type FieldInput, type Template, type V9FlowSet } from '../../flow/netflow/encode/index.ts';
 import type { SyntheticFlow } from '../flows.ts';
 import { packV9, exportBatch, type PendingRecord } from '../packing.ts';
 import type { ExportBatch, ExporterContext, SynthProfile } from '../types.ts';

@@ -8,7 +8,7 @@ import {
   type IpfixSet,
   type NtpTime,
   type Template,
-} from '../../codec/netflow/encode/index.ts';
+} from '../../flow/netflow/encode/index.ts';
 import type { SyntheticFlow } from '../flows.ts';
 import { packIpfix, exportBatch, type PendingRecord } from '../packing.ts';
 import type { ExportBatch, ExporterContext, SynthProfile } from '../types.ts';

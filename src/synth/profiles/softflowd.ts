@@ -1,6 +1,6 @@
 // softflowd-style plain IPFIX: 5-tuple flows with sysUpTime-relative times, separate IPv4/ICMP/IPv6
 // templates, and an options template announcing the exporter's boot time, sampling and interface name.
-import { ipfixField, IpfixExporterSession, type FieldInput, type IpfixSet, type Template } from '../../codec/netflow/encode/index.ts';
+import { ipfixField, IpfixExporterSession, type FieldInput, type IpfixSet, type Template } from '../../flow/netflow/encode/index.ts';
 import type { SyntheticFlow } from '../flows.ts';
 import { packIpfix, exportBatch, type PendingRecord } from '../packing.ts';
 import type { ExportBatch, ExporterContext, SynthProfile } from '../types.ts';

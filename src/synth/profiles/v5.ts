@@ -1,5 +1,5 @@
 // NetFlow v5: fixed records, 30 per packet at most, flow sequence = flows exported before.
-import { encodeV5Packet, V5_HEADER_LENGTH, V5_MAX_RECORDS, V5_RECORD_LENGTH, type FieldInput, type V5Record } from '../../codec/netflow/encode/index.ts';
+import { encodeV5Packet, V5_HEADER_LENGTH, V5_MAX_RECORDS, V5_RECORD_LENGTH, type FieldInput, type V5Record } from '../../flow/netflow/encode/index.ts';
 import type { ExportBatch, ExporterContext, GeneratedRecord, SynthProfile } from '../types.ts';
 
 export const v5Profile: SynthProfile = {

@@ -1,7 +1,7 @@
 // The `netflow` codec plugin and `flowstash bench decode`, as the pipeline and users see them.
 import { describe, it, expect, vi } from 'vitest';
 import path from 'node:path';
-import { createNetflowCodec } from '../../../src/codec/netflow/codec.ts';
+import { createNetflowCodec } from '../../../src/plugins/codecs/netflow/codec.ts';
 import { findPlugin } from '../../../src/plugins/registry.ts';
 import { standaloneContext } from '../../../src/plugins/context.ts';
 import type { Event } from '../../../src/event/event.ts';
@@ -9,7 +9,7 @@ import type { Logger, PluginContext } from '../../../src/plugins/types.ts';
 import { jsonMap } from '../../../src/event/json.ts';
 import { run as bench } from '../../../src/cli/bench.ts';
 import { HAVE_SHARED, SHARED } from './corpus-helpers.ts';
-import { ipfix, set, templateRecord, u16 } from './build.ts';
+import { ipfix, set, templateRecord, u16 } from '../../flow/netflow/build.ts';
 
 function ctx(lines: string[]): PluginContext {
   const at = (level: string) => (msg: string) => lines.push(`${level} ${msg}`);

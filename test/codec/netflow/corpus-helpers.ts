@@ -4,8 +4,8 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readUdpDatagrams } from '../../../src/replay/datagram-source.ts';
-import { NetflowCodec } from '../../../src/codec/netflow/codec.ts';
-import type { NetflowOptions } from '../../../src/codec/netflow/options.ts';
+import { NetflowCodec } from '../../../src/plugins/codecs/netflow/codec.ts';
+import type { NetflowOptions } from '../../../src/flow/netflow/options.ts';
 import type { Event } from '../../../src/event/event.ts';
 import { jsonMap } from '../../../src/event/json.ts';
 

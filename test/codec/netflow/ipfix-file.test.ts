@@ -3,8 +3,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HAVE_SHARED, SHARED } from './corpus-helpers.ts';
-import { splitIpfixFile } from '../../../src/codec/netflow/ipfix-file.ts';
-import { createNetflowDecoder, type DecodedFlow } from '../../../src/codec/netflow/decoder.ts';
+import { splitIpfixFile } from '../../../src/capture/ipfix-file.ts';
+import { createNetflowDecoder, type DecodedFlow } from '../../../src/flow/netflow/decoder.ts';
 
 if (!HAVE_SHARED) console.warn(`skipping IPFIX file tests: ${SHARED} is absent`);
 

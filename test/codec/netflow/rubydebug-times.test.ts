@@ -2,12 +2,12 @@
 // quoted ("flowStartMicroseconds" => "2017-…Z") while @timestamp stays a bare Timestamp. JSON cannot
 // tell the two apart, so the corpus comparison alone would not catch a regression here.
 import { describe, it, expect } from 'vitest';
-import { createNetflowCodec } from '../../../src/codec/netflow/codec.ts';
+import { createNetflowCodec } from '../../../src/plugins/codecs/netflow/codec.ts';
 import { renderRubydebug } from '../../../src/plugins/codecs/rubydebug/rubydebug.ts';
 import type { Event } from '../../../src/event/event.ts';
 import type { Logger, PluginContext } from '../../../src/plugins/types.ts';
 import { standaloneContext } from '../../../src/plugins/context.ts';
-import { ipfix, set, templateRecord } from './build.ts';
+import { ipfix, set, templateRecord } from '../../flow/netflow/build.ts';
 
 const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, isEnabled: () => false };
 const ctx: PluginContext = standaloneContext({ log: quiet });

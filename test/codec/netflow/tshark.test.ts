@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { HAVE_SHARED, SHARED } from './corpus-helpers.ts';
 import { readUdpDatagrams } from '../../../src/replay/datagram-source.ts';
-import { createNetflowDecoder } from '../../../src/codec/netflow/decoder.ts';
+import { createNetflowDecoder } from '../../../src/flow/netflow/decoder.ts';
 
 function haveTshark(): boolean {
   try {

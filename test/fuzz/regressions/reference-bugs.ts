@@ -1,6 +1,6 @@
 // The Logstash netflow codec's known hangs and crashes (shared/docs/reference/logstash-codec-netflow.md
 // §3, §4, §6), rebuilt with the encoder: the flowstash decoder must get through each of them.
-import { encodeIpfixMessage, encodeV9Packet, type IpfixSet, type Template } from '../../../src/codec/netflow/encode/index.ts';
+import { encodeIpfixMessage, encodeV9Packet, type IpfixSet, type Template } from '../../../src/flow/netflow/encode/index.ts';
 import type { FuzzDatagram } from '../../../src/fuzz/types.ts';
 import type { Regression } from './index.ts';
 

@@ -1,11 +1,11 @@
 // The `netflow` codec plugin: datagrams in, Logstash-shaped events out
 // (`{"@timestamp", <target>: {...}, "@version": "1"}`), with the decoder's counters as stats.
-import { Event } from '../../event/event.ts';
-import type { Timestamp } from '../../event/timestamp.ts';
-import type { FieldMap } from '../../event/values.ts';
-import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../../plugins/types.ts';
-import { NetflowDecoder, type LogFn } from './decoder.ts';
-import type { NetflowOptions } from './options.ts';
+import { Event } from '../../../event/event.ts';
+import type { Timestamp } from '../../../event/timestamp.ts';
+import type { FieldMap } from '../../../event/values.ts';
+import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../../types.ts';
+import { NetflowDecoder, type LogFn } from '../../../flow/netflow/decoder.ts';
+import type { NetflowOptions } from '../../../flow/netflow/options.ts';
 
 export class NetflowCodec implements Codec {
   readonly decoder: NetflowDecoder;

@@ -2,7 +2,7 @@
 // only to check the encoder's bytes. It is given the field types (it has no information model) and
 // returns canonical values: integers and times as bigint, addresses/strings/octets as hex of the wire
 // bytes, floats as numbers, lists as plain objects. It is not the project's decoder.
-import type { AbstractDataType, Template, TemplateField } from '../../../src/codec/netflow/encode/index.ts';
+import type { AbstractDataType, Template, TemplateField } from '../../../src/flow/netflow/encode/index.ts';
 
 export type Canon = bigint | number | boolean | string | null | Canon[] | { [k: string]: Canon };
 

@@ -3,7 +3,7 @@
 // packet and whatever the record values (zeros included).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createNetflowDecoder } from '../../../src/codec/netflow/decoder.ts';
+import { createNetflowDecoder } from '../../../src/flow/netflow/decoder.ts';
 import { set, u16, v9, v9Template } from './build.ts';
 
 const A = { host: '192.0.2.1', port: 2055 };

@@ -4,9 +4,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Timestamp } from '../../../src/event/timestamp.ts';
-import { isoTime, ipv4At, millisTs, secondsTs, u64At, v9Switched } from '../../../src/codec/netflow/render.ts';
-import { compileRecordDecoder } from '../../../src/codec/netflow/compile.ts';
-import type { FieldSpec } from '../../../src/codec/netflow/field-spec.ts';
+import { isoTime, ipv4At, millisTs, secondsTs, u64At, v9Switched } from '../../../src/flow/netflow/render.ts';
+import { compileRecordDecoder } from '../../../src/flow/netflow/compile.ts';
+import type { FieldSpec } from '../../../src/flow/netflow/field-spec.ts';
 
 const header = { version: 9, seq: 0, flowsetId: 256, uptime: 0, unixSec: 0 };
 

@@ -1,9 +1,9 @@
 // Decode throughput of the netflow codec on a capture: the capture's netflow datagrams decoded
 // repeatedly (templates learnt in a first pass) into the Event objects the pipeline gets.
-import { readUdpDatagrams } from '../../replay/datagram-source.ts';
-import type { Event } from '../../event/event.ts';
+import { readUdpDatagrams } from '../../../replay/datagram-source.ts';
+import type { Event } from '../../../event/event.ts';
 import { NetflowCodec } from './codec.ts';
-import type { NetflowOptions } from './options.ts';
+import type { NetflowOptions } from '../../../flow/netflow/options.ts';
 
 export interface BenchDatagram {
   payload: Buffer;

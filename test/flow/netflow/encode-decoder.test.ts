@@ -14,9 +14,9 @@ import {
   type IpfixSet,
   type Template,
   type TemplateField,
-} from '../../../src/codec/netflow/encode/index.ts';
-import { allIpfixElements, allV9Elements, lookupIpfixElementByName, lookupV9Element, type InfoElement } from '../../../src/codec/netflow/infomodel.ts';
-import { createNetflowDecoder } from '../../../src/codec/netflow/decoder.ts';
+} from '../../../src/flow/netflow/encode/index.ts';
+import { allIpfixElements, allV9Elements, lookupIpfixElementByName, lookupV9Element, type InfoElement } from '../../../src/flow/netflow/infomodel.ts';
+import { createNetflowDecoder } from '../../../src/flow/netflow/decoder.ts';
 import { Timestamp } from '../../../src/event/timestamp.ts';
 import { Float, type FieldValue } from '../../../src/event/values.ts';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { generate, GENERATED_PATH, SHARED_INFOMODEL } from '../../../scripts/gen-infomodel.ts';
-import { lookupIpfixElement, lookupV9Element, allIpfixElements, PEN } from '../../../src/codec/netflow/infomodel.ts';
+import { lookupIpfixElement, lookupV9Element, allIpfixElements, PEN } from '../../../src/flow/netflow/infomodel.ts';
 
 const haveShared = existsSync(SHARED_INFOMODEL);
 if (!haveShared) console.warn(`skipping infomodel freshness test: ${SHARED_INFOMODEL} is absent`);

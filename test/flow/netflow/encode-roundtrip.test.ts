@@ -19,9 +19,9 @@ import {
   type TemplateField,
   type V5Record,
   type V9FlowSet,
-} from '../../../src/codec/netflow/encode/index.ts';
+} from '../../../src/flow/netflow/encode/index.ts';
 import { oracleIpfix, oracleV9, type Canon, type SubTemplateLookup } from './encode-oracle.ts';
-import { LIST_SEMANTIC_CODES } from '../../../src/codec/netflow/encode/types.ts';
+import { LIST_SEMANTIC_CODES } from '../../../src/flow/netflow/encode/types.ts';
 
 const SIMPLE_TYPES: AbstractDataType[] = [
   'octetArray', 'unsigned8', 'unsigned16', 'unsigned32', 'unsigned64', 'signed8', 'signed16', 'signed32', 'signed64',

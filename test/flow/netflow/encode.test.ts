@@ -9,7 +9,7 @@ import {
   V9ExporterSession,
   v9Field,
   type Template,
-} from '../../../src/codec/netflow/encode/index.ts';
+} from '../../../src/flow/netflow/encode/index.ts';
 import { Timestamp } from '../../../src/event/timestamp.ts';
 
 const T: Template = {

@@ -1,7 +1,7 @@
 // Any byte string decodes without throwing, terminates, and every datagram is accounted for.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createNetflowDecoder } from '../../../src/codec/netflow/decoder.ts';
+import { createNetflowDecoder } from '../../../src/flow/netflow/decoder.ts';
 import { ipfix, set, templateRecord, u16, u32, v9, v9Template, varlen } from './build.ts';
 
 const EXPORTER = { host: '198.51.100.7', port: 2055 };
