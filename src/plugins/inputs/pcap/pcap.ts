@@ -91,6 +91,9 @@ export class PcapInput implements Input {
         { signal: ctx.signal },
       );
       this.passes = result.passes;
+    } catch (e) {
+      // A capture that cannot be read at all (missing, a directory, not a capture) ends the run with exit 1.
+      throw new PcapInputError(this.path, e as Error);
     } finally {
       if (current) for (const w of current.warnings) ctx.log.warn(`pcap input: ${w.message}`);
       const c = this.counters();
@@ -101,6 +104,18 @@ export class PcapInput implements Input {
         { ...c },
       );
     }
+  }
+}
+
+/** The capture could not be read: one line with the path and the reason, and the process exits 1. */
+export class PcapInputError extends Error {
+  override readonly name = 'PcapInputError';
+  readonly exitCode = 1;
+  constructor(path: string, cause: Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a capture file' : code === 'EACCES' ? 'permission denied' : cause.message;
+    // The capture reader's own errors already name the file and the byte offset.
+    super(cause.message.startsWith(path) ? `pcap input: ${cause.message}` : `pcap input: cannot read ${path}: ${why}`);
   }
 }
 
