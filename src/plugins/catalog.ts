@@ -10,6 +10,7 @@ import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
+import { rubySchema } from './filters/ruby/schema.ts';
 import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
 import { csvSchema } from './filters/csv/schema.ts';
@@ -43,6 +44,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(mutateSchema, () => import('./filters/mutate/mutate.ts'), { checks: true }),
   plugin(dateSchema, () => import('./filters/date/date.ts')),
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
+  plugin(rubySchema, () => import('./filters/ruby/ruby.ts'), { checks: true }),
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
   plugin(csvSchema, () => import('./filters/csv/csv.ts')),

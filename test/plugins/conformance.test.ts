@@ -27,6 +27,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/mutate': { add_tag: ['seen'] },
   'filter/date': { match: ['when', 'ISO8601'] },
   'filter/drop': {},
+  'filter/ruby': { code: 'event.set("seen", true)' },
   'filter/translate': { source: 'message', dictionary: { hello: 'world' } },
   'filter/cidr': { address: ['%{message}'], network: ['10.0.0.0/8'] },
   'filter/json': { source: 'message', target: 'parsed' },

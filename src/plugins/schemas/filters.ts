@@ -39,14 +39,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     hostsfile: arr(),
     tag_on_timeout: arr(['_dnstimeout']),
   }),
-  filter('ruby', 'Run Ruby code on events', {
-    code: str(),
-    init: str(),
-    path: path(),
-    script_params: hash({}),
-    tag_on_exception: str('_rubyexception'),
-    tag_with_exception_message: bool(false),
-  }),
   filter('useragent', 'Parse user agent strings', {
     source: required(str()),
     target: str(),

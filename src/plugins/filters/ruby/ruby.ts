@@ -1,0 +1,234 @@
+// The ruby filter (logstash-filter-ruby 3.1) on CRuby compiled to WebAssembly. The events of a
+// worker batch reach filter() in the same tick: they are collected and sent to Ruby as one JSON
+// text on the next microtask; Ruby runs the code on each and answers what it did to each event
+// (the sets, removes and tags, in order — replayed here on flowstash's own Event, so a set from
+// Ruby is the same operation as a set from mutate), whether it was cancelled, the events it made
+// and the exception it raised. Errors in user code tag the event and are logged with the config
+// file and line of the ruby block; the pipeline goes on.
+import { readFile } from 'node:fs/promises';
+import { Event } from '../../../event/event.ts';
+import { parseJsonValue } from '../../../event/json-parse.ts';
+import type { FieldMap, FieldValue } from '../../../event/values.ts';
+import { FilterBase } from '../../filter-base.ts';
+import type { CheckContext, CheckResult, Logger, PluginContext } from '../../types.ts';
+import type { RubyFilterOptions } from './schema.ts';
+import type { RubyReply, RubyVm } from './vm.ts';
+import { WireWriter, fromWire } from './wire.ts';
+
+const EXCLUSIVE = 'You must either use an inline script with the "code" option or a script file using "path".';
+
+/** A Ruby exception as the bridge reports it. */
+type RubyError = [className: string, message: string, backtrace: string[]];
+/** What Ruby did to one event: its operations, cancelled?, events it made, exception, original returned? */
+type Row = [ops: FieldValue[][], cancelled: boolean, added: FieldValue[][] | null, error: RubyError | null, returned: boolean];
+
+interface Pending {
+  event: Event;
+  resolve(events: Event[]): void;
+}
+
+export class RubyConfigError extends Error {
+  constructor(where: string, why: string) {
+    super(`ruby filter at ${where}: ${why}`);
+    this.name = 'RubyConfigError';
+  }
+}
+
+let instances = 0;
+
+export class RubyFilter extends FilterBase<RubyFilterOptions> {
+  private vm?: RubyVm;
+  private readonly rubyId: string;
+  private pending: Pending[] = [];
+  private readonly exceptionCounter = { exceptions: 0, created: 0, cancelled: 0, batches: 0 };
+
+  constructor(options: RubyFilterOptions, ctx: PluginContext) {
+    super(options, ctx);
+    this.rubyId = `${ctx.id}#${++instances}`;
+  }
+
+  async register(): Promise<void> {
+    const { code, path } = this.options;
+    if ((code === undefined) === (path === undefined)) throw new RubyConfigError(this.ctx.where, EXCLUSIVE);
+    const { sharedRubyVm } = await import('./vm.ts');
+    this.vm = await sharedRubyVm();
+    this.ctx.log.debug('Ruby interpreter ready', { start_ms: Math.round(this.vm.startMillis) });
+    this.callRuby('create_filter', [this.rubyId]);
+    if (code !== undefined) {
+      this.callRuby('call', [this.rubyId, '__register_inline', JSON.stringify([this.options.init ?? null, code])]);
+    } else {
+      const content = await readScript(path!, this.ctx.where);
+      this.callRuby('call', [this.rubyId, '__register_script', JSON.stringify([path, content, this.options.script_params ?? {}])]);
+    }
+  }
+
+  filter(event: Event): Promise<Event[]> {
+    return new Promise((resolve) => {
+      if (this.pending.length === 0) queueMicrotask(() => this.flushPending());
+      this.pending.push({ event, resolve });
+    });
+  }
+
+  close(): void {
+    if (this.vm) this.callRuby('remove_filter', [this.rubyId]);
+  }
+
+  stats(): Record<string, number> {
+    return { ...super.stats(), ...this.exceptionCounter };
+  }
+
+  /** One crossing into Ruby for every event collected since the last one. */
+  private flushPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.exceptionCounter.batches++;
+    let rows: Row[];
+    try {
+      rows = this.runBatch(batch.map((p) => p.event));
+    } catch (e) {
+      const error: RubyError = ['RuntimeError', (e as Error).message, []];
+      rows = batch.map(() => [[], false, null, error, true]);
+    }
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(this.applyRow(batch[i]!.event, rows[i]!));
+  }
+
+  private runBatch(events: Event[]): Row[] {
+    let json = '[';
+    for (let i = 0; i < events.length; i++) {
+      const writer = new WireWriter();
+      const data = writer.event(events[i]!.data);
+      const meta = writer.map(events[i]!.metadata);
+      json += (i ? ',' : '') + '[' + data + ',' + meta + ',' + (writer.nested ? 'true' : 'false') + ']';
+    }
+    json += ']';
+    const reply = parseJsonValue(this.vm!.callRaw('run', this.rubyId, json)) as FieldMap;
+    this.drainLog(reply['log'] as FieldValue[]);
+    if (reply['error']) {
+      const [cls, message] = reply['error'] as string[];
+      throw new Error(`${message} (${cls})`);
+    }
+    return reply['ok'] as unknown as Row[];
+  }
+
+  private applyRow(event: Event, row: Row): Event[] {
+    const [ops, cancelled, added, rubyError, returned] = row;
+    let error = rubyError;
+    try {
+      replay(event, ops);
+    } catch (e) {
+      error ??= [(e as Error).name, (e as Error).message, []];
+    }
+    if (error) {
+      this.reportException(event, error);
+      if (cancelled) event.cancelled = true;
+      return event.cancelled ? [] : [event];
+    }
+    this.filterMatched(event);
+    const out: Event[] = [];
+    if (cancelled || !returned) {
+      event.cancelled = true;
+      this.exceptionCounter.cancelled++;
+    } else out.push(event);
+    for (const wire of added ?? []) {
+      const made = eventFromWire(wire);
+      this.exceptionCounter.created++;
+      if (!made.cancelled) out.push(made);
+    }
+    return out;
+  }
+
+  private reportException(event: Event, [cls, message, backtrace]: RubyError): void {
+    this.exceptionCounter.exceptions++;
+    const where = { where: this.ctx.where, class: cls, backtrace: backtrace[0] ?? '' };
+    if (this.options.path !== undefined) this.log.error(`Could not process event: ${message}`, { script_path: this.options.path, ...where });
+    else this.log.error(`Ruby exception occurred: ${message}`, where);
+    const tag = this.options.tag_on_exception;
+    if (this.options.tag_with_exception_message) event.tag(`${tag}: ${message}`);
+    this.tagFailure(event, tag);
+  }
+
+  private callRuby(method: string, args: string[]): FieldValue | undefined {
+    const reply = this.vm!.call<FieldValue>(method, ...args);
+    this.drainLog(reply.log as unknown as FieldValue[]);
+    if (reply.error) {
+      const [cls, message, backtrace] = reply.error;
+      throw new RubyConfigError(this.ctx.where, `${message} (${cls})${backtrace[0] ? ` at ${backtrace[0]}` : ''}`);
+    }
+    return reply.ok;
+  }
+
+  private drainLog(entries: FieldValue[] | undefined): void {
+    drainInto(this.log, entries);
+  }
+}
+
+function drainInto(log: Logger, entries: FieldValue[] | undefined): void {
+  for (const entry of entries ?? []) {
+    const [level, , message, data] = entry as [string, string, string, FieldMap | undefined];
+    const write = level === 'trace' || level === 'debug' || level === 'info' || level === 'warn' ? log[level] : log.error;
+    write.call(log, message, data ? (fromWire(data) as Record<string, unknown>) : undefined);
+  }
+}
+
+/** The operations Ruby made on an event, made again on flowstash's Event (same order). */
+function replay(event: Event, ops: FieldValue[][]): void {
+  for (const op of ops) {
+    const ref = op[1] as string;
+    if (op[0] === 's') event.set(ref, fromWire(op[2]!));
+    else if (op[0] === 'r') event.remove(ref);
+    else event.tag(ref);
+  }
+}
+
+function eventFromWire([data, meta, cancelled]: FieldValue[]): Event {
+  const event = new Event(fromWire(data!) as FieldMap, fromWire(meta!) as FieldMap);
+  event.cancelled = cancelled === true;
+  return event;
+}
+
+async function readScript(path: string, where: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new RubyConfigError(where, `cannot read the script file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function create(options: RubyFilterOptions, ctx: PluginContext): RubyFilter {
+  return new RubyFilter(options, ctx);
+}
+
+/**
+ * `-t`: the options must name code or path (not both); a script file must load and its `test`
+ * blocks pass (Logstash runs them when it builds the filter). Each test result is printed.
+ */
+export async function check(options: RubyFilterOptions, ctx: CheckContext): Promise<CheckResult> {
+  if ((options.code === undefined) === (options.path === undefined)) return { errors: [`ruby filter at ${ctx.where}: ${EXCLUSIVE}`] };
+  if (options.path === undefined) return { errors: [] };
+  const path = options.path;
+  const { sharedRubyVm } = await import('./vm.ts');
+  const vm = await sharedRubyVm();
+  const id = `check:${ctx.id}#${++instances}`;
+  const errors: string[] = [];
+  const notes: string[] = [];
+  try {
+    const content = await readScript(path, ctx.where);
+    vm.call('create_filter', id);
+    const reply: RubyReply<[Array<[string, string, string, string | null]>, Record<string, number>]> = vm.call('call', id, '__script_tests', JSON.stringify([path, content]));
+    drainInto(ctx.log, reply.log as unknown as FieldValue[]);
+    if (reply.error) return { errors: [`ruby filter at ${ctx.where}: ${reply.error[1]}`], notes };
+    const [rows, totals] = reply.ok!;
+    for (const [test, expectation, outcome, detail] of rows) {
+      notes.push(`ruby script ${path}: test "${test}" expect "${expectation}": ${outcome}`);
+      if (outcome !== 'passed') errors.push(`ruby filter at ${ctx.where}: ${path}: ***TEST FAILURE FOR: '${test}' expected '${expectation}'***${detail ? ` ${detail}` : ''}`);
+    }
+    notes.push(`ruby script ${path}: Test run complete: passed=${totals['passed']} failed=${totals['failed']} errored=${totals['errored']}`);
+    const failing = (totals['failed'] ?? 0) + (totals['errored'] ?? 0);
+    if (failing > 0) errors.push(`ruby filter at ${ctx.where}: Script '${path}' had ${failing} failing tests! Check the error log for details.`);
+  } catch (e) {
+    errors.push((e as Error).message);
+  } finally {
+    vm.call('remove_filter', id);
+  }
+  return { errors, notes };
+}

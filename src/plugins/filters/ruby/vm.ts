@@ -1,0 +1,107 @@
+// The Ruby interpreter: CRuby 3.3 compiled to WebAssembly (@ruby/3.3-wasm-wasi), loaded on the
+// first `ruby` filter's register and shared by every ruby filter of the process — as Logstash shares
+// one JRuby runtime; each filter is its own Ruby object in it. Calls go through LogStash::Flowstash
+// (prelude.ts) with JSON text in and out.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
+import { PRELUDE } from './prelude.ts';
+
+/** What a Ruby call answered: its result, or the Ruby exception; and the lines Ruby code logged. */
+export interface RubyReply<T> {
+  ok?: T;
+  error?: [className: string, message: string, backtrace: string[]];
+  log: Array<[level: string, logger: string, message: string, data?: Record<string, unknown>]>;
+}
+
+export class RubyUnavailableError extends Error {
+  constructor(why: string) {
+    super(
+      `the ruby filter needs the Ruby interpreter packages @ruby/wasm-wasi and @ruby/3.3-wasm-wasi (${why}); ` +
+        'install them with: npm install --save-exact @ruby/wasm-wasi@2.10.1 @ruby/3.3-wasm-wasi@2.10.1',
+    );
+    this.name = 'RubyUnavailableError';
+  }
+}
+
+interface RbValue {
+  call(method: string, ...args: RbValue[]): RbValue;
+  toString(): string;
+}
+interface VmLike {
+  eval(code: string): RbValue;
+  wrap(value: unknown): RbValue;
+}
+
+export class RubyVm {
+  private readonly bridge: RbValue;
+
+  private constructor(
+    private readonly vm: VmLike,
+    /** Milliseconds from the first import to a VM ready with the prelude. */
+    readonly startMillis: number,
+  ) {
+    this.bridge = vm.eval('LogStash::Flowstash');
+  }
+
+  /** Calls LogStash::Flowstash.<method>(*strings) and decodes its JSON reply. */
+  call<T>(method: string, ...args: string[]): RubyReply<T> {
+    const text = this.bridge.call(method, ...args.map((a) => this.vm.wrap(a).call('to_s'))).toString();
+    return JSON.parse(text) as RubyReply<T>;
+  }
+
+  /** Same as call(), for replies whose numbers must keep Ruby's Integer/Float distinction. */
+  callRaw(method: string, ...args: string[]): string {
+    return this.bridge.call(method, ...args.map((a) => this.vm.wrap(a).call('to_s'))).toString();
+  }
+
+  static async start(): Promise<RubyVm> {
+    const started = performance.now();
+    let vmModule: { RubyVM: { instantiateModule(o: unknown): Promise<{ vm: VmLike }> } };
+    let wasmPath: string;
+    try {
+      vmModule = (await import('@ruby/wasm-wasi/dist/vm')) as unknown as typeof vmModule;
+      wasmPath = createRequire(import.meta.url).resolve('@ruby/3.3-wasm-wasi/dist/ruby+stdlib.wasm');
+    } catch (e) {
+      throw new RubyUnavailableError((e as Error).message.split('\n')[0]!);
+    }
+    // Node prints an ExperimentalWarning when WASI loads; it says nothing about the pipeline.
+    const { WASI } = await withoutWasiWarning(() => import('node:wasi'));
+    const module = await WebAssembly.compile(await readFile(wasmPath));
+    const wasi = new WASI({ version: 'preview1', returnOnExit: true, env: {}, args: [] });
+    const { vm } = await vmModule.RubyVM.instantiateModule({
+      module,
+      wasip1: wasi,
+      // RubyGems is not needed (the stdlib is in the build) and loading it doubles the start time.
+      args: ['ruby.wasm', '--disable-gems', '-EUTF-8', '-e_=0'],
+    });
+    vm.eval(PRELUDE);
+    vm.eval(`LogStash::Flowstash.hostname = ${JSON.stringify(hostname())}`);
+    return new RubyVm(vm, performance.now() - started);
+  }
+}
+
+async function withoutWasiWarning<T>(load: () => Promise<T>): Promise<T> {
+  const original = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.includes('WASI')) return;
+    (original as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await load();
+  } finally {
+    process.emitWarning = original;
+  }
+}
+
+let shared: Promise<RubyVm> | undefined;
+
+/** The process's Ruby VM, started on first use. */
+export function sharedRubyVm(): Promise<RubyVm> {
+  shared ??= RubyVm.start().catch((e: unknown) => {
+    shared = undefined;
+    throw e;
+  });
+  return shared;
+}
