@@ -3,7 +3,7 @@
 import { Float, type FieldMap, type FieldValue } from '../../event/values.ts';
 import type { Timestamp } from '../../event/timestamp.ts';
 import {
-  asciiReplaced, hexAt, intAt, ipv4At, ipv6At, macAt, trimmedLatin1, uintAt, bigUintAt, utf8Trimmed,
+  rubyAsciiString, hexAt, intAt, ipv4At, ipv6At, macAt, uintAt, bigUintAt, utf8Trimmed,
   millisTs, ntpTs, secondsTs, v9Switched,
 } from './render.ts';
 import { ipfixFieldSpec, VARLEN, type FieldKind, type FieldSpec, type TimeConv } from './field-spec.ts';
@@ -60,9 +60,9 @@ export function valueAt(kind: FieldKind, b: Buffer, o: number, len: number, h: R
     case 'mac':
       return len === 6 ? macAt(b, o) : hexAt(b, o, len);
     case 'latin1':
-      return trimmedLatin1(b, o, len);
+      return rubyAsciiString(b, o, len);
     case 'ascii':
-      return asciiReplaced(b, o, len);
+      return rubyAsciiString(b, o, len);
     case 'utf8':
       return utf8Trimmed(b, o, len);
     case 'hex':

@@ -93,23 +93,27 @@ export function intAt(b: Buffer, o: number, len: number): number | bigint {
   return u >= -9007199254740991n && u <= 9007199254740991n ? Number(u) : u;
 }
 
-/** Raw bytes with trailing NULs trimmed, one character per byte (how JRuby hands binary strings to JSON). */
-export function trimmedLatin1(b: Buffer, o: number, len: number): string {
-  let end = o + len;
-  while (end > o && b[end - 1] === 0) end--;
-  return b.toString('latin1', o, end);
-}
+const utf8Lenient = new TextDecoder('utf-8', { fatal: false });
 
-/** The Logstash VarString rendering: trailing NULs trimmed, every non-ASCII byte becomes '?'. */
-export function asciiReplaced(b: Buffer, o: number, len: number): string {
+/**
+ * A string element as the Logstash codec hands it over (fixed-length and variable-length alike):
+ * trailing NULs trimmed, then Ruby's encode to ASCII with replacement — each non-ASCII character of
+ * valid UTF-8 becomes one '?', and so does each invalid or truncated sequence (its maximal subpart,
+ * as TextDecoder marks it with one U+FFFD): "/p\xC3\xA4th" → "/p?th", "ab\xC3\xA9c\xFF" → "ab?c?".
+ */
+export function rubyAsciiString(b: Buffer, o: number, len: number): string {
   let end = o + len;
   while (end > o && b[end - 1] === 0) end--;
   let plain = true;
-  for (let i = o; i < end; i++) if (b[i]! > 0x7f) { plain = false; break; }
+  for (let i = o; i < end; i++) {
+    if (b[i]! > 0x7f) {
+      plain = false;
+      break;
+    }
+  }
   if (plain) return b.toString('latin1', o, end);
-  // Ruby's encode(ASCII-8BIT → UTF-8, replace) replaces each byte that is not ASCII.
   let s = '';
-  for (let i = o; i < end; i++) s += b[i]! > 0x7f ? '?' : String.fromCharCode(b[i]!);
+  for (const ch of utf8Lenient.decode(b.subarray(o, end))) s += ch.charCodeAt(0) > 0x7f ? '?' : ch;
   return s;
 }
 
