@@ -1,24 +1,22 @@
 // The mutate filter, in Logstash's fixed order: coerce, rename, update, replace, convert, gsub,
 // uppercase, capitalize, lowercase, strip, split, join, merge, copy; then the common
-// add_field/remove_field/add_tag/remove_tag. An exception stops the chain, logs a WARN and tags
-// the event with tag_on_failure (`_mutate_error`) — the event itself always goes on.
+// add_field/remove_field/add_tag/remove_tag. An exception (a conversion that cannot apply, a field
+// that cannot be set) stops the chain where it happened — what ran before stays, nothing after runs,
+// the common options are not applied — logs a WARN and tags the event with tag_on_failure
+// (`_mutate_error`); the event itself always goes on (mutate.rb#filter's rescue).
 import type { Event } from '../../../event/event.ts';
 import { deepClone } from '../../../event/event.ts';
-import { filterMatchedDecorator } from '../../common-options.ts';
-import { rubyRegexp, rubyReplacement } from '../../../regexp/ruby-regexp.ts';
+import { compileRegexp, ensureRegexpEngine, regexpNeedsEngine, type Regexp } from '../../../regexp/regexp.ts';
 import { sprintf } from '../../../event/sprintf.ts';
 import { valueToString } from '../../../event/stringify.ts';
-import { Float, type FieldMap, type FieldValue, isFieldMap } from '../../../event/values.ts';
-import type { Filter, Logger, PluginContext, ResolvedOptions } from '../../types.ts';
-import { rubyCapitalize, rubyFloat, rubyJoin, rubySplit, rubyStrip, rubyToI } from '../../../event/ruby-strings.ts';
+import { type FieldMap, type FieldValue, isFieldMap } from '../../../event/values.ts';
+import { FilterBase } from '../../filter-base.ts';
+import type { CheckContext, CheckResult, Filter, PluginContext } from '../../types.ts';
+import { rubyCapitalize, rubyJoin, rubySplit, rubyStrip } from '../../../event/ruby-strings.ts';
+import { CONVERSIONS, type Conversion, converter } from './convert.ts';
+import type { MutateFilterOptions } from './schema.ts';
 
 type Pairs = [string, FieldValue][];
-
-const CONVERSIONS = ['integer', 'integer_eu', 'float', 'float_eu', 'string', 'boolean'] as const;
-type Conversion = (typeof CONVERSIONS)[number];
-
-const TRUE_RE = /^(true|t|yes|y|1|1\.0)$/i;
-const FALSE_RE = /^(false|f|no|n|0|0\.0)$/i;
 
 /** A `:hash` option as ordered pairs; the old array form `[k1, v1, k2, v2]` is accepted too. */
 function pairs(v: unknown): Pairs {
@@ -40,13 +38,22 @@ function template(v: FieldValue): string {
   return typeof v === 'string' ? v : valueToString(v);
 }
 
-export class MutateFilter implements Filter {
+export class MutateConfigurationError extends Error {
+  constructor(why: string) {
+    super(`Invalid setting for mutate filter plugin: ${why}`);
+    this.name = 'MutateConfigurationError';
+  }
+}
+
+export class MutateFilter extends FilterBase<MutateFilterOptions> {
   private readonly coerce: Pairs;
   private readonly rename: Pairs;
   private readonly update: Pairs;
   private readonly replace: Pairs;
-  private readonly convert: [string, Conversion][];
-  private readonly gsub: { field: string; needle: RegExp | string; replacement: string }[];
+  private readonly convert: [string, (v: FieldValue) => FieldValue][];
+  /** needle: the compiled regexp, or the pattern text (compiled in register(), or per event when it holds %{…}). */
+  private readonly gsub: { field: string; needle: Regexp | string; replacement: string; dynamic: boolean }[];
+  private readonly dynamicNeedles = new Map<string, Regexp>();
   private readonly uppercase: string[];
   private readonly capitalize: string[];
   private readonly lowercase: string[];
@@ -55,14 +62,9 @@ export class MutateFilter implements Filter {
   private readonly join: Pairs;
   private readonly merge: Pairs;
   private readonly copy: Pairs;
-  private readonly tagOnFailure: string[];
-  private readonly matched: (event: Event) => void;
-  failures = 0;
 
-  constructor(
-    options: ResolvedOptions,
-    private readonly log?: Logger,
-  ) {
+  constructor(options: MutateFilterOptions, ctx: PluginContext) {
+    super(options, ctx);
     this.coerce = pairs(options['coerce']);
     this.rename = pairs(options['rename']);
     this.update = pairs(options['update']);
@@ -70,23 +72,23 @@ export class MutateFilter implements Filter {
     this.convert = pairs(options['convert']).map(([field, type]) => {
       const t = String(type);
       if (!(CONVERSIONS as readonly string[]).includes(t)) {
-        throw new Error(
-          `Invalid setting for mutate filter plugin: Invalid conversion type '${t}', expected one of '${CONVERSIONS.join(',')}'`,
-        );
+        throw new MutateConfigurationError(`Invalid conversion type '${t}', expected one of '${CONVERSIONS.join(',')}'`);
       }
-      return [field, t as Conversion];
+      return [field, converter(t as Conversion, this.log)];
     });
     const g = list(options['gsub']);
     if (g.length % 3 !== 0) {
-      throw new Error(`Invalid gsub configuration ${JSON.stringify(g)}. gsub requires 3 non-nil elements per config entry`);
+      throw new MutateConfigurationError(`Invalid gsub configuration ${JSON.stringify(g)}. gsub requires 3 non-nil elements per config entry`);
     }
     this.gsub = [];
     for (let i = 0; i < g.length; i += 3) {
       const needle = g[i + 1]!;
+      const dynamic = needle.includes('%{');
       this.gsub.push({
         field: g[i]!,
-        needle: needle.includes('%{') ? needle : rubyRegexp(needle, 'g'),
+        needle: dynamic || regexpNeedsEngine(needle) ? needle : compileRegexp(needle),
         replacement: g[i + 2]!,
+        dynamic,
       });
     }
     this.uppercase = list(options['uppercase']);
@@ -97,18 +99,22 @@ export class MutateFilter implements Filter {
     this.join = pairs(options['join']);
     this.merge = pairs(options['merge']);
     this.copy = pairs(options['copy']);
-    this.tagOnFailure = list(options['tag_on_failure'] ?? '_mutate_error');
-    this.matched = filterMatchedDecorator(options);
+  }
+
+  /** Loads the regexp engine when a gsub pattern needs it, and compiles the patterns left. */
+  async register(): Promise<void> {
+    if (!this.gsub.some((g) => typeof g.needle === 'string')) return;
+    await ensureRegexpEngine();
+    for (const g of this.gsub) if (!g.dynamic && typeof g.needle === 'string') g.needle = compileRegexp(g.needle);
   }
 
   filter(event: Event): Event[] {
     try {
       this.apply(event);
-      this.matched(event);
+      this.filterMatched(event);
     } catch (e) {
-      this.failures++;
-      this.log?.warn('Exception caught while applying mutate filter', { exception: (e as Error).message });
-      for (const t of this.tagOnFailure) event.tag(t);
+      this.log.warn('Exception caught while applying mutate filter', { exception: (e as Error).message });
+      this.tagFailure(event, this.options.tag_on_failure);
     }
     return [event];
   }
@@ -125,8 +131,8 @@ export class MutateFilter implements Filter {
     }
     for (const [field, v] of this.update) if (event.includes(field)) event.set(field, sprintf(event, template(v)));
     for (const [field, v] of this.replace) event.set(field, sprintf(event, template(v)));
-    for (const [field, type] of this.convert) this.convertField(event, field, type);
-    for (const g of this.gsub) this.gsubField(event, g.field, g.needle, g.replacement);
+    for (const [field, convert] of this.convert) this.convertField(event, field, convert);
+    for (const g of this.gsub) this.gsubField(event, g.field, g.dynamic ? this.dynamicNeedle(sprintf(event, g.needle as string)) : g.needle, g.replacement);
     for (const f of this.uppercase) mapStrings(event, f, (s) => s.toUpperCase());
     for (const f of this.capitalize) mapStrings(event, f, rubyCapitalize);
     for (const f of this.lowercase) mapStrings(event, f, (s) => s.toLowerCase());
@@ -159,58 +165,45 @@ export class MutateFilter implements Filter {
     }
   }
 
-  private convertField(event: Event, field: string, type: Conversion): void {
+  private convertField(event: Event, field: string, convert: (v: FieldValue) => FieldValue): void {
     if (!event.includes(field)) return;
     const v = event.get(field);
     if (v === null || v === undefined) return;
     if (isFieldMap(v)) {
-      this.log?.debug("I don't know how to type convert a hash, skipping", { field, value: v });
+      this.log.debug("I don't know how to type convert a hash, skipping", { field, value: valueToString(v) });
       return;
     }
-    if (Array.isArray(v)) event.set(field, v.map((x) => (x === null ? x : this.convertValue(x, type))));
-    else event.set(field, this.convertValue(v, type));
+    // A failing element leaves the whole array as it was (the map raises before the set).
+    event.set(field, Array.isArray(v) ? v.map((x) => (x === null ? x : convert(x))) : convert(v));
   }
 
-  private convertValue(v: FieldValue, type: Conversion): FieldValue {
-    switch (type) {
-      case 'string':
-        return valueToString(v);
-      case 'boolean': {
-        const s = valueToString(v);
-        if (TRUE_RE.test(s)) return true;
-        if (s === '' || FALSE_RE.test(s)) return false;
-        this.log?.warn(`Failed to convert ${s} into boolean.`);
-        return v;
-      }
-      case 'integer':
-        return toInteger(v);
-      case 'integer_eu':
-        return toInteger(typeof v === 'string' ? euToUs(v) : v);
-      case 'float':
-        return toFloat(v);
-      case 'float_eu':
-        return toFloat(typeof v === 'string' ? euToUs(v) : v);
+  /** A `%{…}` needle, compiled once per distinct interpolated text. */
+  private dynamicNeedle(source: string): Regexp {
+    let re = this.dynamicNeedles.get(source);
+    if (re === undefined) {
+      re = compileRegexp(source);
+      if (this.dynamicNeedles.size >= 1000) this.dynamicNeedles.clear();
+      this.dynamicNeedles.set(source, re);
     }
+    return re;
   }
 
-  private gsubField(event: Event, field: string, needle: RegExp | string, replacement: string): void {
+  private gsubField(event: Event, field: string, needle: Regexp | string, replacement: string): void {
     const v = event.get(field);
-    const sub = (s: string): string => {
-      const re = typeof needle === 'string' ? rubyRegexp(sprintf(event, needle), 'g') : needle;
-      return s.replace(re, rubyReplacement(sprintf(event, replacement)));
-    };
+    const re = typeof needle === 'string' ? compileRegexp(needle) : needle;
+    const sub = (s: string): string => re.gsub(s, sprintf(event, replacement));
     if (typeof v === 'string') event.set(field, sub(v));
     else if (Array.isArray(v)) {
       event.set(
         field,
         v.map((x) => {
           if (typeof x === 'string') return sub(x);
-          this.log?.warn('gsub mutation is only applicable for strings and arrays of strings, skipping', { field, value: x });
+          this.log.warn('gsub mutation is only applicable for strings and arrays of strings, skipping', { field, value: x });
           return x;
         }),
       );
     } else if (v !== undefined) {
-      this.log?.debug('gsub mutation is only applicable for strings and arrays of strings, skipping', { field, value: v });
+      this.log.debug('gsub mutation is only applicable for strings and arrays of strings, skipping', { field, value: v });
     }
   }
 
@@ -219,7 +212,7 @@ export class MutateFilter implements Filter {
     for (const addedField of Array.isArray(added) ? added.map(template) : [template(added)]) {
       const addedValue = event.get(addedField);
       if (isFieldMap(destValue) !== isFieldMap(addedValue)) {
-        this.log?.error('Not possible to merge an array and a hash: ', { dest_field: dest, added_field: addedField });
+        this.log.error('Not possible to merge an array and a hash: ', { dest_field: dest, added_field: addedField });
         continue;
       }
       if (isFieldMap(destValue)) {
@@ -234,9 +227,6 @@ export class MutateFilter implements Filter {
     }
   }
 
-  stats(): Record<string, number> {
-    return { failures: this.failures };
-  }
 }
 
 function rubyArray(v: FieldValue | undefined): FieldValue[] {
@@ -250,45 +240,23 @@ function mapStrings(event: Event, field: string, f: (s: string) => string): void
   else if (Array.isArray(v)) event.set(field, v.map((x) => (typeof x === 'string' ? f(x) : x)));
 }
 
-/** EU-style `1.234,5` → US-style `1,234.5` (Ruby tr(",.", ".,")). */
-function euToUs(s: string): string {
-  return s.replace(/[,.]/g, (c) => (c === ',' ? '.' : ','));
-}
-
-/** mutate's convert_integer (Logstash ≥ 8.14 rules). */
-export function toInteger(v: FieldValue): FieldValue {
-  if (typeof v === 'string') {
-    const s = rubyStrip(v).replace(/,/g, '');
-    if (/^[+-]?0x/i.test(s)) {
-      const f = rubyFloat(s);
-      return Math.trunc(f);
+/** `-t`: every static gsub pattern compiles (Logstash's register does Regexp.new on each). */
+export async function check(options: MutateFilterOptions, ctx: CheckContext): Promise<CheckResult> {
+  const g = (options.gsub ?? []).map(String);
+  const needles: string[] = [];
+  for (let i = 1; i < g.length; i += 3) if (!g[i]!.includes('%{')) needles.push(g[i]!);
+  if (needles.some((n) => regexpNeedsEngine(n))) await ensureRegexpEngine();
+  const errors: string[] = [];
+  for (const n of needles) {
+    try {
+      compileRegexp(n);
+    } catch (e) {
+      errors.push(`mutate filter at ${ctx.where}: gsub ${(e as Error).message}`);
     }
-    if (s.includes('e')) {
-      const f = Number(s);
-      if (!Number.isFinite(f)) throw new Error(`invalid value for BigDecimal(): ${JSON.stringify(s)}`);
-      return Math.trunc(f);
-    }
-    return rubyToI(s);
   }
-  if (v === true) return 1;
-  if (v === false) return 0;
-  if (typeof v === 'number') return Math.trunc(v);
-  if (typeof v === 'bigint') return v;
-  if (v instanceof Float) return Math.trunc(v.value);
-  throw new Error(`can't convert ${valueToString(v)} into Integer`);
+  return { errors };
 }
 
-/** mutate's convert_float (Logstash ≥ 8.14 rules): strict Float(). */
-export function toFloat(v: FieldValue): FieldValue {
-  if (typeof v === 'string') return new Float(rubyFloat(rubyStrip(v).replace(/,/g, '')));
-  if (v === true) return new Float(1);
-  if (v === false) return new Float(0);
-  if (v instanceof Float) return v;
-  if (typeof v === 'number') return new Float(v);
-  if (typeof v === 'bigint') return new Float(Number(v));
-  throw new Error(`can't convert ${valueToString(v)} into Float`);
-}
-
-export function create(options: ResolvedOptions, ctx: PluginContext): Filter {
-  return new MutateFilter(options, ctx.log);
+export function create(options: MutateFilterOptions, ctx: PluginContext): Filter {
+  return new MutateFilter(options, ctx);
 }
