@@ -44,6 +44,12 @@ const FIXED_COUNTERS = [
   'records_raw_packet_header',
 ] as const;
 
+type FixedCounter = (typeof FIXED_COUNTERS)[number];
+/** Index of each fixed counter in the decoder's count arrays; record counters follow them. */
+const IX = Object.fromEntries(FIXED_COUNTERS.map((c, i) => [c, i])) as Record<FixedCounter, number>;
+const RECORD_KINDS = [...FLOW_RECORDS, ...COUNTER_RECORDS].map((l) => l.kind);
+const COUNTER_NAMES: readonly string[] = [...FIXED_COUNTERS, ...RECORD_KINDS.map((k) => `records_${k}`)];
+
 const SAMPLE_TYPE = ['', 'flow_sample', 'counter_sample', 'expanded_flow_sample', 'expanded_counter_sample'] as const;
 
 type Mode = 'logstash' | 'bounded';
@@ -52,8 +58,6 @@ interface Pass {
   mode: Mode;
   events: FieldMap[];
   warnings: string[];
-  /** Counter names to add one to when the pass is the one kept. */
-  tally: string[];
 }
 
 export function resolveSflowOptions(given: Partial<SflowDecoderOptions> = {}): SflowDecoderOptions {
@@ -67,7 +71,9 @@ export class SflowDecoder {
   readonly options: SflowDecoderOptions;
   private readonly log: SflowLogFn;
   private readonly now: () => Timestamp;
-  private readonly counters: Record<string, number> = {};
+  /** Counts by COUNTER_NAMES index; a pass counts into `pending`, added to `counts` when it is the one kept. */
+  private readonly counts = new Float64Array(COUNTER_NAMES.length);
+  private readonly pending = new Float64Array(COUNTER_NAMES.length);
   private readonly removed: ReadonlySet<string>;
   private readonly names: HeaderNames;
   private readonly flowLayouts = new Map<number, CompiledLayout>();
@@ -76,6 +82,18 @@ export class SflowDecoder {
   private readonly lsRecords = new RecordReader('logstash');
   private readonly xdrRecords = new RecordReader('xdr');
   private readonly versions: Set<number>;
+  private recEnterprise = 0;
+  private recFormat = 0;
+  private recLength = 0;
+  private baseTs: Timestamp = new Timestamp(0);
+  private baseFast = false;
+  private baseAgent = '';
+  private baseType = '';
+  private baseSubAgent = '';
+  private baseUptime = '';
+  private base: [string, string][] = [];
+  /** The datagram fields are exactly agent_ip, ip_version, sub_agent_id, uptime_in_ms (the default list). */
+  private readonly defaultHeaderFields: boolean;
   /** Set by knownRecord when the bounded read dropped the record. */
   private recordDropped = false;
   /** Datagram header fields, in event order, kept when not removed. */
@@ -94,10 +112,11 @@ export class SflowDecoder {
     this.removed = new Set([...ALWAYS_REMOVED, ...this.options.optional_removed_field.map(String)]);
     this.names = headerNames(this.removed);
     this.header = new PacketHeaderDecoder(this.names);
-    for (const l of FLOW_RECORDS) this.flowLayouts.set(l.format, compileLayout(l, this.removed));
-    for (const l of COUNTER_RECORDS) this.counterLayouts.set(l.format, compileLayout(l, this.removed));
+    const counterIndex = (kind: string): number => FIXED_COUNTERS.length + RECORD_KINDS.indexOf(kind);
+    for (const l of FLOW_RECORDS) this.flowLayouts.set(l.format, compileLayout(l, this.removed, counterIndex(l.kind)));
+    for (const l of COUNTER_RECORDS) this.counterLayouts.set(l.format, compileLayout(l, this.removed, counterIndex(l.kind)));
     const k = (name: string): boolean => !this.removed.has(name);
-    this.keep = {
+    const keep = (this.keep = {
       sflow_version: k('sflow_version'), ip_version: k('ip_version'), sub_agent_id: k('sub_agent_id'),
       sequence_number: k('sequence_number'), uptime_in_ms: k('uptime_in_ms'), flow_sequence_number: k('flow_sequence_number'),
       sample_seq_number: k('sample_seq_number'), source_id_type: k('source_id_type'), source_id_index: k('source_id_index'),
@@ -105,14 +124,15 @@ export class SflowDecoder {
       output_interface: k('output_interface'), input_interface_format: k('input_interface_format'),
       input_interface_value: k('input_interface_value'), output_interface_format: k('output_interface_format'),
       output_interface_value: k('output_interface_value'),
-    };
-    for (const c of FIXED_COUNTERS) this.counters[c] = 0;
-    for (const l of [...FLOW_RECORDS, ...COUNTER_RECORDS]) this.counters[`records_${l.kind}`] = 0;
+    });
+    this.defaultHeaderFields = keep.ip_version && keep.sub_agent_id && keep.uptime_in_ms && !keep.sflow_version && !keep.sequence_number;
   }
 
   /** Datagrams, samples, records by type, unknown records, malformed datagrams, events. */
   stats(): Record<string, number> {
-    return { ...this.counters };
+    const out: Record<string, number> = {};
+    for (let i = 0; i < COUNTER_NAMES.length; i++) out[COUNTER_NAMES[i]!] = this.counts[i]!;
+    return out;
   }
 
   /** Decodes one datagram into event field maps. */
@@ -124,16 +144,16 @@ export class SflowDecoder {
 
   /** Decodes one datagram, handing each event's fields to `sink` in order. Never throws on bad input. */
   decodeInto(buf: Buffer, source: SflowSource, sink: SflowSink): void {
-    const c = this.counters;
-    c.datagrams!++;
+    const c = this.counts;
+    c[IX.datagrams]!++;
     if (buf.length < 4) {
-      c.datagrams_malformed!++;
+      c[IX.datagrams_malformed]!++;
       this.log('warn', 'Invalid sflow packet received (End of file reached)', this.where(source, { bytes: buf.length, reason: 'datagram shorter than its 4-byte version field' }));
       return;
     }
     const version = buf.readUInt32BE(0);
     if (!this.versions.has(version)) {
-      c.datagrams_ignored_version!++;
+      c[IX.datagrams_ignored_version]!++;
       this.log('warn', `Ignoring Sflow version v${version}`, this.where(source));
       return;
     }
@@ -143,7 +163,8 @@ export class SflowDecoder {
       pass = this.read(buf, ts, 'logstash');
     } catch (e) {
       if (!(e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError)) throw e;
-      c.datagrams_malformed!++;
+      c[IX.datagrams_malformed]!++;
+      this.pending.fill(0);
       const lsMessage = e instanceof SflowTruncatedError
         ? 'Invalid sflow packet received (End of file reached)'
         : `Invalid sflow packet received (selection '${e.addressType}' does not exist in :choices)`;
@@ -153,11 +174,17 @@ export class SflowDecoder {
         recovered_events: pass.events.length,
         note: 'the Logstash codec drops this whole datagram; flowstash decoded it by its length fields',
       }));
-      if (pass.events.length > 0) c.datagrams_recovered!++;
+      if (pass.events.length > 0) c[IX.datagrams_recovered]!++;
     }
     for (const w of pass.warnings) this.log('warn', w, this.where(source));
-    for (const t of pass.tally) c[t] = (c[t] ?? 0) + 1;
-    c.events! += pass.events.length;
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      if (pending[i] !== 0) {
+        c[i]! += pending[i]!;
+        pending[i] = 0;
+      }
+    }
+    c[IX.events]! += pass.events.length;
     for (const ev of pass.events) sink(ev);
   }
 
@@ -170,34 +197,30 @@ export class SflowDecoder {
    * `bounded`: samples and records bounded by their lengths, XDR padding, problems become warnings.
    */
   private read(buf: Buffer, ts: Timestamp, mode: Mode): Pass {
-    const pass: Pass = { mode, events: [], warnings: [], tally: [] };
+    const pass: Pass = { mode, events: [], warnings: [] };
     const end = buf.length;
     const bounded = mode === 'bounded';
-    const need = (p: number, n: number, what: string): void => {
-      if (n > end - p) throw new SflowTruncatedError(what, p, n, end - p);
-    };
     // ---- datagram header ----
     let p = 0;
-    const base: [string, string][] = [];
     let agentIp: string | undefined;
     let addressType: number;
     let subAgent: number, sequence: number, uptime: number, sampleCount: number;
     try {
-      need(0, 8, 'datagram header');
+      if (end < 8) throw new SflowTruncatedError('datagram header', 0, 8, end);
       addressType = buf.readUInt32BE(4);
       p = 8;
       if (addressType === 1) {
-        need(p, 4, 'agent address');
+        if (end - p < 4) throw new SflowTruncatedError('agent address', p, 4, end - p);
         agentIp = ip4Text(buf, p);
         p += 4;
       } else if (addressType === 2) {
-        need(p, 16, 'agent address');
+        if (end - p < 16) throw new SflowTruncatedError('agent address', p, 16, end - p);
         agentIp = ip6Text(buf, p);
         p += 16;
       } else if (!(bounded && addressType === 0)) {
         throw new SflowAddressTypeError('agent address', 4, addressType);
       }
-      need(p, 16, 'datagram header');
+      if (end - p < 16) throw new SflowTruncatedError('datagram header', p, 16, end - p);
       subAgent = buf.readUInt32BE(p);
       sequence = buf.readUInt32BE(p + 4);
       uptime = buf.readUInt32BE(p + 8);
@@ -211,28 +234,16 @@ export class SflowDecoder {
       }
       throw e;
     }
-    const keep = this.keep;
-    if (agentIp !== undefined) base.push(['agent_ip', agentIp]);
-    if (keep.sflow_version) base.push(['sflow_version', String(buf.readUInt32BE(0))]);
-    if (keep.ip_version) base.push(['ip_version', String(addressType)]);
-    if (keep.sub_agent_id) base.push(['sub_agent_id', String(subAgent)]);
-    if (keep.sequence_number) base.push(['sequence_number', String(sequence)]);
-    if (keep.uptime_in_ms) base.push(['uptime_in_ms', String(uptime)]);
-    const newEvent = (): FieldMap => {
-      const f: FieldMap = { '@timestamp': ts, '@version': '1' };
-      for (let i = 0; i < base.length; i++) f[base[i]![0]] = base[i]![1];
-      return f;
-    };
-
+    this.setBase(ts, agentIp, buf.readUInt32BE(0), addressType, subAgent, sequence, uptime);
     // ---- samples ----
     for (let s = 0; s < sampleCount; s++) {
       const sampleStart = p;
       if (bounded && end - p < 8) {
         pass.warnings.push(`sflow datagram ends after ${s} of ${sampleCount} samples (${end - p} bytes left at byte ${p})`);
-        pass.tally.push('truncated_samples');
+        this.pending[IX.truncated_samples]!++;
         break;
       }
-      need(p, 8, `sample ${s + 1} header`);
+      if (end - p < 8) throw new SflowTruncatedError(`sample ${s + 1} header`, p, 8, end - p);
       const tag = buf.readUInt32BE(p);
       const enterprise = tag >>> 12;
       const format = tag & 0xfff;
@@ -241,71 +252,103 @@ export class SflowDecoder {
       const sampleEnd = bounded ? p + length : end;
       if (bounded && length > end - p) {
         pass.warnings.push(`sflow sample ${s + 1} (entreprise ${enterprise}, format ${format}) at byte ${sampleStart} claims ${length} bytes, ${end - p} left; the rest of the datagram is not decoded`);
-        pass.tally.push('truncated_samples');
+        this.pending[IX.truncated_samples]!++;
         break;
       }
       if (enterprise !== 0 || format < 1 || format > 4) {
-        need(p, length, `sample ${s + 1} (unknown) body`);
+        if (end - p < length) throw new SflowTruncatedError(`sample ${s + 1} (unknown) body`, p, length, end - p);
         pass.warnings.push(`Unknown sample entreprise ${enterprise} - format ${format}`);
-        pass.tally.push('unknown_samples');
+        this.pending[IX.unknown_samples]!++;
         p += length;
         continue;
       }
-      pass.tally.push('samples', SAMPLE_COUNTERS[format - 1]!);
+      this.pending[IX.samples]!++;
+      this.pending[IX[SAMPLE_COUNTERS[format - 1]!]]!++;
       try {
         p = format === SAMPLE.FLOW || format === SAMPLE.EXPANDED_FLOW
-          ? this.flowSample(buf, p, sampleEnd, format, s + 1, pass, newEvent)
-          : this.counterSample(buf, p, sampleEnd, format, s + 1, pass, newEvent);
+          ? this.flowSample(buf, p, sampleEnd, format, s + 1, pass)
+          : this.counterSample(buf, p, sampleEnd, format, s + 1, pass);
       } catch (e) {
         if (!bounded || !(e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError)) throw e;
         pass.warnings.push(`sflow ${SAMPLE_TYPE[format]} ${s + 1} at byte ${sampleStart} is cut short: ${e.message}`);
-        pass.tally.push('truncated_samples');
+        this.pending[IX.truncated_samples]!++;
       }
       if (bounded) p = sampleEnd;
     }
     return pass;
   }
 
+  /** The datagram fields every event starts with, in the codec's order. */
+  private setBase(ts: Timestamp, agentIp: string | undefined, version: number, addressType: number, subAgent: number, sequence: number, uptime: number): void {
+    this.baseTs = ts;
+    const keep = this.keep;
+    this.baseFast = agentIp !== undefined && this.defaultHeaderFields;
+    this.baseAgent = agentIp ?? '';
+    this.baseType = String(addressType);
+    this.baseSubAgent = String(subAgent);
+    this.baseUptime = String(uptime);
+    const base: [string, string][] = [];
+    if (!this.baseFast) {
+      if (agentIp !== undefined) base.push(['agent_ip', agentIp]);
+      if (keep.sflow_version) base.push(['sflow_version', String(version)]);
+      if (keep.ip_version) base.push(['ip_version', this.baseType]);
+      if (keep.sub_agent_id) base.push(['sub_agent_id', this.baseSubAgent]);
+      if (keep.sequence_number) base.push(['sequence_number', String(sequence)]);
+      if (keep.uptime_in_ms) base.push(['uptime_in_ms', this.baseUptime]);
+    }
+    this.base = base;
+  }
+
+  private newEvent(): FieldMap {
+    if (this.baseFast) {
+      return { '@timestamp': this.baseTs, '@version': '1', agent_ip: this.baseAgent, ip_version: this.baseType, sub_agent_id: this.baseSubAgent, uptime_in_ms: this.baseUptime };
+    }
+    const f: FieldMap = { '@timestamp': this.baseTs, '@version': '1' };
+    const base = this.base;
+    for (let i = 0; i < base.length; i++) f[base[i]![0]] = base[i]![1];
+    return f;
+  }
+
   private flowSample(
-    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass, newEvent: () => FieldMap,
+    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass,
   ): number {
     const expanded = format === SAMPLE.EXPANDED_FLOW;
     const fixed = expanded ? 44 : 32;
     if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
     const keep = this.keep;
-    const ev = newEvent();
-    const u = (o: number): string => String(buf.readUInt32BE(p + o));
-    if (keep.flow_sequence_number) ev['flow_sequence_number'] = u(0);
+    const ev = this.newEvent();
+    if (keep.flow_sequence_number) ev['flow_sequence_number'] = String(buf.readUInt32BE(p + 0));
     if (expanded) {
-      if (keep.source_id_type) ev['source_id_type'] = u(4);
-      if (keep.source_id_index) ev['source_id_index'] = u(8);
-      if (keep.sampling_rate) ev['sampling_rate'] = u(12);
-      if (keep.sample_pool) ev['sample_pool'] = u(16);
-      if (keep.drops) ev['drops'] = u(20);
-      if (keep.input_interface_format) ev['input_interface_format'] = u(24);
-      if (keep.input_interface_value) ev['input_interface_value'] = u(28);
-      if (keep.output_interface_format) ev['output_interface_format'] = u(32);
-      if (keep.output_interface_value) ev['output_interface_value'] = u(36);
+      if (keep.source_id_type) ev['source_id_type'] = String(buf.readUInt32BE(p + 4));
+      if (keep.source_id_index) ev['source_id_index'] = String(buf.readUInt32BE(p + 8));
+      if (keep.sampling_rate) ev['sampling_rate'] = String(buf.readUInt32BE(p + 12));
+      if (keep.sample_pool) ev['sample_pool'] = String(buf.readUInt32BE(p + 16));
+      if (keep.drops) ev['drops'] = String(buf.readUInt32BE(p + 20));
+      if (keep.input_interface_format) ev['input_interface_format'] = String(buf.readUInt32BE(p + 24));
+      if (keep.input_interface_value) ev['input_interface_value'] = String(buf.readUInt32BE(p + 28));
+      if (keep.output_interface_format) ev['output_interface_format'] = String(buf.readUInt32BE(p + 32));
+      if (keep.output_interface_value) ev['output_interface_value'] = String(buf.readUInt32BE(p + 36));
     } else {
       if (keep.source_id_type) ev['source_id_type'] = String(buf[p + 4]!);
       if (keep.source_id_index) ev['source_id_index'] = String(buf.readUIntBE(p + 5, 3));
-      if (keep.sampling_rate) ev['sampling_rate'] = u(8);
-      if (keep.sample_pool) ev['sample_pool'] = u(12);
-      if (keep.drops) ev['drops'] = u(16);
-      if (keep.input_interface) ev['input_interface'] = u(20);
-      if (keep.output_interface) ev['output_interface'] = u(24);
+      if (keep.sampling_rate) ev['sampling_rate'] = String(buf.readUInt32BE(p + 8));
+      if (keep.sample_pool) ev['sample_pool'] = String(buf.readUInt32BE(p + 12));
+      if (keep.drops) ev['drops'] = String(buf.readUInt32BE(p + 16));
+      if (keep.input_interface) ev['input_interface'] = String(buf.readUInt32BE(p + 20));
+      if (keep.output_interface) ev['output_interface'] = String(buf.readUInt32BE(p + 24));
     }
     const recordCount = buf.readUInt32BE(p + fixed - 4);
     p += fixed;
     const bounded = pass.mode === 'bounded';
     for (let r = 0; r < recordCount; r++) {
-      const rec = this.recordHeader(buf, p, end, index, r, recordCount, pass);
-      if (rec === undefined) break;
-      const { enterprise, recFormat, length } = rec;
+      if (!this.recordHeader(buf, p, end, index, r, recordCount, pass)) break;
+      const enterprise = this.recEnterprise;
+      const recFormat = this.recFormat;
+      const length = this.recLength;
       const body = p + 8;
       const recEnd = body + length;
       if (enterprise === 0 && recFormat === RAW_PACKET_HEADER_FORMAT) {
-        pass.tally.push('records_raw_packet_header');
+        this.pending[IX.records_raw_packet_header]!++;
         p = this.rawPacketHeader(buf, body, length, ev, pass, `flow sample ${index} record ${r + 1}`);
         continue;
       }
@@ -313,11 +356,11 @@ export class SflowDecoder {
       if (!layout) {
         if (length > end - body) throw new SflowTruncatedError(`flow sample ${index} record ${r + 1} (unknown)`, body, length, end - body);
         pass.warnings.push(`Unknown sample_flow record: entreprise ${enterprise}, format ${recFormat}`);
-        pass.tally.push('unknown_flow_records');
+        this.pending[IX.unknown_flow_records]!++;
         p = recEnd;
         continue;
       }
-      pass.tally.push(`records_${layout.kind}`);
+      this.pending[layout.counterIndex]!++;
       p = this.knownRecord(buf, body, recEnd, end, layout, ev, pass, `flow sample ${index} record ${r + 1}`);
       if (bounded) p = recEnd;
     }
@@ -333,7 +376,7 @@ export class SflowDecoder {
   }
 
   private counterSample(
-    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass, newEvent: () => FieldMap,
+    buf: Buffer, p: number, end: number, format: number, index: number, pass: Pass,
   ): number {
     const expanded = format === SAMPLE.EXPANDED_COUNTER;
     const fixed = expanded ? 16 : 12;
@@ -354,21 +397,22 @@ export class SflowDecoder {
     const type = SAMPLE_TYPE[format]!;
     const events: FieldMap[] = [];
     for (let r = 0; r < recordCount; r++) {
-      const rec = this.recordHeader(buf, p, end, index, r, recordCount, pass);
-      if (rec === undefined) break;
-      const { enterprise, recFormat, length } = rec;
+      if (!this.recordHeader(buf, p, end, index, r, recordCount, pass)) break;
+      const enterprise = this.recEnterprise;
+      const recFormat = this.recFormat;
+      const length = this.recLength;
       const body = p + 8;
       const recEnd = body + length;
       const layout = enterprise === 0 ? this.counterLayouts.get(recFormat) : undefined;
       if (!layout) {
         if (length > end - body) throw new SflowTruncatedError(`counter sample ${index} record ${r + 1} (unknown)`, body, length, end - body);
         pass.warnings.push(`Unknown counter_flow record: entreprise ${enterprise}, format ${recFormat}`);
-        pass.tally.push('unknown_counter_records');
+        this.pending[IX.unknown_counter_records]!++;
         p = recEnd;
         continue;
       }
-      pass.tally.push(`records_${layout.kind}`);
-      const ev = newEvent();
+      this.pending[layout.counterIndex]!++;
+      const ev = this.newEvent();
       for (const [k, v] of head) ev[k] = v;
       p = this.knownRecord(buf, body, recEnd, end, layout, ev, pass, `counter sample ${index} record ${r + 1}`);
       if (bounded) p = recEnd;
@@ -380,24 +424,27 @@ export class SflowDecoder {
     return p;
   }
 
-  /** A record's tag and length; undefined (with a warning) when the bounded read finds no room for it. */
+  /** Reads a record's tag and length into recEnterprise/recFormat/recLength; false (with a warning) when the bounded read finds no room for it. */
   private recordHeader(
     buf: Buffer, p: number, end: number, sample: number, r: number, count: number, pass: Pass,
-  ): { enterprise: number; recFormat: number; length: number } | undefined {
+  ): boolean {
     if (8 > end - p) {
       if (pass.mode === 'logstash') throw new SflowTruncatedError(`sample ${sample} record ${r + 1} header`, p, 8, end - p);
       pass.warnings.push(`sflow sample ${sample} ends after ${r} of ${count} records (${end - p} bytes left at byte ${p})`);
-      pass.tally.push('truncated_records');
-      return undefined;
+      this.pending[IX.truncated_records]!++;
+      return false;
     }
     const tag = buf.readUInt32BE(p);
     const length = buf.readUInt32BE(p + 4);
     if (pass.mode === 'bounded' && length > end - p - 8) {
       pass.warnings.push(`sflow sample ${sample} record ${r + 1} (entreprise ${tag >>> 12}, format ${tag & 0xfff}) at byte ${p} claims ${length} bytes, ${end - p - 8} left in the sample; the sample's other records are not decoded`);
-      pass.tally.push('truncated_records');
-      return undefined;
+      this.pending[IX.truncated_records]!++;
+      return false;
     }
-    return { enterprise: tag >>> 12, recFormat: tag & 0xfff, length };
+    this.recEnterprise = tag >>> 12;
+    this.recFormat = tag & 0xfff;
+    this.recLength = length;
+    return true;
   }
 
   /**
@@ -417,7 +464,7 @@ export class SflowDecoder {
     } catch (e) {
       if (!(e instanceof SflowTruncatedError || e instanceof SflowAddressTypeError)) throw e;
       pass.warnings.push(`sflow ${what} (${layout.kind}) is cut short and was dropped: ${e.message}`);
-      pass.tally.push('truncated_records');
+      this.pending[IX.truncated_records]!++;
       this.recordDropped = true;
       return recEnd;
     }
@@ -434,15 +481,15 @@ export class SflowDecoder {
     if (16 > length) {
       if (pass.mode === 'logstash') throw new SflowTruncatedError(`${what} (raw_packet_header)`, body, 16, length);
       pass.warnings.push(`sflow ${what} (raw_packet_header) has ${length} bytes, fewer than its 16-byte fixed part; dropped`);
-      pass.tally.push('truncated_records');
+      this.pending[IX.truncated_records]!++;
       return recEnd;
     }
     const protocol = buf.readUInt32BE(body);
-    if (n.protocol) ev[n.protocol] = String(protocol);
-    if (n.frame_length) ev[n.frame_length] = String(buf.readUInt32BE(body + 4));
-    if (n.stripped) ev[n.stripped] = String(buf.readUInt32BE(body + 8));
+    if (n.protocol) ev.protocol = String(protocol);
+    if (n.frame_length) ev.frame_length = String(buf.readUInt32BE(body + 4));
+    if (n.stripped) ev.stripped = String(buf.readUInt32BE(body + 8));
     const headerSize = buf.readUInt32BE(body + 12);
-    if (n.header_size) ev[n.header_size] = String(headerSize);
+    if (n.header_size) ev.header_size = String(headerSize);
     try {
       this.header.decode(buf, body + 16, recEnd, protocol, headerSize, ev);
     } catch (e) {

@@ -84,10 +84,10 @@ export class PacketHeaderDecoder {
   private ethernet(p: number, bits: number): number {
     const { buf, n, out } = this;
     this.need(p, 14, 'Ethernet header');
-    if (n.eth_dst) out[n.eth_dst] = macText(buf, p);
-    if (n.eth_src) out[n.eth_src] = macText(buf, p + 6);
+    if (n.eth_dst) out.eth_dst = macText(buf, p);
+    if (n.eth_src) out.eth_src = macText(buf, p + 6);
     const type = (buf[p + 12]! << 8) | buf[p + 13]!;
-    if (n.eth_type) out[n.eth_type] = String(type);
+    if (n.eth_type) out.eth_type = String(type);
     p += 14;
     const rest = bits - 112;
     if (type === ETH_IPV4) return this.ipv4(p, rest);
@@ -100,11 +100,11 @@ export class PacketHeaderDecoder {
     const { buf, n, out } = this;
     this.need(p, 4, '802.1Q tag');
     const tci = (buf[p]! << 8) | buf[p + 1]!;
-    if (n.vlan_priority) out[n.vlan_priority] = String(tci >> 13);
-    if (n.vlan_cfi) out[n.vlan_cfi] = String((tci >> 12) & 1);
-    if (n.vlan_id) out[n.vlan_id] = String(tci & 0xfff);
+    if (n.vlan_priority) out.vlan_priority = String(tci >> 13);
+    if (n.vlan_cfi) out.vlan_cfi = String((tci >> 12) & 1);
+    if (n.vlan_id) out.vlan_id = String(tci & 0xfff);
     const type = (buf[p + 2]! << 8) | buf[p + 3]!;
-    if (n.vlan_type) out[n.vlan_type] = String(type);
+    if (n.vlan_type) out.vlan_type = String(type);
     p += 4;
     const rest = bits - 32;
     if (type === ETH_IPV4) return this.ipv4(p, rest);
@@ -116,20 +116,20 @@ export class PacketHeaderDecoder {
     const { buf, n, out } = this;
     this.need(p, 20, 'IPv4 header');
     const ihl = buf[p]! & 0x0f;
-    if (n.ip_version) out[n.ip_version] = String(buf[p]! >> 4);
-    if (n.ip_header_length) out[n.ip_header_length] = String(ihl);
-    if (n.ip_dscp) out[n.ip_dscp] = String(buf[p + 1]! >> 2);
-    if (n.ip_ecn) out[n.ip_ecn] = String(buf[p + 1]! & 3);
-    if (n.ip_total_length) out[n.ip_total_length] = String((buf[p + 2]! << 8) | buf[p + 3]!);
-    if (n.ip_identification) out[n.ip_identification] = String((buf[p + 4]! << 8) | buf[p + 5]!);
-    if (n.ip_flags) out[n.ip_flags] = String(buf[p + 6]! >> 5);
-    if (n.ip_fragment_offset) out[n.ip_fragment_offset] = String(((buf[p + 6]! & 0x1f) << 8) | buf[p + 7]!);
-    if (n.ip_ttl) out[n.ip_ttl] = String(buf[p + 8]!);
+    if (n.ip_version) out.ip_version = String(buf[p]! >> 4);
+    if (n.ip_header_length) out.ip_header_length = String(ihl);
+    if (n.ip_dscp) out.ip_dscp = String(buf[p + 1]! >> 2);
+    if (n.ip_ecn) out.ip_ecn = String(buf[p + 1]! & 3);
+    if (n.ip_total_length) out.ip_total_length = String((buf[p + 2]! << 8) | buf[p + 3]!);
+    if (n.ip_identification) out.ip_identification = String((buf[p + 4]! << 8) | buf[p + 5]!);
+    if (n.ip_flags) out.ip_flags = String(buf[p + 6]! >> 5);
+    if (n.ip_fragment_offset) out.ip_fragment_offset = String(((buf[p + 6]! & 0x1f) << 8) | buf[p + 7]!);
+    if (n.ip_ttl) out.ip_ttl = String(buf[p + 8]!);
     const protocol = buf[p + 9]!;
-    if (n.ip_protocol) out[n.ip_protocol] = String(protocol);
-    if (n.ip_checksum) out[n.ip_checksum] = String((buf[p + 10]! << 8) | buf[p + 11]!);
-    if (n.src_ip) out[n.src_ip] = ip4Text(buf, p + 12);
-    if (n.dst_ip) out[n.dst_ip] = ip4Text(buf, p + 16);
+    if (n.ip_protocol) out.ip_protocol = String(protocol);
+    if (n.ip_checksum) out.ip_checksum = String((buf[p + 10]! << 8) | buf[p + 11]!);
+    if (n.src_ip) out.src_ip = ip4Text(buf, p + 12);
+    if (n.dst_ip) out.dst_ip = ip4Text(buf, p + 16);
     p += 20;
     if (ihl > 5) p = this.skip(p, (ihl - 5) * 4, 'IPv4 options');
     const rest = bits - ihl * 32;
@@ -145,16 +145,16 @@ export class PacketHeaderDecoder {
     const { buf, n, out } = this;
     this.need(p, 40, 'IPv6 header');
     const w = buf.readUInt32BE(p);
-    if (n.ip_version) out[n.ip_version] = String(w >>> 28);
-    if (n.ip_dscp) out[n.ip_dscp] = String((w >>> 22) & 0x3f);
-    if (n.ip_ecn) out[n.ip_ecn] = String((w >>> 20) & 3);
-    if (n.ipv6_flow_label) out[n.ipv6_flow_label] = String(w & 0xfffff);
-    if (n.ip_payload_length) out[n.ip_payload_length] = String((buf[p + 4]! << 8) | buf[p + 5]!);
+    if (n.ip_version) out.ip_version = String(w >>> 28);
+    if (n.ip_dscp) out.ip_dscp = String((w >>> 22) & 0x3f);
+    if (n.ip_ecn) out.ip_ecn = String((w >>> 20) & 3);
+    if (n.ipv6_flow_label) out.ipv6_flow_label = String(w & 0xfffff);
+    if (n.ip_payload_length) out.ip_payload_length = String((buf[p + 4]! << 8) | buf[p + 5]!);
     const protocol = buf[p + 6]!;
-    if (n.ip_protocol) out[n.ip_protocol] = String(protocol);
-    if (n.ipv6_hop_limit) out[n.ipv6_hop_limit] = String(buf[p + 7]!);
-    if (n.src_ip) out[n.src_ip] = ip6Text(buf, p + 8);
-    if (n.dst_ip) out[n.dst_ip] = ip6Text(buf, p + 24);
+    if (n.ip_protocol) out.ip_protocol = String(protocol);
+    if (n.ipv6_hop_limit) out.ipv6_hop_limit = String(buf[p + 7]!);
+    if (n.src_ip) out.src_ip = ip6Text(buf, p + 8);
+    if (n.dst_ip) out.dst_ip = ip6Text(buf, p + 24);
     p += 40;
     const rest = bits - 320;
     if (protocol === 6) return this.tcp(p, rest);
@@ -165,27 +165,27 @@ export class PacketHeaderDecoder {
   private tcp(p: number, bits: number): number {
     const { buf, n, out } = this;
     this.need(p, 20, 'TCP header');
-    if (n.src_port) out[n.src_port] = String((buf[p]! << 8) | buf[p + 1]!);
-    if (n.dst_port) out[n.dst_port] = String((buf[p + 2]! << 8) | buf[p + 3]!);
-    if (n.tcp_seq_number) out[n.tcp_seq_number] = String(buf.readUInt32BE(p + 4));
-    if (n.tcp_ack_number) out[n.tcp_ack_number] = String(buf.readUInt32BE(p + 8));
+    if (n.src_port) out.src_port = String((buf[p]! << 8) | buf[p + 1]!);
+    if (n.dst_port) out.dst_port = String((buf[p + 2]! << 8) | buf[p + 3]!);
+    if (n.tcp_seq_number) out.tcp_seq_number = String(buf.readUInt32BE(p + 4));
+    if (n.tcp_ack_number) out.tcp_ack_number = String(buf.readUInt32BE(p + 8));
     const b12 = buf[p + 12]!;
     const b13 = buf[p + 13]!;
     const thl = b12 >> 4;
-    if (n.tcp_header_length) out[n.tcp_header_length] = String(thl);
-    if (n.tcp_reserved) out[n.tcp_reserved] = String((b12 >> 1) & 7);
-    if (n.tcp_is_nonce) out[n.tcp_is_nonce] = String(b12 & 1);
-    if (n.tcp_is_cwr) out[n.tcp_is_cwr] = String((b13 >> 7) & 1);
-    if (n.tcp_is_ecn_echo) out[n.tcp_is_ecn_echo] = String((b13 >> 6) & 1);
-    if (n.tcp_is_urgent) out[n.tcp_is_urgent] = String((b13 >> 5) & 1);
-    if (n.tcp_is_ack) out[n.tcp_is_ack] = String((b13 >> 4) & 1);
-    if (n.tcp_is_push) out[n.tcp_is_push] = String((b13 >> 3) & 1);
-    if (n.tcp_is_reset) out[n.tcp_is_reset] = String((b13 >> 2) & 1);
-    if (n.tcp_is_syn) out[n.tcp_is_syn] = String((b13 >> 1) & 1);
-    if (n.tcp_is_fin) out[n.tcp_is_fin] = String(b13 & 1);
-    if (n.tcp_window_size) out[n.tcp_window_size] = String((buf[p + 14]! << 8) | buf[p + 15]!);
-    if (n.tcp_checksum) out[n.tcp_checksum] = String((buf[p + 16]! << 8) | buf[p + 17]!);
-    if (n.tcp_urgent_pointer) out[n.tcp_urgent_pointer] = String((buf[p + 18]! << 8) | buf[p + 19]!);
+    if (n.tcp_header_length) out.tcp_header_length = String(thl);
+    if (n.tcp_reserved) out.tcp_reserved = String((b12 >> 1) & 7);
+    if (n.tcp_is_nonce) out.tcp_is_nonce = String(b12 & 1);
+    if (n.tcp_is_cwr) out.tcp_is_cwr = String((b13 >> 7) & 1);
+    if (n.tcp_is_ecn_echo) out.tcp_is_ecn_echo = String((b13 >> 6) & 1);
+    if (n.tcp_is_urgent) out.tcp_is_urgent = String((b13 >> 5) & 1);
+    if (n.tcp_is_ack) out.tcp_is_ack = String((b13 >> 4) & 1);
+    if (n.tcp_is_push) out.tcp_is_push = String((b13 >> 3) & 1);
+    if (n.tcp_is_reset) out.tcp_is_reset = String((b13 >> 2) & 1);
+    if (n.tcp_is_syn) out.tcp_is_syn = String((b13 >> 1) & 1);
+    if (n.tcp_is_fin) out.tcp_is_fin = String(b13 & 1);
+    if (n.tcp_window_size) out.tcp_window_size = String((buf[p + 14]! << 8) | buf[p + 15]!);
+    if (n.tcp_checksum) out.tcp_checksum = String((buf[p + 16]! << 8) | buf[p + 17]!);
+    if (n.tcp_urgent_pointer) out.tcp_urgent_pointer = String((buf[p + 18]! << 8) | buf[p + 19]!);
     let used = 20;
     if (thl > 5 && bits >= thl * 32) used = this.skip(p + 20, (thl - 5) * 4, 'TCP options') - p;
     return this.skipBits(p + used, bits - used * 8, 'TCP payload');
@@ -194,17 +194,17 @@ export class PacketHeaderDecoder {
   private udp(p: number, bits: number): number {
     const { buf, n, out } = this;
     this.need(p, 8, 'UDP header');
-    if (n.src_port) out[n.src_port] = String((buf[p]! << 8) | buf[p + 1]!);
-    if (n.dst_port) out[n.dst_port] = String((buf[p + 2]! << 8) | buf[p + 3]!);
-    if (n.udp_length) out[n.udp_length] = String((buf[p + 4]! << 8) | buf[p + 5]!);
-    if (n.udp_checksum) out[n.udp_checksum] = String((buf[p + 6]! << 8) | buf[p + 7]!);
+    if (n.src_port) out.src_port = String((buf[p]! << 8) | buf[p + 1]!);
+    if (n.dst_port) out.dst_port = String((buf[p + 2]! << 8) | buf[p + 3]!);
+    if (n.udp_length) out.udp_length = String((buf[p + 4]! << 8) | buf[p + 5]!);
+    if (n.udp_checksum) out.udp_checksum = String((buf[p + 6]! << 8) | buf[p + 7]!);
     return this.skipBits(p + 8, bits - 64, 'UDP payload');
   }
 
   private zeroPorts(): void {
     const { n, out } = this;
-    if (n.src_port) out[n.src_port] = '0';
-    if (n.dst_port) out[n.dst_port] = '0';
+    if (n.src_port) out.src_port = '0';
+    if (n.dst_port) out.dst_port = '0';
   }
 
   private zeroTcp(): void {
@@ -218,7 +218,7 @@ export class PacketHeaderDecoder {
 
   private zeroUdp(): void {
     const { n, out } = this;
-    if (n.udp_length) out[n.udp_length] = '0';
-    if (n.udp_checksum) out[n.udp_checksum] = '0';
+    if (n.udp_length) out.udp_length = '0';
+    if (n.udp_checksum) out.udp_checksum = '0';
   }
 }

@@ -14,15 +14,50 @@ type CompiledOp = { op: FieldOp; key: string | null };
 export interface CompiledLayout {
   format: number;
   kind: string;
+  /** Index of its counter (`records_<kind>`) in the decoder's counts. */
+  counterIndex: number;
+  /** Straight-line reader for layouts of fixed-size fields (bytes read), given the room is checked. */
+  fixed?: { size: number; read: (buf: Buffer, p: number, out: FieldMap) => void };
   ops: readonly CompiledOp[];
 }
 
-export function compileLayout(layout: RecordLayout, removed: ReadonlySet<string>): CompiledLayout {
-  return {
-    format: layout.format,
-    kind: layout.kind,
-    ops: layout.fields.map((op) => ({ op, key: 'name' in op && !removed.has(op.name) ? op.name : null })),
-  };
+export function compileLayout(layout: RecordLayout, removed: ReadonlySet<string>, counterIndex: number): CompiledLayout {
+  const ops = layout.fields.map((op) => ({ op, key: 'name' in op && !removed.has(op.name) ? op.name : null }));
+  return { format: layout.format, kind: layout.kind, counterIndex, ops, fixed: compileFixed(ops) };
+}
+
+const FIXED_SIZE: Partial<Record<FieldOp['t'], number>> = { u32: 4, u64: 8, u8: 1, f32: 4, mac: 6, ip4: 4, ip6: 16, uuid: 16 };
+
+/** One function of plain property stores for a layout whose fields all have fixed sizes (most records). */
+function compileFixed(ops: readonly CompiledOp[]): CompiledLayout['fixed'] {
+  let off = 0;
+  const lines: string[] = [];
+  for (const { op, key } of ops) {
+    const size = op.t === 'skip' ? op.bytes : FIXED_SIZE[op.t];
+    if (size === undefined) return undefined;
+    if (key !== null) {
+      const k = JSON.stringify(key);
+      const at = `p + ${off}`;
+      const value = op.t === 'u32' ? `String(buf.readUInt32BE(${at}))`
+        : op.t === 'u8' ? `String(buf[${at}])`
+        : op.t === 'u64' ? `u64Text(buf, ${at})`
+        : op.t === 'f32' ? `f32Text(buf, ${at})`
+        : op.t === 'mac' ? `macText(buf, ${at})`
+        : op.t === 'ip4' ? `ip4Text(buf, ${at})`
+        : `ip6Text(buf, ${at})`;
+      lines.push(`out[${k}] = ${value};`);
+    }
+    off += size;
+  }
+  const make = new Function('u64Text', 'f32Text', 'macText', 'ip4Text', 'ip6Text', `return function (buf, p, out) {\n${lines.join('\n')}\n};`) as (
+    ...helpers: unknown[]
+  ) => (buf: Buffer, p: number, out: FieldMap) => void;
+  return { size: off, read: make(u64Text, f32Text, macText, ip4Text, ip6Text) };
+}
+
+/** The error for a read of `n` bytes at `p` that passes `end`; `what` is only built then. */
+function truncated(what: () => string, p: number, n: number, end: number): SflowTruncatedError {
+  return new SflowTruncatedError(what(), p, n, end - p);
 }
 
 export class RecordReader {
@@ -30,97 +65,98 @@ export class RecordReader {
 
   /** Reads one record at `p` (no further than `end`) into `out`; returns the offset after it. */
   read(buf: Buffer, p: number, end: number, layout: CompiledLayout, out: FieldMap): number {
+    const fixed = layout.fixed;
+    if (fixed !== undefined && fixed.size <= end - p) {
+      fixed.read(buf, p, out);
+      return p + fixed.size;
+    }
     for (const { op, key } of layout.ops) p = this.field(buf, p, end, op, key, out, layout.kind);
     return p;
-  }
-
-  private need(p: number, n: number, end: number, what: string): void {
-    if (n > end - p) throw new SflowTruncatedError(what, p, n, end - p);
   }
 
   private field(buf: Buffer, p: number, end: number, op: FieldOp, key: string | null, out: FieldMap, kind: string): number {
     switch (op.t) {
       case 'u32':
-        this.need(p, 4, end, `${kind}.${op.name}`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
         if (key) out[key] = String(buf.readUInt32BE(p));
         return p + 4;
       case 'u64':
-        this.need(p, 8, end, `${kind}.${op.name}`);
+        if (8 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 8, end);
         if (key) out[key] = u64Text(buf, p);
         return p + 8;
       case 'u8':
-        this.need(p, 1, end, `${kind}.${op.name}`);
+        if (1 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 1, end);
         if (key) out[key] = String(buf[p]!);
         return p + 1;
       case 'f32':
-        this.need(p, 4, end, `${kind}.${op.name}`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
         if (key) out[key] = f32Text(buf, p);
         return p + 4;
       case 'mac':
-        this.need(p, 6, end, `${kind}.${op.name}`);
+        if (6 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 6, end);
         if (key) out[key] = macText(buf, p);
         return p + 6;
       case 'ip4':
-        this.need(p, 4, end, `${kind}.${op.name}`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
         if (key) out[key] = ip4Text(buf, p);
         return p + 4;
       case 'ip6':
-        this.need(p, 16, end, `${kind}.${op.name}`);
+        if (16 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 16, end);
         if (key) out[key] = ip6Text(buf, p);
         return p + 16;
       case 'skip':
-        this.need(p, op.bytes, end, `${kind} padding`);
+        if (op.bytes > end - p) throw truncated(() => `${kind} padding`, p, op.bytes, end);
         return p + op.bytes;
       case 'uuid':
-        this.need(p, 16, end, `${kind}.uuid`);
+        if (16 > end - p) throw truncated(() => `${kind}.uuid`, p, 16, end);
         return p + 16;
       case 'str': {
-        this.need(p, 4, end, `${kind}.${op.name} length`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name} length`, p, 4, end);
         const len = buf.readUInt32BE(p);
-        this.need(p + 4, len, end, `${kind}.${op.name}`);
+        if (len > end - (p + 4)) throw truncated(() => `${kind}.${op.name}`, p + 4, len, end);
         if (key) out[key] = bytesText(buf, p + 4, p + 4 + len);
         const pad = this.padding === 'logstash' ? len % 4 : (4 - (len % 4)) % 4;
-        this.need(p + 4 + len, pad, end, `${kind}.${op.name} padding`);
+        if (pad > end - (p + 4 + len)) throw truncated(() => `${kind}.${op.name} padding`, p + 4 + len, pad, end);
         return p + 4 + len + pad;
       }
       case 'addr': {
-        this.need(p, 4, end, `${kind}.${op.name}`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
         const type = buf.readUInt32BE(p);
         if (key) out[key] = String(type);
         const len = type === 1 ? 4 : type === 2 ? 16 : -1;
         if (len < 0) throw new SflowAddressTypeError(`${kind} address`, p, type);
-        this.need(p + 4, len, end, `${kind} address`);
+        if (len > end - (p + 4)) throw truncated(() => `${kind} address`, p + 4, len, end);
         return p + 4 + len;
       }
       case 'u32list': {
-        this.need(p, 4, end, `${kind}.${op.name}`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
         const count = buf.readUInt32BE(p);
         if (key) out[key] = String(count);
-        this.need(p + 4, count * 4, end, `${kind} list of ${count}`);
+        if (count * 4 > end - (p + 4)) throw truncated(() => `${kind} list of ${count}`, p + 4, count * 4, end);
         return p + 4 + count * 4;
       }
       case 'aspaths': {
-        this.need(p, 4, end, `${kind}.${op.name}`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
         const count = buf.readUInt32BE(p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
-          this.need(p, 8, end, `${kind} AS path segment ${i + 1}`);
+          if (8 > end - p) throw truncated(() => `${kind} AS path segment ${i + 1}`, p, 8, end);
           const n = buf.readUInt32BE(p + 4);
-          this.need(p + 8, n * 4, end, `${kind} AS path segment ${i + 1}`);
+          if (n * 4 > end - (p + 8)) throw truncated(() => `${kind} AS path segment ${i + 1}`, p + 8, n * 4, end);
           p += 8 + n * 4;
         }
         return p;
       }
       case 'adapters': {
-        this.need(p, 4, end, `${kind}.${op.name}`);
+        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
         const count = buf.readUInt32BE(p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
-          this.need(p, 8, end, `${kind} adapter ${i + 1}`);
+          if (8 > end - p) throw truncated(() => `${kind} adapter ${i + 1}`, p, 8, end);
           const macs = buf.readUInt32BE(p + 4);
-          this.need(p + 8, macs * 8, end, `${kind} adapter ${i + 1}`);
+          if (macs * 8 > end - (p + 8)) throw truncated(() => `${kind} adapter ${i + 1}`, p + 8, macs * 8, end);
           p += 8 + macs * 8;
         }
         return p;
@@ -139,27 +175,27 @@ export class RecordReader {
     for (const op of layout) {
       switch (op.t) {
         case 'u32':
-          this.need(p, 4, end, `${what}.${op.name}`);
+          if (4 > end - p) throw truncated(() => `${what}.${op.name}`, p, 4, end);
           pairs.push([op.name, buf.readUInt32BE(p)]);
           p += 4;
           break;
         case 'mac':
-          this.need(p, 6, end, `${what}.${op.name}`);
+          if (6 > end - p) throw truncated(() => `${what}.${op.name}`, p, 6, end);
           pairs.push([op.name, macText(buf, p)]);
           p += 6;
           break;
         case 'ip4':
-          this.need(p, 4, end, `${what}.${op.name}`);
+          if (4 > end - p) throw truncated(() => `${what}.${op.name}`, p, 4, end);
           pairs.push([op.name, ip4Text(buf, p)]);
           p += 4;
           break;
         case 'ip6':
-          this.need(p, 16, end, `${what}.${op.name}`);
+          if (16 > end - p) throw truncated(() => `${what}.${op.name}`, p, 16, end);
           pairs.push([op.name, ip6Text(buf, p)]);
           p += 16;
           break;
         case 'skip':
-          this.need(p, op.bytes, end, `${what} padding`);
+          if (op.bytes > end - p) throw truncated(() => `${what} padding`, p, op.bytes, end);
           p += op.bytes;
           break;
         default:

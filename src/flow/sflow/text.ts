@@ -19,7 +19,7 @@ export function ip4Text(buf: Buffer, p: number): string {
  * becomes `::`, and `::a:b` / `::ffff:a:b` are written with a dotted IPv4 tail.
  */
 export function ip6Text(buf: Buffer, p: number): string {
-  const g: number[] = new Array<number>(8);
+  const g = GROUPS;
   let bestStart = -1;
   let bestLen = 1;
   let runStart = -1;
@@ -37,11 +37,20 @@ export function ip6Text(buf: Buffer, p: number): string {
   }
   if (bestStart === 0 && bestLen === 6 && g[6] !== 0) return `::${dotted(g[6]!, g[7]!)}`;
   if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return `::ffff:${dotted(g[6]!, g[7]!)}`;
-  if (bestStart < 0) return g.map((v) => v.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((v) => v.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((v) => v.toString(16)).join(':');
-  return `${head}::${tail}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += g[i]!.toString(16);
+  }
+  return out;
 }
+
+const GROUPS = new Array<number>(8).fill(0);
 
 function dotted(hi: number, lo: number): string {
   return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
