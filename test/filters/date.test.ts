@@ -4,10 +4,14 @@ import { DateFilter } from '../../src/plugins/filters/date/date.ts';
 import { DropFilter } from '../../src/plugins/filters/drop/drop.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';
 import type { FieldMap } from '../../src/event/values.ts';
+import { dateSchema, type DateFilterOptions } from '../../src/plugins/filters/date/schema.ts';
+import { context, withDefaults } from '../plugins/text-filters/kit.ts';
+
+const make = (options: Record<string, unknown>): DateFilter => new DateFilter(withDefaults<DateFilterOptions>(dateSchema, options), context());
 
 function run(options: Record<string, unknown>, data: FieldMap): Event {
   const e = new Event(data);
-  new DateFilter(options).filter(e);
+  make(options).filter(e);
   return e;
 }
 
@@ -40,7 +44,7 @@ describe('date filter', () => {
     expect(run({ match: ['t', 'UNIX'] }, {}).get('tags')).toBeUndefined();
   });
   it('rejects an unknown time zone at start', () => {
-    expect(() => new DateFilter({ match: ['t', 'UNIX'], timezone: 'Mars/Olympus' })).toThrow(/not recognised/);
+    expect(() => make({ match: ['t', 'UNIX'], timezone: 'Mars/Olympus' })).toThrow(/not recognised/);
   });
 });
 

@@ -4,14 +4,15 @@
 // `tag_on_failure` (default `_dateparsefailure`). `locale` is accepted and ignored: month and day
 // names are parsed in English only.
 import type { Event } from '../../../event/event.ts';
-import { filterMatchedDecorator } from '../../common-options.ts';
 import { compileJodaParser, parseIso8601 } from '../../../event/datetime-pattern.ts';
 import { sprintf } from '../../../event/sprintf.ts';
 import { valueToString } from '../../../event/stringify.ts';
 import { Timestamp } from '../../../event/timestamp.ts';
 import { type Zone, systemZone, zoneFor } from '../../../event/timezone.ts';
 import { Float, type FieldValue } from '../../../event/values.ts';
-import type { Filter, Logger, PluginContext, ResolvedOptions } from '../../types.ts';
+import { FilterBase } from '../../filter-base.ts';
+import type { Filter, PluginContext } from '../../types.ts';
+import type { DateFilterOptions } from './schema.ts';
 
 type Parser = (value: FieldValue, zone: Zone) => Timestamp | undefined;
 
@@ -65,38 +66,30 @@ function formatParser(format: string): Parser {
   }
 }
 
-export class DateFilter implements Filter {
+export class DateFilter extends FilterBase<DateFilterOptions> {
   private readonly field: string;
   private readonly parsers: Parser[];
   private readonly zone: (event: Event) => Zone;
   private readonly target: string;
-  private readonly tagOnFailure: string[];
-  private readonly matched: (event: Event) => void;
-  failures = 0;
 
-  constructor(
-    options: ResolvedOptions,
-    private readonly log?: Logger,
-  ) {
-    const match = Array.isArray(options['match']) ? options['match'].map(String) : [];
+  constructor(options: DateFilterOptions, ctx: PluginContext) {
+    super(options, ctx);
+    const match = options.match.map(String);
     if (match.length < 2) {
       throw new Error('Invalid setting for date filter plugin: `match` needs a field name and at least one format');
     }
     this.field = match[0]!;
     this.parsers = match.slice(1).map(formatParser);
-    const tz = options['timezone'];
+    const tz = options.timezone;
     if (typeof tz === 'string' && tz.includes('%{')) this.zone = (e) => zoneFor(sprintf(e, tz));
     else {
       const zone = typeof tz === 'string' ? zoneFor(tz) : systemZone();
       this.zone = () => zone;
     }
-    if (options['locale'] !== undefined) {
-      log?.info('The date filter parses month and day names in English only; `locale` is ignored', { locale: options['locale'] });
+    if (options.locale !== undefined) {
+      this.log.info('The date filter parses month and day names in English only; `locale` is ignored', { locale: options.locale });
     }
-    this.target = typeof options['target'] === 'string' ? options['target'] : '@timestamp';
-    const tags = options['tag_on_failure'] ?? ['_dateparsefailure'];
-    this.tagOnFailure = (Array.isArray(tags) ? tags : [tags]).map(String);
-    this.matched = filterMatchedDecorator(options);
+    this.target = options.target;
   }
 
   filter(event: Event): Event[] {
@@ -124,7 +117,7 @@ export class DateFilter implements Filter {
     }
     if (parsed && !failed) {
       event.set(this.target, parsed);
-      this.matched(event);
+      this.filterMatched(event);
     } else {
       this.fail(event, raw, `Invalid format: "${valueToString(values.find((v) => v !== undefined) ?? null)}"`);
     }
@@ -132,16 +125,11 @@ export class DateFilter implements Filter {
   }
 
   private fail(event: Event, value: FieldValue, why: string): void {
-    this.failures++;
-    this.log?.warn('Failed parsing date from field', { field: this.field, value: valueToString(value), exception: why });
-    for (const t of this.tagOnFailure) event.tag(t);
-  }
-
-  stats(): Record<string, number> {
-    return { failures: this.failures };
+    this.log.warn('Failed parsing date from field', { field: this.field, value: valueToString(value), exception: why });
+    this.tagFailure(event, this.options.tag_on_failure);
   }
 }
 
-export function create(options: ResolvedOptions, ctx: PluginContext): Filter {
-  return new DateFilter(options, ctx.log);
+export function create(options: DateFilterOptions, ctx: PluginContext): Filter {
+  return new DateFilter(options, ctx);
 }
