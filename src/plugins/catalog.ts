@@ -5,6 +5,7 @@ import { plugin, type CatalogEntry } from './define.ts';
 import { stdinSchema } from './inputs/stdin/schema.ts';
 import { generatorSchema } from './inputs/generator/schema.ts';
 import { udpSchema } from './inputs/udp/schema.ts';
+import { tcpSchema } from './inputs/tcp/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
@@ -38,6 +39,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(stdinSchema, () => import('./inputs/stdin/stdin.ts')),
   plugin(generatorSchema, () => import('./inputs/generator/generator.ts')),
   plugin(udpSchema, () => import('./inputs/udp/udp.ts')),
+  plugin(tcpSchema, () => import('./inputs/tcp/tcp.ts')),
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   // filters

@@ -11,20 +11,6 @@ const input = (name: string, description: string, options: PluginSchema['options
 });
 
 export const INPUT_SCHEMAS: PluginSchema[] = [
-  input('tcp', 'Read events over a TCP socket', {
-    host: str('0.0.0.0'),
-    port: required(num()),
-    mode: oneOf(['server', 'client'], 'server'),
-    proxy_protocol: bool(false),
-    tcp_keep_alive: bool(false),
-    dns_reverse_lookup_enabled: bool(true),
-    ssl_enable: deprecated(bool(false), 'Use `ssl_enabled` instead.'),
-    ssl_cert: deprecated(path(), 'Use `ssl_certificate` instead.'),
-    ssl_verify: deprecated(bool(true), 'Use `ssl_client_authentication` / `ssl_verification_mode` instead.'),
-    ssl_extra_chain_certs: arr([]),
-    ssl_verification_mode: oneOf(['full', 'none'], 'full'),
-    ...sslServerOptions(),
-  }),
   input('beats', 'Receive events from Elastic Beats (lumberjack v2)', {
     host: str('0.0.0.0'),
     port: required(num()),
