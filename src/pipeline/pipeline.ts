@@ -650,6 +650,8 @@ export class Pipeline {
       if (waiting) await waiting;
       await this.writeCollected(waiting !== undefined);
       this.inFlight -= batch.length;
+      // A full queue hands out batches in microtasks only: let signals and timers in between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

@@ -70,6 +70,11 @@ export class RegexpEngineNotLoaded extends Error {
   }
 }
 
+/** Oniguruma fills some messages from a buffer it does not keep (`invalid group name <\ufffd>`): drop the debris. */
+function onigMessage(message: string): string {
+  return message.replace(/\s*<[^>]*[\ufffd\x00-\x1f][^>]*>/g, '').replace(/[\ufffd\x00-\x1f]/g, '');
+}
+
 function clip(s: string): string {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
@@ -112,7 +117,7 @@ export function compileRegexp(source: string, options: CompileOptions = {}): Reg
     if (options.ignoreCase) opts.push(OPTION_IGNORECASE);
     scanner = new onig.OnigScanner([source], { syntax: SYNTAX_RUBY, options: opts as never[] });
   } catch (e) {
-    throw new RegexpSyntaxError(source, (e as Error).message, scan.error?.offset);
+    throw new RegexpSyntaxError(source, onigMessage((e as Error).message), scan.error?.offset);
   }
   if (scan.error) throw new RegexpSyntaxError(source, scan.error.message, scan.error.offset);
   return new OnigRegexp(source, scan.groups, scanner, (s) => new onig.OnigString(s));
@@ -295,9 +300,15 @@ interface StringInternals {
 
 const UNSET = 0xffffffff;
 
+function runawayKey(input: string, from: number): string {
+  return `${from}:${input}`;
+}
+
 class OnigRegexp extends BaseRegexp {
   readonly engine = 'oniguruma';
   private readonly internals: ScannerInternals | undefined;
+  /** Texts this pattern ran away on (key: offset + text), with the time it took. */
+  private readonly runaways = new Map<string, number>();
 
   constructor(
     source: string,
@@ -315,6 +326,8 @@ class OnigRegexp extends BaseRegexp {
   }
 
   exec(input: string, from = 0): RegexpMatch | null {
+    const known = this.runaways.size > 0 ? this.runaways.get(runawayKey(input, from)) : undefined;
+    if (known !== undefined) throw new RegexpRunawayError(this.source, input.length, known);
     const t0 = performance.now();
     const m = this.searchOnce(input, from);
     if (m) return m;
@@ -323,8 +336,13 @@ class OnigRegexp extends BaseRegexp {
     const t1 = performance.now();
     const again = this.searchOnce(input, from);
     const elapsed = performance.now() - t1;
-    if (!again && elapsed > threshold) throw new RegexpRunawayError(this.source, input.length, elapsed);
-    return again;
+    if (again || elapsed <= threshold) return again;
+    // The same text runs away again (a flood of one bad line): remember the last few.
+    if (input.length <= 4096) {
+      if (this.runaways.size >= 32) this.runaways.delete(this.runaways.keys().next().value!);
+      this.runaways.set(runawayKey(input, from), elapsed);
+    }
+    throw new RegexpRunawayError(this.source, input.length, elapsed);
   }
 
   private searchOnce(input: string, from: number): RegexpMatch | null {
