@@ -1,6 +1,6 @@
 // The netflow decoder: datagram → flows, for NetFlow v5, v9 and IPFIX, with the Logstash codec's
 // output where it works and correct decoding where it fails. Never throws on bad input: every
-// problem is one warning (exporter, set id, byte offset, reason) and a counter.
+// problem is one typed FlowProblem (kind, exporter, domain, template, offset), counted and logged.
 import path from 'node:path';
 import type { Timestamp } from '../../event/timestamp.ts';
 import type { FieldMap } from '../../event/values.ts';
@@ -18,7 +18,8 @@ import { checkCacheDirectory, readCacheFile, writeCacheFile, IPFIX_CACHE_FILE, N
 import { decodeV5 } from './v5.ts';
 import { decodeV9Message, v9RecordLimit } from './v9.ts';
 import { decodeIpfixMessage } from './ipfix.ts';
-import { allZero, type DecoderCore } from './core.ts';
+import { allZero, type DecoderCore, type ExporterScope, type MessageContext, type SetSpan } from './core.ts';
+import type { FlowProblem, FlowProblemKind, ProblemSink } from './problems.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFn = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
@@ -39,6 +40,8 @@ export type FlowSink = (timestamp: Timestamp, fields: FieldMap) => void;
 
 export interface DecoderHooks {
   log?: LogFn;
+  /** Every problem as data, before it is logged. */
+  onProblem?: ProblemSink;
   /** Clock for template lifetime and held-data age (ms). */
   now?: () => number;
 }
@@ -84,10 +87,13 @@ export class NetflowDecoder implements DecoderCore {
   private lastExpiry = 0;
   private readonly warnedNoTemplate = new Set<number>();
   private currentPort = 0;
+  private readonly onProblem: ProblemSink | undefined;
+  private readonly problemCounts = new Map<FlowProblemKind, number>();
 
   constructor(options: Partial<NetflowOptions> = {}, hooks: DecoderHooks = {}) {
     this.options = resolveNetflowOptions(options);
     this.log = hooks.log ?? (() => {});
+    this.onProblem = hooks.onProblem;
     this.now = hooks.now ?? Date.now;
     this.defs = loadDefinitions(this.options.netflow_definitions, this.options.ipfix_definitions);
     this.templates = new TemplateCache(this.options.cache_ttl * 1000, this.options.max_templates_per_exporter);
@@ -101,6 +107,18 @@ export class NetflowDecoder implements DecoderCore {
     s['templates_cached'] = this.templates.size;
     s['pending_sets'] = this.pending.size;
     return s;
+  }
+
+  /** Problems met so far, by kind. */
+  problems(): Partial<Record<FlowProblemKind, number>> {
+    return Object.fromEntries(this.problemCounts);
+  }
+
+  problem(p: FlowProblem): void {
+    this.problemCounts.set(p.kind, (this.problemCounts.get(p.kind) ?? 0) + 1);
+    this.onProblem?.(p);
+    if (p.data === undefined) this.log(p.level, p.message);
+    else this.log(p.level, p.message, p.data);
   }
 
   /** Decodes one datagram into flows. */
@@ -120,18 +138,18 @@ export class NetflowDecoder implements DecoderCore {
       this.housekeeping();
       if (buf.length < 2) {
         this.counters.packets_malformed++;
-        this.log('warn', `Invalid netflow packet received (datagram of ${buf.length} bytes from ${host} has no version field)`);
+        this.problem({ kind: 'bad-header', level: 'warn', exporter: host, offset: 0, message: `Invalid netflow packet received (datagram of ${buf.length} bytes from ${host} has no version field)` });
         return;
       }
       const version = buf.readUInt16BE(0);
       if (!this.options.versions.includes(version)) {
         this.counters.packets_ignored_version++;
-        this.log('warn', `Ignoring Netflow version v${version}`);
+        this.problem({ kind: 'ignored-version', level: 'warn', exporter: host, offset: 0, message: `Ignoring Netflow version v${version}` });
         return;
       }
       if (version === 5) {
         this.counters.packets_v5++;
-        const r = decodeV5(buf, host, sink, this.log);
+        const r = decodeV5(buf, host, sink, (p) => this.problem(p));
         if (r.malformed) this.counters.packets_malformed++;
         this.counters.flows += r.flows;
         if (r.sequence) this.trackSequence(5, host, 'engine', r.sequence.engine, r.sequence.seq, r.flows, 'records');
@@ -143,13 +161,14 @@ export class NetflowDecoder implements DecoderCore {
         this.decodeIpfix(buf, host, sink);
       } else {
         this.counters.packets_ignored_version++;
-        this.log('warn', `Unsupported Netflow version v${version}`);
+        this.problem({ kind: 'unsupported-version', level: 'warn', exporter: host, offset: 0, message: `Unsupported Netflow version v${version}` });
       }
     } catch (e) {
       // A decoder bug must not take the pipeline down: report it with the exporter and count it.
       this.counters.packets_malformed++;
-      this.log('error', `Netflow decoder failed on a datagram from ${host}: ${(e as Error).message}`, {
-        bytes: buf.length,
+      this.problem({
+        kind: 'decoder-failure', level: 'error', exporter: host,
+        message: `Netflow decoder failed on a datagram from ${host}: ${(e as Error).message}`, data: { bytes: buf.length },
       });
     }
   }
@@ -164,11 +183,14 @@ export class NetflowDecoder implements DecoderCore {
 
   // ---- shared -------------------------------------------------------------------------------
 
-  malformed(version: 9 | 10, host: string, domain: number, setId: number, offset: number, reason: string): void {
+  malformed({ version, host, domain }: ExporterScope, setId: number, offset: number, reason: string): void {
     this.counters.sets_malformed++;
     const proto = version === 9 ? 'NetFlow v9 flowset' : 'IPFIX set';
     const dom = version === 9 ? 'source id' : 'observation domain';
-    this.log('warn', `Malformed ${proto} from exporter ${host} (${dom} ${domain}): set id ${setId} at byte ${offset}: ${reason}`);
+    this.problem({
+      kind: 'malformed-set', level: 'warn', exporter: host, domain, templateId: setId >= 256 ? setId : undefined, offset,
+      message: `Malformed ${proto} from exporter ${host} (${dom} ${domain}): set id ${setId} at byte ${offset}: ${reason}`,
+    });
   }
 
   trackSequence(version: number, host: string, label: string, domain: number, seq: number, count: number | undefined, unit: 'records' | 'packets'): void {
@@ -178,19 +200,23 @@ export class NetflowDecoder implements DecoderCore {
     this.counters.sequence_gaps++;
     if (unit === 'records') this.counters.lost_records += gap.lost;
     else this.counters.lost_packets += gap.lost;
-    this.log('info', `Sequence gap from exporter ${host} (${label} ${domain}): expected ${gap.expected}, got ${gap.got}: ${gap.lost} ${unit} lost`);
+    this.problem({
+      kind: 'sequence-gap', level: 'info', exporter: host, domain,
+      message: `Sequence gap from exporter ${host} (${label} ${domain}): expected ${gap.expected}, got ${gap.got}: ${gap.lost} ${unit} lost`,
+    });
   }
 
-  registerTemplate(
-    version: 9 | 10, host: string, domain: number, id: number, options: boolean, specs: FieldSpec[],
-    sink: FlowSink, raw?: Buffer,
-  ): void {
+  registerTemplate(msg: MessageContext, id: number, options: boolean, specs: FieldSpec[], raw?: Buffer): void {
+    const { version, host, domain } = msg;
     const t = this.templates.make(version, host, domain, id, options, specs, this.now());
     if (raw) t.raw = Buffer.from(raw);
     const result = this.templates.register(t);
     if (result === 'rejected') {
       this.counters.templates_rejected++;
-      this.log('warn', `Template ${id} from exporter ${host} rejected: the exporter already has ${this.options.max_templates_per_exporter} templates (max_templates_per_exporter) or the cache holds ${MAX_TOTAL_TEMPLATES}`);
+      this.problem({
+        kind: 'template-rejected', level: 'warn', exporter: host, domain, templateId: id,
+        message: `Template ${id} from exporter ${host} rejected: the exporter already has ${this.options.max_templates_per_exporter} templates (max_templates_per_exporter) or the cache holds ${MAX_TOTAL_TEMPLATES}`,
+      });
       return;
     }
     if (options) this.counters.options_templates++;
@@ -200,7 +226,8 @@ export class NetflowDecoder implements DecoderCore {
     for (const held of this.pending.take(key)) {
       this.counters.pending_decoded++;
       const max = held.owedRecords === undefined ? Infinity : v9RecordLimit(held.owedRecords, t.fixedLength, held.data.length);
-      this.decodeDataSet(t, held.version === 9 ? 'v9' : this.ipfixShape(), held.data, 0, held.data.length, held.header, held.timestamp, host, domain, sink, 0, max);
+      const heldMsg: MessageContext = { version, host, domain, header: held.header, timestamp: held.timestamp, sink: msg.sink };
+      this.decodeDataSet(t, held.version === 9 ? 'v9' : this.ipfixShape(), heldMsg, { bytes: held.data, start: 0, end: held.data.length }, max);
     }
   }
 
@@ -208,15 +235,14 @@ export class NetflowDecoder implements DecoderCore {
     return this.options.include_flowset_id ? 'ipfix_flowset_id' : 'ipfix';
   }
 
-  noTemplate(
-    version: 9 | 10, host: string, domain: number, setId: number, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp,
-    owed?: () => number,
-  ): void {
+  noTemplate(msg: MessageContext, set: SetSpan, owed?: () => number): void {
+    const { version, host, domain, header: h, timestamp: ts } = msg;
+    const setId = h.flowsetId;
     this.counters.data_sets_without_template++;
     if (this.options.pending_data) {
       const key = TemplateCache.key(version, host, domain, setId);
       const held: HeldSet = {
-        key, version, exporter: host, domain, setId, data: Buffer.from(b.subarray(start, end)),
+        key, version, exporter: host, domain, setId, data: Buffer.from(set.bytes.subarray(set.start, set.end)),
         header: { ...h }, timestamp: ts, heldAt: this.now(), owedRecords: owed?.(),
       };
       this.counters.pending_held++;
@@ -227,23 +253,29 @@ export class NetflowDecoder implements DecoderCore {
     if (this.warnedNoTemplate.has(setId)) return;
     this.warnedNoTemplate.add(setId);
     const from = version === 9 ? `source id ${domain}` : `observation domain id ${domain}`;
-    this.log('warn', `Can't (yet) decode flowset id ${setId} from ${from}${NO_TEMPLATE_TAIL}`);
+    this.problem({
+      kind: 'no-template', level: 'warn', exporter: host, domain, templateId: setId, offset: set.start,
+      message: `Can't (yet) decode flowset id ${setId} from ${from}${NO_TEMPLATE_TAIL}`,
+    });
   }
 
   private dropHeld(h: HeldSet, why: string): void {
     this.counters.pending_dropped++;
     const from = h.version === 9 ? `source id ${h.domain}` : `observation domain id ${h.domain}`;
-    this.log('warn', `Dropped held data of flowset id ${h.setId} from exporter ${h.exporter} (${from}): ${why}`);
+    this.problem({
+      kind: 'held-data-dropped', level: 'warn', exporter: h.exporter, domain: h.domain, templateId: h.setId,
+      message: `Dropped held data of flowset id ${h.setId} from exporter ${h.exporter} (${from}): ${why}`,
+    });
   }
 
   /** Decodes the records of one data set (at most `maxRecords`: the bytes after them are padding); returns the number of flows. */
-  decodeDataSet(
-    t: Template, shape: HeaderShape, b: Buffer, start: number, end: number, h: RecordHeader, ts: Timestamp,
-    host: string, domain: number, sink: FlowSink, setOffset: number, maxRecords = Infinity,
-  ): number {
+  decodeDataSet(t: Template, shape: HeaderShape, msg: MessageContext, set: SetSpan, maxRecords = Infinity): number {
+    const { host, domain, header: h, timestamp: ts, sink } = msg;
+    const { bytes: b, start, end } = set;
+    const setOffset = start;
     this.counters.data_sets++;
     if (t.minLength === 0) {
-      this.malformed(t.version, host, domain, h.flowsetId, setOffset, `template ${t.id} has no data fields; the set is skipped`);
+      this.malformed(msg, h.flowsetId, setOffset, `template ${t.id} has no data fields; the set is skipped`);
       return 0;
     }
     const dec = t.decoder(shape);
@@ -258,8 +290,10 @@ export class NetflowDecoder implements DecoderCore {
       if (n === 0 && fit > 0) return 0; // the set is only padding
       if (n === 0) {
         if (t.version === 9) {
-          this.log('warn', 'Template length exceeds flowset length, skipping', {
-            template_id: h.flowsetId, template_length: t.fixedLength, record_length: end - start,
+          this.problem({
+            kind: 'template-longer-than-set', level: 'warn', exporter: host, domain, templateId: h.flowsetId, offset: setOffset,
+            message: 'Template length exceeds flowset length, skipping',
+            data: { template_id: h.flowsetId, template_length: t.fixedLength, record_length: end - start },
           });
         }
         this.counters.sets_malformed++;
@@ -277,7 +311,7 @@ export class NetflowDecoder implements DecoderCore {
         const rec = dec(b, o, end, h, rt);
         if (rec === null) {
           if (!allZero(b, o, end)) {
-            this.malformed(t.version, host, domain, h.flowsetId, setOffset + (o - start), `record ${flows + 1} of template ${t.id} overruns the set (${end - o} bytes left)`);
+            this.malformed(msg, h.flowsetId, setOffset + (o - start), `record ${flows + 1} of template ${t.id} overruns the set (${end - o} bytes left)`);
           }
           break;
         }
@@ -289,7 +323,7 @@ export class NetflowDecoder implements DecoderCore {
     }
     if (rt.lists && rt.lists.problems.length > 0) {
       this.counters.list_problems += rt.lists.problems.length;
-      this.malformed(t.version, host, domain, h.flowsetId, setOffset, rt.lists.problems[0]!);
+      this.malformed(msg, h.flowsetId, setOffset, rt.lists.problems[0]!);
     }
     this.counters.flows += flows;
     return flows;
@@ -307,9 +341,8 @@ export class NetflowDecoder implements DecoderCore {
     };
   }
 
-  buildSpecs(
-    version: 9 | 10, host: string, domain: number, templateId: number, fields: TemplateFieldRef[], scopeCount: number,
-  ): FieldSpec[] | undefined {
+  buildSpecs(scope: ExporterScope, templateId: number, fields: TemplateFieldRef[], scopeCount: number): FieldSpec[] | undefined {
+    const { version, host, domain } = scope;
     const dropUnknown = this.options.unknown_elements === 'drop_template';
     const warnings: SpecWarning[] = [];
     const specs: FieldSpec[] = [];
@@ -323,7 +356,7 @@ export class NetflowDecoder implements DecoderCore {
       const r = version === 9 ? v9FieldSpec(f, templateId, this.defs, dropUnknown, warnings) : ipfixFieldSpec(f, this.defs, dropUnknown, warnings);
       if ('unsupported' in r) {
         this.counters.templates_unsupported++;
-        this.log('warn', r.unsupported.message, r.unsupported.data);
+        this.problem({ kind: 'template-unsupported', level: 'warn', exporter: host, domain, templateId, message: r.unsupported.message, data: r.unsupported.data });
         return undefined;
       }
       specs.push(r.spec);
@@ -341,7 +374,7 @@ export class NetflowDecoder implements DecoderCore {
     if (warnings.length > 0) {
       const t = this.templates.lookup(version, host, domain, templateId, this.now());
       const same = t !== undefined && t.exporter === host && sameLayout(t.specs, specs);
-      if (!same) for (const w of warnings) this.log('warn', w.message, w.data);
+      if (!same) for (const w of warnings) this.problem({ kind: 'template-caveat', level: 'warn', exporter: host, domain, templateId, message: w.message, data: w.data });
     }
     return specs;
   }
@@ -372,7 +405,7 @@ export class NetflowDecoder implements DecoderCore {
         this.cacheEntries[version].set(`${c.domain}|${c.id}`, c.specs.map((s) => s.logstash));
         this.templates.register(this.templates.make(version, WILDCARD_EXPORTER, c.domain, c.id, false, c.specs, now));
       }
-      for (const p of problems) this.log('warn', p);
+      for (const p of problems) this.problem({ kind: 'cache-file', level: 'warn', exporter: WILDCARD_EXPORTER, message: p });
     }
   }
 
@@ -383,7 +416,7 @@ export class NetflowDecoder implements DecoderCore {
       writeCacheFile(this.cacheFile(version), this.cacheEntries[version]);
     } catch (e) {
       this.counters.cache_write_failures++;
-      this.log('warn', `Template Cache could not be saved: ${this.cacheFile(version)}: ${(e as Error).message}`);
+      this.problem({ kind: 'cache-file', level: 'warn', exporter: WILDCARD_EXPORTER, domain, templateId: id, message: `Template Cache could not be saved: ${this.cacheFile(version)}: ${(e as Error).message}` });
     }
   }
 }

@@ -1,7 +1,8 @@
 // NetFlow v5: a 24-byte header and 1..30 fixed 48-byte records.
 import { Timestamp } from '../../event/timestamp.ts';
 import { ipv4At, v5Switched } from './render.ts';
-import type { FlowSink, LogFn } from './decoder.ts';
+import type { FlowSink } from './decoder.ts';
+import type { ProblemSink } from './problems.ts';
 
 export interface V5Result {
   flows: number;
@@ -12,14 +13,14 @@ export interface V5Result {
 export const V5_HEADER = 24;
 export const V5_RECORD = 48;
 
-export function decodeV5(b: Buffer, host: string, sink: FlowSink, log: LogFn): V5Result {
+export function decodeV5(b: Buffer, host: string, sink: FlowSink, problem: ProblemSink): V5Result {
   if (b.length < V5_HEADER) {
-    log('warn', `Invalid netflow packet received (NetFlow v5 header from ${host} needs ${V5_HEADER} bytes, got ${b.length})`);
+    problem({ kind: 'bad-header', level: 'warn', exporter: host, offset: 0, message: `Invalid netflow packet received (NetFlow v5 header from ${host} needs ${V5_HEADER} bytes, got ${b.length})` });
     return { flows: 0, malformed: true };
   }
   const count = b.readUInt16BE(2);
   if (count < 1 || count > 30) {
-    log('warn', `Invalid netflow packet received (value '${count}' not as expected for obj.flow_records)`);
+    problem({ kind: 'bad-header', level: 'warn', exporter: host, offset: 2, message: `Invalid netflow packet received (value '${count}' not as expected for obj.flow_records)` });
     return { flows: 0, malformed: true };
   }
   const uptime = b.readUInt32BE(4);
@@ -33,7 +34,10 @@ export function decodeV5(b: Buffer, host: string, sink: FlowSink, log: LogFn): V
   let n = count;
   let malformed = false;
   if (available < count) {
-    log('warn', `Invalid netflow packet received (NetFlow v5 packet from ${host} declares ${count} records but its ${b.length} bytes hold ${available}; decoding those)`);
+    problem({
+      kind: 'length-mismatch', level: 'warn', exporter: host, offset: 2,
+      message: `Invalid netflow packet received (NetFlow v5 packet from ${host} declares ${count} records but its ${b.length} bytes hold ${available}; decoding those)`,
+    });
     n = available;
     malformed = true;
   }

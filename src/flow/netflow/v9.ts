@@ -2,14 +2,14 @@
 import { Timestamp } from '../../event/timestamp.ts';
 import type { TemplateFieldRef } from './field-spec.ts';
 import type { RecordHeader } from './field-values.ts';
-import { allZero, type DecoderCore } from './core.ts';
+import { allZero, type DecoderCore, type MessageContext } from './core.ts';
 import type { FlowSink } from './decoder.ts';
 
 export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink: FlowSink): void {
   const len = b.length;
   if (len < 20) {
     core.counters.packets_malformed++;
-    core.log('warn', `Invalid netflow packet received (NetFlow v9 header from ${host} needs 20 bytes, got ${len})`);
+    core.problem({ kind: 'bad-header', level: 'warn', exporter: host, offset: 0, message: `Invalid netflow packet received (NetFlow v9 header from ${host} needs 20 bytes, got ${len})` });
     return;
   }
   const uptime = b.readUInt32BE(4);
@@ -19,30 +19,31 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
   const count = b.readUInt16BE(2);
   const ts = new Timestamp(unixSec, 0);
   const h: RecordHeader = { version: 9, seq, flowsetId: 0, uptime, unixSec };
+  const msg: MessageContext = { version: 9, host, domain: sourceId, header: h, timestamp: ts, sink };
   let p = 20;
   let records = 0; // template, options template and data records so far: the header count's terms
   let later: LaterRecords | undefined; // only records under 4 bytes need it
   while (p < len) {
     if (allZero(b, p, len)) break; // padding
     if (len - p < 4) {
-      core.malformed(9, host, sourceId, -1, p, `${len - p} trailing bytes are too short for a flowset header`);
+      core.malformed(msg, -1, p, `${len - p} trailing bytes are too short for a flowset header`);
       break;
     }
     const id = b.readUInt16BE(p);
     let slen = b.readUInt16BE(p + 2);
     if (slen === 0 && id === 0) slen = len - p; // the Logstash codec reads a zero-length template flowset to the end
     if (slen < 4) {
-      core.malformed(9, host, sourceId, id, p, `flowset length ${slen} is shorter than its 4-byte header`);
+      core.malformed(msg, id, p, `flowset length ${slen} is shorter than its 4-byte header`);
       break;
     }
     if (p + slen > len) {
-      core.malformed(9, host, sourceId, id, p, `flowset length ${slen} overruns the datagram (${len - p} bytes left)`);
+      core.malformed(msg, id, p, `flowset length ${slen} overruns the datagram (${len - p} bytes left)`);
       break;
     }
     const start = p + 4;
     const end = p + slen;
-    if (id === 0) records += v9Templates(core, b, start, end, host, sourceId, sink);
-    else if (id === 1) records += v9OptionsTemplates(core, b, start, end, host, sourceId, sink);
+    if (id === 0) records += v9Templates(core, msg, b, start, end);
+    else if (id === 1) records += v9OptionsTemplates(core, msg, b, start, end);
     else if (id >= 256) {
       h.flowsetId = id;
       const t = core.templates.lookup(9, host, sourceId, id, core.now());
@@ -52,13 +53,13 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
           later ??= new LaterRecords(core, b, host, sourceId);
           max = v9RecordLimit(count - records - later.from(end), t.fixedLength, end - start);
         }
-        records += core.decodeDataSet(t, 'v9', b, start, end, h, ts, host, sourceId, sink, start, max);
+        records += core.decodeDataSet(t, 'v9', msg, { bytes: b, start, end }, max);
       } else {
-        core.noTemplate(9, host, sourceId, id, b, start, end, h, ts, () => count - records - (later ??= new LaterRecords(core, b, host, sourceId)).from(end));
+        core.noTemplate(msg, { bytes: b, start, end }, () => count - records - (later ??= new LaterRecords(core, b, host, sourceId)).from(end));
       }
     } else {
       core.counters.sets_unsupported++;
-      core.log('warn', `Unsupported flowset id ${id}`, { exporter: host, offset: p });
+      core.problem({ kind: 'unsupported-set', level: 'warn', exporter: host, domain: sourceId, offset: p, message: `Unsupported flowset id ${id}`, data: { exporter: host, offset: p } });
     }
     p = end;
   }
@@ -66,25 +67,26 @@ export function decodeV9Message(core: DecoderCore, b: Buffer, host: string, sink
 }
 
 /** Decodes a template flowset; returns the number of template records in it. */
-export function v9Templates(core: DecoderCore, b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): number {
+export function v9Templates(core: DecoderCore, msg: MessageContext, b: Buffer, start: number, end: number): number {
+  const { host, domain: sourceId } = msg;
   let q = start;
   let records = 0;
   while (end - q >= 4) {
     const tid = b.readUInt16BE(q);
     const count = b.readUInt16BE(q + 2);
     if (tid < 256) {
-      if (!allZero(b, q, end)) core.malformed(9, host, sourceId, 0, q, `template id ${tid} is reserved (must be ≥ 256)`);
+      if (!allZero(b, q, end)) core.malformed(msg, 0, q, `template id ${tid} is reserved (must be ≥ 256)`);
       return records;
     }
     const next = q + 4 + count * 4;
     if (next > end) {
-      core.malformed(9, host, sourceId, 0, q, `template ${tid} declares ${count} fields but the flowset ends ${end - q - 4} bytes later`);
+      core.malformed(msg, 0, q, `template ${tid} declares ${count} fields but the flowset ends ${end - q - 4} bytes later`);
       return records;
     }
     records++;
     if (count > core.options.max_fields_per_template) {
       core.counters.templates_rejected++;
-      core.malformed(9, host, sourceId, 0, q, `template ${tid} has ${count} fields (max_fields_per_template is ${core.options.max_fields_per_template})`);
+      core.malformed(msg, 0, q, `template ${tid} has ${count} fields (max_fields_per_template is ${core.options.max_fields_per_template})`);
       q = next;
       continue;
     }
@@ -95,15 +97,16 @@ export function v9Templates(core: DecoderCore, b: Buffer, start: number, end: nu
     }
     const fields: TemplateFieldRef[] = [];
     for (let r = q + 4; r < next; r += 4) fields.push({ pen: 0, id: b.readUInt16BE(r), length: b.readUInt16BE(r + 2) });
-    const specs = core.buildSpecs(9, host, sourceId, tid, fields, 0);
-    if (specs) core.registerTemplate(9, host, sourceId, tid, false, specs, sink, b.subarray(q, next));
+    const specs = core.buildSpecs(msg, tid, fields, 0);
+    if (specs) core.registerTemplate(msg, tid, false, specs, b.subarray(q, next));
     q = next;
   }
   return records;
 }
 
 /** Decodes an options template flowset; returns the number of options template records in it. */
-export function v9OptionsTemplates(core: DecoderCore, b: Buffer, start: number, end: number, host: string, sourceId: number, sink: FlowSink): number {
+export function v9OptionsTemplates(core: DecoderCore, msg: MessageContext, b: Buffer, start: number, end: number): number {
+  const { host, domain: sourceId } = msg;
   let q = start;
   let records = 0;
   while (end - q >= 6) {
@@ -111,23 +114,23 @@ export function v9OptionsTemplates(core: DecoderCore, b: Buffer, start: number, 
     const scopeLen = b.readUInt16BE(q + 2);
     const optLen = b.readUInt16BE(q + 4);
     if (tid < 256) {
-      if (!allZero(b, q, end)) core.malformed(9, host, sourceId, 1, q, `options template id ${tid} is reserved (must be ≥ 256)`);
+      if (!allZero(b, q, end)) core.malformed(msg, 1, q, `options template id ${tid} is reserved (must be ≥ 256)`);
       return records;
     }
     if (scopeLen % 4 !== 0 || optLen % 4 !== 0) {
-      core.malformed(9, host, sourceId, 1, q, `options template ${tid}: scope length ${scopeLen} and option length ${optLen} must be multiples of 4`);
+      core.malformed(msg, 1, q, `options template ${tid}: scope length ${scopeLen} and option length ${optLen} must be multiples of 4`);
       return records;
     }
     const next = q + 6 + scopeLen + optLen;
     if (next > end) {
-      core.malformed(9, host, sourceId, 1, q, `options template ${tid} (${scopeLen + optLen} bytes of fields) overruns the flowset (${end - q - 6} bytes left)`);
+      core.malformed(msg, 1, q, `options template ${tid} (${scopeLen + optLen} bytes of fields) overruns the flowset (${end - q - 6} bytes left)`);
       return records;
     }
     records++;
     const n = (scopeLen + optLen) / 4;
     if (n > core.options.max_fields_per_template) {
       core.counters.templates_rejected++;
-      core.malformed(9, host, sourceId, 1, q, `options template ${tid} has ${n} fields (max_fields_per_template is ${core.options.max_fields_per_template})`);
+      core.malformed(msg, 1, q, `options template ${tid} has ${n} fields (max_fields_per_template is ${core.options.max_fields_per_template})`);
       q = next;
       continue;
     }
@@ -143,8 +146,8 @@ export function v9OptionsTemplates(core: DecoderCore, b: Buffer, start: number, 
     // Zero-length scope fields are dropped before the scope/option split is applied.
     const scopes = fields.slice(0, scopeCount).filter((f) => f.length > 0);
     const opts = fields.slice(scopeCount);
-    const specs = core.buildSpecs(9, host, sourceId, tid, [...scopes, ...opts], scopes.length);
-    if (specs) core.registerTemplate(9, host, sourceId, tid, true, specs, sink, b.subarray(q, next));
+    const specs = core.buildSpecs(msg, tid, [...scopes, ...opts], scopes.length);
+    if (specs) core.registerTemplate(msg, tid, true, specs, b.subarray(q, next));
     q = next;
   }
   return records;
