@@ -219,6 +219,21 @@ module LogStash
     end
   end
 
+  # A value as text, as Logstash's sprintf prints it (flowstash's valueToString): lists joined
+  # with ",", hashes as JSON, nil as "".
+  module Stringify
+    module_function
+
+    def value(v)
+      case v
+      when nil then ''
+      when ::Array then v.map { |x| value(x) }.join(',')
+      when ::Hash then JSON.generate(v)
+      else v.to_s
+      end
+    end
+  end
+
   # The JSON form that crosses to TypeScript: Timestamps and non-finite floats become tagged objects.
   module Wire
     TIMESTAMP = "\u0000t"
@@ -550,11 +565,7 @@ module LogStash
           format_time(key[1..])
         else
           value = get(key)
-          if value.nil? then "%{#{key}}"
-          elsif value.is_a?(::Array) then value.map { |v| v.is_a?(::Hash) ? JSON.generate(v) : v.to_s }.join(',')
-          elsif value.is_a?(::Hash) then JSON.generate(value)
-          else value.to_s
-          end
+          value.nil? ? "%{#{key}}" : Stringify.value(value)
         end
       end
     end
@@ -631,7 +642,7 @@ module LogStash
     end
 
     def type_conflict(key, on, value)
-      RuntimeError.new("Could not set field '#{key}' on object '#{on}' to value '#{value}'." \
+      RuntimeError.new("Could not set field '#{key}' on object '#{Stringify.value(on)}' to value '#{Stringify.value(value)}'." \
                        'This is probably due to trying to set a field like [foo][bar] = someValue' \
                        'when [foo] is not either a map or a string')
     end
@@ -643,7 +654,7 @@ module LogStash
              path.length == 2 && INTEGER_KEY.match?(path[1]) && value.is_a?(::String)
            end
       return if ok
-      raise RuntimeError, "Could not set the reserved tags field '#{path.map { |p| "[#{p}]" }.join}' to value '#{value}'. " \
+      raise RuntimeError, "Could not set the reserved tags field '#{path.map { |p| "[#{p}]" }.join}' to value '#{Stringify.value(value)}'. " \
                           'The tags field only accepts string or array of string.'
     end
 
