@@ -5,6 +5,8 @@ import { ConfigError, loadPipelineConfig, type LoadOptions, type PipelineConfig,
 import type { PluginKind, PluginNode, Statement, Value } from '../config/ast.ts';
 import { pluginsOfKind } from '../plugins/registry.ts';
 import type { EcsCompatibility } from '../plugins/types.ts';
+import { pipelinesYmlPath, readLogstashYml, readPipelinesYml, SettingsError, type AppliedSettings } from '../config/settings.ts';
+import { existsSync } from 'node:fs';
 
 type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevelName[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -23,6 +25,12 @@ interface RunArgs {
   help: boolean;
   ecsCompatibility: EcsCompatibility;
   dryRun: boolean;
+  /** --path.settings: where logstash.yml and pipelines.yml are read. */
+  settingsDir?: string;
+  /** pipeline.id (logstash.yml; default main). */
+  pipelineId?: string;
+  /** Settings given on the command line (they win over logstash.yml). */
+  given: Set<string>;
 }
 
 export class UsageError extends Error {}
@@ -41,6 +49,7 @@ const USAGE = `Usage: flowstash [run] (-f PATH | -e STRING) [options]
   -u, --pipeline.batch.delay MS    max wait for a batch to fill (default 50)
       --pipeline.ecs_compatibility M  disabled, v1 or v8 (default v8): field layout of ECS-aware plugins
       --dry-run                    network outputs print what they would send (elasticsearch: bulk lines)
+      --path.settings DIR          read DIR/logstash.yml; without -f/-e, run the pipelines of DIR/pipelines.yml
   -h, --help                       this text
 `;
 
@@ -80,6 +89,7 @@ const VALUE_FLAGS = new Set([
   'pipeline.batch.size',
   'pipeline.batch.delay',
   'pipeline.ecs_compatibility',
+  'path.settings',
 ]);
 const ECS_MODES: readonly EcsCompatibility[] = ['disabled', 'v1', 'v8'];
 
@@ -97,6 +107,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     help: false,
     ecsCompatibility: 'v8',
     dryRun: false,
+    given: new Set(),
   };
   let configStringGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -116,6 +127,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       throw new UsageError(`Unrecognised argument '${token}'`);
     }
     let value: string;
+    args.given.add(name);
     if (BOOLEAN_FLAGS.has(name)) {
       if (inline !== undefined && !/^(true|false)$/.test(inline)) throw new UsageError(`Invalid value for --${name}: '${inline}' (expected true or false)`);
       const on = inline === undefined || inline === 'true';
@@ -164,6 +176,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
         }
         args.ecsCompatibility = value as EcsCompatibility;
         break;
+      case 'path.settings':
+        args.settingsDir = value;
+        break;
     }
   }
   if (args.help) return args;
@@ -171,7 +186,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
     throw new UsageError("Settings 'path.config' (-f) and 'config.string' (-e) can't be used simultaneously.");
   }
   if (args.reload && configStringGiven) throw new UsageError("Configuration reloading can't be used with 'config.string' (-e).");
-  if (args.paths.length === 0 && !configStringGiven) throw new UsageError('No configuration given: use -f PATH or -e STRING');
+  if (args.paths.length === 0 && !configStringGiven && args.settingsDir === undefined) {
+    throw new UsageError('No configuration given: use -f PATH, -e STRING or --path.settings DIR (its pipelines.yml)');
+  }
   return args;
 }
 
@@ -215,8 +232,8 @@ function pluginList(): string {
   return `\nPlugins (validated by -t; * = also run by flowstash):\n${lines.join('\n')}\n`;
 }
 
-function warn(message: string): void {
-  process.stderr.write(`[WARN ][flowstash.config] ${message}\n`);
+function warn(message: string, category = 'config'): void {
+  process.stderr.write(`[WARN ][flowstash.${category}] ${message}\n`);
 }
 
 function fatal(message: string): void {
@@ -237,6 +254,21 @@ export async function run(argv: string[]): Promise<number> {
   if (args.help) {
     process.stdout.write(USAGE + pluginList());
     return 0;
+  }
+  if (args.settingsDir !== undefined) {
+    try {
+      const yml = readLogstashYml(args.settingsDir);
+      for (const w of yml.warnings) warn(w, 'settings');
+      applySettings(args, yml.settings);
+    } catch (e) {
+      if (e instanceof SettingsError || e instanceof UsageError || e instanceof ConfigError) {
+        process.stderr.write(`ERROR: ${e.message}\n\n${USAGE}`);
+        return 1;
+      }
+      throw e;
+    }
+    if (args.paths.length === 0 && args.configString === undefined) return runPipelinesYml(args, args.settingsDir);
+    if (existsSync(pipelinesYmlPath(args.settingsDir))) warn("Ignoring the 'pipelines.yml' file because modules or command line options are specified", 'settings');
   }
   const loadOptions: LoadOptions = {
     supportEscapes: args.supportEscapes,
@@ -275,6 +307,97 @@ export async function run(argv: string[]): Promise<number> {
     logLevel: args.logLevel,
     ecsCompatibility: args.ecsCompatibility,
     dryRun: args.dryRun,
+    ...(args.pipelineId !== undefined ? { pipelineId: args.pipelineId } : {}),
     ...(args.reload ? { reload: { intervalMs: args.reloadIntervalMs, load: () => loadPipelineConfig(loadOptions) } } : {}),
   });
+}
+
+/** logstash.yml under the command line: a setting given as a flag wins, the file fills the rest. */
+function applySettings(args: RunArgs, s: AppliedSettings): void {
+  const unset = (name: string): boolean => !args.given.has(name);
+  if (unset('path.config') && unset('config.string')) {
+    if (s['path.config'] !== undefined && s['config.string'] !== undefined) {
+      throw new UsageError("Settings 'path.config' (-f) and 'config.string' (-e) can't be used simultaneously.");
+    }
+    if (s['path.config'] !== undefined) args.paths = [s['path.config']];
+    if (s['config.string'] !== undefined) args.configString = s['config.string'];
+  }
+  if (s['pipeline.workers'] !== undefined && unset('pipeline.workers')) args.workers = s['pipeline.workers'];
+  if (s['pipeline.batch.size'] !== undefined && unset('pipeline.batch.size')) args.batchSize = s['pipeline.batch.size'];
+  if (s['pipeline.batch.delay'] !== undefined && unset('pipeline.batch.delay')) args.batchDelayMs = s['pipeline.batch.delay'];
+  if (s['pipeline.ecs_compatibility'] !== undefined && unset('pipeline.ecs_compatibility')) args.ecsCompatibility = s['pipeline.ecs_compatibility'];
+  if (s['config.reload.automatic'] !== undefined && unset('config.reload.automatic')) args.reload = s['config.reload.automatic'];
+  if (s['config.reload.interval'] !== undefined && unset('config.reload.interval')) args.reloadIntervalMs = parseDuration(s['config.reload.interval']);
+  if (s['config.support_escapes'] !== undefined && unset('config.support_escapes')) args.supportEscapes = s['config.support_escapes'];
+  if (s['config.test_and_exit'] !== undefined && unset('config.test_and_exit')) args.testAndExit = s['config.test_and_exit'];
+  if (s['log.level'] !== undefined && unset('log.level')) args.logLevel = s['log.level'] as LogLevelName;
+  if (s['pipeline.id'] !== undefined) args.pipelineId = s['pipeline.id'];
+  if (args.reload && args.configString !== undefined) throw new UsageError("Configuration reloading can't be used with 'config.string' (-e).");
+}
+
+/** No -f/-e: every pipeline of pipelines.yml, each with its settings over logstash.yml's and the flags'. */
+async function runPipelinesYml(args: RunArgs, dir: string): Promise<number> {
+  let entries;
+  try {
+    const yml = readPipelinesYml(dir);
+    for (const w of yml.warnings) warn(w, 'settings');
+    entries = yml.pipelines;
+  } catch (e) {
+    if (e instanceof SettingsError || e instanceof ConfigError) {
+      process.stderr.write(`ERROR: ${e.message}\n\n${USAGE}`);
+      return 1;
+    }
+    throw e;
+  }
+  const { runChecks } = args.testAndExit ? await import('../plugins/checks.ts') : { runChecks: undefined };
+  const runs = [];
+  let failed = false;
+  for (const { id, settings: s } of entries) {
+    const ecs = s['pipeline.ecs_compatibility'] ?? args.ecsCompatibility;
+    let config: PipelineConfig;
+    try {
+      config = await loadPipelineConfig({
+        supportEscapes: s['config.support_escapes'] ?? args.supportEscapes,
+        ...(s['config.string'] !== undefined ? { configString: s['config.string'] } : { paths: [s['path.config']!] }),
+      });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      if (args.testAndExit) {
+        fatal(`pipeline "${id}": ${e.message}`);
+        return 1;
+      }
+      process.stderr.write(`[ERROR][flowstash.agent] Failed to execute action {:action=>"Create/pipeline_id:${id}", :exception=>"ConfigurationError", :message=>${JSON.stringify(e.message)}}\n`);
+      failed = true;
+      continue;
+    }
+    for (const w of config.warnings) warn(`pipeline "${id}": ${w}`);
+    if (runChecks) {
+      const checked = await runChecks(config, ecs);
+      for (const note of checked.notes) process.stdout.write(`${note}\n`);
+      if (checked.errors.length > 0) {
+        fatal(`pipeline "${id}": ${checked.errors.join('; ')}`);
+        return 1;
+      }
+      const skipped = notEmulated(config);
+      if (skipped.length > 0) process.stdout.write(`pipeline "${id}": validated, not emulated: ${skipped.join(', ')}\n`);
+      continue;
+    }
+    runs.push({
+      id,
+      config,
+      workers: s['pipeline.workers'] ?? args.workers,
+      batchSize: s['pipeline.batch.size'] ?? args.batchSize,
+      batchDelayMs: s['pipeline.batch.delay'] ?? args.batchDelayMs,
+      ecsCompatibility: ecs,
+    });
+  }
+  if (args.testAndExit) {
+    process.stdout.write('Configuration OK\n');
+    return 0;
+  }
+  if (args.reload) warn('config.reload.automatic: flowstash reloads -f/-e pipelines only; the pipelines of pipelines.yml run without reloading', 'settings');
+  if (runs.length === 0) return 1;
+  const { runPipelines } = await import('../pipeline/runner.ts');
+  const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun });
+  return failed ? Math.max(code, 1) : code;
 }

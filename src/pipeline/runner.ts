@@ -6,6 +6,7 @@ import type { PipelineConfig } from '../config/pipeline-config.ts';
 import type { EcsCompatibility } from '../plugins/types.ts';
 import { type LogSink, PipelineLogger, parseLogLevel } from './log.ts';
 import { Pipeline, PipelineBuildError } from './pipeline.ts';
+import { runningPipelines } from './registry.ts';
 
 export interface RunPipelineOptions {
   workers: number;
@@ -16,6 +17,8 @@ export interface RunPipelineOptions {
   ecsCompatibility?: EcsCompatibility;
   /** --dry-run: network outputs print what they would send. */
   dryRun?: boolean;
+  /** pipeline.id (default main). */
+  pipelineId?: string;
   reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
   /** Where log lines go (default stderr). */
   logSink?: LogSink;
@@ -53,14 +56,16 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     log: root,
     ecsCompatibility: opts.ecsCompatibility ?? 'v8',
     dryRun: opts.dryRun ?? false,
+    pipelineId: opts.pipelineId ?? 'main',
   };
+  const id = settings.pipelineId;
   // The initial config's warnings are printed by the CLI that loaded it; reloaded ones are ours.
 
   let current: Pipeline;
   try {
     current = await Pipeline.build(config, settings);
   } catch (e) {
-    root.error(`Pipeline failed to start: ${(e as Error).message}`, { 'pipeline.id': 'main' });
+    root.error(`Pipeline failed to start: ${(e as Error).message}`, { 'pipeline.id': id });
     return 1;
   }
   const finished: Pipeline[] = [];
@@ -100,7 +105,9 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
 
   const startPipeline = (p: Pipeline): void => {
     p.start();
-    root.info('Pipeline started', { 'pipeline.id': 'main', 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize });
+    runningPipelines.add(id, p);
+    void p.done.then(() => runningPipelines.remove(id, p));
+    root.info('Pipeline started', { 'pipeline.id': id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize });
     opts.onStart?.(control);
   };
   startPipeline(current);
@@ -143,7 +150,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
           return;
         }
         for (const w of next.warnings) root.warn(w);
-        root.info('Reloading pipeline', { 'pipeline.id': 'main' });
+        root.info('Reloading pipeline', { 'pipeline.id': id });
         const old = current;
         swapping = (async () => {
           old.stop();
@@ -192,7 +199,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     }
   }
   finished.push(current);
-  if (!forced) logSummary(root, finished);
+  if (!forced) logSummary(root, finished, id);
   for (const p of finished) exitCode = Math.max(exitCode, p.inputExitCode);
   const unwritten = finished.reduce((n, p) => n + p.outputWriteFailures, 0);
   if (unwritten > 0) {
@@ -203,7 +210,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
   return exitCode;
 }
 
-function logSummary(log: PipelineLogger, pipelines: Pipeline[]): void {
+function logSummary(log: PipelineLogger, pipelines: Pipeline[], id: string, tagged = false): void {
   const t = { in: 0, filtered: 0, out: 0, dropped: 0, failed: 0 };
   for (const p of pipelines) {
     t.in += p.totals.in;
@@ -212,8 +219,8 @@ function logSummary(log: PipelineLogger, pipelines: Pipeline[]): void {
     t.dropped += p.totals.dropped;
     t.failed += p.totals.failed;
   }
-  log.info('Pipeline terminated', { 'pipeline.id': 'main' });
-  log.info(`Summary: events in=${t.in} filtered=${t.filtered} out=${t.out} dropped=${t.dropped} failed=${t.failed}`);
+  log.info('Pipeline terminated', { 'pipeline.id': id });
+  log.info(`Summary: events in=${t.in} filtered=${t.filtered} out=${t.out} dropped=${t.dropped} failed=${t.failed}`, tagged ? { 'pipeline.id': id } : undefined);
   const last = pipelines[pipelines.length - 1]!;
   const order = { input: 0, filter: 1, output: 2 };
   const plugins = last.pluginStats().sort((a, b) => order[a.counters.kind] - order[b.counters.kind]);
@@ -228,4 +235,94 @@ function logSummary(log: PipelineLogger, pipelines: Pipeline[]): void {
     const nonZero = Object.entries(stats).filter(([, v]) => v !== 0);
     if (nonZero.length > 0) log.info(`  codec of input ${input}: ${nonZero.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
+}
+
+/** One pipeline of pipelines.yml, with its own settings. */
+export interface PipelineRun {
+  id: string;
+  config: PipelineConfig;
+  workers: number;
+  batchSize: number;
+  batchDelayMs: number;
+  ecsCompatibility: EcsCompatibility;
+}
+
+export type RunPipelinesOptions = Pick<RunPipelineOptions, 'logLevel' | 'dryRun' | 'logSink' | 'handleSignals' | 'forceExit' | 'onStart'>;
+
+/**
+ * Several pipelines in one process (pipelines.yml): each built and started with its own settings
+ * and pipeline.id; one that fails to start is reported and the others run (as Logstash's agent
+ * does); a signal drains them all; the summary is printed per pipeline. Returns the exit code.
+ */
+export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipelinesOptions): Promise<number> {
+  const root = new PipelineLogger('runner', parseLogLevel(opts.logLevel), opts.logSink);
+  let exitCode = 0;
+  const started: { id: string; pipeline: Pipeline }[] = [];
+  for (const run of runs) {
+    const settings = {
+      workers: Math.max(1, Math.floor(run.workers)),
+      batchSize: Math.max(1, Math.floor(run.batchSize)),
+      batchDelayMs: Math.max(0, run.batchDelayMs),
+      log: root,
+      ecsCompatibility: run.ecsCompatibility,
+      dryRun: opts.dryRun ?? false,
+      pipelineId: run.id,
+    };
+    try {
+      started.push({ id: run.id, pipeline: await Pipeline.build(run.config, settings) });
+    } catch (e) {
+      root.error(`Pipeline failed to start: ${(e as Error).message}`, { 'pipeline.id': run.id });
+      exitCode = 1;
+      continue;
+    }
+    const { pipeline } = started[started.length - 1]!;
+    pipeline.start();
+    runningPipelines.add(run.id, pipeline);
+    void pipeline.done.then(() => runningPipelines.remove(run.id, pipeline));
+    root.info('Pipeline started', { 'pipeline.id': run.id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize });
+  }
+  if (started.length === 0) return 1;
+  root.info('Pipelines running', { count: started.length, running_pipelines: started.map((s) => s.id) });
+
+  let interrupts = 0;
+  let forced = false;
+  let onForced: () => void = () => undefined;
+  const forcedExit = new Promise<void>((resolve) => (onForced = resolve));
+  const control: PipelineControl = {
+    interrupt(signal = 'SIGINT') {
+      interrupts++;
+      if (interrupts === 1) {
+        root.warn(`${signal} received. Shutting down.`);
+        for (const s of started) s.pipeline.stop();
+        return undefined;
+      }
+      const abandoned = started.reduce((n, s) => n + s.pipeline.abandon(), 0);
+      root.fatal(`${signal} received again: forced exit, ${abandoned} events abandoned (read but not written to every output)`);
+      forced = true;
+      onForced();
+      (opts.forceExit ?? ((code: number) => process.exit(code)))(1);
+      return abandoned;
+    },
+  };
+  const onSigint = (): void => void control.interrupt('SIGINT');
+  const onSigterm = (): void => void control.interrupt('SIGTERM');
+  if (opts.handleSignals !== false) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+  }
+  opts.onStart?.(control);
+  try {
+    await Promise.race([Promise.all(started.map((s) => s.pipeline.done)), forcedExit]);
+  } finally {
+    if (opts.handleSignals !== false) {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    }
+  }
+  if (forced) return 1;
+  for (const { id, pipeline } of started) {
+    logSummary(root, [pipeline], id, true);
+    exitCode = Math.max(exitCode, pipeline.inputExitCode);
+  }
+  return exitCode;
 }

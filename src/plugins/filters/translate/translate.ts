@@ -294,8 +294,7 @@ export async function check(options: TranslateOptions, ctx: CheckContext): Promi
   const where = `filter translate at ${ctx.where}`;
   const errors: string[] = [];
   try {
-    const fields = resolveFields(options, ctx.ecsCompatibility);
-    for (const note of fields.notes) ctx.log.info(note);
+    resolveFields(options, ctx.ecsCompatibility);
   } catch (e) {
     errors.push(`${where}: ${(e as Error).message}`);
   }

@@ -1,0 +1,98 @@
+// `flowstash --path.settings DIR` without -f/-e runs every pipeline of DIR/pipelines.yml in one process,
+// like Logstash (config/source/multi_local.rb): each with its own pipeline.id, config (string or
+// path), workers, batch size and pipeline.ecs_compatibility over logstash.yml's. Spawns the CLI.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/flowstash.mjs');
+
+function flowstash(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+function setup(): { dir: string; out1: string; out2: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-pipelines-'));
+  const out1 = path.join(dir, 'one.json');
+  const out2 = path.join(dir, 'two.json');
+  writeFileSync(path.join(dir, 'logstash.yml'), 'pipeline:\n  batch:\n    size: 10\npipeline.ecs_compatibility: disabled\nqueue.type: memory\n');
+  writeFileSync(
+    path.join(dir, 'two.conf'),
+    `input { generator { count => 2 message => "500" } }\nfilter { translate { source => "message" dictionary => { "500" => "Server Error" } } }\noutput { file { path => "${out2}" } }\n`,
+  );
+  writeFileSync(
+    path.join(dir, 'pipelines.yml'),
+    [
+      '- pipeline.id: one',
+      '  pipeline.workers: 1',
+      `  config.string: 'input { generator { count => 3 message => "200" } } filter { translate { source => "message" dictionary => { "200" => "OK" } } } output { file { path => "${out1}" } }'`,
+      '- pipeline.id: two',
+      `  path.config: "${path.join(dir, 'two.conf')}"`,
+      '  pipeline.ecs_compatibility: v8',
+      '',
+    ].join('\n'),
+  );
+  return { dir, out1, out2 };
+}
+
+const lines = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('pipelines.yml through the CLI', () => {
+  it('runs both pipelines, each with its own settings (ECS from logstash.yml vs from its entry)', async () => {
+    const { dir, out1, out2 } = setup();
+    const r = await flowstash(['--path.settings', dir]);
+    expect(r.code, r.err).toBe(0);
+    // pipeline one: logstash.yml's ecs disabled → translate writes [translation]
+    const one = lines(out1);
+    expect(one).toHaveLength(3);
+    expect(one.every((e) => e['message'] === '200' && e['translation'] === 'OK')).toBe(true);
+    // pipeline two: its own pipeline.ecs_compatibility v8 → translate works in place
+    const two = lines(out2);
+    expect(two).toHaveLength(2);
+    expect(two.every((e) => e['message'] === 'Server Error' && e['translation'] === undefined)).toBe(true);
+    expect(r.err).toMatch(/Pipeline started \{"pipeline\.id"=>"one", "pipeline\.workers"=>1, "pipeline\.batch\.size"=>10\}/);
+    expect(r.err).toMatch(/Pipeline started \{"pipeline\.id"=>"two", "pipeline\.workers"=>\d+, "pipeline\.batch\.size"=>10\}/);
+    expect(r.err).toMatch(/Summary: events in=3 filtered=3 out=3 dropped=0 failed=0 \{"pipeline\.id"=>"one"\}/);
+    expect(r.err).toMatch(/Summary: events in=2 filtered=2 out=2 dropped=0 failed=0 \{"pipeline\.id"=>"two"\}/);
+    expect(r.err).toContain("'queue.type' is a Logstash setting flowstash does not use; ignored");
+  });
+
+  it('-t checks every pipeline; -f beside pipelines.yml ignores it with Logstash\'s warning', async () => {
+    const { dir } = setup();
+    const t = await flowstash(['--path.settings', dir, '-t']);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toContain('Configuration OK');
+    const f = await flowstash(['--path.settings', dir, '-e', 'input { generator { count => 1 } } output { null {} }']);
+    expect(f.code, f.err).toBe(0);
+    expect(f.err).toContain("Ignoring the 'pipelines.yml' file because modules or command line options are specified");
+  });
+
+  it("an empty pipelines.yml: Logstash's error and usage, exit 1", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-pipelines-empty-'));
+    writeFileSync(path.join(dir, 'pipelines.yml'), '# nothing yet\n');
+    const r = await flowstash(['--path.settings', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`ERROR: Pipelines YAML file is empty. Location: ${path.join(dir, 'pipelines.yml')}`);
+    expect(r.err).toContain('Could not find logstash.yml');
+  });
+
+  it('-t reports a dictionary file that exists but does not parse, with file:line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-t-dict-'));
+    const dict = path.join(dir, 'bad.yml');
+    writeFileSync(dict, '"a": 1\n"b": [oops\n');
+    const r = await flowstash(['-t', '-e', `input { generator { count => 1 } } filter { translate { source => "message" dictionary_path => "${dict}" } } output { null {} }`]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`The given configuration is invalid\\. Reason: filter translate at .*: dictionary_path cannot be loaded: ${dict.replace(/[.]/g, '\\.')}:\\d+: `));
+  });
+});
