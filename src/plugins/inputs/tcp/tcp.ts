@@ -240,7 +240,14 @@ export class TcpInput implements Input {
       const batch = events;
       events = [];
       const f = this.fields;
+      const ecs = this.pctx.ecsCompatibility !== 'disabled';
       for (const e of batch) {
+        if (ecs && proxy === undefined && sslSubject === undefined && e.metadata['input'] === undefined) {
+          // The common case (nothing set by the codec): the metadata subtree in one assignment.
+          e.metadata['input'] = { tcp: { source: { name, ip, port } } };
+          ctx.decorate(e);
+          continue;
+        }
         if (isUnset(e.get(f.host))) e.set(f.host, name);
         if (isUnset(e.get(f.hostIp))) e.set(f.hostIp, ip);
         if (isUnset(e.get(f.port))) e.set(f.port, port);
