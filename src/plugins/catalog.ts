@@ -15,6 +15,7 @@ import { rubySchema } from './filters/ruby/schema.ts';
 import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
 import { csvSchema } from './filters/csv/schema.ts';
+import { dissectSchema } from './filters/dissect/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
@@ -50,6 +51,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(jsonFilterSchema, () => import('./filters/json/json.ts')),
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
   plugin(csvSchema, () => import('./filters/csv/csv.ts')),
+  plugin(dissectSchema, () => import('./filters/dissect/dissect.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),

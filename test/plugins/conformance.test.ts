@@ -34,6 +34,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/json': { source: 'message', target: 'parsed' },
   'filter/kv': { target: 'kv' },
   'filter/csv': { target: 'csv' },
+  'filter/dissect': { mapping: { message: '%{greeting}' } },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
   'output/stdout': { codec: 'dots' },
   'output/file': { path: path.join(dir, 'out.log') },

@@ -61,11 +61,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     target: str(),
     terminator: str('\n'),
   }),
-  filter('dissect', 'Extract fields by delimiters', {
-    mapping: hash({}),
-    convert_datatype: hash({}),
-    tag_on_failure: arr(['_dissectfailure']),
-  }),
   filter('prune', 'Remove fields by name or value lists', {
     interpolate: bool(false),
     whitelist_names: arr([]),
