@@ -36,6 +36,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/csv': { target: 'csv' },
   'filter/dissect': { mapping: { message: '%{greeting}' } },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
+  'filter/dns': { reverse: ['missing_field'] },
   'output/stdout': { codec: 'dots' },
   'output/file': { path: path.join(dir, 'out.log') },
   'output/null': {},
