@@ -16,6 +16,8 @@ import { jsonSchema as jsonFilterSchema } from './filters/json/schema.ts';
 import { kvSchema } from './filters/kv/schema.ts';
 import { csvSchema } from './filters/csv/schema.ts';
 import { dissectSchema } from './filters/dissect/schema.ts';
+import { cloneSchema } from './filters/clone/schema.ts';
+import { splitSchema } from './filters/split/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
@@ -53,6 +55,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(kvSchema, () => import('./filters/kv/kv.ts')),
   plugin(csvSchema, () => import('./filters/csv/csv.ts')),
   plugin(dissectSchema, () => import('./filters/dissect/dissect.ts')),
+  plugin(cloneSchema, () => import('./filters/clone/clone.ts')),
+  plugin(splitSchema, () => import('./filters/split/split.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),

@@ -35,6 +35,8 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/kv': { target: 'kv' },
   'filter/csv': { target: 'csv' },
   'filter/dissect': { mapping: { message: '%{greeting}' } },
+  'filter/clone': { clones: ['copy'] },
+  'filter/split': { terminator: 'l' },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
   'filter/dns': { reverse: ['missing_field'] },
   'output/stdout': { codec: 'dots' },

@@ -41,12 +41,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     concatenate_all_fields: bool(false),
     method: oneOf(['SHA1', 'SHA256', 'SHA384', 'SHA512', 'MD5', 'MURMUR3', 'MURMUR3_128', 'IPV4_NETWORK', 'UUID', 'PUNCTUATION'], 'SHA1'),
   }),
-  filter('clone', 'Duplicate events', { clones: arr([]) }),
-  filter('split', 'Split a multi-line or array field into several events', {
-    field: str('message'),
-    target: str(),
-    terminator: str('\n'),
-  }),
   filter('prune', 'Remove fields by name or value lists', {
     interpolate: bool(false),
     whitelist_names: arr([]),
