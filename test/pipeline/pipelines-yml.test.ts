@@ -78,6 +78,21 @@ describe('pipelines.yml through the CLI', () => {
     expect(f.err).toContain("Ignoring the 'pipelines.yml' file because modules or command line options are specified");
   });
 
+  it('logstash.yml settings reach a -e pipeline (pipeline.ecs_compatibility, pipeline.id); a flag wins over the file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-settings-e-'));
+    writeFileSync(path.join(dir, 'logstash.yml'), 'pipeline.ecs_compatibility: disabled\npipeline.id: flows\n');
+    const out = path.join(dir, 'out.json');
+    const config = `input { generator { count => 1 message => "200" } } filter { translate { source => "message" dictionary => { "200" => "OK" } } } output { file { path => "${out}" } }`;
+    const fromFile = await flowstash(['--path.settings', dir, '-e', config]);
+    expect(fromFile.code, fromFile.err).toBe(0);
+    expect(lines(out)).toEqual([expect.objectContaining({ message: '200', translation: 'OK' })]);
+    expect(fromFile.err).toContain('Pipeline started {"pipeline.id"=>"flows"');
+    const out2 = path.join(dir, 'out2.json');
+    const flagWins = await flowstash(['--path.settings', dir, '--pipeline.ecs_compatibility', 'v8', '-e', config.replace(out, out2)]);
+    expect(flagWins.code, flagWins.err).toBe(0);
+    expect(lines(out2)).toEqual([expect.objectContaining({ message: 'OK' })]);
+  });
+
   it("an empty pipelines.yml: Logstash's error and usage, exit 1", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-pipelines-empty-'));
     writeFileSync(path.join(dir, 'pipelines.yml'), '# nothing yet\n');
