@@ -63,10 +63,4 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     timeout_task_id_field: str(),
     timeout_tags: arr([]),
   }),
-  filter('syslog_pri', 'Parse the PRI field of syslog messages', {
-    syslog_pri_field_name: str(),
-    use_labels: bool(true),
-    facility_labels: arr(),
-    severity_labels: arr(),
-  }),
 ];
