@@ -1,98 +1,60 @@
-// Options of the netflow codec: the Logstash codec's, with its defaults, plus flowstash's additions.
+// Options of the netflow decoder: the Logstash codec's, with its defaults, plus flowstash's additions.
+// Declared once, here: the values below are the defaults, their types are the options' types, and the
+// codec's schema (src/plugins/codecs/netflow/schema.ts) takes its defaults from this object.
 
 export type UnknownElementPolicy = 'decode' | 'drop_template';
 
-export interface NetflowOptions {
+export const NETFLOW_DEFAULTS = {
   /** Accepted versions; others are warned `Ignoring Netflow version v<N>` and dropped. */
-  versions: number[];
+  versions: [5, 9, 10] as number[],
   /** Key the flow fields go under. */
-  target: string;
-  /** Template lifetime in seconds. */
-  cache_ttl: number;
-  /** Directory for netflow_templates.cache / ipfix_templates.cache (Logstash's JSON format). */
-  cache_save_path?: string;
-  /** IPFIX: add [target][flowset_id] (v9 always has it). */
-  include_flowset_id: boolean;
-  /** YAML in the Logstash codec's format merged over the built-in definitions. */
-  ipfix_definitions?: string;
-  netflow_definitions?: string;
-  /** Hold data sets that arrive before their template and decode them when it comes. */
-  pending_data: boolean;
-  /** Bounds of the held data: total bytes and age in seconds. */
-  pending_data_bytes: number;
-  pending_data_seconds: number;
-  /**
-   * 'decode' (default): elements nobody defines are decoded as `ie<ID>` / `pen<PEN>_ie<ID>` (hex).
-   * 'drop_template': the Logstash codec's behaviour, the whole template is rejected.
-   */
-  unknown_elements: UnknownElementPolicy;
-  /** Memory bounds. */
-  max_templates_per_exporter: number;
-  max_fields_per_template: number;
-  max_list_depth: number;
-}
-
-export const DEFAULT_OPTIONS: NetflowOptions = {
-  versions: [5, 9, 10],
   target: 'netflow',
+  /** Template lifetime in seconds. */
   cache_ttl: 4000,
+  /** IPFIX: add [target][flowset_id] (v9 always has it). */
   include_flowset_id: false,
+  /** Hold data sets that arrive before their template and decode them when it comes. */
   pending_data: false,
+  /** Bounds of the held data: total bytes and age in seconds. */
   pending_data_bytes: 4 * 1024 * 1024,
   pending_data_seconds: 60,
-  unknown_elements: 'decode',
+  /**
+   * 'decode': elements nobody defines are decoded as `ie<ID>` / `pen<PEN>_ie<ID>` (hex).
+   * 'drop_template': the Logstash codec's behaviour, the whole template is rejected.
+   */
+  unknown_elements: 'decode' as UnknownElementPolicy,
+  /** Memory bounds. */
   max_templates_per_exporter: 4096,
   max_fields_per_template: 1024,
   max_list_depth: 4,
 };
 
-/** Fills in defaults and coerces what a config file may give as strings. */
-export function resolveNetflowOptions(given: Partial<Record<keyof NetflowOptions, unknown>> = {}): NetflowOptions {
-  const o: NetflowOptions = { ...DEFAULT_OPTIONS, versions: [...DEFAULT_OPTIONS.versions] };
-  const num = (k: keyof NetflowOptions, v: unknown): number => {
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`netflow codec: option ${k} must be a non-negative number, got ${JSON.stringify(v)}`);
-    return n;
-  };
-  for (const [k, v] of Object.entries(given)) {
-    if (v === undefined || v === null) continue;
-    switch (k) {
-      case 'versions': {
-        const list = Array.isArray(v) ? v : [v];
-        o.versions = list.map((x) => {
-          const n = Number(x);
-          if (!Number.isInteger(n)) throw new Error(`netflow codec: versions must be integers, got ${JSON.stringify(x)}`);
-          return n;
-        });
-        break;
-      }
-      case 'target':
-      case 'cache_save_path':
-      case 'ipfix_definitions':
-      case 'netflow_definitions':
-        (o as unknown as Record<string, unknown>)[k] = String(v);
-        break;
-      case 'include_flowset_id':
-      case 'pending_data':
-        (o as unknown as Record<string, unknown>)[k] = v === true || v === 'true';
-        break;
-      case 'unknown_elements':
-        if (v !== 'decode' && v !== 'drop_template') {
-          throw new Error(`netflow codec: unknown_elements must be "decode" or "drop_template", got ${JSON.stringify(v)}`);
-        }
-        o.unknown_elements = v;
-        break;
-      case 'cache_ttl':
-      case 'pending_data_bytes':
-      case 'pending_data_seconds':
-      case 'max_templates_per_exporter':
-      case 'max_fields_per_template':
-      case 'max_list_depth':
-        (o as unknown as Record<string, unknown>)[k] = num(k, v);
-        break;
-      default:
-        break;
-    }
+/** Options without a default. */
+interface NetflowPaths {
+  /** Directory for netflow_templates.cache / ipfix_templates.cache (Logstash's JSON format). */
+  cache_save_path?: string;
+  /** YAML in the Logstash codec's format merged over the built-in definitions. */
+  ipfix_definitions?: string;
+  netflow_definitions?: string;
+}
+
+export type NetflowOptions = typeof NETFLOW_DEFAULTS & NetflowPaths;
+
+const COUNTS = ['cache_ttl', 'pending_data_bytes', 'pending_data_seconds', 'max_templates_per_exporter', 'max_fields_per_template', 'max_list_depth'] as const;
+
+/**
+ * The defaults with the given options over them (undefined leaves the default). Types are the
+ * schema's business when options come from a config; this checks what a type cannot say.
+ */
+export function resolveNetflowOptions(given: Partial<NetflowOptions> = {}): NetflowOptions {
+  const o: NetflowOptions = { ...NETFLOW_DEFAULTS, versions: [...NETFLOW_DEFAULTS.versions] };
+  for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) (o as unknown as Record<string, unknown>)[k] = v;
+  for (const k of COUNTS) {
+    if (!Number.isFinite(o[k]) || o[k] < 0) throw new Error(`netflow codec: option ${k} must be a non-negative number, got ${JSON.stringify(o[k])}`);
+  }
+  for (const x of o.versions) if (!Number.isInteger(x)) throw new Error(`netflow codec: versions must be integers, got ${JSON.stringify(x)}`);
+  if (o.unknown_elements !== 'decode' && o.unknown_elements !== 'drop_template') {
+    throw new Error(`netflow codec: unknown_elements must be "decode" or "drop_template", got ${JSON.stringify(o.unknown_elements)}`);
   }
   return o;
 }
