@@ -7,7 +7,7 @@
 import { deepClone } from '../../../event/event.ts';
 import type { FieldValue } from '../../../event/values.ts';
 import { valueToString } from '../../../event/stringify.ts';
-import { rubyRegexp } from '../../../regexp/ruby-regexp.ts';
+import { compileRegexp, ensureRegexpEngine, regexpNeedsEngine } from '../../../regexp/regexp.ts';
 import { DictionaryFileError, type DictionaryEntries } from './dictionary-file.ts';
 
 export type MatchMode = 'exact' | 'regex' | 'fuzzy';
@@ -17,13 +17,15 @@ export const NO_MATCH: unique symbol = Symbol('no match');
 
 type Fetch = (source: string) => FieldValue | typeof NO_MATCH;
 
-/** One dictionary key as a Ruby regular expression (through the project's regexp helper). */
+/** One dictionary key as a Ruby regular expression (the project's regexp helper: Oniguruma semantics). */
 function keyPattern(key: string): (text: string) => boolean {
-  const re = rubyRegexp(key);
-  return (text) => {
-    re.lastIndex = 0;
-    return re.test(text);
-  };
+  const re = compileRegexp(key);
+  return (text) => re.test(text);
+}
+
+/** Loads the regexp engine when a key of a regex-mode dictionary needs it (before the synchronous install). */
+export async function prepareKeys(mode: MatchMode, loaded: DictionaryEntries): Promise<void> {
+  if (mode === 'regex' && loaded.entries.some(([key]) => regexpNeedsEngine(key))) await ensureRegexpEngine();
 }
 
 function escapeLiteral(key: string): string {

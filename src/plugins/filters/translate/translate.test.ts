@@ -68,6 +68,14 @@ describe('translate: matching (spec "exact translation", "multi translation", "r
       expect((await one(filter, { status: 'x' })).get(target)).toBe(ecs === 'disabled' ? undefined : 'x');
     });
   }
+  it('regex keys use Ruby/Oniguruma syntax (an atomic group JavaScript lacks); a bad key fails -t', async () => {
+    const { filter } = make({ source: 'k', dictionary: { '(?>fo+)bar': 'atomic', '\\h+z': 'hex' }, regex: true });
+    expect((await one(filter, { k: 'xfoooobar' })).get('translation')).toBe('atomic');
+    expect((await one(filter, { k: 'beefz' })).get('translation')).toBe('hex');
+    const bad = await check(withDefaults<TranslateOptions>(translateSchema, { source: 'k', dictionary: { '(unclosed': 'x' }, regex: true }), checkCtx());
+    expect(bad.errors).toHaveLength(1);
+    expect(bad.errors[0]).toMatch(/^filter translate at test\.conf:1:1: dictionary: .*\(unclosed/);
+  });
   it('an array source uses its first item', async () => {
     const { filter } = make({ source: 'status', dictionary: HTTP });
     expect((await one(filter, { status: ['300', '200'] })).get('translation')).toBe('Redirect');

@@ -20,7 +20,7 @@ import { FileRefresher, mtimeOf } from '../../../util/file-refresh.ts';
 import { FilterBase } from '../../filter-base.ts';
 import type { CheckContext, CheckResult, EcsCompatibility, Filter, PluginContext } from '../../types.ts';
 import { DEFAULT_YAML_CODE_POINT_LIMIT, DictionaryFileError, dictionaryFormat, readDictionaryFile, type DictionaryEntries } from './dictionary-file.ts';
-import { NO_MATCH, TranslateDictionary, type MatchMode } from './lookup.ts';
+import { NO_MATCH, prepareKeys, TranslateDictionary, type MatchMode } from './lookup.ts';
 import type { TranslateOptions } from './schema.ts';
 
 /** A setting combination the plugin refuses at start (LogStash::ConfigurationError). */
@@ -140,7 +140,9 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
   async register(): Promise<void> {
     const path = this.options.dictionary_path;
     if (path === undefined) {
-      this.dictionary.replace(inlineEntries(this.options.dictionary));
+      const inline = inlineEntries(this.options.dictionary);
+      await prepareKeys(this.dictionary.mode, inline);
+      this.dictionary.replace(inline);
       return;
     }
     const refresher = new FileRefresher({
@@ -153,7 +155,7 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     });
     refresher.markLoaded(await mtimeOf(path));
     try {
-      this.install(await readDictionaryFile(path, readOptions(this.options)));
+      await this.install(await readDictionaryFile(path, readOptions(this.options)));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         this.log.warn('dictionary file read failure, continuing with old dictionary', { path });
@@ -190,12 +192,13 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
   /** The refresh run by the timer; also callable directly (tests). */
   async reload(): Promise<void> {
     const path = this.options.dictionary_path!;
-    this.install(await readDictionaryFile(path, readOptions(this.options)));
+    await this.install(await readDictionaryFile(path, readOptions(this.options)));
     this.reloads++;
     this.log.debug('refreshed dictionary file', { path, entries: this.dictionary.size });
   }
 
-  private install(entries: DictionaryEntries): void {
+  private async install(entries: DictionaryEntries): Promise<void> {
+    await prepareKeys(this.dictionary.mode, entries);
     const file = this.options.dictionary_path ?? '<dictionary>';
     if (this.options.refresh_behaviour === 'replace') this.dictionary.replace(entries, file);
     else this.dictionary.merge(entries, file);
@@ -301,10 +304,21 @@ export async function check(options: TranslateOptions, ctx: CheckContext): Promi
   const problems = registerProblems(options);
   errors.push(...problems.map((p) => `${where}: ${p}`));
   const path = options.dictionary_path;
+  if (problems.length === 0 && path === undefined && matchMode(options) === 'regex') {
+    try {
+      const inline = inlineEntries(options.dictionary);
+      await prepareKeys('regex', inline);
+      new TranslateDictionary('regex').replace(inline);
+    } catch (e) {
+      errors.push(`${where}: dictionary: ${e instanceof DictionaryFileError ? e.reason : (e as Error).message}`);
+    }
+  }
   if (problems.length === 0 && path !== undefined && existsSync(path)) {
     try {
       const dictionary = new TranslateDictionary(matchMode(options));
-      dictionary.replace(await readDictionaryFile(path, readOptions(options)), path);
+      const entries = await readDictionaryFile(path, readOptions(options));
+      await prepareKeys(dictionary.mode, entries);
+      dictionary.replace(entries, path);
     } catch (e) {
       const located = e instanceof DictionaryFileError ? `${e.file || path}${e.line !== undefined ? `:${e.line}` : ''}: ${e.reason}` : `${path}: ${(e as Error).message}`;
       errors.push(`${where}: dictionary_path cannot be loaded: ${located}`);
