@@ -10,7 +10,7 @@ import { COUNTER_RECORDS, FLOW_RECORDS, RAW_PACKET_HEADER_FORMAT, SAMPLE } from 
 import { ALWAYS_REMOVED, DEFAULT_OPTIONAL_REMOVED } from './removed-fields.ts';
 import { headerNames, PacketHeaderDecoder, type HeaderNames } from './packet-header.ts';
 import { compileLayout, RecordReader, type CompiledLayout } from './records.ts';
-import { ip4Text, ip6Text } from './text.ts';
+import { ip4Text, ip6Text, u32be } from './text.ts';
 
 export type SflowLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type SflowLogFn = (level: SflowLogLevel, message: string, data?: Record<string, unknown>) => void;
@@ -82,6 +82,8 @@ export class SflowDecoder {
   private readonly lsRecords = new RecordReader('logstash');
   private readonly xdrRecords = new RecordReader('xdr');
   private readonly versions: Set<number>;
+  /** frame_length of the flow sample being read (-1: none yet, or removed). */
+  private frameLength = -1;
   private recEnterprise = 0;
   private recFormat = 0;
   private recLength = 0;
@@ -151,7 +153,7 @@ export class SflowDecoder {
       this.log('warn', 'Invalid sflow packet received (End of file reached)', this.where(source, { bytes: buf.length, reason: 'datagram shorter than its 4-byte version field' }));
       return;
     }
-    const version = buf.readUInt32BE(0);
+    const version = u32be(buf, 0);
     if (!this.versions.has(version)) {
       c[IX.datagrams_ignored_version]!++;
       this.log('warn', `Ignoring Sflow version v${version}`, this.where(source));
@@ -207,7 +209,7 @@ export class SflowDecoder {
     let subAgent: number, sequence: number, uptime: number, sampleCount: number;
     try {
       if (end < 8) throw new SflowTruncatedError('datagram header', 0, 8, end);
-      addressType = buf.readUInt32BE(4);
+      addressType = u32be(buf, 4);
       p = 8;
       if (addressType === 1) {
         if (end - p < 4) throw new SflowTruncatedError('agent address', p, 4, end - p);
@@ -221,10 +223,10 @@ export class SflowDecoder {
         throw new SflowAddressTypeError('agent address', 4, addressType);
       }
       if (end - p < 16) throw new SflowTruncatedError('datagram header', p, 16, end - p);
-      subAgent = buf.readUInt32BE(p);
-      sequence = buf.readUInt32BE(p + 4);
-      uptime = buf.readUInt32BE(p + 8);
-      sampleCount = buf.readUInt32BE(p + 12);
+      subAgent = u32be(buf, p);
+      sequence = u32be(buf, p + 4);
+      uptime = u32be(buf, p + 8);
+      sampleCount = u32be(buf, p + 12);
       p += 16;
     } catch (e) {
       if (!bounded) throw e;
@@ -234,7 +236,7 @@ export class SflowDecoder {
       }
       throw e;
     }
-    this.setBase(ts, agentIp, buf.readUInt32BE(0), addressType, subAgent, sequence, uptime);
+    this.setBase(ts, agentIp, u32be(buf, 0), addressType, subAgent, sequence, uptime);
     // ---- samples ----
     for (let s = 0; s < sampleCount; s++) {
       const sampleStart = p;
@@ -244,10 +246,10 @@ export class SflowDecoder {
         break;
       }
       if (end - p < 8) throw new SflowTruncatedError(`sample ${s + 1} header`, p, 8, end - p);
-      const tag = buf.readUInt32BE(p);
+      const tag = u32be(buf, p);
       const enterprise = tag >>> 12;
       const format = tag & 0xfff;
-      const length = buf.readUInt32BE(p + 4);
+      const length = u32be(buf, p + 4);
       p += 8;
       const sampleEnd = bounded ? p + length : end;
       if (bounded && length > end - p) {
@@ -317,27 +319,29 @@ export class SflowDecoder {
     if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
     const keep = this.keep;
     const ev = this.newEvent();
-    if (keep.flow_sequence_number) ev['flow_sequence_number'] = String(buf.readUInt32BE(p + 0));
+    const start = p;
+    this.frameLength = -1;
+    if (keep.flow_sequence_number) ev['flow_sequence_number'] = String(u32be(buf, p + 0));
     if (expanded) {
-      if (keep.source_id_type) ev['source_id_type'] = String(buf.readUInt32BE(p + 4));
-      if (keep.source_id_index) ev['source_id_index'] = String(buf.readUInt32BE(p + 8));
-      if (keep.sampling_rate) ev['sampling_rate'] = String(buf.readUInt32BE(p + 12));
-      if (keep.sample_pool) ev['sample_pool'] = String(buf.readUInt32BE(p + 16));
-      if (keep.drops) ev['drops'] = String(buf.readUInt32BE(p + 20));
-      if (keep.input_interface_format) ev['input_interface_format'] = String(buf.readUInt32BE(p + 24));
-      if (keep.input_interface_value) ev['input_interface_value'] = String(buf.readUInt32BE(p + 28));
-      if (keep.output_interface_format) ev['output_interface_format'] = String(buf.readUInt32BE(p + 32));
-      if (keep.output_interface_value) ev['output_interface_value'] = String(buf.readUInt32BE(p + 36));
+      if (keep.source_id_type) ev['source_id_type'] = String(u32be(buf, p + 4));
+      if (keep.source_id_index) ev['source_id_index'] = String(u32be(buf, p + 8));
+      if (keep.sampling_rate) ev['sampling_rate'] = String(u32be(buf, p + 12));
+      if (keep.sample_pool) ev['sample_pool'] = String(u32be(buf, p + 16));
+      if (keep.drops) ev['drops'] = String(u32be(buf, p + 20));
+      if (keep.input_interface_format) ev['input_interface_format'] = String(u32be(buf, p + 24));
+      if (keep.input_interface_value) ev['input_interface_value'] = String(u32be(buf, p + 28));
+      if (keep.output_interface_format) ev['output_interface_format'] = String(u32be(buf, p + 32));
+      if (keep.output_interface_value) ev['output_interface_value'] = String(u32be(buf, p + 36));
     } else {
       if (keep.source_id_type) ev['source_id_type'] = String(buf[p + 4]!);
-      if (keep.source_id_index) ev['source_id_index'] = String(buf.readUIntBE(p + 5, 3));
-      if (keep.sampling_rate) ev['sampling_rate'] = String(buf.readUInt32BE(p + 8));
-      if (keep.sample_pool) ev['sample_pool'] = String(buf.readUInt32BE(p + 12));
-      if (keep.drops) ev['drops'] = String(buf.readUInt32BE(p + 16));
-      if (keep.input_interface) ev['input_interface'] = String(buf.readUInt32BE(p + 20));
-      if (keep.output_interface) ev['output_interface'] = String(buf.readUInt32BE(p + 24));
+      if (keep.source_id_index) ev['source_id_index'] = String((buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!);
+      if (keep.sampling_rate) ev['sampling_rate'] = String(u32be(buf, p + 8));
+      if (keep.sample_pool) ev['sample_pool'] = String(u32be(buf, p + 12));
+      if (keep.drops) ev['drops'] = String(u32be(buf, p + 16));
+      if (keep.input_interface) ev['input_interface'] = String(u32be(buf, p + 20));
+      if (keep.output_interface) ev['output_interface'] = String(u32be(buf, p + 24));
     }
-    const recordCount = buf.readUInt32BE(p + fixed - 4);
+    const recordCount = u32be(buf, p + fixed - 4);
     p += fixed;
     const bounded = pass.mode === 'bounded';
     for (let r = 0; r < recordCount; r++) {
@@ -364,11 +368,11 @@ export class SflowDecoder {
       p = this.knownRecord(buf, body, recEnd, end, layout, ev, pass, `flow sample ${index} record ${r + 1}`);
       if (bounded) p = recEnd;
     }
-    const frameLength = ev['frame_length'];
-    const samplingRate = ev['sampling_rate'];
-    if (frameLength !== undefined && samplingRate !== undefined) {
-      const product = Number(frameLength) * Number(samplingRate);
-      ev['frame_length_times_sampling_rate'] = Number.isSafeInteger(product) ? product : BigInt(String(frameLength)) * BigInt(String(samplingRate));
+    // frame_length comes only from raw packet header records (the last one wins), sampling_rate only from here.
+    if (this.frameLength >= 0 && keep.sampling_rate) {
+      const rate = u32be(buf, start + (expanded ? 12 : 8));
+      const product = this.frameLength * rate;
+      ev['frame_length_times_sampling_rate'] = Number.isSafeInteger(product) ? product : BigInt(this.frameLength) * BigInt(rate);
     }
     ev['sflow_type'] = SAMPLE_TYPE[format]!;
     pass.events.push(ev);
@@ -383,15 +387,15 @@ export class SflowDecoder {
     if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
     const keep = this.keep;
     const head: [string, string][] = [];
-    if (keep.sample_seq_number) head.push(['sample_seq_number', String(buf.readUInt32BE(p))]);
+    if (keep.sample_seq_number) head.push(['sample_seq_number', String(u32be(buf, p))]);
     if (expanded) {
-      if (keep.source_id_type) head.push(['source_id_type', String(buf.readUInt32BE(p + 4))]);
-      if (keep.source_id_index) head.push(['source_id_index', String(buf.readUInt32BE(p + 8))]);
+      if (keep.source_id_type) head.push(['source_id_type', String(u32be(buf, p + 4))]);
+      if (keep.source_id_index) head.push(['source_id_index', String(u32be(buf, p + 8))]);
     } else {
       if (keep.source_id_type) head.push(['source_id_type', String(buf[p + 4]!)]);
-      if (keep.source_id_index) head.push(['source_id_index', String(buf.readUIntBE(p + 5, 3))]);
+      if (keep.source_id_index) head.push(['source_id_index', String((buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!)]);
     }
-    const recordCount = buf.readUInt32BE(p + fixed - 4);
+    const recordCount = u32be(buf, p + fixed - 4);
     p += fixed;
     const bounded = pass.mode === 'bounded';
     const type = SAMPLE_TYPE[format]!;
@@ -434,8 +438,8 @@ export class SflowDecoder {
       this.pending[IX.truncated_records]!++;
       return false;
     }
-    const tag = buf.readUInt32BE(p);
-    const length = buf.readUInt32BE(p + 4);
+    const tag = u32be(buf, p);
+    const length = u32be(buf, p + 4);
     if (pass.mode === 'bounded' && length > end - p - 8) {
       pass.warnings.push(`sflow sample ${sample} record ${r + 1} (entreprise ${tag >>> 12}, format ${tag & 0xfff}) at byte ${p} claims ${length} bytes, ${end - p - 8} left in the sample; the sample's other records are not decoded`);
       this.pending[IX.truncated_records]!++;
@@ -484,11 +488,14 @@ export class SflowDecoder {
       this.pending[IX.truncated_records]!++;
       return recEnd;
     }
-    const protocol = buf.readUInt32BE(body);
+    const protocol = u32be(buf, body);
     if (n.protocol) ev.protocol = String(protocol);
-    if (n.frame_length) ev.frame_length = String(buf.readUInt32BE(body + 4));
-    if (n.stripped) ev.stripped = String(buf.readUInt32BE(body + 8));
-    const headerSize = buf.readUInt32BE(body + 12);
+    if (n.frame_length) {
+      this.frameLength = u32be(buf, body + 4);
+      ev.frame_length = String(this.frameLength);
+    }
+    if (n.stripped) ev.stripped = String(u32be(buf, body + 8));
+    const headerSize = u32be(buf, body + 12);
     if (n.header_size) ev.header_size = String(headerSize);
     try {
       this.header.decode(buf, body + 16, recEnd, protocol, headerSize, ev);

@@ -4,7 +4,7 @@
 // the record only); past the record is a truncation.
 import type { FieldMap } from '../../event/values.ts';
 import { SflowTruncatedError } from './errors.ts';
-import { ip4Text, ip6Text, macText } from './text.ts';
+import { ip4Text, ip6Text, macText, u32be } from './text.ts';
 
 /** Event name of each header field, or null when the codec's removed-field list drops it. */
 export interface HeaderNames {
@@ -144,7 +144,7 @@ export class PacketHeaderDecoder {
   private ipv6(p: number, bits: number): number {
     const { buf, n, out } = this;
     this.need(p, 40, 'IPv6 header');
-    const w = buf.readUInt32BE(p);
+    const w = u32be(buf, p);
     if (n.ip_version) out.ip_version = String(w >>> 28);
     if (n.ip_dscp) out.ip_dscp = String((w >>> 22) & 0x3f);
     if (n.ip_ecn) out.ip_ecn = String((w >>> 20) & 3);
@@ -167,8 +167,8 @@ export class PacketHeaderDecoder {
     this.need(p, 20, 'TCP header');
     if (n.src_port) out.src_port = String((buf[p]! << 8) | buf[p + 1]!);
     if (n.dst_port) out.dst_port = String((buf[p + 2]! << 8) | buf[p + 3]!);
-    if (n.tcp_seq_number) out.tcp_seq_number = String(buf.readUInt32BE(p + 4));
-    if (n.tcp_ack_number) out.tcp_ack_number = String(buf.readUInt32BE(p + 8));
+    if (n.tcp_seq_number) out.tcp_seq_number = String(u32be(buf, p + 4));
+    if (n.tcp_ack_number) out.tcp_ack_number = String(u32be(buf, p + 8));
     const b12 = buf[p + 12]!;
     const b13 = buf[p + 13]!;
     const thl = b12 >> 4;

@@ -3,7 +3,7 @@
 import type { FieldMap } from '../../event/values.ts';
 import { SflowAddressTypeError, SflowTruncatedError } from './errors.ts';
 import type { FieldOp, RecordLayout } from './layouts.ts';
-import { bytesText, f32Text, ip4Text, ip6Text, macText, rubyHashInspect, u64Text } from './text.ts';
+import { bytesText, f32Text, ip4Text, ip6Text, macText, rubyHashInspect, u32be, u64Text } from './text.ts';
 
 /** How strings are padded: the codec skips `length % 4` bytes (wrong for 4n+1 and 4n+3); XDR pads to 4. */
 export type StringPadding = 'logstash' | 'xdr';
@@ -38,7 +38,7 @@ function compileFixed(ops: readonly CompiledOp[]): CompiledLayout['fixed'] {
     if (key !== null) {
       const k = JSON.stringify(key);
       const at = `p + ${off}`;
-      const value = op.t === 'u32' ? `String(buf.readUInt32BE(${at}))`
+      const value = op.t === 'u32' ? `String(u32be(buf, ${at}))`
         : op.t === 'u8' ? `String(buf[${at}])`
         : op.t === 'u64' ? `u64Text(buf, ${at})`
         : op.t === 'f32' ? `f32Text(buf, ${at})`
@@ -49,10 +49,10 @@ function compileFixed(ops: readonly CompiledOp[]): CompiledLayout['fixed'] {
     }
     off += size;
   }
-  const make = new Function('u64Text', 'f32Text', 'macText', 'ip4Text', 'ip6Text', `return function (buf, p, out) {\n${lines.join('\n')}\n};`) as (
+  const make = new Function('u32be', 'u64Text', 'f32Text', 'macText', 'ip4Text', 'ip6Text', `return function (buf, p, out) {\n${lines.join('\n')}\n};`) as (
     ...helpers: unknown[]
   ) => (buf: Buffer, p: number, out: FieldMap) => void;
-  return { size: off, read: make(u64Text, f32Text, macText, ip4Text, ip6Text) };
+  return { size: off, read: make(u32be, u64Text, f32Text, macText, ip4Text, ip6Text) };
 }
 
 /** The error for a read of `n` bytes at `p` that passes `end`; `what` is only built then. */
@@ -78,7 +78,7 @@ export class RecordReader {
     switch (op.t) {
       case 'u32':
         if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
-        if (key) out[key] = String(buf.readUInt32BE(p));
+        if (key) out[key] = String(u32be(buf, p));
         return p + 4;
       case 'u64':
         if (8 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 8, end);
@@ -112,7 +112,7 @@ export class RecordReader {
         return p + 16;
       case 'str': {
         if (4 > end - p) throw truncated(() => `${kind}.${op.name} length`, p, 4, end);
-        const len = buf.readUInt32BE(p);
+        const len = u32be(buf, p);
         if (len > end - (p + 4)) throw truncated(() => `${kind}.${op.name}`, p + 4, len, end);
         if (key) out[key] = bytesText(buf, p + 4, p + 4 + len);
         const pad = this.padding === 'logstash' ? len % 4 : (4 - (len % 4)) % 4;
@@ -121,7 +121,7 @@ export class RecordReader {
       }
       case 'addr': {
         if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
-        const type = buf.readUInt32BE(p);
+        const type = u32be(buf, p);
         if (key) out[key] = String(type);
         const len = type === 1 ? 4 : type === 2 ? 16 : -1;
         if (len < 0) throw new SflowAddressTypeError(`${kind} address`, p, type);
@@ -130,19 +130,19 @@ export class RecordReader {
       }
       case 'u32list': {
         if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
-        const count = buf.readUInt32BE(p);
+        const count = u32be(buf, p);
         if (key) out[key] = String(count);
         if (count * 4 > end - (p + 4)) throw truncated(() => `${kind} list of ${count}`, p + 4, count * 4, end);
         return p + 4 + count * 4;
       }
       case 'aspaths': {
         if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
-        const count = buf.readUInt32BE(p);
+        const count = u32be(buf, p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
           if (8 > end - p) throw truncated(() => `${kind} AS path segment ${i + 1}`, p, 8, end);
-          const n = buf.readUInt32BE(p + 4);
+          const n = u32be(buf, p + 4);
           if (n * 4 > end - (p + 8)) throw truncated(() => `${kind} AS path segment ${i + 1}`, p + 8, n * 4, end);
           p += 8 + n * 4;
         }
@@ -150,12 +150,12 @@ export class RecordReader {
       }
       case 'adapters': {
         if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
-        const count = buf.readUInt32BE(p);
+        const count = u32be(buf, p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
           if (8 > end - p) throw truncated(() => `${kind} adapter ${i + 1}`, p, 8, end);
-          const macs = buf.readUInt32BE(p + 4);
+          const macs = u32be(buf, p + 4);
           if (macs * 8 > end - (p + 8)) throw truncated(() => `${kind} adapter ${i + 1}`, p + 8, macs * 8, end);
           p += 8 + macs * 8;
         }
@@ -176,7 +176,7 @@ export class RecordReader {
       switch (op.t) {
         case 'u32':
           if (4 > end - p) throw truncated(() => `${what}.${op.name}`, p, 4, end);
-          pairs.push([op.name, buf.readUInt32BE(p)]);
+          pairs.push([op.name, u32be(buf, p)]);
           p += 4;
           break;
         case 'mac':

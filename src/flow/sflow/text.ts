@@ -6,6 +6,11 @@ import { rubyFloatToString } from '../../event/values.ts';
 const HEX2: string[] = [];
 for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).padStart(2, '0'));
 
+/** A big-endian uint32 (the caller has checked the 4 bytes are there). */
+export function u32be(buf: Buffer, p: number): number {
+  return buf[p]! * 0x1000000 + ((buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!);
+}
+
 export function macText(buf: Buffer, p: number): string {
   return `${HEX2[buf[p]!]}:${HEX2[buf[p + 1]!]}:${HEX2[buf[p + 2]!]}:${HEX2[buf[p + 3]!]}:${HEX2[buf[p + 4]!]}:${HEX2[buf[p + 5]!]}`;
 }
@@ -58,8 +63,8 @@ function dotted(hi: number, lo: number): string {
 
 /** Decimal text of a big-endian uint64, exact beyond 2^53. */
 export function u64Text(buf: Buffer, p: number): string {
-  const hi = buf.readUInt32BE(p);
-  const lo = buf.readUInt32BE(p + 4);
+  const hi = u32be(buf, p);
+  const lo = u32be(buf, p + 4);
   if (hi < 0x200000) return String(hi * 4294967296 + lo);
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
