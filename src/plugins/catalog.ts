@@ -6,6 +6,7 @@ import { stdinSchema } from './inputs/stdin/schema.ts';
 import { generatorSchema } from './inputs/generator/schema.ts';
 import { udpSchema } from './inputs/udp/schema.ts';
 import { tcpSchema } from './inputs/tcp/schema.ts';
+import { syslogSchema } from './inputs/syslog/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
@@ -45,6 +46,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(generatorSchema, () => import('./inputs/generator/generator.ts')),
   plugin(udpSchema, () => import('./inputs/udp/udp.ts')),
   plugin(tcpSchema, () => import('./inputs/tcp/tcp.ts')),
+  plugin(syslogSchema, () => import('./inputs/syslog/syslog.ts')),
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   // filters
