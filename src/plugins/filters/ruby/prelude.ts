@@ -149,6 +149,7 @@ module LogStash
     alias inspect to_iso8601
 
     def to_json(*args)
+      return "{\"\\u0000t\":[#{@sec},#{@nsec}]}" if Wire.active
       to_iso8601.to_json(*args)
     end
 
@@ -238,6 +239,21 @@ module LogStash
   module Wire
     TIMESTAMP = "\u0000t"
     FLOAT = "\u0000f"
+    @active = false
+    class << self
+      attr_reader :active
+
+      # A reply as JSON: Timestamps written tagged (Timestamp#to_json looks at active); a
+      # non-finite float, which JSON cannot hold, sends the reply through encode() first.
+      def generate(reply)
+        @active = true
+        JSON.generate(reply)
+      rescue JSON::GeneratorError
+        JSON.generate(encode(reply))
+      ensure
+        @active = false
+      end
+    end
     module_function
 
     def encode(value)
@@ -342,22 +358,51 @@ module LogStash
         failures << '_timestampparsefailure'
         ts = Timestamp.new
       end
-      @data[TIMESTAMP] = ts
-      @data['@version'] = '1'
+      data![TIMESTAMP] = ts
+      data!['@version'] = '1'
       hash.each do |k, v|
         k = k.to_s
         if k == TIMESTAMP
-          @data['_@timestamp'] = Valuefier.convert(v) if failures.include?('_timestampparsefailure')
+          data!['_@timestamp'] = Valuefier.convert(v) if failures.include?('_timestampparsefailure')
         elsif k == METADATA && v.is_a?(::Hash)
           @meta = Valuefier.convert(v)
         elsif k == 'tags' && !(v.is_a?(::String) || (v.is_a?(::Array) && v.all? { |t| t.is_a?(::String) }))
-          @data['_tags'] = Valuefier.convert(v)
+          data!['_tags'] = Valuefier.convert(v)
           failures << '_tagsparsefailure'
         else
-          @data[k] = Valuefier.convert(v)
+          data![k] = Valuefier.convert(v)
         end
       end
       failures.each { |f| tag(f) }
+    end
+
+    # The event's fields, parsed from the JSON text on first use (most code reads a field or two,
+    # often only @metadata); sets made before are replayed on the parsed copy.
+    def data!
+      return @data if @data
+      @data = JSON.parse(@data_json)
+      if @nested
+        Wire.decode(@data)
+      else
+        ts = @data[TIMESTAMP]
+        @data[TIMESTAMP] = Timestamp.__at(ts[Wire::TIMESTAMP][0], ts[Wire::TIMESTAMP][1]) if ts.is_a?(::Hash) && ts.key?(Wire::TIMESTAMP)
+      end
+      @pending&.each do |path, value|
+        begin
+          set_path(@data, path, 0, value)
+        rescue RuntimeError
+          nil # flowstash's replay of the same set reports it
+        end
+      end
+      @pending = nil
+      @data
+    end
+
+    def meta!
+      return @meta if @meta
+      @meta = JSON.parse(@meta_json)
+      Wire.decode(@meta) if @nested
+      @meta
     end
 
     # An event that came from flowstash: its operations are recorded for replay.
@@ -367,16 +412,13 @@ module LogStash
       ev
     end
 
-    def __init_wire(data, meta, nested)
-      if nested
-        Wire.decode(data)
-        Wire.decode(meta)
-      else
-        ts = data[TIMESTAMP]
-        data[TIMESTAMP] = Timestamp.__at(ts[Wire::TIMESTAMP][0], ts[Wire::TIMESTAMP][1]) if ts.is_a?(::Hash) && ts.key?(Wire::TIMESTAMP)
-      end
-      @data = data
-      @meta = meta
+    def __init_wire(data_json, meta_json, nested)
+      @data_json = data_json
+      @meta_json = meta_json
+      @nested = nested
+      @data = nil
+      @meta = nil
+      @pending = nil
       @cancelled = false
       @ops = []
     end
@@ -386,7 +428,7 @@ module LogStash
     end
 
     def __to_wire
-      [Wire.encode(@data), Wire.encode(@meta), @cancelled]
+      [Wire.encode(data!), Wire.encode(meta!), @cancelled]
     end
 
     def get(ref)
@@ -438,16 +480,20 @@ module LogStash
           raise TypeError, "wrong argument type #{value.class} (expected Hash)" unless value.is_a?(::Hash)
           @meta = value
         else
-          set_path(@meta, path, 1, value)
+          set_path(meta!, path, 1, value)
         end
       else
         if head == TIMESTAMP && path.length == 1 && !value.is_a?(Timestamp)
           raise TypeError, "wrong argument type #{value.class} (expected LogStash::Timestamp)"
         end
         check_tags(path, value) if head == 'tags'
-        set_path(@data, path, 0, value)
+        if @data.nil? && @data_json
+          (@pending ||= []) << [path, value]
+        else
+          set_path(@data, path, 0, value)
+        end
       end
-      @ops << ['s', ref.to_s, Wire.encode(value)] if @ops
+      @ops << ['s', ref.to_s, value] if @ops
       value
     end
     alias []= set
@@ -456,11 +502,11 @@ module LogStash
       path = FieldReference.parse(ref)
       @ops << ['r', ref.to_s] if @ops
       if path.length == 1 && path[0] == METADATA
-        old = @meta
+        old = meta!
         @meta = {}
         return old
       end
-      parent = path.length == 1 ? @data : raw_get(path[0...-1])
+      parent = path.length == 1 ? data! : raw_get(path[0...-1])
       last = path[-1]
       if parent.is_a?(::Array)
         idx = list_index(last, parent.length)
@@ -472,13 +518,13 @@ module LogStash
 
     def tag(name)
       name = name.to_s
-      tags = @data['tags']
+      tags = data!['tags']
       if tags.nil?
-        @data['tags'] = [name]
+        data!['tags'] = [name]
       elsif tags.is_a?(::Array)
         tags << name unless tags.include?(name)
       elsif tags != name
-        @data['tags'] = [tags, name]
+        data!['tags'] = [tags, name]
       end
       @ops << ['t', name] if @ops
       nil
@@ -498,7 +544,7 @@ module LogStash
 
     def clone
       copy = Event.allocate
-      copy.__init_copy(Valuefier.deep_copy(@data), Valuefier.deep_copy(@meta))
+      copy.__init_copy(Valuefier.deep_copy(data!), Valuefier.deep_copy(meta!))
       copy
     end
     alias dup clone
@@ -511,7 +557,7 @@ module LogStash
     end
 
     def timestamp
-      @data[TIMESTAMP]
+      data![TIMESTAMP]
     end
 
     def timestamp=(value)
@@ -519,24 +565,24 @@ module LogStash
     end
 
     def to_hash
-      Valuefier.deep_copy(@data)
+      Valuefier.deep_copy(data!)
     end
     alias to_h to_hash
 
     def to_hash_with_metadata
       hash = to_hash
-      hash[METADATA] = Valuefier.deep_copy(@meta) unless @meta.empty?
+      hash[METADATA] = Valuefier.deep_copy(meta!) unless meta!.empty?
       hash
     end
 
     def to_json(*args)
-      JSON.generate(@data, *args)
+      JSON.generate(data!, *args)
     end
 
     def to_s
-      ts = @data[TIMESTAMP]
-      host = @data['host']
-      message = @data['message']
+      ts = data![TIMESTAMP]
+      host = data!['host']
+      message = data!['message']
       "#{ts.nil? ? '%{@timestamp}' : ts} #{host.nil? ? '%{host}' : host} #{message.nil? ? '%{message}' : message}"
     end
 
@@ -548,7 +594,7 @@ module LogStash
     def append(other)
       other.to_hash.each do |key, value|
         next if key == TIMESTAMP || key == '@version'
-        merged = merge_value(@data.key?(key) ? @data[key] : nil, @data.key?(key), value)
+        merged = merge_value(data!.key?(key) ? data![key] : nil, data!.key?(key), value)
         set("[#{key}]", merged)
       end
       self
@@ -577,7 +623,7 @@ module LogStash
     private
 
     def root_of(path)
-      path[0] == METADATA ? [@meta, 1] : [@data, 0]
+      path[0] == METADATA ? [meta!, 1] : [data!, 0]
     end
 
     def raw_get(path)
@@ -678,7 +724,7 @@ module LogStash
     }.freeze
 
     def format_time(pattern)
-      ts = @data[TIMESTAMP]
+      ts = data![TIMESTAMP]
       return "%{+#{pattern}}" unless ts.is_a?(Timestamp)
       return ts.to_i.to_s if pattern == '%s'
       time = ts.time
@@ -928,11 +974,14 @@ module LogStash
         JSON.generate({ 'error' => [e.class.name, e.message, (e.backtrace || []).first(5)], 'log' => drain_log })
       end
 
-      # A worker batch: [[data, metadata, nested timestamps?]...] → one result row per event.
-      def run(id, json)
+      # A worker batch → one result row per event.
+      # Events arrive as "nested\x01data\x01metadata\x01…": JSON texts never hold a raw \x01, and each
+      # event's JSON is parsed only when its code reads it.
+      def run(id, text)
         filter = @filters.fetch(id)
-        events = JSON.parse(json).map { |d, m, n| Event.__from_wire(d, m, n) }
-        JSON.generate({ 'ok' => filter.__run(events), 'log' => drain_log })
+        events = []
+        text.split("\x01", -1).each_slice(3) { |n, d, m| events << Event.__from_wire(d, m, n == '1') }
+        Wire.generate({ 'ok' => filter.__run(events), 'log' => drain_log })
       rescue Exception => e # rubocop:disable Lint/RescueException
         JSON.generate({ 'error' => [e.class.name, e.message, (e.backtrace || []).first(5)], 'log' => drain_log })
       end

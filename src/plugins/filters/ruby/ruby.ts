@@ -93,15 +93,15 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   }
 
   private runBatch(events: Event[]): Row[] {
-    let json = '[';
+    // "nested\x01data\x01metadata" per event, \x01 between events (JSON text never holds a raw \x01).
+    let text = '';
     for (let i = 0; i < events.length; i++) {
       const writer = new WireWriter();
       const data = writer.event(events[i]!.data);
       const meta = writer.map(events[i]!.metadata);
-      json += (i ? ',' : '') + '[' + data + ',' + meta + ',' + (writer.nested ? 'true' : 'false') + ']';
+      text += (i ? '\x01' : '') + (writer.nested ? '1' : '0') + '\x01' + data + '\x01' + meta;
     }
-    json += ']';
-    const reply = parseJsonValue(this.vm!.callRaw('run', this.rubyId, json)) as FieldMap;
+    const reply = parseJsonValue(this.vm!.callRaw('run', this.rubyId, text)) as FieldMap;
     this.drainLog(reply['log'] as FieldValue[]);
     if (reply['error']) {
       const [cls, message] = reply['error'] as string[];

@@ -68,7 +68,7 @@ export class RubyVm {
     // Node prints an ExperimentalWarning when WASI loads; it says nothing about the pipeline.
     const { WASI } = await withoutWasiWarning(() => import('node:wasi'));
     const module = await WebAssembly.compile(await readFile(wasmPath));
-    const wasi = new WASI({ version: 'preview1', returnOnExit: true, env: {}, args: [] });
+    const wasi = new WASI({ version: 'preview1', returnOnExit: true, env: rubyEnv(), args: [] });
     const { vm } = await vmModule.RubyVM.instantiateModule({
       module,
       wasip1: wasi,
@@ -93,6 +93,13 @@ async function withoutWasiWarning<T>(load: () => Promise<T>): Promise<T> {
   } finally {
     process.emitWarning = original;
   }
+}
+
+/** RUBY_* variables of the process reach the VM (GC tuning, RUBY_DEBUG...). */
+function rubyEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('RUBY_') && v !== undefined) env[k] = v;
+  return env;
 }
 
 let shared: Promise<RubyVm> | undefined;
