@@ -20,6 +20,7 @@ import { dissectSchema } from './filters/dissect/schema.ts';
 import { cloneSchema } from './filters/clone/schema.ts';
 import { splitSchema } from './filters/split/schema.ts';
 import { syslogPriSchema } from './filters/syslog_pri/schema.ts';
+import { fingerprintSchema } from './filters/fingerprint/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
@@ -61,6 +62,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(cloneSchema, () => import('./filters/clone/clone.ts')),
   plugin(splitSchema, () => import('./filters/split/split.ts')),
   plugin(syslogPriSchema, () => import('./filters/syslog_pri/syslog_pri.ts')),
+  plugin(fingerprintSchema, () => import('./filters/fingerprint/fingerprint.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),

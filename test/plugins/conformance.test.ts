@@ -39,6 +39,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/clone': { clones: ['copy'] },
   'filter/split': { terminator: 'l' },
   'filter/syslog_pri': {},
+  'filter/fingerprint': { method: 'SHA256', key: 'k' },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
   'filter/dns': { reverse: ['missing_field'] },
   'output/stdout': { codec: 'dots' },

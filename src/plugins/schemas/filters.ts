@@ -32,15 +32,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     lru_cache_size: num(100000),
     prefix: str(''),
   }),
-  filter('fingerprint', 'Fingerprint fields with a hash', {
-    source: arr(['message']),
-    target: str('fingerprint'),
-    key: str(),
-    base64encode: bool(false),
-    concatenate_sources: bool(false),
-    concatenate_all_fields: bool(false),
-    method: oneOf(['SHA1', 'SHA256', 'SHA384', 'SHA512', 'MD5', 'MURMUR3', 'MURMUR3_128', 'IPV4_NETWORK', 'UUID', 'PUNCTUATION'], 'SHA1'),
-  }),
   filter('prune', 'Remove fields by name or value lists', {
     interpolate: bool(false),
     whitelist_names: arr([]),
