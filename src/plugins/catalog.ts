@@ -25,6 +25,7 @@ import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
 import { dnsSchema } from './filters/dns/schema.ts';
+import { useragentSchema } from './filters/useragent/schema.ts';
 import { stdoutSchema } from './outputs/stdout/schema.ts';
 import { fileSchema } from './outputs/file/schema.ts';
 import { nullSchema } from './outputs/null/schema.ts';
@@ -67,6 +68,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),
   plugin(dnsSchema, () => import('./filters/dns/dns.ts'), { checks: true }),
+  plugin(useragentSchema, () => import('./filters/useragent/useragent.ts'), { checks: true }),
   // outputs
   plugin(stdoutSchema, () => import('./outputs/stdout/stdout.ts')),
   plugin(fileSchema, () => import('./outputs/file/file.ts')),

@@ -42,6 +42,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/fingerprint': { method: 'SHA256', key: 'k' },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
   'filter/dns': { reverse: ['missing_field'] },
+  'filter/useragent': { source: 'message' },
   'output/stdout': { codec: 'dots' },
   'output/file': { path: path.join(dir, 'out.log') },
   'output/null': {},

@@ -25,13 +25,6 @@ export const FILTER_SCHEMAS: PluginSchema[] = [
     timeout_scope: oneOf(['pattern', 'event'], 'pattern'),
     target: str(),
   }),
-  filter('useragent', 'Parse user agent strings', {
-    source: required(str()),
-    target: str(),
-    regexes: str(),
-    lru_cache_size: num(100000),
-    prefix: str(''),
-  }),
   filter('prune', 'Remove fields by name or value lists', {
     interpolate: bool(false),
     whitelist_names: arr([]),
