@@ -82,7 +82,7 @@ describe('fingerprint filter', () => {
         expect(fp(ecs, { source: ['field1', 'field2'], concatenate_sources: true }, data).get(target(ecs))).toBe('e3b6b71eedc656f1d29408264e8a75535db985cb');
       });
       it('UTF-8 values and nested hashes print as JRuby does', () => {
-        const data = { field1: [{ inner_key: '🂡' }, { '1': '2' }], field2: '🂡' };
+        const data: FieldMap = { field1: [{ inner_key: '🂡' }, { '1': '2' }], field2: '🂡' };
         expect(fp(ecs, { source: ['field1', 'field2'] }, data).get(target(ecs))).toBe('58fa9e0e60c9f0d24b51d84cddb26732a39eeb3d');
         expect(fp(ecs, { source: ['field1', 'field2'], concatenate_sources: true }, data).get(target(ecs))).toBe('d74f41841c7cdc793a97c218d2ff18064a5f1950');
       });
