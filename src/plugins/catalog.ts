@@ -10,6 +10,7 @@ import { syslogSchema } from './inputs/syslog/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
+import { grokSchema } from './filters/grok/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
 import { dropSchema } from './filters/drop/schema.ts';
 import { rubySchema } from './filters/ruby/schema.ts';
@@ -53,6 +54,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   // filters
   plugin(mutateSchema, () => import('./filters/mutate/mutate.ts'), { checks: true }),
+  plugin(grokSchema, () => import('./filters/grok/grok.ts'), { checks: true }),
   plugin(dateSchema, () => import('./filters/date/date.ts')),
   plugin(dropSchema, () => import('./filters/drop/drop.ts')),
   plugin(rubySchema, () => import('./filters/ruby/ruby.ts'), { checks: true }),

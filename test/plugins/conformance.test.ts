@@ -27,6 +27,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'input/pcap': { path: path.join(dir, 'missing.pcap') },
   'input/relp': { port: 0, host: '127.0.0.1' },
   'filter/mutate': { add_tag: ['seen'] },
+  'filter/grok': { match: { message: '%{WORD:first}' } },
   'filter/date': { match: ['when', 'ISO8601'] },
   'filter/drop': {},
   'filter/ruby': { code: 'event.set("seen", true)' },

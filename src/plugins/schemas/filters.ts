@@ -10,21 +10,6 @@ const filter = (name: string, description: string, options: PluginSchema['option
 });
 
 export const FILTER_SCHEMAS: PluginSchema[] = [
-  filter('grok', 'Parse unstructured text into fields with grok patterns', {
-    match: hash({}),
-    pattern_definitions: hash({}),
-    patterns_dir: arr([]),
-    patterns_files_glob: str('*'),
-    break_on_match: bool(true),
-    keep_empty_captures: bool(false),
-    named_captures_only: bool(true),
-    overwrite: arr([]),
-    tag_on_failure: arr(['_grokparsefailure']),
-    tag_on_timeout: str('_groktimeout'),
-    timeout_millis: num(30000),
-    timeout_scope: oneOf(['pattern', 'event'], 'pattern'),
-    target: str(),
-  }),
   filter('prune', 'Remove fields by name or value lists', {
     interpolate: bool(false),
     whitelist_names: arr([]),
