@@ -301,10 +301,12 @@ interface ScannedScalar {
 function scanScalar(line: string, start: number, isKey: boolean): ScannedScalar | undefined {
   const c = line[start]!;
   if (c === '"') {
-    const close = line.indexOf('"', start + 1);
+    let close = line.indexOf('"', start + 1);
+    while (close > 0 && isEscaped(line, close)) close = line.indexOf('"', close + 1);
     if (close < 0) return undefined;
-    const text = line.slice(start + 1, close);
-    if (text.includes('\\')) return undefined;
+    const raw = line.slice(start + 1, close);
+    const text = raw.includes('\\') ? unescapeDoubleQuoted(raw) : raw;
+    if (text === undefined) return undefined;
     return { text, quoted: true, end: close + 1 };
   }
   if (c === "'") {
@@ -339,6 +341,44 @@ function scanScalar(line: string, start: number, isKey: boolean): ScannedScalar 
   const text = line.slice(start, end).replace(/[ \t]+$/, '');
   if (text.includes('\t') || (isKey && text.length === 0)) return undefined;
   return { text, quoted: false, end: start + text.length };
+}
+
+function isEscaped(line: string, at: number): boolean {
+  let n = 0;
+  for (let i = at - 1; i >= 0 && line.charCodeAt(i) === 92; i--) n++;
+  return n % 2 === 1;
+}
+
+const YAML_ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ',
+  '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+
+/** YAML 1.1 double-quoted escapes on one line; undefined for anything else (the full parser reports it). */
+function unescapeDoubleQuoted(raw: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = raw[++i];
+    if (e === undefined) return undefined;
+    const simple = YAML_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      continue;
+    }
+    const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    const hex = raw.slice(i + 1, i + 1 + width);
+    if (width === 0 || !new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) return undefined;
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff) return undefined;
+    out += String.fromCodePoint(code);
+    i += width;
+  }
+  return out;
 }
 
 function parseYamlDocument(text: string, file: string, resolve: ScalarResolver): DictionaryEntries {

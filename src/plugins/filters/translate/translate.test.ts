@@ -344,6 +344,11 @@ describe('translate: YAML scalar rules', () => {
     expect(psychScalar('none')).toBe('none');
     expect(psychScalar('y')).toBe('y');
   });
+  it('double-quoted escapes on the fast path read as YAML reads them', () => {
+    const text = '"k\\"ey": "a\\x41\\u00e9\\n\\tz"\n"back\\\\": "x"\n';
+    expect(Object.fromEntries(parseDictionaryText(text, 'yaml', 'esc.yml').entries)).toEqual(parseYaml(text));
+    expect(Object.fromEntries(parseDictionaryText(text, 'yaml', 'esc.yml').entries)).toEqual({ 'k"ey': 'aAé\n\tz', 'back\\': 'x' });
+  });
   it('streaming plain scalars', () => {
     expect(streamingScalar('yes')).toBe('yes');
     expect(streamingScalar('0x1f')).toBe('0x1f');
@@ -351,11 +356,11 @@ describe('translate: YAML scalar rules', () => {
     expect(streamingScalar('')).toBeNull();
   });
   it('property: the line scanner reads flat quoted mappings like a full YAML parser', () => {
-    const text = fc.string({ unit: fc.constantFrom(...'abc xyz:#-_.é0123456789\'"'.split('')), maxLength: 12 });
+    const text = fc.string({ unit: fc.constantFrom(...'abc xyz:#-_.é0123456789\'"\\\t\u0007\u2028'.split('')), maxLength: 12 });
     fc.assert(
       fc.property(fc.array(fc.tuple(text, text), { maxLength: 8 }), (pairs) => {
-        const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-        const yaml = pairs.map(([k, v]) => `${quote(k)}: ${quote(v)}`).join('\n') + '\n';
+        const quote = (s: string, i: number) => (i % 2 === 0 ? `'${s.replace(/'/g, "''")}'` : JSON.stringify(s));
+        const yaml = pairs.map(([k, v], i) => `${quote(k, i)}: ${quote(v, i + 1)}`).join('\n') + '\n';
         const ours = parseDictionaryText(yaml, 'yaml', 'prop.yml');
         const theirs = (parseYaml(yaml, { uniqueKeys: false }) ?? {}) as Record<string, string>;
         expect(Object.fromEntries(ours.entries)).toEqual(theirs);
