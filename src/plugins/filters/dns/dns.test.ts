@@ -3,10 +3,8 @@
 // never answers (timeouts) and one that answers REFUSED; plus the hostsfile mode. Expected
 // behaviour from logstash-filter-dns lib/logstash/filters/dns.rb and spec/filters/dns_spec.rb
 // (append/replace, several fields, failures stop the event without filter_matched).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
-import { Resolver } from 'node:dns/promises';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,55 +13,24 @@ import type { FieldMap } from '../../../event/values.ts';
 import { LruCache } from '../../../util/lru-cache.ts';
 import { context, recorder, withDefaults } from '../../../../test/plugins/text-filters/kit.ts';
 import type { Filter } from '../../types.ts';
+import { startDnsmasq, dnsmasqBinary, type Dnsmasq } from '../../../../test/plugins/dns/dnsmasq.ts';
 import { check, create, DnsFilter } from './dns.ts';
 import { candidates, ptrName } from './resolver.ts';
 import { dnsSchema, type DnsFilterOptions } from './schema.ts';
 
-const DNSMASQ = ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'].find((p) => spawnSync(p, ['--version']).status === 0);
+const DNSMASQ = dnsmasqBinary;
 if (!DNSMASQ) console.warn('[skip] dnsmasq is not installed (Debian: dnsmasq-base): the dns filter tests against a real DNS server are skipped');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-dns-'));
-chmodSync(dir, 0o755);
-const SERVER_HOSTS = path.join(dir, 'dnsmasq-hosts');
-writeFileSync(
-  SERVER_HOSTS,
-  [
-    '10.9.8.7 web.example.test web',
-    '10.9.8.8 db.example.test',
-    '10.0.0.1 api.internal',
-    '10.0.0.2 api.internal.example.test',
-    '10.9.8.20 both.example.test',
-    '10.9.8.30 xn--bcher-kva.example.test',
-    '',
-  ].join('\n'),
-);
-chmodSync(SERVER_HOSTS, 0o644);
 const USER_HOSTS = path.join(dir, 'hosts');
 writeFileSync(USER_HOSTS, ['# a comment', '192.0.2.10   files.example.test files   # trailing comment', '192.0.2.11 other.example.test', '10.9.8.99 both.example.test', ''].join('\n'));
 
-const octet = 2 + Math.floor(Math.random() * 200);
-const SERVER_IP = `127.0.0.${octet}`;
-const SERVER_PORT = 20000 + Math.floor(Math.random() * 20000);
-const NAMESERVER = `${SERVER_IP}:${SERVER_PORT}`;
-let dnsmasq: ChildProcess | undefined;
+let NAMESERVER = '';
+let dnsmasq: Dnsmasq | undefined;
 let silent: Socket | undefined;
 let refusing: Socket | undefined;
 let silentAddress = '';
 let refusingAddress = '';
-
-async function waitForServer(): Promise<void> {
-  const probe = new Resolver({ timeout: 200, tries: 1 });
-  probe.setServers([NAMESERVER]);
-  for (let i = 0; i < 50; i++) {
-    try {
-      await probe.resolve4('web.example.test');
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`dnsmasq did not answer on ${NAMESERVER}`);
-}
 
 async function udp(onMessage: (sock: Socket, msg: Buffer, port: number, address: string) => void): Promise<[Socket, string]> {
   const sock = createSocket('udp4');
@@ -82,17 +49,22 @@ beforeAll(async () => {
     sock.send(reply, port, address);
   });
   if (!DNSMASQ) return;
-  const args = [
-    '--no-daemon', '--conf-file=/dev/null', '--pid-file=', `--port=${SERVER_PORT}`, `--listen-address=${SERVER_IP}`, '--bind-interfaces',
-    '--no-resolv', '--no-hosts', `--addn-hosts=${SERVER_HOSTS}`, '--local=/#/',
-    ...(process.getuid?.() === 0 ? ['--user=root'] : []),
-  ];
-  dnsmasq = spawn(DNSMASQ, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  await waitForServer();
+  dnsmasq = await startDnsmasq(
+    [
+      '10.9.8.7 web.example.test web',
+      '10.9.8.8 db.example.test',
+      '10.0.0.1 api.internal',
+      '10.0.0.2 api.internal.example.test',
+      '10.9.8.20 both.example.test',
+      '10.9.8.30 xn--bcher-kva.example.test',
+    ],
+    'web.example.test',
+  );
+  NAMESERVER = dnsmasq.nameserver;
 }, 15_000);
 
 afterAll(() => {
-  dnsmasq?.kill();
+  dnsmasq?.stop();
   silent?.close();
   refusing?.close();
 });
@@ -109,7 +81,11 @@ async function run(filter: Filter, data: FieldMap): Promise<Event> {
 }
 
 describe.skipIf(!DNSMASQ)('dns filter against dnsmasq', () => {
-  const server = { nameserver: NAMESERVER };
+  const server = {
+    get nameserver(): string {
+      return NAMESERVER;
+    },
+  };
 
   it('resolve, replace: the name becomes its address; add_tag runs (dns_spec "dns resolve lookup, replace")', async () => {
     const e = await run(dnsFilter({ ...server, resolve: ['host'], action: 'replace', add_tag: ['success'] }), { host: 'web.example.test' });
