@@ -1,7 +1,10 @@
 // libpcap files: a 24-byte header (magic gives byte order and µs/ns), then 16-byte record headers.
+// Read by PcapReader, written by PcapEncoder.
 import type { ByteSource } from './byte-source.ts';
 import { BaseReader, blankPacket, u32 } from './base-reader.ts';
 import { MAX_SNAPLEN, type ByteOrder, type CaptureFileInfo, type CapturedPacket } from './types.ts';
+import { writeU16, writeU32 } from './byte-order.ts';
+import type { CaptureWriterOptions, FormatEncoder, PacketRecord } from './writer.ts';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
@@ -147,5 +150,40 @@ export class PcapReader extends BaseReader {
       this.number + 1,
       `file ends inside the record: ${s.available - 16} of ${need - 16} captured bytes present`,
     );
+  }
+}
+
+export class PcapEncoder implements FormatEncoder {
+  private readonly nano: boolean;
+
+  constructor(
+    private readonly opts: CaptureWriterOptions,
+    private readonly le: boolean,
+  ) {
+    this.nano = opts.precision === 'nano';
+  }
+
+  header(): Buffer {
+    const b = Buffer.alloc(24);
+    writeU32(b, 0, this.nano ? PCAP_MAGIC_NS : PCAP_MAGIC_US, this.le);
+    writeU16(b, 4, 2, this.le);
+    writeU16(b, 6, 4, this.le);
+    writeU32(b, 16, this.opts.snaplen ?? 65535, this.le);
+    writeU32(b, 20, this.opts.linkType ?? 1, this.le);
+    return b;
+  }
+
+  recordSize(pkt: PacketRecord): number {
+    return 16 + pkt.data.length;
+  }
+
+  recordInto(pkt: PacketRecord, b: Buffer, at: number): void {
+    const caplen = pkt.data.length;
+    const le = this.le;
+    writeU32(b, at, pkt.tsSec, le);
+    writeU32(b, at + 4, this.nano ? pkt.tsNsec : Math.floor(pkt.tsNsec / 1000), le);
+    writeU32(b, at + 8, caplen, le);
+    writeU32(b, at + 12, pkt.len ?? caplen, le);
+    b.set(pkt.data, at + 16);
   }
 }

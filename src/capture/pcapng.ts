@@ -1,7 +1,10 @@
-// pcapng files: sections, several interfaces, if_tsresol/if_tsoffset, EPB/SPB/PB; other blocks skipped.
+// pcapng files. PcapngReader: sections, several interfaces, if_tsresol/if_tsoffset, EPB/SPB/PB; other
+// blocks skipped. PcapngEncoder: one section, one or more interfaces, EPBs.
 import type { ByteSource } from './byte-source.ts';
 import { BaseReader, blankPacket, u32 } from './base-reader.ts';
 import { MAX_SNAPLEN, type CaptureFileInfo, type CaptureInterface, type CapturedPacket, type SectionInfo, type TsResolution } from './types.ts';
+import { writeU16, writeU32 } from './byte-order.ts';
+import type { CaptureWriterOptions, FormatEncoder, PacketRecord } from './writer.ts';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BOM = 0x1a2b3c4d;
@@ -346,4 +349,97 @@ function blockName(type: number): string {
     default:
       return `block of type 0x${type.toString(16)}`;
   }
+}
+
+export class PcapngEncoder implements FormatEncoder {
+  private readonly resolutions: TsResolution[];
+
+  constructor(
+    private readonly opts: CaptureWriterOptions,
+    private readonly le: boolean,
+  ) {
+    const defaultRes: TsResolution = { base: 10, exponent: opts.precision === 'nano' ? 9 : 6 };
+    this.resolutions = (opts.interfaces ?? [{ linkType: opts.linkType ?? 1 }]).map((i) => i.tsResolution ?? defaultRes);
+  }
+
+  header(): Buffer {
+    const parts: Buffer[] = [];
+    const shbOpts: Buffer[] = [];
+    if (this.opts.application) shbOpts.push(this.option(4, Buffer.from(this.opts.application, 'utf8')));
+    const shbBody = Buffer.alloc(16);
+    writeU32(shbBody, 0, PCAPNG_BOM, this.le);
+    writeU16(shbBody, 4, 1, this.le);
+    writeU16(shbBody, 6, 0, this.le);
+    shbBody.writeInt32LE(-1, 8);
+    shbBody.writeInt32LE(-1, 12);
+    parts.push(this.block(PCAPNG_SHB, [shbBody, ...endOptions(shbOpts)]));
+    const ifaces = this.opts.interfaces ?? [{ linkType: this.opts.linkType ?? 1, snaplen: this.opts.snaplen }];
+    ifaces.forEach((iface, i) => {
+      const body = Buffer.alloc(8);
+      writeU16(body, 0, iface.linkType, this.le);
+      writeU32(body, 4, iface.snaplen ?? this.opts.snaplen ?? 0, this.le);
+      const opts: Buffer[] = [];
+      if (iface.name) opts.push(this.option(2, Buffer.from(iface.name, 'utf8')));
+      const res = this.resolutions[i]!;
+      if (!(res.base === 10 && res.exponent === 6)) {
+        opts.push(this.option(9, Buffer.from([res.base === 2 ? 0x80 | res.exponent : res.exponent])));
+      }
+      parts.push(this.block(1, [body, ...endOptions(opts)]));
+    });
+    return Buffer.concat(parts);
+  }
+
+  recordSize(pkt: PacketRecord): number {
+    return 32 + ((pkt.data.length + 3) & ~3);
+  }
+
+  /** An Enhanced Packet Block. */
+  recordInto(pkt: PacketRecord, b: Buffer, at: number): void {
+    const caplen = pkt.data.length;
+    const ifId = pkt.interfaceId ?? 0;
+    const res = this.resolutions[ifId];
+    if (!res) throw new RangeError(`interface ${ifId} was not declared (${this.resolutions.length} interface(s))`);
+    const units = toUnits(pkt.tsSec, pkt.tsNsec, res);
+    const padded = (caplen + 3) & ~3;
+    const total = 32 + padded;
+    const le = this.le;
+    writeU32(b, at, 6, le);
+    writeU32(b, at + 4, total, le);
+    writeU32(b, at + 8, ifId, le);
+    writeU32(b, at + 12, Number(units >> 32n), le);
+    writeU32(b, at + 16, Number(units & 0xffffffffn), le);
+    writeU32(b, at + 20, caplen, le);
+    writeU32(b, at + 24, pkt.len ?? caplen, le);
+    b.set(pkt.data, at + 28);
+    b.fill(0, at + 28 + caplen, at + 28 + padded);
+    writeU32(b, at + total - 4, total, le);
+  }
+
+  private option(code: number, value: Buffer): Buffer {
+    const b = Buffer.alloc(4 + ((value.length + 3) & ~3));
+    writeU16(b, 0, code, this.le);
+    writeU16(b, 2, value.length, this.le);
+    value.copy(b, 4);
+    return b;
+  }
+
+  private block(type: number, body: Buffer[]): Buffer {
+    const total = 12 + body.reduce((n, x) => n + x.length, 0);
+    const head = Buffer.alloc(8);
+    writeU32(head, 0, type, this.le);
+    writeU32(head, 4, total, this.le);
+    const tail = Buffer.alloc(4);
+    writeU32(tail, 0, total, this.le);
+    return Buffer.concat([head, ...body, tail]);
+  }
+}
+
+function endOptions(opts: Buffer[]): Buffer[] {
+  return opts.length === 0 ? [] : [...opts, Buffer.alloc(4)];
+}
+
+/** Timestamp in units of the interface's resolution (EPB timestamps are 64-bit unit counts). */
+function toUnits(sec: number, nsec: number, res: TsResolution): bigint {
+  const perSec = res.base === 10 ? 10n ** BigInt(res.exponent) : 1n << BigInt(res.exponent);
+  return BigInt(sec) * perSec + (BigInt(nsec) * perSec) / 1_000_000_000n;
 }

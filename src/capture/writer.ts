@@ -1,10 +1,10 @@
-// Writes pcap (µs or ns, either byte order) and pcapng (one section, one or more interfaces, EPBs).
-// Records are packed into a large buffer and written in big chunks.
+// Writes captures: the format's encoder (pcap.ts: µs or ns, either byte order; pcapng.ts: one section,
+// one or more interfaces, EPBs) behind one writer that packs records into large chunks.
 import { open, type FileHandle } from 'node:fs/promises';
 import { CaptureError } from './errors.ts';
-import { PCAPNG_SHB } from './pcapng.ts';
-import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap.ts';
-import { type ByteOrder, type TsResolution } from './types.ts';
+import { PcapngEncoder } from './pcapng.ts';
+import { PcapEncoder } from './pcap.ts';
+import type { ByteOrder, TsResolution } from './types.ts';
 
 export interface WriterInterface {
   linkType: number;
@@ -43,137 +43,45 @@ export interface PacketRecord {
 const FLUSH_AT = 1 << 20;
 const NATIVE_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Encodes a capture in memory, record by record. */
+/** One capture format's encoding: the file header and the records. */
+export interface FormatEncoder {
+  /** File header (pcap header, or pcapng SHB + IDBs). */
+  header(): Buffer;
+  /** Size in bytes of the record for `pkt`. */
+  recordSize(pkt: PacketRecord): number;
+  /** Encodes the record for `pkt` into b[at, at + recordSize(pkt)). */
+  recordInto(pkt: PacketRecord, b: Buffer, at: number): void;
+}
+
+/** Encodes a capture in memory, record by record, in the format the options ask for. */
 export class CaptureEncoder {
   readonly format: 'pcap' | 'pcapng';
-  private readonly le: boolean;
-  private readonly nano: boolean;
-  private readonly resolutions: TsResolution[];
+  private readonly encoder: FormatEncoder;
 
-  constructor(private readonly opts: CaptureWriterOptions = {}) {
+  constructor(opts: CaptureWriterOptions = {}) {
     this.format = opts.format ?? 'pcap';
-    this.le = (opts.byteOrder ?? (NATIVE_LE ? 'little' : 'big')) === 'little';
-    this.nano = opts.precision === 'nano';
-    const defaultRes: TsResolution = { base: 10, exponent: this.nano ? 9 : 6 };
-    this.resolutions = (opts.interfaces ?? [{ linkType: opts.linkType ?? 1 }]).map((i) => i.tsResolution ?? defaultRes);
+    const le = (opts.byteOrder ?? (NATIVE_LE ? 'little' : 'big')) === 'little';
+    this.encoder = this.format === 'pcap' ? new PcapEncoder(opts, le) : new PcapngEncoder(opts, le);
   }
 
-  /** File header: pcap header, or SHB + IDBs. */
   header(): Buffer {
-    if (this.format === 'pcap') {
-      const b = Buffer.alloc(24);
-      this.w32(b, 0, this.nano ? PCAP_MAGIC_NS : PCAP_MAGIC_US);
-      this.w16(b, 4, 2);
-      this.w16(b, 6, 4);
-      this.w32(b, 16, this.opts.snaplen ?? 65535);
-      this.w32(b, 20, this.opts.linkType ?? 1);
-      return b;
-    }
-    const parts: Buffer[] = [];
-    const shbOpts: Buffer[] = [];
-    if (this.opts.application) shbOpts.push(this.option(4, Buffer.from(this.opts.application, 'utf8')));
-    const shbBody = Buffer.alloc(16);
-    this.w32(shbBody, 0, 0x1a2b3c4d);
-    this.w16(shbBody, 4, 1);
-    this.w16(shbBody, 6, 0);
-    shbBody.writeInt32LE(-1, 8);
-    shbBody.writeInt32LE(-1, 12);
-    parts.push(this.block(PCAPNG_SHB, [shbBody, ...this.endOptions(shbOpts)]));
-    const ifaces = this.opts.interfaces ?? [{ linkType: this.opts.linkType ?? 1, snaplen: this.opts.snaplen }];
-    ifaces.forEach((iface, i) => {
-      const body = Buffer.alloc(8);
-      this.w16(body, 0, iface.linkType);
-      this.w32(body, 4, iface.snaplen ?? this.opts.snaplen ?? 0);
-      const opts: Buffer[] = [];
-      if (iface.name) opts.push(this.option(2, Buffer.from(iface.name, 'utf8')));
-      const res = this.resolutions[i]!;
-      if (!(res.base === 10 && res.exponent === 6)) {
-        opts.push(this.option(9, Buffer.from([res.base === 2 ? 0x80 | res.exponent : res.exponent])));
-      }
-      parts.push(this.block(1, [body, ...this.endOptions(opts)]));
-    });
-    return Buffer.concat(parts);
+    return this.encoder.header();
   }
 
   /** Bytes of one record. */
   record(pkt: PacketRecord): Buffer {
-    const b = Buffer.allocUnsafe(this.recordSize(pkt));
-    this.recordInto(pkt, b, 0);
+    const b = Buffer.allocUnsafe(this.encoder.recordSize(pkt));
+    this.encoder.recordInto(pkt, b, 0);
     return b;
   }
 
-  /** Size in bytes of the record for `pkt`. */
   recordSize(pkt: PacketRecord): number {
-    return this.format === 'pcap' ? 16 + pkt.data.length : 32 + ((pkt.data.length + 3) & ~3);
+    return this.encoder.recordSize(pkt);
   }
 
-  /** Encodes the record for `pkt` into target[at, at + recordSize(pkt)). */
   recordInto(pkt: PacketRecord, b: Buffer, at: number): void {
-    const caplen = pkt.data.length;
-    const len = pkt.len ?? caplen;
-    if (this.format === 'pcap') {
-      this.w32(b, at, pkt.tsSec);
-      this.w32(b, at + 4, this.nano ? pkt.tsNsec : Math.floor(pkt.tsNsec / 1000));
-      this.w32(b, at + 8, caplen);
-      this.w32(b, at + 12, len);
-      b.set(pkt.data, at + 16);
-      return;
-    }
-    const ifId = pkt.interfaceId ?? 0;
-    const res = this.resolutions[ifId];
-    if (!res) throw new RangeError(`interface ${ifId} was not declared (${this.resolutions.length} interface(s))`);
-    const units = toUnits(pkt.tsSec, pkt.tsNsec, res);
-    const padded = (caplen + 3) & ~3;
-    const total = 32 + padded;
-    this.w32(b, at, 6);
-    this.w32(b, at + 4, total);
-    this.w32(b, at + 8, ifId);
-    this.w32(b, at + 12, Number(units >> 32n));
-    this.w32(b, at + 16, Number(units & 0xffffffffn));
-    this.w32(b, at + 20, caplen);
-    this.w32(b, at + 24, len);
-    b.set(pkt.data, at + 28);
-    b.fill(0, at + 28 + caplen, at + 28 + padded);
-    this.w32(b, at + total - 4, total);
+    this.encoder.recordInto(pkt, b, at);
   }
-
-  private w16(b: Buffer, o: number, v: number): void {
-    if (this.le) b.writeUInt16LE(v, o);
-    else b.writeUInt16BE(v, o);
-  }
-
-  private w32(b: Buffer, o: number, v: number): void {
-    if (this.le) b.writeUInt32LE(v >>> 0, o);
-    else b.writeUInt32BE(v >>> 0, o);
-  }
-
-  private option(code: number, value: Buffer): Buffer {
-    const b = Buffer.alloc(4 + ((value.length + 3) & ~3));
-    this.w16(b, 0, code);
-    this.w16(b, 2, value.length);
-    value.copy(b, 4);
-    return b;
-  }
-
-  private endOptions(opts: Buffer[]): Buffer[] {
-    return opts.length === 0 ? [] : [...opts, Buffer.alloc(4)];
-  }
-
-  private block(type: number, body: Buffer[]): Buffer {
-    const bodyLen = body.reduce((n, x) => n + x.length, 0);
-    const total = 12 + bodyLen;
-    const head = Buffer.alloc(8);
-    this.w32(head, 0, type);
-    this.w32(head, 4, total);
-    const tail = Buffer.alloc(4);
-    this.w32(tail, 0, total);
-    return Buffer.concat([head, ...body, tail]);
-  }
-}
-
-function toUnits(sec: number, nsec: number, res: TsResolution): bigint {
-  const perSec = res.base === 10 ? 10n ** BigInt(res.exponent) : 1n << BigInt(res.exponent);
-  return BigInt(sec) * perSec + (BigInt(nsec) * perSec) / 1_000_000_000n;
 }
 
 /**
