@@ -50,7 +50,7 @@ const options = {
   ...Object.fromEntries(Object.entries(rubySchema.options).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default])),
   init: "require 'csv'",
   code: "event.set('[flow][dst_rep_tags]', event.get('[@metadata][dst_rep_label]').parse_csv)",
-} as RubyFilterOptions;
+} as unknown as RubyFilterOptions;
 const filter = new RubyFilter(options, standaloneContext());
 await filter.register();
 

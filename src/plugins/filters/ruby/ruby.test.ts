@@ -10,25 +10,15 @@ import { Timestamp } from '../../../event/timestamp.ts';
 import { Float, type FieldMap } from '../../../event/values.ts';
 import { loadPipelineConfig } from '../../../config/pipeline-config.ts';
 import { runPipelineHarness } from '../../../pipeline/harness.ts';
-import { context, recorder, withDefaults } from '../../../../test/plugins/text-filters/kit.ts';
+import { recorder, withDefaults } from '../../../../test/plugins/text-filters/kit.ts';
 import { standaloneContext } from '../../context.ts';
-import { RubyFilter, check } from './ruby.ts';
+import { check } from './ruby.ts';
+import { rubyFilter, runBatch } from './test/kit.ts';
 import { rubySchema, type RubyFilterOptions } from './schema.ts';
 import { sharedRubyVm } from './vm.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'flowstash-ruby-'));
 const TCP_FLAGS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../../shared/configs/sof-elk/supporting-scripts/tcp_flags_expand.rb');
-
-export async function rubyFilter(options: Record<string, unknown>, log = recorder(), where = 'test.conf:1:1'): Promise<RubyFilter> {
-  const f = new RubyFilter(withDefaults<RubyFilterOptions>(rubySchema, options), { ...context('v8', log), where, id: 'ruby_test' });
-  await f.register();
-  return f;
-}
-
-/** Runs events through a filter the way a worker does: the whole batch in one tick. */
-export async function runBatch(f: RubyFilter, events: Event[]): Promise<Event[]> {
-  return (await Promise.all(events.map((e) => f.filter(e)))).flat();
-}
 
 async function runOne(options: Record<string, unknown>, data: FieldMap, metadata: FieldMap = {}): Promise<Event[]> {
   const f = await rubyFilter(options);
