@@ -7,6 +7,8 @@ import { generatorSchema } from './inputs/generator/schema.ts';
 import { udpSchema } from './inputs/udp/schema.ts';
 import { tcpSchema } from './inputs/tcp/schema.ts';
 import { syslogSchema } from './inputs/syslog/schema.ts';
+import { pipelineInputSchema } from './inputs/pipeline/schema.ts';
+import { pipelineOutputSchema } from './outputs/pipeline/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
@@ -50,6 +52,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(udpSchema, () => import('./inputs/udp/udp.ts')),
   plugin(tcpSchema, () => import('./inputs/tcp/tcp.ts')),
   plugin(syslogSchema, () => import('./inputs/syslog/syslog.ts')),
+  plugin(pipelineInputSchema, () => import('./inputs/pipeline/pipeline.ts')),
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   // filters
@@ -76,6 +79,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(fileSchema, () => import('./outputs/file/file.ts')),
   plugin(nullSchema, () => import('./outputs/null/null.ts')),
   plugin(elasticsearchSchema, () => import('./outputs/elasticsearch/elasticsearch.ts'), { checks: true }),
+  plugin(pipelineOutputSchema, () => import('./outputs/pipeline/pipeline.ts')),
   // codecs
   plugin(rubydebugSchema, () => import('./codecs/rubydebug/rubydebug.ts')),
   plugin(jsonSchema, () => import('./codecs/json/json.ts')),

@@ -24,6 +24,8 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'input/udp': { port: 0, host: '127.0.0.1' },
   'input/tcp': { port: 0, host: '127.0.0.1' },
   'input/syslog': { port: 0, host: '127.0.0.1' },
+  'input/pipeline': { address: 'conformance' },
+  'output/pipeline': { send_to: ['conformance-nobody'], ensure_delivery: false },
   'input/pcap': { path: path.join(dir, 'missing.pcap') },
   'input/relp': { port: 0, host: '127.0.0.1' },
   'filter/mutate': { add_tag: ['seen'] },
@@ -65,7 +67,7 @@ const ENCODE_ONLY = new Set(['rubydebug', 'dots']);
 const DECODE_ONLY = new Set(['netflow']);
 
 /** Plugins whose input side cannot run in this walk (they read stdin or bind sockets): created and closed only. */
-const CREATE_ONLY = new Set(['input/stdin', 'input/udp', 'input/tcp', 'input/syslog', 'input/pcap', 'input/relp']);
+const CREATE_ONLY = new Set(['input/stdin', 'input/udp', 'input/tcp', 'input/syslog', 'input/pipeline', 'input/pcap', 'input/relp']);
 
 function optionsOf(kind: string, name: string): Record<string, unknown> {
   const entry = findPlugin(kind as 'input', name)!;

@@ -82,8 +82,4 @@ export const OUTPUT_SCHEMAS: PluginSchema[] = [
     cacert: deprecated(path(), 'Use `ssl_certificate_authorities` instead.'),
     ...sslClientOptions(),
   }),
-  output('pipeline', 'Send events to another pipeline (pipeline-to-pipeline)', {
-    send_to: required(str(undefined, { list: true })),
-    ensure_delivery: bool(true),
-  }),
 ];
