@@ -189,8 +189,12 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     return { ...super.stats(), errors: this.errors, reloads: this.reloads, dictionary_size: this.dictionary.size };
   }
 
-  /** The refresh run by the timer; also callable directly (tests). */
-  async reload(): Promise<void> {
+  /** One refresh check now, as the timer runs it (a failure is logged and the old dictionary kept). */
+  async refreshNow(): Promise<void> {
+    await this.refresher?.runOnce();
+  }
+
+  private async reload(): Promise<void> {
     const path = this.options.dictionary_path!;
     await this.install(await readDictionaryFile(path, readOptions(this.options)));
     this.reloads++;
