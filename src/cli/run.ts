@@ -7,6 +7,7 @@ import { pluginsOfKind } from '../plugins/registry.ts';
 import type { EcsCompatibility } from '../plugins/types.ts';
 import { pipelinesYmlPath, readLogstashYml, readPipelinesYml, SettingsError, type AppliedSettings } from '../config/settings.ts';
 import { existsSync } from 'node:fs';
+import type { PipelineRun as PipelineRunSettings } from '../pipeline/runner.ts';
 
 type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevelName[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -350,16 +351,17 @@ async function runPipelinesYml(args: RunArgs, dir: string): Promise<number> {
     throw e;
   }
   const { runChecks } = args.testAndExit ? await import('../plugins/checks.ts') : { runChecks: undefined };
-  const runs = [];
+  const runs: (PipelineRunSettings & { loadOptions: LoadOptions })[] = [];
   let failed = false;
   for (const { id, settings: s } of entries) {
     const ecs = s['pipeline.ecs_compatibility'] ?? args.ecsCompatibility;
     let config: PipelineConfig;
+    const loadOptions: LoadOptions = {
+      supportEscapes: s['config.support_escapes'] ?? args.supportEscapes,
+      ...(s['config.string'] !== undefined ? { configString: s['config.string'] } : { paths: [s['path.config']!] }),
+    };
     try {
-      config = await loadPipelineConfig({
-        supportEscapes: s['config.support_escapes'] ?? args.supportEscapes,
-        ...(s['config.string'] !== undefined ? { configString: s['config.string'] } : { paths: [s['path.config']!] }),
-      });
+      config = await loadPipelineConfig(loadOptions);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       if (args.testAndExit) {
@@ -389,15 +391,34 @@ async function runPipelinesYml(args: RunArgs, dir: string): Promise<number> {
       batchSize: s['pipeline.batch.size'] ?? args.batchSize,
       batchDelayMs: s['pipeline.batch.delay'] ?? args.batchDelayMs,
       ecsCompatibility: ecs,
+      loadOptions,
     });
   }
   if (args.testAndExit) {
     process.stdout.write('Configuration OK\n');
     return 0;
   }
-  if (args.reload) warn('config.reload.automatic: flowstash reloads -f/-e pipelines only; the pipelines of pipelines.yml run without reloading', 'settings');
   if (runs.length === 0) return 1;
-  const { runPipelines } = await import('../pipeline/runner.ts');
+  const { runPipeline, runPipelines } = await import('../pipeline/runner.ts');
+  if (args.reload) {
+    // Each pipeline reloads its own config when it changes (pipelines.yml itself is read once).
+    const codes = await Promise.all(
+      runs.map((run) =>
+        runPipeline(run.config, {
+          workers: run.workers,
+          batchSize: run.batchSize,
+          batchDelayMs: run.batchDelayMs,
+          logLevel: args.logLevel,
+          ecsCompatibility: run.ecsCompatibility,
+          dryRun: args.dryRun,
+          pipelineId: run.id,
+          tagSummary: true,
+          reload: { intervalMs: args.reloadIntervalMs, load: () => loadPipelineConfig(run.loadOptions) },
+        }),
+      ),
+    );
+    return Math.max(failed ? 1 : 0, ...codes);
+  }
   const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun });
   return failed ? Math.max(code, 1) : code;
 }

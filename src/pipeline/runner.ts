@@ -19,6 +19,8 @@ export interface RunPipelineOptions {
   dryRun?: boolean;
   /** pipeline.id (default main). */
   pipelineId?: string;
+  /** Tag the summary line with the pipeline.id (one of several pipelines). */
+  tagSummary?: boolean;
   reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
   /** Where log lines go (default stderr). */
   logSink?: LogSink;
@@ -199,7 +201,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     }
   }
   finished.push(current);
-  if (!forced) logSummary(root, finished, id);
+  if (!forced) logSummary(root, finished, id, opts.tagSummary ?? false);
   for (const p of finished) exitCode = Math.max(exitCode, p.inputExitCode);
   const unwritten = finished.reduce((n, p) => n + p.outputWriteFailures, 0);
   if (unwritten > 0) {

@@ -93,6 +93,38 @@ describe('pipelines.yml through the CLI', () => {
     expect(lines(out2)).toEqual([expect.objectContaining({ message: 'OK' })]);
   });
 
+  it('-r: a pipeline of pipelines.yml reloads when its config file changes; SIGINT stops all', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-pipelines-reload-'));
+    const out = path.join(dir, 'a.json');
+    const conf = path.join(dir, 'a.conf');
+    const write = (message: string) => writeFileSync(conf, `input { generator { count => 1 message => "${message}" } } output { file { path => "${out}" } }\n`);
+    write('one');
+    writeFileSync(path.join(dir, 'pipelines.yml'), `- pipeline.id: a\n  path.config: "${conf}"\n- pipeline.id: b\n  config.string: 'input { generator { count => 1 } } output { null {} }'\n`);
+    const child = spawn(process.execPath, [BIN, '--path.settings', dir, '-r', '--config.reload.interval', '200ms'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const waitFor = async (test: () => boolean) => {
+      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    const messages = () => {
+      try {
+        return lines(out).map((e) => e['message']);
+      } catch {
+        return [];
+      }
+    };
+    await waitFor(() => messages().includes('one'));
+    write('two');
+    await waitFor(() => messages().includes('two'));
+    child.kill('SIGINT');
+    expect(await closed).toBe(0);
+    expect(messages()).toEqual(['one', 'two']);
+    expect(err).toContain('Reloading pipeline {"pipeline.id"=>"a"}');
+    expect(err).toMatch(/Summary: events in=2 filtered=2 out=2 dropped=0 failed=0 \{"pipeline\.id"=>"a"\}/);
+    expect(err).toMatch(/Summary: events in=1 filtered=1 out=1 dropped=0 failed=0 \{"pipeline\.id"=>"b"\}/);
+  });
+
   it("an empty pipelines.yml: Logstash's error and usage, exit 1", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-pipelines-empty-'));
     writeFileSync(path.join(dir, 'pipelines.yml'), '# nothing yet\n');
