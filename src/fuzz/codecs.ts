@@ -26,14 +26,17 @@ export interface LogRecord {
   message: string;
 }
 
-/** A logger that keeps error-level messages (a codec reporting an internal failure) for the fuzzer. */
-export function recordingLogger(onError: (msg: string) => void): Logger {
-  const noop = (): void => {};
+/**
+ * A logger that hands error-level messages (a codec reporting an internal failure) to the fuzzer;
+ * `onOther` hears that something else was logged.
+ */
+export function recordingLogger(onError: (msg: string) => void, onOther: () => void = () => {}): Logger {
+  const other = (): void => onOther();
   return {
-    trace: noop,
-    debug: noop,
-    info: noop,
-    warn: noop,
+    trace: other,
+    debug: other,
+    info: other,
+    warn: other,
     error: (msg) => onError(msg),
     isEnabled: (level) => level === 'error',
   };

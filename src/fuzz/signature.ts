@@ -20,6 +20,24 @@ export function topFrame(stack: string | undefined): string {
   return m ? m[1]! : mine.trim();
 }
 
-export function signatureOf(cls: FindingClass, codec: string, message: string, stack?: string): string {
-  return [cls, codec, normalizeMessage(message), topFrame(stack)].filter(Boolean).join(' | ');
+/**
+ * `problemKind`: the kind of the problem the codec counted while logging the error (its `problem_<kind>`
+ * stat rose), so one kind of decoder fault groups under one signature whatever its wording.
+ */
+export function signatureOf(cls: FindingClass, codec: string, message: string, stack?: string, problemKind?: string): string {
+  const kind = problemKind ? `problem ${problemKind}` : '';
+  return [cls, codec, kind, normalizeMessage(message), topFrame(stack)].filter(Boolean).join(' | ');
+}
+
+const PROBLEM_STAT = 'problem_';
+
+/** The problem kind whose `problem_<kind>` counter rose since `seen` (which is brought up to date). */
+export function risenProblemKind(stats: Record<string, number> | undefined, seen: Map<string, number>): string | undefined {
+  let risen: string | undefined;
+  for (const [key, n] of Object.entries(stats ?? {})) {
+    if (!key.startsWith(PROBLEM_STAT)) continue;
+    if (n > (seen.get(key) ?? 0)) risen = key.slice(PROBLEM_STAT.length);
+    seen.set(key, n);
+  }
+  return risen;
 }

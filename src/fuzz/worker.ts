@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { createCodec, loadCodecModules, recordingLogger } from './codecs.ts';
-import { signatureOf } from './signature.ts';
+import { risenProblemKind, signatureOf } from './signature.ts';
 import { HB_BATCH, HB_DATAGRAM, HB_SEQUENCE, HB_TICK, type CodecSpec, type Finding, type WorkerReply, type WorkerRequest } from './types.ts';
 
 const port = parentPort;
@@ -40,13 +40,20 @@ port.on('message', (req: WorkerRequest) => {
     for (const spec of codecs) {
       let current = 0;
       const reported = new Set<string>();
-      const report = (f: Omit<Finding, 'signature' | 'codec'>): void => {
+      const report = (f: Omit<Finding, 'signature' | 'codec'>, problemKind?: string): void => {
         if (reported.has(f.class)) return; // one finding per class, sequence and codec: the first is the cause
         reported.add(f.class);
-        post({ type: 'finding', batch: req.batch, sequence: s, finding: { ...f, codec: spec.name, signature: signatureOf(f.class, spec.name, f.message, f.stack) } });
+        const signature = signatureOf(f.class, spec.name, f.message, f.stack, problemKind);
+        post({ type: 'finding', batch: req.batch, sequence: s, finding: { ...f, codec: spec.name, signature } });
       };
-      const log = recordingLogger((msg) => report({ class: 'exception', message: `logged error: ${msg}`, datagramIndex: current }));
-      let codec;
+      // Codecs that count typed problems (`problem_<kind>` stats) count each one just before logging it:
+      // the counter that rose since the previous log call is the kind of the error being logged.
+      const problemsSeen = new Map<string, number>();
+      const log = recordingLogger(
+        (msg) => report({ class: 'exception', message: `logged error: ${msg}`, datagramIndex: current }, risenProblemKind(codec?.stats?.(), problemsSeen)),
+        () => risenProblemKind(codec?.stats?.(), problemsSeen),
+      );
+      let codec: ReturnType<typeof createCodec> | undefined;
       try {
         codec = createCodec(spec, log);
       } catch (e) {

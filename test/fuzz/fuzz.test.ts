@@ -7,7 +7,7 @@ import { Prng } from '../../src/synth/prng.ts';
 import { applyMutator, MUTATOR_NAMES, mutateSequence, MAX_DATAGRAM } from '../../src/fuzz/mutators.ts';
 import { viewDatagram } from '../../src/fuzz/structure.ts';
 import { minimizeSequence } from '../../src/fuzz/minimize.ts';
-import { normalizeMessage, signatureOf } from '../../src/fuzz/signature.ts';
+import { normalizeMessage, risenProblemKind, signatureOf } from '../../src/fuzz/signature.ts';
 import { reproducerCapture } from '../../src/fuzz/reproducer.ts';
 import { fuzz } from '../../src/fuzz/fuzzer.ts';
 import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
@@ -104,6 +104,19 @@ describe('signatures', () => {
     expect(normalizeMessage("offset 17 'abc' 0x1F")).toBe(normalizeMessage("offset 900 'x' 0xff"));
     expect(signatureOf('exception', 'netflow', 'RangeError: offset 3', 'RangeError\n    at f (/w/src/codec/netflow/decoder.ts:12:3)')).toBe(
       'exception | netflow | RangeError: offset N | src/codec/netflow/decoder.ts:12',
+    );
+  });
+
+  it('key a logged error on the problem kind the codec counted for it', () => {
+    const seen = new Map<string, number>();
+    // A warning logged before: its counter rose, and the next log call must not blame it.
+    expect(risenProblemKind({ packets: 3, 'problem_bad-header': 1 }, seen)).toBe('bad-header');
+    expect(risenProblemKind({ packets: 4, 'problem_bad-header': 1, 'problem_decoder-failure': 1 }, seen)).toBe('decoder-failure');
+    expect(risenProblemKind({ packets: 5, 'problem_bad-header': 1, 'problem_decoder-failure': 1 }, seen)).toBeUndefined();
+    expect(risenProblemKind(undefined, seen)).toBeUndefined();
+    const logged = 'logged error: Netflow decoder failed on a datagram from 10.0.0.1: x is undefined';
+    expect(signatureOf('exception', 'netflow', logged, undefined, 'decoder-failure')).toBe(
+      `exception | netflow | problem decoder-failure | ${normalizeMessage(logged)}`,
     );
   });
 });

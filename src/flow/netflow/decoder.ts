@@ -106,6 +106,7 @@ export class NetflowDecoder implements DecoderCore {
     const s: Record<string, number> = { ...this.counters };
     s['templates_cached'] = this.templates.size;
     s['pending_sets'] = this.pending.size;
+    for (const [kind, n] of this.problemCounts) s[`problem_${kind}`] = n;
     return s;
   }
 

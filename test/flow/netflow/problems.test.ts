@@ -76,5 +76,6 @@ describe('typed decoding problems', () => {
   it('counts problems by kind across datagrams', () => {
     const { decoder } = decodeAll([Buffer.from([9]), Buffer.from([0]), Buffer.from([0, 7, 0, 0])]);
     expect(decoder.problems()).toEqual({ 'bad-header': 2, 'ignored-version': 1 });
+    expect(decoder.stats()).toMatchObject({ 'problem_bad-header': 2, 'problem_ignored-version': 1, packets: 3, packets_malformed: 2 });
   });
 });
