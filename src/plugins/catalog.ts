@@ -24,6 +24,12 @@ import { cloneSchema } from './filters/clone/schema.ts';
 import { splitSchema } from './filters/split/schema.ts';
 import { syslogPriSchema } from './filters/syslog_pri/schema.ts';
 import { fingerprintSchema } from './filters/fingerprint/schema.ts';
+import { pruneSchema } from './filters/prune/schema.ts';
+import { urldecodeSchema } from './filters/urldecode/schema.ts';
+import { deDotSchema } from './filters/de_dot/schema.ts';
+import { truncateSchema } from './filters/truncate/schema.ts';
+import { uuidSchema } from './filters/uuid/schema.ts';
+import { bytesSchema } from './filters/bytes/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
@@ -69,6 +75,12 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(splitSchema, () => import('./filters/split/split.ts')),
   plugin(syslogPriSchema, () => import('./filters/syslog_pri/syslog_pri.ts')),
   plugin(fingerprintSchema, () => import('./filters/fingerprint/fingerprint.ts')),
+  plugin(pruneSchema, () => import('./filters/prune/prune.ts')),
+  plugin(urldecodeSchema, () => import('./filters/urldecode/urldecode.ts')),
+  plugin(deDotSchema, () => import('./filters/de_dot/de_dot.ts')),
+  plugin(truncateSchema, () => import('./filters/truncate/truncate.ts')),
+  plugin(uuidSchema, () => import('./filters/uuid/uuid.ts')),
+  plugin(bytesSchema, () => import('./filters/bytes/bytes.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),

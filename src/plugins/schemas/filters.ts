@@ -10,13 +10,6 @@ const filter = (name: string, description: string, options: PluginSchema['option
 });
 
 export const FILTER_SCHEMAS: PluginSchema[] = [
-  filter('prune', 'Remove fields by name or value lists', {
-    interpolate: bool(false),
-    whitelist_names: arr([]),
-    blacklist_names: arr(['%{[^}]+}']),
-    whitelist_values: hash({}),
-    blacklist_values: hash({}),
-  }),
   filter('aggregate', 'Aggregate information across events of a task', {
     task_id: required(str()),
     code: str(),
