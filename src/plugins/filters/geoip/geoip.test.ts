@@ -338,12 +338,19 @@ describe('geoip filter: database problems', () => {
     await expect(invalid.register!()).rejects.toThrow(/^The database provided is invalid or corrupted\./);
   });
 
-  it('-t check: reports the missing database, a bad file, a bad field name and the ECS target rule', async () => {
-    const ctx = { log: recorder(), ecsCompatibility: 'v8' as const, id: 'g', where: 'x.conf:3:5' };
+  it('-t check: a bad file and a bad field name are errors; no database, a missing file and the ECS target rule are warnings', async () => {
+    const log = recorder();
+    const ctx = { log, ecsCompatibility: 'v8' as const, id: 'g', where: 'x.conf:3:5' };
     const opts = (o: Record<string, unknown>): GeoipFilterOptions => withDefaults<GeoipFilterOptions>(geoipSchema, o);
-    expect((await check(opts({ source: 'ip', target: 'client' }), ctx)).errors).toEqual([expect.stringMatching(/^filter geoip at x\.conf:3:5: no `database` set: Logstash would use the GeoLite2-City/)]);
-    expect((await check(opts({ source: 'ip', target: 'client', database: '/nonexistent.mmdb' }), ctx)).errors[0]).toMatch(/not found in the path/);
-    expect((await check(opts({ source: 'host_ip', database: '/nonexistent.mmdb' }), ctx)).errors[0]).toMatch(/requires a `target`/);
+    expect((await check(opts({ source: 'ip', target: 'client' }), ctx)).errors).toEqual([]);
+    expect(log.lines.at(-1)?.msg).toMatch(/^filter geoip at x\.conf:3:5: no `database` set: Logstash would use the GeoLite2-City/);
+    expect((await check(opts({ source: 'ip', target: 'client', database: '/nonexistent.mmdb' }), ctx)).errors).toEqual([]);
+    expect((await check(opts({ source: 'host_ip', target: undefined, database: '/nonexistent.mmdb' }), ctx)).errors).toEqual([]);
+    expect(log.lines.at(-1)?.msg).toMatch(/requires a `target`/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'geoip-'));
+    const bogus = path.join(dir, 'bogus.mmdb');
+    writeFileSync(bogus, 'not a database');
+    expect((await check(opts({ source: '[client][ip]', database: bogus }), ctx)).errors).toEqual([expect.stringMatching(/^filter geoip at x\.conf:3:5: The database provided is invalid or corrupted\./)]);
     if (HAVE) {
       expect((await check(opts({ source: '[client][ip]', database: db('GeoLite2-City-Test') }), ctx)).errors).toEqual([]);
       expect((await check(opts({ source: '[client][ip]', database: db('GeoLite2-City-Test'), fields: ['nope'] }), ctx)).errors[0]).toMatch(/illegal field value nope/);

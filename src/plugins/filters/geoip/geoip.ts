@@ -8,6 +8,7 @@
 // - found: the fields written, filter_matched.
 // Without `database`, Logstash would use the GeoLite2 database it bundles; flowstash bundles none and
 // never downloads one, so register() fails saying which file to pass.
+import { existsSync } from 'node:fs';
 import { FieldSetError, type Event } from '../../../event/event.ts';
 import { parseFieldReference, toReference } from '../../../event/fieldref.ts';
 import { isFieldMap, setOwn, type FieldMap, type FieldValue } from '../../../event/values.ts';
@@ -219,26 +220,33 @@ export function create(options: GeoipFilterOptions, ctx: PluginContext): Filter 
   return new GeoipFilter(options, ctx);
 }
 
-/** `-t`: the target rule, a set and readable database, and the `fields` names. */
+/**
+ * `-t`: a database file that exists but is not a MaxMind DB, and `fields` names, are errors. What
+ * Logstash's -t lets through is only warned about: no `database` (Logstash has its bundled one), the
+ * ECS target rule (checked by Logstash's register(), not by -t); a missing file is already warned
+ * about by the config loader.
+ */
 export async function check(options: GeoipFilterOptions, ctx: CheckContext): Promise<CheckResult> {
   const errors: string[] = [];
   const where = `filter geoip at ${ctx.where}`;
   const ecs = ctx.ecsCompatibility !== 'disabled';
   try {
-    const { warning } = resolveTarget(options.source, options.target, ecs);
-    if (warning) ctx.log.warn(warning);
+    // The "ECS expect `target`" notice is Logstash's register() log line: the run prints it.
+    resolveTarget(options.source, options.target, ecs);
+  } catch (e) {
+    ctx.log.warn(`${where}: ${(e as Error).message} (Logstash's register() refuses this; running it here fails the same way)`);
+  }
+  if (options.database === undefined) {
+    ctx.log.warn(`${where}: ${missingDatabaseMessage(options.default_database_type)}`);
+    return { errors };
+  }
+  if (!existsSync(options.database)) return { errors };
+  try {
+    const db = await GeoDatabase.open(options.database);
+    desiredFields(db.kind, options.fields, ecs);
+    if (db.kind === 'Unknown') ctx.log.warn(`${where}: unsupported database type ${db.databaseType} (${options.database})`);
   } catch (e) {
     errors.push(`${where}: ${(e as Error).message}`);
-  }
-  if (options.database === undefined) errors.push(`${where}: ${missingDatabaseMessage(options.default_database_type)}`);
-  else {
-    try {
-      const db = await GeoDatabase.open(options.database);
-      desiredFields(db.kind, options.fields, ecs);
-      if (db.kind === 'Unknown') ctx.log.warn(`${where}: unsupported database type ${db.databaseType} (${options.database})`);
-    } catch (e) {
-      errors.push(`${where}: ${(e as Error).message}`);
-    }
   }
   return { errors };
 }
