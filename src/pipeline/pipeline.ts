@@ -249,6 +249,12 @@ export class Pipeline {
     return this.settings.ecsCompatibility ?? 'v8';
   }
 
+  /** The options with `ecs_compatibility` filled from the pipeline setting when the plugin does not set it. */
+  private withEcsMode(options: Record<string, unknown>): Record<string, unknown> {
+    if (options['ecs_compatibility'] !== undefined) return options;
+    return { ...options, ecs_compatibility: this.settings.ecsCompatibility ?? 'v8' };
+  }
+
   private context(name: string, plugin?: ValidatedPlugin): PluginContext {
     return {
       log: this.settings.log.child(name),
@@ -281,7 +287,7 @@ export class Pipeline {
       if (findPlugin('codec', name)?.implementation) throw new PipelineBuildError(`The codec '${name}' was not loaded before the pipeline was built`);
       throw new PipelineBuildError(`The codec '${name}' is validated by flowstash but not emulated: it cannot run here`);
     }
-    const codec = module.create(options, this.context(`codecs.${name}`, typeof spec === 'string' ? undefined : (spec as ValidatedPlugin))) as Codec;
+    const codec = module.create(this.withEcsMode(options), this.context(`codecs.${name}`, typeof spec === 'string' ? undefined : (spec as ValidatedPlugin))) as Codec;
     this.closers.push(() => codec.close?.());
     if (codec.register) {
       // A codec created while building is registered with the plugins; one created later by a running plugin, at once.
@@ -300,7 +306,7 @@ export class Pipeline {
       );
     }
     try {
-      const instance = module.create(plugin.options, this.context(`${plugin.kind}s.${plugin.name}`, plugin)) as PluginInstance;
+      const instance = module.create(this.withEcsMode(plugin.options), this.context(`${plugin.kind}s.${plugin.name}`, plugin)) as PluginInstance;
       if (plugin.kind !== 'codec') this.registering.push({ instance, label: `the ${plugin.kind} plugin '${plugin.name}' (${plugin.id}) at ${where(node)}` });
       return { plugin, instance };
     } catch (e) {

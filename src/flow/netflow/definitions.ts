@@ -46,6 +46,9 @@ function parseEntry(file: string, where: string, v: unknown): Definition {
   const t = sym(v[0]);
   const name = v.length > 1 && v[1] !== null ? String(sym(v[1])) : '';
   if (typeof t === 'number' && Number.isInteger(t) && t > 0) return { type: 'uint', length: t, name };
+  // `- :4` (ElastiFlow's netflow.yml) is the symbol :"4", which BinData cannot build: read as the bare
+  // integer it stands for (unsigned, 4 bytes by default) instead of failing every template that uses it.
+  if (typeof t === 'string' && /^[1-9][0-9]?$/.test(t)) return { type: 'uint', length: Number(t), name };
   if (typeof t !== 'string' || !(LOGSTASH_TYPES as readonly string[]).includes(t) || t === '' || t === 'uint') {
     throw new DefinitionsError(`netflow codec: definitions file ${file}: ${where} has unsupported type ${JSON.stringify(v[0])}`);
   }

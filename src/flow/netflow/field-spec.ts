@@ -78,7 +78,7 @@ function kindOfAbstract(t: AbstractType): FieldKind {
 
 /** Byte sizes of the fixed Logstash BinData types (template length ignored by them). */
 const FIXED_SIZE: Record<string, number> = {
-  ip4_addr: 4, ip6_addr: 16, mac_addr: 6, double: 8, float: 4, int8: 1, int32: 4,
+  ip4_addr: 4, ip6_addr: 16, mac_addr: 6, double: 8, float: 4, int8: 1, int16: 2, int32: 4, int64: 8,
   forwarding_status: 1, acl_id_asa: 12, mpls_label_stack_octets: 4,
 };
 
@@ -105,7 +105,7 @@ function fromDefinition(d: Definition, len: number, version: 9 | 10, warnings: S
       const size = len === VARLEN ? natural : len;
       return { length: len, name, kind: 'uint', logstash: uintTuple(nm, size), logstashSize: size };
     }
-    case 'int8': case 'int32':
+    case 'int8': case 'int16': case 'int32': case 'int64':
       return { length: len, name, kind: 'int', logstash: [d.type, nm], logstashSize: FIXED_SIZE[d.type]! };
     case 'float': case 'double':
       return { length: len, name, kind: 'float', logstash: [d.type, nm], logstashSize: FIXED_SIZE[d.type]! };
@@ -268,7 +268,9 @@ export function specFromLogstashTuple(t: unknown[], version: 9 | 10): FieldSpec 
   if (app) return mk('appid', Number(app[1]) === 16 ? 2 : Number(app[1]) / 8);
   switch (type) {
     case 'int8': return mk('int', 1);
+    case 'int16': return mk('int', 2);
     case 'int32': return mk('int', 4);
+    case 'int64': return mk('int', 8);
     case 'float': return mk('float', 4);
     case 'double': return mk('float', 8);
     case 'ip4_addr': return mk('ipv4', 4);

@@ -13,7 +13,7 @@ export type AbstractType =
  * template length wins, the number is the default length); '' means the Logstash codec lacks the element.
  */
 export type LogstashType =
-  | '' | 'uint' | 'uint8' | 'uint15' | 'uint16' | 'uint24' | 'uint32' | 'uint64' | 'int8' | 'int32'
+  | '' | 'uint' | 'uint8' | 'uint15' | 'uint16' | 'uint24' | 'uint32' | 'uint64' | 'int8' | 'int16' | 'int32' | 'int64'
   | 'float' | 'double' | 'ip4_addr' | 'ip6_addr' | 'mac_addr' | 'string' | 'octetarray' | 'skip'
   | 'forwarding_status' | 'application_id' | 'acl_id_asa' | 'mpls_label_stack_octets';
 

@@ -14,7 +14,7 @@ export const ABSTRACT_TYPES: readonly AbstractType[] = [
 ];
 
 export const LOGSTASH_TYPES: readonly LogstashType[] = [
-  '', 'uint', 'uint8', 'uint15', 'uint16', 'uint24', 'uint32', 'uint64', 'int8', 'int32', 'float', 'double',
+  '', 'uint', 'uint8', 'uint15', 'uint16', 'uint24', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'float', 'double',
   'ip4_addr', 'ip6_addr', 'mac_addr', 'string', 'octetarray', 'skip', 'forwarding_status', 'application_id',
   'acl_id_asa', 'mpls_label_stack_octets',
 ];
