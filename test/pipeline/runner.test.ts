@@ -129,8 +129,9 @@ describe('runPipeline', () => {
   });
 
   it('refuses to start a plugin that is validated but not emulated, exit 1', async () => {
-    const { code, logs } = await run('input { generator { count => 1 } } output { elasticsearch { } }');
+    // kafka stays validated-only: no broker can run here.
+    const { code, logs } = await run('input { generator { count => 1 } } output { kafka { topic_id => "flows" } }');
     expect(code).toBe(1);
-    expect(logs).toMatch(/Pipeline failed to start: .*elasticsearch.*not emulated/);
+    expect(logs).toMatch(/Pipeline failed to start: .*kafka.*not emulated/);
   });
 });
