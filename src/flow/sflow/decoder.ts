@@ -5,7 +5,7 @@
 // fields and what is there is decoded, with a warning. Never throws on bad input.
 import { Timestamp } from '../../event/timestamp.ts';
 import type { FieldMap } from '../../event/values.ts';
-import { SflowAddressTypeError, SflowTruncatedError } from './errors.ts';
+import { readFailure, SflowAddressTypeError, SflowTruncatedError } from './errors.ts';
 import { COUNTER_RECORDS, FLOW_RECORDS, RAW_PACKET_HEADER_FORMAT, SAMPLE } from './layouts.ts';
 import { ALWAYS_REMOVED, DEFAULT_OPTIONAL_REMOVED } from './removed-fields.ts';
 import { headerNames, PacketHeaderDecoder, type HeaderNames } from './packet-header.ts';
@@ -43,6 +43,21 @@ const FIXED_COUNTERS = [
   ...SAMPLE_COUNTERS, 'unknown_samples', 'unknown_flow_records', 'unknown_counter_records', 'truncated_samples', 'truncated_records',
   'records_raw_packet_header',
 ] as const;
+
+// The reads of each sample's fixed fields (uint8 source id type, uint24 index in the compact forms).
+const FLOW_READS = [4, 1, 3, 4, 4, 4, 4, 4, 4];
+const EXPANDED_FLOW_READS = [4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4];
+const COUNTER_READS = [4, 1, 3, 4];
+const EXPANDED_COUNTER_READS = [4, 4, 4, 4];
+
+/** The failing read among `reads` starting at `p`. */
+function fixedFailure(what: string, p: number, reads: readonly number[], end: number): SflowTruncatedError {
+  for (const n of reads) {
+    if (n > end - p) return readFailure(what, p, n, end);
+    p += n;
+  }
+  return readFailure(what, p, 0, end);
+}
 
 type FixedCounter = (typeof FIXED_COUNTERS)[number];
 /** Index of each fixed counter in the decoder's count arrays; record counters follow them. */
@@ -84,6 +99,12 @@ export class SflowDecoder {
   private readonly versions: Set<number>;
   /** frame_length of the flow sample being read (-1: none yet, or removed). */
   private frameLength = -1;
+  /** The last tag read by readTag. */
+  private tag = 0;
+  /** Zero bits a sampled header left for the next bit-field read (see PacketHeaderDecoder.phantomBits). */
+  private phantomBits = 0;
+  /** Where the last record header read ends (its body starts). */
+  private recBody = 0;
   private recEnterprise = 0;
   private recFormat = 0;
   private recLength = 0;
@@ -168,7 +189,7 @@ export class SflowDecoder {
       c[IX.datagrams_malformed]!++;
       this.pending.fill(0);
       const lsMessage = e instanceof SflowTruncatedError
-        ? 'Invalid sflow packet received (End of file reached)'
+        ? `Invalid sflow packet received (${e.logstashText})`
         : `Invalid sflow packet received (selection '${e.addressType}' does not exist in :choices)`;
       pass = this.read(buf, ts, 'bounded');
       this.log('warn', lsMessage, this.where(source, {
@@ -208,21 +229,21 @@ export class SflowDecoder {
     let addressType: number;
     let subAgent: number, sequence: number, uptime: number, sampleCount: number;
     try {
-      if (end < 8) throw new SflowTruncatedError('datagram header', 0, 8, end);
+      if (end < 8) throw readFailure('datagram header', end < 4 ? 0 : 4, 4, end);
       addressType = u32be(buf, 4);
       p = 8;
       if (addressType === 1) {
-        if (end - p < 4) throw new SflowTruncatedError('agent address', p, 4, end - p);
+        if (end - p < 4) throw readFailure('agent address', p, 4, end);
         agentIp = ip4Text(buf, p);
         p += 4;
       } else if (addressType === 2) {
-        if (end - p < 16) throw new SflowTruncatedError('agent address', p, 16, end - p);
+        if (end - p < 16) throw readFailure('agent address', p, 16, end);
         agentIp = ip6Text(buf, p);
         p += 16;
       } else if (!(bounded && addressType === 0)) {
         throw new SflowAddressTypeError('agent address', 4, addressType);
       }
-      if (end - p < 16) throw new SflowTruncatedError('datagram header', p, 16, end - p);
+      if (end - p < 16) throw readFailure('datagram header', p + 4 * Math.floor(Math.max(0, end - p) / 4), 4, end);
       subAgent = u32be(buf, p);
       sequence = u32be(buf, p + 4);
       uptime = u32be(buf, p + 8);
@@ -245,12 +266,13 @@ export class SflowDecoder {
         this.pending[IX.truncated_samples]!++;
         break;
       }
-      if (end - p < 8) throw new SflowTruncatedError(`sample ${s + 1} header`, p, 8, end - p);
-      const tag = u32be(buf, p);
+      p = this.readTag(buf, p, end, bounded, s + 1);
+      const tag = this.tag;
       const enterprise = tag >>> 12;
       const format = tag & 0xfff;
-      const length = u32be(buf, p + 4);
-      p += 8;
+      if (end - p < 4) throw readFailure(`sample ${s + 1} length`, p, 4, end);
+      const length = u32be(buf, p);
+      p += 4;
       const sampleEnd = bounded ? p + length : end;
       if (bounded && length > end - p) {
         pass.warnings.push(`sflow sample ${s + 1} (entreprise ${enterprise}, format ${format}) at byte ${sampleStart} claims ${length} bytes, ${end - p} left; the rest of the datagram is not decoded`);
@@ -258,7 +280,7 @@ export class SflowDecoder {
         break;
       }
       if (enterprise !== 0 || format < 1 || format > 4) {
-        if (end - p < length) throw new SflowTruncatedError(`sample ${s + 1} (unknown) body`, p, length, end - p);
+        // `skip :length => sample_length`: a seek, which never fails by itself
         pass.warnings.push(`Unknown sample entreprise ${enterprise} - format ${format}`);
         this.pending[IX.unknown_samples]!++;
         p += length;
@@ -278,6 +300,25 @@ export class SflowDecoder {
       if (bounded) p = sampleEnd;
     }
     return pass;
+  }
+
+  /**
+   * A sample or record tag (`bit20` enterprise, `bit12` format) into `this.tag`; returns the offset
+   * after it. The codec reads it as bit fields, so zero bits left over by a sampled header come first.
+   */
+  private readTag(buf: Buffer, p: number, end: number, bounded: boolean, index: number): number {
+    const k = bounded ? 0 : this.phantomBits;
+    this.phantomBits = 0;
+    if (k >= 32) {
+      this.tag = 0;
+      return p;
+    }
+    const bytes = Math.ceil((32 - k) / 8);
+    if (bytes > end - p) throw readFailure(`tag of sample/record ${index}`, p, bytes, end, Infinity, true);
+    let v = 0;
+    for (let i = 0; i < bytes; i++) v = v * 256 + buf[p + i]!;
+    this.tag = k === 0 ? v : Math.floor(v / 2 ** (bytes * 8 - (32 - k)));
+    return p + bytes;
   }
 
   /** The datagram fields every event starts with, in the codec's order. */
@@ -316,7 +357,7 @@ export class SflowDecoder {
   ): number {
     const expanded = format === SAMPLE.EXPANDED_FLOW;
     const fixed = expanded ? 44 : 32;
-    if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
+    if (fixed > end - p) throw fixedFailure(`${SAMPLE_TYPE[format]} ${index} header`, p, expanded ? EXPANDED_FLOW_READS : FLOW_READS, end);
     const keep = this.keep;
     const ev = this.newEvent();
     const start = p;
@@ -349,7 +390,7 @@ export class SflowDecoder {
       const enterprise = this.recEnterprise;
       const recFormat = this.recFormat;
       const length = this.recLength;
-      const body = p + 8;
+      const body = this.recBody;
       const recEnd = body + length;
       if (enterprise === 0 && recFormat === RAW_PACKET_HEADER_FORMAT) {
         this.pending[IX.records_raw_packet_header]!++;
@@ -358,7 +399,6 @@ export class SflowDecoder {
       }
       const layout = enterprise === 0 ? this.flowLayouts.get(recFormat) : undefined;
       if (!layout) {
-        if (length > end - body) throw new SflowTruncatedError(`flow sample ${index} record ${r + 1} (unknown)`, body, length, end - body);
         pass.warnings.push(`Unknown sample_flow record: entreprise ${enterprise}, format ${recFormat}`);
         this.pending[IX.unknown_flow_records]!++;
         p = recEnd;
@@ -384,7 +424,7 @@ export class SflowDecoder {
   ): number {
     const expanded = format === SAMPLE.EXPANDED_COUNTER;
     const fixed = expanded ? 16 : 12;
-    if (fixed > end - p) throw new SflowTruncatedError(`${SAMPLE_TYPE[format]} ${index} header`, p, fixed, end - p);
+    if (fixed > end - p) throw fixedFailure(`${SAMPLE_TYPE[format]} ${index} header`, p, expanded ? EXPANDED_COUNTER_READS : COUNTER_READS, end);
     const keep = this.keep;
     const head: [string, string][] = [];
     if (keep.sample_seq_number) head.push(['sample_seq_number', String(u32be(buf, p))]);
@@ -405,11 +445,10 @@ export class SflowDecoder {
       const enterprise = this.recEnterprise;
       const recFormat = this.recFormat;
       const length = this.recLength;
-      const body = p + 8;
+      const body = this.recBody;
       const recEnd = body + length;
       const layout = enterprise === 0 ? this.counterLayouts.get(recFormat) : undefined;
       if (!layout) {
-        if (length > end - body) throw new SflowTruncatedError(`counter sample ${index} record ${r + 1} (unknown)`, body, length, end - body);
         pass.warnings.push(`Unknown counter_flow record: entreprise ${enterprise}, format ${recFormat}`);
         this.pending[IX.unknown_counter_records]!++;
         p = recEnd;
@@ -432,22 +471,26 @@ export class SflowDecoder {
   private recordHeader(
     buf: Buffer, p: number, end: number, sample: number, r: number, count: number, pass: Pass,
   ): boolean {
-    if (8 > end - p) {
-      if (pass.mode === 'logstash') throw new SflowTruncatedError(`sample ${sample} record ${r + 1} header`, p, 8, end - p);
+    if (pass.mode === 'bounded' && 8 > end - p) {
       pass.warnings.push(`sflow sample ${sample} ends after ${r} of ${count} records (${end - p} bytes left at byte ${p})`);
       this.pending[IX.truncated_records]!++;
       return false;
     }
-    const tag = u32be(buf, p);
-    const length = u32be(buf, p + 4);
-    if (pass.mode === 'bounded' && length > end - p - 8) {
-      pass.warnings.push(`sflow sample ${sample} record ${r + 1} (entreprise ${tag >>> 12}, format ${tag & 0xfff}) at byte ${p} claims ${length} bytes, ${end - p - 8} left in the sample; the sample's other records are not decoded`);
+    const at = p;
+    p = this.readTag(buf, p, end, pass.mode === 'bounded', r + 1);
+    const tag = this.tag;
+    if (4 > end - p) throw readFailure(`sample ${sample} record ${r + 1} length`, p, 4, end);
+    const length = u32be(buf, p);
+    p += 4;
+    if (pass.mode === 'bounded' && length > end - p) {
+      pass.warnings.push(`sflow sample ${sample} record ${r + 1} (entreprise ${tag >>> 12}, format ${tag & 0xfff}) at byte ${at} claims ${length} bytes, ${end - p} left in the sample; the sample's other records are not decoded`);
       this.pending[IX.truncated_records]!++;
       return false;
     }
     this.recEnterprise = tag >>> 12;
     this.recFormat = tag & 0xfff;
     this.recLength = length;
+    this.recBody = p;
     return true;
   }
 
@@ -477,16 +520,17 @@ export class SflowDecoder {
   /** Flow record 1: fixed fields, then the sampled header; always exactly `length` bytes (a BinData::Buffer). */
   private rawPacketHeader(buf: Buffer, body: number, length: number, ev: FieldMap, pass: Pass, what: string): number {
     const n = this.names;
-    const recEnd = body + length;
-    if (recEnd > buf.length) {
-      if (pass.mode === 'logstash') throw new SflowTruncatedError(`${what} (raw_packet_header)`, body, length, buf.length - body);
-      // bounded: recordHeader already checked the length against the sample
-    }
-    if (16 > length) {
-      if (pass.mode === 'logstash') throw new SflowTruncatedError(`${what} (raw_packet_header)`, body, 16, length);
+    const bufEnd = body + length;
+    // The codec reads the record as a BinData::Buffer of record_length bytes: reads inside it fail
+    // past the datagram's end or the record's; what the header leaves unread is skipped. The bounded
+    // read has already checked the record lies inside its sample.
+    const dataEnd = pass.mode === 'logstash' ? buf.length : bufEnd;
+    if (16 > Math.min(bufEnd, dataEnd) - body) {
+      const failing = body + 4 * Math.floor(Math.max(0, Math.min(bufEnd, dataEnd) - body) / 4);
+      if (pass.mode === 'logstash') throw readFailure(`${what} (raw_packet_header)`, failing, 4, dataEnd, bufEnd);
       pass.warnings.push(`sflow ${what} (raw_packet_header) has ${length} bytes, fewer than its 16-byte fixed part; dropped`);
       this.pending[IX.truncated_records]!++;
-      return recEnd;
+      return bufEnd;
     }
     const protocol = u32be(buf, body);
     if (n.protocol) ev.protocol = String(protocol);
@@ -497,12 +541,18 @@ export class SflowDecoder {
     if (n.stripped) ev.stripped = String(u32be(buf, body + 8));
     const headerSize = u32be(buf, body + 12);
     if (n.header_size) ev.header_size = String(headerSize);
+    let p: number;
     try {
-      this.header.decode(buf, body + 16, recEnd, protocol, headerSize, ev);
+      p = this.header.decode(buf, body + 16, bufEnd, dataEnd, protocol, headerSize, ev);
+      if (pass.mode === 'logstash') this.phantomBits = this.header.phantomBits;
     } catch (e) {
       if (pass.mode === 'logstash' || !(e instanceof SflowTruncatedError)) throw e;
       pass.warnings.push(`sflow ${what} (raw_packet_header): sampled header decoded up to a cut: ${e.message}`);
+      return bufEnd;
     }
-    return recEnd;
+    if (pass.mode === 'bounded') return bufEnd;
+    // The buffer's closing read takes what is left of the record, up to the datagram's end.
+    return p < dataEnd ? Math.min(bufEnd, dataEnd) : p;
   }
+
 }

@@ -3,7 +3,7 @@
 // order. Reads may run past the sampled bytes into the record's padding (the codec bounds them by
 // the record only); past the record is a truncation.
 import type { FieldMap } from '../../event/values.ts';
-import { SflowTruncatedError } from './errors.ts';
+import { readFailure } from './errors.ts';
 import { ip4Text, ip6Text, macText, u32be } from './text.ts';
 
 /** Event name of each header field, or null when the codec's removed-field list drops it. */
@@ -38,52 +38,88 @@ export function headerNames(removed: ReadonlySet<string>): HeaderNames {
   return n as unknown as HeaderNames;
 }
 
+// Each layer's fixed part as BinData reads it: n > 0 one read of n bytes, n < 0 |n| bytes one at a
+// time (bit fields, byte arrays) — which read fails decides the codec's message.
+const ETHERNET = [-6, -6, 2];
+const VLAN = [-2, 2];
+const IPV4 = [-1, -1, 2, 2, -2, 1, 1, 2, 4, 4];
+const IPV6 = [-4, 2, 1, 1, 16, 16];
+const TCP = [2, 2, 4, 4, -2, 2, 2, 2];
+const UDP = [2, 2, 2, 2];
+
 const ETH_IPV4 = 0x0800;
 const ETH_VLAN = 0x8100;
 const ETH_IPV6 = 0x86dd;
 
 /**
  * Decodes the sampled header at `p` (`bits` = header_size × 8, the size the nested layers are
- * told), reading no further than `end`. Fields go into `out`. Returns the offset after the last read.
+ * told) inside its record, a BinData::Buffer ending at `bufEnd`; the datagram ends at `dataEnd`.
+ * Fields go into `out`. Returns the offset after the last read.
  */
 export class PacketHeaderDecoder {
   private buf: Buffer = Buffer.alloc(0);
-  private end = 0;
+  private bufEnd = 0;
+  private dataEnd = 0;
+  /** Where reads must stop: the record's end or the datagram's, whichever comes first. */
+  private limit = 0;
   private out: FieldMap = {};
+  /**
+   * Bits BinData believes it holds after a layer's `bit :data` of negative length (a header cut
+   * inside an IPv6 transport header): zeros that the next bit-field read (a record or sample tag)
+   * consumes before any byte. 0 normally.
+   */
+  phantomBits = 0;
 
   constructor(private readonly n: HeaderNames) {}
 
-  decode(buf: Buffer, p: number, end: number, protocol: number, headerSize: number, out: FieldMap): number {
+  decode(buf: Buffer, p: number, bufEnd: number, dataEnd: number, protocol: number, headerSize: number, out: FieldMap): number {
     this.buf = buf;
-    this.end = end;
+    this.bufEnd = bufEnd;
+    this.dataEnd = dataEnd;
+    this.limit = Math.min(bufEnd, dataEnd);
     this.out = out;
+    this.phantomBits = 0;
     const bits = headerSize * 8;
     switch (protocol) {
       case 1: return this.ethernet(p, bits);
       case 11: return this.ipv4(p, bits);
       case 12: return this.ipv6(p, bits);
-      default: return this.skip(p, headerSize, 'sampled header');
+      // `skip :default, :length => header_size`: a seek, held inside the record; never fails
+      default: return Math.min(p + headerSize, bufEnd);
     }
   }
 
-  private need(p: number, n: number, what: string): void {
-    if (p + n > this.end) throw new SflowTruncatedError(what, p, n, this.end - p);
+  private need(p: number, reads: readonly number[], total: number, what: string): void {
+    if (p + total <= this.limit) return;
+    let q = p;
+    for (const r of reads) {
+      if (r < 0) {
+        for (let i = 0; i < -r; i++, q++) if (q >= this.limit) throw readFailure(what, q, 1, this.dataEnd, this.bufEnd, true);
+      } else {
+        if (q + r > this.limit) throw readFailure(what, q, r, this.dataEnd, this.bufEnd);
+        q += r;
+      }
+    }
   }
 
-  /** `bit :data, :nbits => bits`: the rest of a layer; a negative size reads nothing. */
+  /** `bit :data, :nbits => bits`: the rest of a layer, read a byte at a time; a negative size leaves phantom bits. */
   private skipBits(p: number, bits: number, what: string): number {
+    if (bits < 0) this.phantomBits = -bits;
     if (bits <= 0) return p;
-    return this.skip(p, Math.ceil(bits / 8), what);
+    const n = Math.ceil(bits / 8);
+    if (p + n > this.limit) throw readFailure(what, p, n, this.dataEnd, this.bufEnd, true);
+    return p + n;
   }
 
-  private skip(p: number, n: number, what: string): number {
-    this.need(p, n, what);
-    return p + n;
+  /** Arrays of 4-byte strings (IP and TCP options). */
+  private options(p: number, count: number, what: string): number {
+    for (let i = 0; i < count; i++, p += 4) if (p + 4 > this.limit) throw readFailure(what, p, 4, this.dataEnd, this.bufEnd);
+    return p;
   }
 
   private ethernet(p: number, bits: number): number {
     const { buf, n, out } = this;
-    this.need(p, 14, 'Ethernet header');
+    this.need(p, ETHERNET, 14, 'Ethernet header');
     if (n.eth_dst) out.eth_dst = macText(buf, p);
     if (n.eth_src) out.eth_src = macText(buf, p + 6);
     const type = (buf[p + 12]! << 8) | buf[p + 13]!;
@@ -98,7 +134,7 @@ export class PacketHeaderDecoder {
 
   private vlan(p: number, bits: number): number {
     const { buf, n, out } = this;
-    this.need(p, 4, '802.1Q tag');
+    this.need(p, VLAN, 4, '802.1Q tag');
     const tci = (buf[p]! << 8) | buf[p + 1]!;
     if (n.vlan_priority) out.vlan_priority = String(tci >> 13);
     if (n.vlan_cfi) out.vlan_cfi = String((tci >> 12) & 1);
@@ -114,7 +150,7 @@ export class PacketHeaderDecoder {
 
   private ipv4(p: number, bits: number): number {
     const { buf, n, out } = this;
-    this.need(p, 20, 'IPv4 header');
+    this.need(p, IPV4, 20, 'IPv4 header');
     const ihl = buf[p]! & 0x0f;
     if (n.ip_version) out.ip_version = String(buf[p]! >> 4);
     if (n.ip_header_length) out.ip_header_length = String(ihl);
@@ -131,7 +167,7 @@ export class PacketHeaderDecoder {
     if (n.src_ip) out.src_ip = ip4Text(buf, p + 12);
     if (n.dst_ip) out.dst_ip = ip4Text(buf, p + 16);
     p += 20;
-    if (ihl > 5) p = this.skip(p, (ihl - 5) * 4, 'IPv4 options');
+    if (ihl > 5) p = this.options(p, ihl - 5, 'IPv4 options');
     const rest = bits - ihl * 32;
     // The codec reads the transport header only when enough bytes are left, but still shows the
     // skipped one's fields with their defaults (ports 0).
@@ -143,7 +179,7 @@ export class PacketHeaderDecoder {
 
   private ipv6(p: number, bits: number): number {
     const { buf, n, out } = this;
-    this.need(p, 40, 'IPv6 header');
+    this.need(p, IPV6, 40, 'IPv6 header');
     const w = u32be(buf, p);
     if (n.ip_version) out.ip_version = String(w >>> 28);
     if (n.ip_dscp) out.ip_dscp = String((w >>> 22) & 0x3f);
@@ -164,7 +200,7 @@ export class PacketHeaderDecoder {
 
   private tcp(p: number, bits: number): number {
     const { buf, n, out } = this;
-    this.need(p, 20, 'TCP header');
+    this.need(p, TCP, 20, 'TCP header');
     if (n.src_port) out.src_port = String((buf[p]! << 8) | buf[p + 1]!);
     if (n.dst_port) out.dst_port = String((buf[p + 2]! << 8) | buf[p + 3]!);
     if (n.tcp_seq_number) out.tcp_seq_number = String(u32be(buf, p + 4));
@@ -187,13 +223,13 @@ export class PacketHeaderDecoder {
     if (n.tcp_checksum) out.tcp_checksum = String((buf[p + 16]! << 8) | buf[p + 17]!);
     if (n.tcp_urgent_pointer) out.tcp_urgent_pointer = String((buf[p + 18]! << 8) | buf[p + 19]!);
     let used = 20;
-    if (thl > 5 && bits >= thl * 32) used = this.skip(p + 20, (thl - 5) * 4, 'TCP options') - p;
+    if (thl > 5 && bits >= thl * 32) used = this.options(p + 20, thl - 5, 'TCP options') - p;
     return this.skipBits(p + used, bits - used * 8, 'TCP payload');
   }
 
   private udp(p: number, bits: number): number {
     const { buf, n, out } = this;
-    this.need(p, 8, 'UDP header');
+    this.need(p, UDP, 8, 'UDP header');
     if (n.src_port) out.src_port = String((buf[p]! << 8) | buf[p + 1]!);
     if (n.dst_port) out.dst_port = String((buf[p + 2]! << 8) | buf[p + 3]!);
     if (n.udp_length) out.udp_length = String((buf[p + 4]! << 8) | buf[p + 5]!);

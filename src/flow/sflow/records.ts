@@ -1,7 +1,7 @@
 // Flow and counter records read by their layouts (layouts.ts), fields flattened into an event map
 // the way the codec's assign_key_value does: names as in BinData, arrays left out, their counts kept.
 import type { FieldMap } from '../../event/values.ts';
-import { SflowAddressTypeError, SflowTruncatedError } from './errors.ts';
+import { readFailure, SflowAddressTypeError } from './errors.ts';
 import type { FieldOp, RecordLayout } from './layouts.ts';
 import { bytesText, f32Text, ip4Text, ip6Text, macText, rubyHashInspect, u32be, u64Text } from './text.ts';
 
@@ -55,15 +55,14 @@ function compileFixed(ops: readonly CompiledOp[]): CompiledLayout['fixed'] {
   return { size: off, read: make(u32be, u64Text, f32Text, macText, ip4Text, ip6Text) };
 }
 
-/** The error for a read of `n` bytes at `p` that passes `end`; `what` is only built then. */
-function truncated(what: () => string, p: number, n: number, end: number): SflowTruncatedError {
-  return new SflowTruncatedError(what(), p, n, end - p);
-}
-
 export class RecordReader {
+  /**
+   * `logstash`: the codec's reads — strings skip `length % 4` bytes, and skips are seeks that never
+   * fail (a later read does); `xdr`: XDR padding, and every byte must be inside `end`.
+   */
   constructor(private readonly padding: StringPadding) {}
 
-  /** Reads one record at `p` (no further than `end`) into `out`; returns the offset after it. */
+  /** Reads one record at `p` (reads stop at `end`) into `out`; returns the offset after it. */
   read(buf: Buffer, p: number, end: number, layout: CompiledLayout, out: FieldMap): number {
     const fixed = layout.fixed;
     if (fixed !== undefined && fixed.size <= end - p) {
@@ -74,90 +73,100 @@ export class RecordReader {
     return p;
   }
 
+  /** A seek: the codec's never fails; the bounded read's must stay inside the record. */
+  private seek(p: number, n: number, end: number, what: () => string): number {
+    if (this.padding === 'xdr' && n > end - p) throw readFailure(what(), p, n, end);
+    return p + n;
+  }
+
+  /** `count` uint32s read one by one from `p`. */
+  private u32s(p: number, count: number, end: number, what: () => string): number {
+    if (count * 4 <= end - p) return p + count * 4;
+    const failing = p + 4 * Math.floor(Math.max(0, end - p) / 4);
+    throw readFailure(what(), failing, 4, end);
+  }
+
   private field(buf: Buffer, p: number, end: number, op: FieldOp, key: string | null, out: FieldMap, kind: string): number {
     switch (op.t) {
       case 'u32':
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name}`, p, 4, end);
         if (key) out[key] = String(u32be(buf, p));
         return p + 4;
       case 'u64':
-        if (8 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 8, end);
+        if (8 > end - p) throw readFailure(`${kind}.${op.name}`, p, 8, end);
         if (key) out[key] = u64Text(buf, p);
         return p + 8;
       case 'u8':
-        if (1 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 1, end);
+        if (1 > end - p) throw readFailure(`${kind}.${op.name}`, p, 1, end, Infinity, true);
         if (key) out[key] = String(buf[p]!);
         return p + 1;
       case 'f32':
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name}`, p, 4, end);
         if (key) out[key] = f32Text(buf, p);
         return p + 4;
       case 'mac':
-        if (6 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 6, end);
+        if (6 > end - p) throw readFailure(`${kind}.${op.name}`, p, 6, end, Infinity, true);
         if (key) out[key] = macText(buf, p);
         return p + 6;
       case 'ip4':
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name}`, p, 4, end);
         if (key) out[key] = ip4Text(buf, p);
         return p + 4;
       case 'ip6':
-        if (16 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 16, end);
+        if (16 > end - p) throw readFailure(`${kind}.${op.name}`, p, 16, end);
         if (key) out[key] = ip6Text(buf, p);
         return p + 16;
       case 'skip':
-        if (op.bytes > end - p) throw truncated(() => `${kind} padding`, p, op.bytes, end);
-        return p + op.bytes;
+        return this.seek(p, op.bytes, end, () => `${kind} padding`);
       case 'uuid':
-        if (16 > end - p) throw truncated(() => `${kind}.uuid`, p, 16, end);
+        if (16 > end - p) throw readFailure(`${kind}.uuid`, p, 16, end, Infinity, true);
         return p + 16;
       case 'str': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name} length`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name} length`, p, 4, end);
         const len = u32be(buf, p);
-        if (len > end - (p + 4)) throw truncated(() => `${kind}.${op.name}`, p + 4, len, end);
+        if (len > end - p - 4) throw readFailure(`${kind}.${op.name}`, p + 4, len, end);
         if (key) out[key] = bytesText(buf, p + 4, p + 4 + len);
         const pad = this.padding === 'logstash' ? len % 4 : (4 - (len % 4)) % 4;
-        if (pad > end - (p + 4 + len)) throw truncated(() => `${kind}.${op.name} padding`, p + 4 + len, pad, end);
-        return p + 4 + len + pad;
+        return this.seek(p + 4 + len, pad, end, () => `${kind}.${op.name} padding`);
       }
       case 'addr': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name}`, p, 4, end);
         const type = u32be(buf, p);
         if (key) out[key] = String(type);
         const len = type === 1 ? 4 : type === 2 ? 16 : -1;
         if (len < 0) throw new SflowAddressTypeError(`${kind} address`, p, type);
-        if (len > end - (p + 4)) throw truncated(() => `${kind} address`, p + 4, len, end);
+        if (len > end - p - 4) throw readFailure(`${kind} address`, p + 4, len, end);
         return p + 4 + len;
       }
       case 'u32list': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name}`, p, 4, end);
         const count = u32be(buf, p);
         if (key) out[key] = String(count);
-        if (count * 4 > end - (p + 4)) throw truncated(() => `${kind} list of ${count}`, p + 4, count * 4, end);
-        return p + 4 + count * 4;
+        return this.u32s(p + 4, count, end, () => `${kind} list of ${count}`);
       }
       case 'aspaths': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name}`, p, 4, end);
         const count = u32be(buf, p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
-          if (8 > end - p) throw truncated(() => `${kind} AS path segment ${i + 1}`, p, 8, end);
-          const n = u32be(buf, p + 4);
-          if (n * 4 > end - (p + 8)) throw truncated(() => `${kind} AS path segment ${i + 1}`, p + 8, n * 4, end);
-          p += 8 + n * 4;
+          p = this.u32s(p, 2, end, () => `${kind} AS path segment ${i + 1}`);
+          p = this.u32s(p, u32be(buf, p - 4), end, () => `${kind} AS path segment ${i + 1}`);
         }
         return p;
       }
       case 'adapters': {
-        if (4 > end - p) throw truncated(() => `${kind}.${op.name}`, p, 4, end);
+        if (4 > end - p) throw readFailure(`${kind}.${op.name}`, p, 4, end);
         const count = u32be(buf, p);
         if (key) out[key] = String(count);
         p += 4;
         for (let i = 0; i < count; i++) {
-          if (8 > end - p) throw truncated(() => `${kind} adapter ${i + 1}`, p, 8, end);
-          const macs = u32be(buf, p + 4);
-          if (macs * 8 > end - (p + 8)) throw truncated(() => `${kind} adapter ${i + 1}`, p + 8, macs * 8, end);
-          p += 8 + macs * 8;
+          p = this.u32s(p, 2, end, () => `${kind} adapter ${i + 1}`);
+          const macs = u32be(buf, p - 4);
+          for (let m = 0; m < macs; m++) {
+            if (6 > end - p) throw readFailure(`${kind} adapter ${i + 1} MAC`, p, 6, end, Infinity, true);
+            p = this.seek(p + 6, 2, end, () => `${kind} adapter ${i + 1} padding`);
+          }
         }
         return p;
       }
@@ -175,28 +184,27 @@ export class RecordReader {
     for (const op of layout) {
       switch (op.t) {
         case 'u32':
-          if (4 > end - p) throw truncated(() => `${what}.${op.name}`, p, 4, end);
+          if (4 > end - p) throw readFailure(`${what}.${op.name}`, p, 4, end);
           pairs.push([op.name, u32be(buf, p)]);
           p += 4;
           break;
         case 'mac':
-          if (6 > end - p) throw truncated(() => `${what}.${op.name}`, p, 6, end);
+          if (6 > end - p) throw readFailure(`${what}.${op.name}`, p, 6, end, Infinity, true);
           pairs.push([op.name, macText(buf, p)]);
           p += 6;
           break;
         case 'ip4':
-          if (4 > end - p) throw truncated(() => `${what}.${op.name}`, p, 4, end);
+          if (4 > end - p) throw readFailure(`${what}.${op.name}`, p, 4, end);
           pairs.push([op.name, ip4Text(buf, p)]);
           p += 4;
           break;
         case 'ip6':
-          if (16 > end - p) throw truncated(() => `${what}.${op.name}`, p, 16, end);
+          if (16 > end - p) throw readFailure(`${what}.${op.name}`, p, 16, end);
           pairs.push([op.name, ip6Text(buf, p)]);
           p += 16;
           break;
         case 'skip':
-          if (op.bytes > end - p) throw truncated(() => `${what} padding`, p, op.bytes, end);
-          p += op.bytes;
+          p = this.seek(p, op.bytes, end, () => `${what} padding`);
           break;
         default:
           throw new Error(`nested layout op ${op.t} is not supported`);

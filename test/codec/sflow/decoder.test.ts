@@ -163,20 +163,36 @@ describe('sflow decoder: where the codec drops or raises, flowstash decodes what
     const { d, logs } = decoder();
     const full = datagram([flow([{ format: 1001, values: { src_vlan: 10 } }]), flow([{ format: 1001, values: { src_vlan: 20 } }])]);
     const events = d.decode(full.subarray(0, full.length - 6));
-    expect(logs[0]).toBe('warn: Invalid sflow packet received (End of file reached)');
+    // BinData's words: a read with some bytes left is "data truncated", with none "End of file reached"
+    expect(logs[0]).toBe('warn: Invalid sflow packet received (data truncated)');
     expect(logs.length).toBeGreaterThan(1);
     expect(events.map((e) => e['src_vlan'])).toEqual(['10']);
     expect(d.stats()).toMatchObject({ datagrams_malformed: 1, datagrams_recovered: 1, truncated_samples: 1, events: 1 });
+    const atBoundary = decoder();
+    expect(atBoundary.d.decode(full.subarray(0, full.length - 8))).toHaveLength(1);
+    expect(atBoundary.logs[0]).toBe('warn: Invalid sflow packet received (End of file reached)');
   });
 
-  it('string padding: a 4n+1 string misaligns the codec’s read; flowstash reads it by the XDR rule', () => {
+  it('string padding: a 4n+1 string misaligns the codec’s read — the next record is read as 0:0, warned and lost', () => {
     const { d, logs } = decoder();
     const events = d.decode(datagram([{ kind: 'counter', sequence: 1, sourceIdType: 0, sourceIdIndex: 3, records: [
       { format: 1005, values: { name: 'eth05' } },
       { format: 1001, values: { five_sec_cpu_percent: 5 } },
     ] }]));
+    // "eth05" is followed by 1 byte of padding instead of 3: the processor record's tag is read from
+    // the 2 padding bytes and its first 2, its length from the rest; that skip runs past the end.
+    expect(logs).toEqual(['warn: Unknown counter_flow record: entreprise 0, format 0']);
+    expect(events.map((e) => e['name'] ?? e['five_sec_cpu_percent'])).toEqual(['eth05']);
+  });
+
+  it('string padding: when the misaligned read fails, flowstash re-reads by the XDR rule', () => {
+    const { d, logs } = decoder();
+    const events = d.decode(datagram([
+      { kind: 'counter', sequence: 1, sourceIdType: 0, sourceIdIndex: 3, records: [{ format: 1005, values: { name: 'eth05' } }, { format: 1001, values: { five_sec_cpu_percent: 5 } }] },
+      { kind: 'counter', sequence: 2, sourceIdType: 0, sourceIdIndex: 4, records: [{ format: 1005, values: { name: 'eth6' } }] },
+    ]));
     expect(logs[0]).toBe('warn: Invalid sflow packet received (End of file reached)');
-    expect(events.map((e) => e['name'] ?? e['five_sec_cpu_percent'])).toEqual(['eth05', '5']);
+    expect(events.map((e) => e['name'] ?? e['five_sec_cpu_percent'])).toEqual(['eth05', '5', 'eth6']);
   });
 
   it('string padding: 4n and 4n+2 strings read the same both ways (no warning)', () => {
@@ -215,20 +231,29 @@ describe('sflow decoder: where the codec drops or raises, flowstash decodes what
     expect(events[0]).toMatchObject({ ip_version: '0', src_vlan: '3' });
   });
 
-  it('a known record’s length is ignored as the codec ignores it; an unknown one overrunning its sample is cut', () => {
-    const records: FlowSampleSpec['records'] = [{ format: 1001, values: { src_vlan: 3 } }, { enterprise: 9, format: 9, data: Buffer.alloc(8) }];
+  it('a known record’s length is ignored as the codec ignores it; an unknown one is skipped by a seek', () => {
     const lengthAt = 28 + 8 + 32 + 24 + 4; // datagram header, sample tag/length, sample fields, record 1, record 2 tag
     const known = datagram([flow([{ format: 1001, values: { src_vlan: 3 } }, { format: 1001, values: { src_vlan: 4 } }])]);
     known.writeUInt32BE(0xffff, lengthAt);
     const a = decoder();
     expect(a.d.decode(known).map((e) => e['src_vlan'])).toEqual(['4']);
     expect(a.logs).toEqual([]);
-    const unknown = datagram([flow(records)]);
-    unknown.writeUInt32BE(0xffff, lengthAt);
+    // The last record skipped past the datagram's end: nothing is read after it, the codec decodes it.
+    const records: FlowSampleSpec['records'] = [{ format: 1001, values: { src_vlan: 3 } }, { enterprise: 9, format: 9, data: Buffer.alloc(8) }];
+    const last = datagram([flow(records)]);
+    last.writeUInt32BE(0xffff, lengthAt);
     const b = decoder();
-    const events: FieldMap[] = b.d.decode(unknown);
-    expect(b.logs[0]).toBe('warn: Invalid sflow packet received (End of file reached)');
-    expect(events.map((e) => e['src_vlan'])).toEqual(['3']);
-    expect(b.d.stats()).toMatchObject({ truncated_records: 1 });
+    expect(b.d.decode(last).map((e) => e['src_vlan'])).toEqual(['3']);
+    expect(b.logs).toEqual(['warn: Unknown sample_flow record: entreprise 9, format 9']);
+    // With a sample after it, the codec's next read is past the end: it drops the datagram; the
+    // bounded read keeps the first sample's records before the bad one, and the second sample.
+    const more = datagram([flow(records), flow([{ format: 1001, values: { src_vlan: 7 } }])]);
+    more.writeUInt32BE(0xffff, lengthAt);
+    const c = decoder();
+    const events: FieldMap[] = c.d.decode(more);
+    expect(c.logs[0]).toBe('warn: Invalid sflow packet received (End of file reached)');
+    expect(events.map((e) => e['src_vlan'])).toEqual(['3', '7']);
+    expect(c.d.stats()).toMatchObject({ truncated_records: 1, datagrams_malformed: 1, datagrams_recovered: 1 });
   });
+
 });
