@@ -9,6 +9,8 @@ import { tcpSchema } from './inputs/tcp/schema.ts';
 import { syslogSchema } from './inputs/syslog/schema.ts';
 import { pipelineInputSchema } from './inputs/pipeline/schema.ts';
 import { pipelineOutputSchema } from './outputs/pipeline/schema.ts';
+import { tcpOutputSchema } from './outputs/tcp/schema.ts';
+import { udpOutputSchema } from './outputs/udp/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
@@ -92,6 +94,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(nullSchema, () => import('./outputs/null/null.ts')),
   plugin(elasticsearchSchema, () => import('./outputs/elasticsearch/elasticsearch.ts'), { checks: true }),
   plugin(pipelineOutputSchema, () => import('./outputs/pipeline/pipeline.ts')),
+  plugin(tcpOutputSchema, () => import('./outputs/tcp/tcp.ts')),
+  plugin(udpOutputSchema, () => import('./outputs/udp/udp.ts')),
   // codecs
   plugin(rubydebugSchema, () => import('./codecs/rubydebug/rubydebug.ts')),
   plugin(jsonSchema, () => import('./codecs/json/json.ts')),
