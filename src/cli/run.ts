@@ -289,7 +289,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.testAndExit) {
     const { runChecks } = await import('../plugins/checks.ts');
     const checked = await runChecks(config, args.ecsCompatibility);
-    for (const note of checked.notes) process.stdout.write(`${note}\n`);
+    for (const note of checked.notes) process.stderr.write(`${note}\n`);
     if (checked.errors.length > 0) {
       fatal(checked.errors.join('; '));
       return 1;
@@ -375,7 +375,7 @@ async function runPipelinesYml(args: RunArgs, dir: string): Promise<number> {
     for (const w of config.warnings) warn(`pipeline "${id}": ${w}`);
     if (runChecks) {
       const checked = await runChecks(config, ecs);
-      for (const note of checked.notes) process.stdout.write(`${note}\n`);
+      for (const note of checked.notes) process.stderr.write(`${note}\n`);
       if (checked.errors.length > 0) {
         fatal(`pipeline "${id}": ${checked.errors.join('; ')}`);
         return 1;
