@@ -100,7 +100,7 @@ describe('ruby filter: exceptions in user code', () => {
     expect(line.level).toBe('error');
     expect(line.msg).toMatch(/^Ruby exception occurred: undefined method .upcase. for nil/);
     expect(line.data).toMatchObject({ where: 'pipe.conf:12:3', class: 'NoMethodError' });
-    expect(String(line.data!['backtrace'])).toMatch(/^\(ruby filter code\):2:in /);
+    expect(String(line.data!['backtrace'])).toMatch(/^\(ruby filter code\):2:in .filter_method/);
     expect(f.stats()['exceptions']).toBe(1);
   });
 

@@ -93,14 +93,17 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   }
 
   private runBatch(events: Event[]): Row[] {
-    // "nested\x01data\x01metadata" per event, \x01 between events (JSON text never holds a raw \x01).
-    let text = '';
+    // "flags\x01[data…]\x01[metadata…]": one flag per event ('1': Timestamps below the top level).
+    let flags = '';
+    let data = '[';
+    let meta = '[';
     for (let i = 0; i < events.length; i++) {
       const writer = new WireWriter();
-      const data = writer.event(events[i]!.data);
-      const meta = writer.map(events[i]!.metadata);
-      text += (i ? '\x01' : '') + (writer.nested ? '1' : '0') + '\x01' + data + '\x01' + meta;
+      data += (i ? ',' : '') + writer.event(events[i]!.data);
+      meta += (i ? ',' : '') + writer.map(events[i]!.metadata);
+      flags += writer.nested ? '1' : '0';
     }
+    const text = flags + '\x01' + data + ']\x01' + meta + ']';
     const reply = parseJsonValue(this.vm!.callRaw('run', this.rubyId, text)) as FieldMap;
     this.drainLog(reply['log'] as FieldValue[]);
     if (reply['error']) {
