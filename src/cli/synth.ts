@@ -4,6 +4,7 @@ import { CaptureWriter } from '../capture/writer.ts';
 import { profileNames, synthesize, type SynthOptions } from '../synth/synth.ts';
 import { PROFILES } from '../synth/profiles/index.ts';
 import { recordLines } from '../synth/records-file.ts';
+import { parseServerNets, type ServerNet } from '../synth/server-net.ts';
 import { writeFile } from 'node:fs/promises';
 
 function positiveInt(name: string) {
@@ -35,6 +36,14 @@ function startValue(v: string): number {
   return ms * 1000;
 }
 
+function serverNets(v: string): ServerNet[] {
+  try {
+    return parseServerNets(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
 function port(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || n < 1 || n > 65535) throw new InvalidArgumentError('port must be within 1…65535.');
@@ -57,6 +66,7 @@ interface SynthCliOptions {
   format: 'pcap' | 'pcapng';
   templateEvery?: number;
   records?: string;
+  serverNet?: ServerNet[];
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -77,6 +87,7 @@ export async function run(args: string[]): Promise<number> {
     .option('--max-payload <bytes>', 'largest UDP payload', positiveInt('--max-payload'))
     .option('--template-every <n>', 're-send templates every n datagrams per exporter (and every 30 s)', positiveInt('--template-every'))
     .option('--format <fmt>', 'pcap or pcapng', 'pcap')
+    .option('--server-net <cidrs>', 'draw servers from these networks, e.g. 81.2.69.142/31,89.160.20.112/28 (per family; default 198.51.100.0/24, 203.0.113.0/24)', serverNets)
     .option('--records <file>', 'also write every record sent (JSON Lines, wire order): the ground truth for checking a pipeline')
     .addHelpText('after', `\nProfiles:\n${profiles}\n`)
     .exitOverride()
@@ -106,6 +117,7 @@ export async function run(args: string[]): Promise<number> {
     startUs: o.start,
     maxPayload: o.maxPayload,
     templatePackets: o.templateEvery,
+    serverNets: o.serverNet,
   };
   let result;
   try {

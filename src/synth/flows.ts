@@ -1,5 +1,6 @@
 // The traffic model behind every profile: flows with 5-tuples, sizes and times, drawn from a seeded PRNG.
 import type { Prng } from './prng.ts';
+import { drawAddress, type ServerNet } from './server-net.ts';
 
 export interface SyntheticFlow {
   /** 0-based, in order of flow end. */
@@ -44,6 +45,8 @@ export interface FlowModelOptions {
   ipv6Flows: boolean;
   /** Interfaces per exporter (ifIndex 1…n). */
   interfaces: number;
+  /** Networks servers are drawn from, per family (the documentation ranges when none of a family is given). */
+  serverNets?: readonly ServerNet[];
 }
 
 /** Draws client/server flows; every other flow is the reply of the previous one when `pairs`. */
@@ -60,6 +63,8 @@ export class FlowModel {
 
   private serverAddress(v6: boolean): string {
     const r = this.rng;
+    const nets = this.opts.serverNets?.filter((n) => n.family === (v6 ? 6 : 4)) ?? [];
+    if (nets.length > 0) return drawAddress(r, nets.length === 1 ? nets[0]! : r.pick(nets));
     return v6 ? `2001:db8:ffff::${r.int(1, 0x40).toString(16)}` : r.bool(0.5) ? `198.51.100.${r.int(1, 254)}` : `203.0.113.${r.int(1, 254)}`;
   }
 

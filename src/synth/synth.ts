@@ -5,6 +5,7 @@ import { buildUdpFrame } from '../packet/frame-builder.ts';
 import { FlowModel, type SyntheticFlow } from './flows.ts';
 import { Prng } from './prng.ts';
 import { findProfile, PROFILES } from './profiles/index.ts';
+import type { ServerNet } from './server-net.ts';
 import type { GeneratedRecord, ProfileExporter, SynthProfile } from './types.ts';
 
 export interface SynthOptions {
@@ -32,6 +33,8 @@ export interface SynthOptions {
   templateSeconds?: number;
   /** An exporter sends what it has once its oldest pending flow is this old (default 1 s). */
   exportIntervalSec?: number;
+  /** Servers are drawn from these networks (per family; default 198.51.100.0/24, 203.0.113.0/24, 2001:db8:ffff::/64). */
+  serverNets?: readonly ServerNet[];
 }
 
 export interface SynthPacket {
@@ -75,7 +78,7 @@ function checkPositive(name: string, v: number | undefined, integer: boolean): v
 
 /** Draws flow end times and exporters, request/reply pairs on the same exporter, sorted by end time. */
 function drawFlows(opts: Required<Pick<SynthOptions, 'flows' | 'exporters'>> & SynthOptions, rng: Prng, startUs: number, ipv6Flows: boolean): SyntheticFlow[] {
-  const model = new FlowModel(rng.fork(), { exporters: opts.exporters, ipv6Flows, interfaces: 4 });
+  const model = new FlowModel(rng.fork(), { exporters: opts.exporters, ipv6Flows, interfaces: 4, serverNets: opts.serverNets });
   const rate = opts.rate ?? (opts.durationSec ? opts.flows / opts.durationSec : 100);
   const limitUs = opts.durationSec !== undefined ? startUs + opts.durationSec * 1e6 : Infinity;
   const meanGapUs = (2 * 1e6) / rate; // a request and its reply per arrival
