@@ -51,6 +51,7 @@ import { netflowSchema } from './codecs/netflow/schema.ts';
 import { ednSchema } from './codecs/edn/schema.ts';
 import { ednLinesSchema } from './codecs/edn_lines/schema.ts';
 import { graphiteSchema } from './codecs/graphite/schema.ts';
+import { multilineSchema } from './codecs/multiline/schema.ts';
 import { sflowSchema } from './codecs/sflow/schema.ts';
 
 export const CATALOG: readonly CatalogEntry[] = [
@@ -108,4 +109,5 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(ednSchema, () => import('./codecs/edn/edn.ts')),
   plugin(ednLinesSchema, () => import('./codecs/edn_lines/edn_lines.ts')),
   plugin(graphiteSchema, () => import('./codecs/graphite/graphite.ts')),
+  plugin(multilineSchema, () => import('./codecs/multiline/multiline.ts')),
 ];

@@ -68,6 +68,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'codec/edn': {},
   'codec/edn_lines': {},
   'codec/graphite': { metrics: { 'hello.count': '1' } },
+  'codec/multiline': { pattern: '^\\s', what: 'previous' },
 };
 
 /** Codecs that only render (outputs) or only parse (flow protocols). */

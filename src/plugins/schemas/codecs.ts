@@ -10,17 +10,6 @@ const codecSchema = (name: string, description: string, options: PluginSchema['o
 });
 
 export const CODEC_SCHEMAS: PluginSchema[] = [
-  codecSchema('multiline', 'Merge lines into one event', {
-    pattern: required(str()),
-    what: required(oneOf(['previous', 'next'])),
-    negate: bool(false),
-    patterns_dir: arr([]),
-    charset: str('UTF-8'),
-    max_lines: num(500),
-    max_bytes: bytes('10 MiB'),
-    multiline_tag: str('multiline'),
-    auto_flush_interval: num(),
-  }),
   codecSchema('cef', 'ArcSight Common Event Format', { delimiter: str(), reverse_mapping: bool(false), fields: arr([]), vendor: str('Elasticsearch'), product: str('Logstash'), version: str('1.0'), signature: str('Logstash'), name: str('Logstash'), severity: str('6') }),
   codecSchema('es_bulk', 'Elasticsearch bulk API format', { target: str() }),
   codecSchema('fluent', 'Fluentd msgpack', { nanosecond_precision: bool(false), target: str() }),
