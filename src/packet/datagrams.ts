@@ -2,7 +2,7 @@
 // filtered with a compiled pcap-filter expression. Every packet is accounted for in `stats`.
 import { formatIP } from './address.ts';
 import { internetChecksum, pseudoHeaderSum } from './checksum.ts';
-import { decodeFrame, type DecodedFrame } from './decode.ts';
+import { decodeFrame, type DecodedFrame, type PacketFault } from './decode.ts';
 import type { PacketFilter } from './filter.ts';
 import { DEFAULT_LIMITS, Reassembler, type ReassemblyLimits } from './reassembly.ts';
 import type { LinkFrame, UdpDatagram } from './types.ts';
@@ -41,6 +41,8 @@ export interface DatagramProblem {
   fileOffset: number;
   /** Why, in words. */
   message: string;
+  /** Which layer, field and frame byte offset (absent for problems of reassembled datagrams, which span packets). */
+  fault?: PacketFault;
   /** `file: packet N at byte offset X: message` (the file named by the `source` option). */
   text: string;
 }
@@ -102,7 +104,7 @@ export class DatagramExtractor {
     if (f.ipVersion === 0) {
       if (f.error) {
         s.malformed++;
-        this.problem(pkt.number, pkt.fileOffset, f.error);
+        this.problem(pkt.number, pkt.fileOffset, f.error, f.fault ?? undefined);
       } else s.nonUdp++;
       return null;
     }
@@ -119,7 +121,7 @@ export class DatagramExtractor {
     }
     if (f.error) {
       s.malformed++;
-      this.problem(pkt.number, pkt.fileOffset, f.error);
+      this.problem(pkt.number, pkt.fileOffset, f.error, f.fault ?? undefined);
       return null;
     }
     if (f.protocol !== 17) {
@@ -129,18 +131,20 @@ export class DatagramExtractor {
     const l4 = f.l4Offset;
     if (data.length < f.ipEnd) {
       s.malformed++;
-      this.problem(pkt.number, pkt.fileOffset, `UDP datagram cut by the snaplen: IP length ends at byte ${f.ipEnd}, ${data.length} bytes captured`);
+      this.problem(pkt.number, pkt.fileOffset, `UDP datagram cut by the snaplen: IP length ends at byte ${f.ipEnd}, ${data.length} bytes captured`, {
+        layer: 'udp', field: 'payload', offset: data.length,
+      });
       return null;
     }
     if (f.ipEnd - l4 < 8) {
       s.malformed++;
-      this.problem(pkt.number, pkt.fileOffset, `UDP header at offset ${l4}: only ${f.ipEnd - l4} bytes in the IP payload`);
+      this.problem(pkt.number, pkt.fileOffset, `UDP header at offset ${l4}: only ${f.ipEnd - l4} bytes in the IP payload`, { layer: 'udp', field: 'header', offset: l4 });
       return null;
     }
     const udpLen = data.readUInt16BE(l4 + 4);
     if (udpLen < 8 || udpLen > f.ipEnd - l4) {
       s.malformed++;
-      this.problem(pkt.number, pkt.fileOffset, `UDP length ${udpLen} does not fit the IP payload of ${f.ipEnd - l4} bytes`);
+      this.problem(pkt.number, pkt.fileOffset, `UDP length ${udpLen} does not fit the IP payload of ${f.ipEnd - l4} bytes`, { layer: 'udp', field: 'length', offset: l4 + 4 });
       return null;
     }
     s.udpPackets++;
@@ -206,10 +210,11 @@ export class DatagramExtractor {
     };
   }
 
-  private problem(packetNumber: number, fileOffset: number, message: string): void {
+  private problem(packetNumber: number, fileOffset: number, message: string, fault?: PacketFault): void {
     const file = this.opts.source ?? 'capture';
     const where = fileOffset >= 0 ? `packet ${packetNumber} at byte offset ${fileOffset}` : `packet ${packetNumber}`;
     const p: DatagramProblem = { packetNumber, fileOffset, message, text: `${file}: ${where}: ${message}` };
+    if (fault) p.fault = fault;
     this.problemCount++;
     if (this.problems.length < MAX_KEPT_PROBLEMS) this.problems.push(p);
     this.opts.onProblem?.(p);

@@ -67,6 +67,18 @@ export interface DecodedFrame {
   dstPort: number;
   /** Why decoding stopped early (malformed or truncated header), or null. */
   error: string | null;
+  /** Where it stopped: the layer, the header field at fault and its byte offset in the frame. */
+  fault: PacketFault | null;
+}
+
+export type PacketLayer = 'link' | 'ethernet' | 'vlan' | 'mpls' | 'ipv4' | 'ipv6' | 'udp' | 'reassembly';
+
+/** The etherparse-style "where": which layer, which field, which byte of the frame. */
+export interface PacketFault {
+  layer: PacketLayer;
+  /** The header field at fault, or `header` when the header itself is cut short. */
+  field: string;
+  offset: number;
 }
 
 function empty(linkType: number): DecodedFrame {
@@ -94,6 +106,7 @@ function empty(linkType: number): DecodedFrame {
     srcPort: -1,
     dstPort: -1,
     error: null,
+    fault: null,
   };
 }
 
@@ -122,6 +135,7 @@ function reset(f: DecodedFrame, linkType: number): void {
   f.srcPort = -1;
   f.dstPort = -1;
   f.error = null;
+  f.fault = null;
 }
 
 /** A view for `decodeFrameInto` to fill again and again (one per hot loop, not per packet). */
@@ -150,7 +164,7 @@ function decodeInto(f: DecodedFrame, linkType: number, data: Buffer): DecodedFra
       break;
     case LINKTYPE.NULL:
     case LINKTYPE.LOOP: {
-      if (data.length < 4) return fail(f, `${linkType === 0 ? 'NULL' : 'LOOP'} header: ${data.length} of 4 bytes captured`);
+      if (data.length < 4) return fail(f, 'link', 'header', 0, `${linkType === 0 ? 'NULL' : 'LOOP'} header: ${data.length} of 4 bytes captured`);
       const be = data.readUInt32BE(0);
       const af = linkType === LINKTYPE.LOOP ? be : be < 0x10000 ? be : data.readUInt32LE(0);
       f.l2Len = 4;
@@ -160,7 +174,7 @@ function decodeInto(f: DecodedFrame, linkType: number, data: Buffer): DecodedFra
     case LINKTYPE.RAW:
     case LINKTYPE.RAW_OPENBSD:
     case LINKTYPE.RAW_BSDOS:
-      if (data.length < 1) return fail(f, 'raw IP frame is empty');
+      if (data.length < 1) return fail(f, 'link', 'header', 0, 'raw IP frame is empty');
       f.etherType = data[0]! >> 4 === 4 ? ETHERTYPE_IPV4 : data[0]! >> 4 === 6 ? ETHERTYPE_IPV6 : -1;
       break;
     case LINKTYPE.IPV4:
@@ -170,19 +184,19 @@ function decodeInto(f: DecodedFrame, linkType: number, data: Buffer): DecodedFra
       f.etherType = ETHERTYPE_IPV6;
       break;
     case LINKTYPE.LINUX_SLL:
-      if (data.length < 16) return fail(f, `Linux cooked (SLL) header: ${data.length} of 16 bytes captured`);
+      if (data.length < 16) return fail(f, 'link', 'header', 0, `Linux cooked (SLL) header: ${data.length} of 16 bytes captured`);
       f.l2Len = 16;
       f.etherTypeOffset = 14;
       f.etherType = get16(data, 14);
       break;
     case LINKTYPE.LINUX_SLL2:
-      if (data.length < 20) return fail(f, `Linux cooked v2 (SLL2) header: ${data.length} of 20 bytes captured`);
+      if (data.length < 20) return fail(f, 'link', 'header', 0, `Linux cooked v2 (SLL2) header: ${data.length} of 20 bytes captured`);
       f.l2Len = 20;
       f.etherTypeOffset = 0;
       f.etherType = get16(data, 0);
       break;
     default:
-      return fail(f, `unsupported link type ${linkType}`);
+      return fail(f, 'link', 'link type', 0, `unsupported link type ${linkType}`);
   }
   if (f.error) return f;
   if (f.etherType === ETHERTYPE_IPV4) decodeIPv4(f, data, f.l2Len);
@@ -190,14 +204,15 @@ function decodeInto(f: DecodedFrame, linkType: number, data: Buffer): DecodedFra
   return f;
 }
 
-function fail(f: DecodedFrame, why: string): DecodedFrame {
+function fail(f: DecodedFrame, layer: PacketLayer, field: string, offset: number, why: string): DecodedFrame {
   f.error = why;
+  f.fault = { layer, field, offset };
   return f;
 }
 
 function decodeEthernet(f: DecodedFrame, data: Buffer): void {
   if (data.length < 14) {
-    fail(f, `Ethernet header: ${data.length} of 14 bytes captured`);
+    fail(f, 'ethernet', 'header', 0, `Ethernet header: ${data.length} of 14 bytes captured`);
     return;
   }
   f.ethOffset = 0;
@@ -205,7 +220,7 @@ function decodeEthernet(f: DecodedFrame, data: Buffer): void {
   let type = get16(data, o);
   while (isVlanTpid(type)) {
     if (data.length < o + 8) {
-      fail(f, `802.1Q tag at offset ${o}: frame ends after ${data.length} bytes`);
+      fail(f, 'vlan', 'tag', o, `802.1Q tag at offset ${o}: frame ends after ${data.length} bytes`);
       return;
     }
     f.vlanOffsets.push(o);
@@ -219,7 +234,7 @@ function decodeEthernet(f: DecodedFrame, data: Buffer): void {
     let p = o + 2;
     for (;;) {
       if (data.length < p + 4) {
-        fail(f, `MPLS label at offset ${p}: frame ends after ${data.length} bytes`);
+        fail(f, 'mpls', 'label', p, `MPLS label at offset ${p}: frame ends after ${data.length} bytes`);
         return;
       }
       const bottom = data[p + 2]! & 1;
@@ -234,26 +249,26 @@ function decodeEthernet(f: DecodedFrame, data: Buffer): void {
 
 function decodeIPv4(f: DecodedFrame, data: Buffer, o: number): void {
   if (data.length < o + 20) {
-    fail(f, `IPv4 header at offset ${o}: ${Math.max(0, data.length - o)} of 20 bytes captured`);
+    fail(f, 'ipv4', 'header', o, `IPv4 header at offset ${o}: ${Math.max(0, data.length - o)} of 20 bytes captured`);
     return;
   }
   const vihl = data[o]!;
   if (vihl >> 4 !== 4) {
-    fail(f, `IPv4 header at offset ${o}: version ${vihl >> 4}`);
+    fail(f, 'ipv4', 'version', o, `IPv4 header at offset ${o}: version ${vihl >> 4}`);
     return;
   }
   const hl = (vihl & 0xf) * 4;
   const total = get16(data, o + 2);
   if (hl < 20) {
-    fail(f, `IPv4 header at offset ${o}: header length ${hl} < 20`);
+    fail(f, 'ipv4', 'ihl', o, `IPv4 header at offset ${o}: header length ${hl} < 20`);
     return;
   }
   if (total < hl) {
-    fail(f, `IPv4 header at offset ${o}: total length ${total} < header length ${hl}`);
+    fail(f, 'ipv4', 'total length', o + 2, `IPv4 header at offset ${o}: total length ${total} < header length ${hl}`);
     return;
   }
   if (data.length < o + hl) {
-    fail(f, `IPv4 options at offset ${o + 20}: ${data.length - o - 20} of ${hl - 20} bytes captured`);
+    fail(f, 'ipv4', 'options', o + 20, `IPv4 options at offset ${o + 20}: ${data.length - o - 20} of ${hl - 20} bytes captured`);
     return;
   }
   f.ipVersion = 4;
@@ -276,11 +291,11 @@ function decodeIPv4(f: DecodedFrame, data: Buffer, o: number): void {
 
 function decodeIPv6(f: DecodedFrame, data: Buffer, o: number): void {
   if (data.length < o + 40) {
-    fail(f, `IPv6 header at offset ${o}: ${Math.max(0, data.length - o)} of 40 bytes captured`);
+    fail(f, 'ipv6', 'header', o, `IPv6 header at offset ${o}: ${Math.max(0, data.length - o)} of 40 bytes captured`);
     return;
   }
   if (data[o]! >> 4 !== 6) {
-    fail(f, `IPv6 header at offset ${o}: version ${data[o]! >> 4}`);
+    fail(f, 'ipv6', 'version', o, `IPv6 header at offset ${o}: version ${data[o]! >> 4}`);
     return;
   }
   f.ipVersion = 6;
@@ -295,7 +310,7 @@ function decodeIPv6(f: DecodedFrame, data: Buffer, o: number): void {
   for (;;) {
     if (nh === 0 || nh === 43 || nh === 60 || nh === 51) {
       if (data.length < p + 2) {
-        fail(f, `IPv6 extension header ${nh} at offset ${p}: not captured`);
+        fail(f, 'ipv6', 'extension header', p, `IPv6 extension header ${nh} at offset ${p}: not captured`);
         return;
       }
       const len = nh === 51 ? (data[p + 1]! + 2) * 4 : (data[p + 1]! + 1) * 8;
@@ -304,7 +319,7 @@ function decodeIPv6(f: DecodedFrame, data: Buffer, o: number): void {
       p += len;
     } else if (nh === 44) {
       if (data.length < p + 8) {
-        fail(f, `IPv6 fragment header at offset ${p}: not captured`);
+        fail(f, 'ipv6', 'fragment header', p, `IPv6 fragment header at offset ${p}: not captured`);
         return;
       }
       const field = get16(data, p + 2);
@@ -326,7 +341,7 @@ function decodeIPv6(f: DecodedFrame, data: Buffer, o: number): void {
     }
   }
   if (p > f.ipEnd) {
-    fail(f, `IPv6 extension headers end at offset ${p}, beyond the payload length`);
+    fail(f, 'ipv6', 'payload length', o + 4, `IPv6 extension headers end at offset ${p}, beyond the payload length`);
     return;
   }
   f.protocol = nh;

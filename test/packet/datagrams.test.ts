@@ -114,6 +114,23 @@ describe('counting and malformed frames', () => {
       'unsupported link type 999',
     ]);
   });
+
+  it('names the layer, the field and the frame offset of each fault', () => {
+    const good = v4(payload(50));
+    const badUdpLen = Buffer.from(good);
+    badUdpLen.writeUInt16BE(500, 34 + 4);
+    const badIhl = Buffer.from(good);
+    badIhl[14] = 0x43;
+    const vlanCut = Buffer.concat([good.subarray(0, 12), Buffer.from([0x81, 0x00, 0, 5])]);
+    const ex = new DatagramExtractor();
+    for (const [i, frame] of [badUdpLen, badIhl, vlanCut, Buffer.alloc(3)].entries()) ex.push(pkt(frame, 1, i));
+    expect(ex.problems.map((p) => p.fault)).toEqual([
+      { layer: 'udp', field: 'length', offset: 38 },
+      { layer: 'ipv4', field: 'ihl', offset: 14 },
+      { layer: 'vlan', field: 'tag', offset: 12 },
+      { layer: 'ethernet', field: 'header', offset: 0 },
+    ]);
+  });
 });
 
 describe('reassembly', () => {
