@@ -10,6 +10,7 @@
 // disabled, ecs-v1 otherwise), then patterns_dir files (glob patterns_files_glob), then
 // pattern_definitions — a later definition wins.
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Event } from '../../../event/event.ts';
 import { rubyToF, rubyToI } from '../../../event/ruby-strings.ts';
@@ -247,6 +248,9 @@ export async function check(options: GrokFilterOptions, ctx: CheckContext): Prom
     return { errors: [`grok filter at ${ctx.where}: ${(e as Error).message}`] };
   }
   await ensureRegexpEngine();
+  // Patterns from a patterns_dir that is not on this machine cannot be checked: a warning, like a missing `:path`.
+  const missingDirs = (options.patterns_dir ?? []).map(String).filter((d) => !existsSync(d));
+  const notes: string[] = [];
   for (const [field, expressions] of matchPairs(options.match)) {
     for (const e of expressions) {
       try {
@@ -254,11 +258,14 @@ export async function check(options: GrokFilterOptions, ctx: CheckContext): Prom
       } catch (err) {
         if (!(err instanceof GrokPatternError)) throw err;
         const at = err.offset !== undefined ? ` at offset ${err.offset}` : '';
-        errors.push(`grok filter at ${ctx.where}: match for field '${field}': ${err.message}${at} of ${JSON.stringify(e)}`);
+        const problem = `grok filter at ${ctx.where}: match for field '${field}': ${err.message}${at} of ${JSON.stringify(e)}`;
+        if (missingDirs.length > 0 && /not defined/.test(err.message)) {
+          notes.push(`[WARN ] ${problem} (patterns_dir ${missingDirs.join(', ')} does not exist here, so its patterns are unknown)`);
+        } else errors.push(problem);
       }
     }
   }
-  return { errors };
+  return { errors, notes };
 }
 
 export function create(options: GrokFilterOptions, ctx: PluginContext): Filter {

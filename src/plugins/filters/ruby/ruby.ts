@@ -6,6 +6,7 @@
 // and the exception it raised. Errors in user code tag the event and are logged with the config
 // file and line of the ruby block; the pipeline goes on.
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { Event } from '../../../event/event.ts';
 import { parseJsonValue } from '../../../event/json-parse.ts';
 import type { FieldMap, FieldValue } from '../../../event/values.ts';
@@ -209,6 +210,10 @@ export async function check(options: RubyFilterOptions, ctx: CheckContext): Prom
   if ((options.code === undefined) === (options.path === undefined)) return { errors: [`ruby filter at ${ctx.where}: ${EXCLUSIVE}`] };
   if (options.path === undefined) return { errors: [] };
   const path = options.path;
+  // A missing file is reported like every other missing `:path` setting: -t still validates the rest.
+  if (!existsSync(path)) {
+    return { errors: [], notes: [`[WARN ] ruby filter at ${ctx.where}: the script file ${path} does not exist here: its test blocks were not run (Logstash would refuse to start without it)`] };
+  }
   const { sharedRubyVm } = await import('./vm.ts');
   const vm = await sharedRubyVm();
   const id = `check:${ctx.id}#${++instances}`;
