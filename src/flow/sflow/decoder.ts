@@ -20,6 +20,12 @@ export interface SflowDecoderOptions {
   versions: readonly number[];
   /** Field names never set (merged with the codec's fixed list). */
   optional_removed_field: readonly string[];
+  /**
+   * flowstash: what to do where the codec drops a whole datagram (a read past its end, an unknown
+   * address type): `decode` its whole samples and records by their length fields, with warnings,
+   * or `drop` it as the codec does.
+   */
+  malformed_datagrams: 'decode' | 'drop';
 }
 
 export interface SflowDecoderHooks {
@@ -79,6 +85,7 @@ export function resolveSflowOptions(given: Partial<SflowDecoderOptions> = {}): S
   return {
     versions: given.versions ?? [5],
     optional_removed_field: given.optional_removed_field ?? DEFAULT_OPTIONAL_REMOVED,
+    malformed_datagrams: given.malformed_datagrams === 'drop' ? 'drop' : 'decode',
   };
 }
 
@@ -191,6 +198,10 @@ export class SflowDecoder {
       const lsMessage = e instanceof SflowTruncatedError
         ? `Invalid sflow packet received (${e.logstashText})`
         : `Invalid sflow packet received (selection '${e.addressType}' does not exist in :choices)`;
+      if (this.options.malformed_datagrams === 'drop') {
+        this.log('warn', lsMessage, this.where(source, { reason: e.message }));
+        return;
+      }
       pass = this.read(buf, ts, 'bounded');
       this.log('warn', lsMessage, this.where(source, {
         reason: e.message,

@@ -37,6 +37,7 @@ export function create(options: SflowCodecOptions | ResolvedOptions, ctx: Plugin
     {
       versions: Array.isArray(o.versions) ? o.versions.map(Number) : undefined,
       optional_removed_field: Array.isArray(o.optional_removed_field) ? o.optional_removed_field.map(String) : undefined,
+      malformed_datagrams: o.malformed_datagrams === 'drop' ? 'drop' : 'decode',
     },
     log,
   );
