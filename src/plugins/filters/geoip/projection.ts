@@ -34,6 +34,10 @@ const FLOAT = 15;
 export class RecordProjector {
   /** Offset of the data section in the file (pointers are relative to it). */
   private readonly base: number;
+  /** Read position: decoding moves it past what it read (no tuple per value on the hot path). */
+  private pos = 0;
+  private keyStart = 0;
+  private keyEnd = 0;
 
   constructor(
     private readonly db: Buffer,
@@ -45,166 +49,180 @@ export class RecordProjector {
 
   /** The projected record at a file offset (a resolved tree pointer). */
   record(offset: number): Decoded {
-    return this.value(offset, this.projection)[0];
+    this.pos = offset;
+    return this.value(this.projection);
   }
 
-  /** [value, offset after it]; pointers are followed for the value but the cursor moves past the pointer. */
-  private value(offset: number, p: Compiled | true): [Decoded, number] {
+  /** Size from the control byte's low bits (and following bytes), moving pos past them. */
+  private size(ctrl: number): number {
     const db = this.db;
-    const ctrl = db[offset++]!;
-    let type = ctrl >> 5;
-    if (type === POINTER) {
-      const [target, after] = this.pointer(ctrl, offset);
-      return [this.value(target, p)[0], after];
-    }
-    if (type === 0) type = 7 + db[offset++]!;
     let size = ctrl & 0x1f;
     if (size >= 29) {
-      if (size === 29) size = 29 + db[offset++]!;
+      if (size === 29) size = 29 + db[this.pos++]!;
       else if (size === 30) {
-        size = 285 + db.readUInt16BE(offset);
-        offset += 2;
+        size = 285 + ((db[this.pos]! << 8) | db[this.pos + 1]!);
+        this.pos += 2;
       } else {
-        size = 65821 + db.readUIntBE(offset, 3);
-        offset += 3;
+        size = 65821 + ((db[this.pos]! << 16) | (db[this.pos + 1]! << 8) | db[this.pos + 2]!);
+        this.pos += 3;
       }
     }
+    return size;
+  }
+
+  /** Decodes the value at pos; a pointer is followed for the value and pos ends after the pointer. */
+  private value(p: Compiled | true): Decoded {
+    const db = this.db;
+    const ctrl = db[this.pos++]!;
+    let type = ctrl >> 5;
+    if (type === POINTER) {
+      const target = this.pointer(ctrl);
+      const after = this.pos;
+      this.pos = target;
+      const v = this.value(p);
+      this.pos = after;
+      return v;
+    }
+    if (type === 0) type = 7 + db[this.pos++]!;
+    const size = this.size(ctrl);
+    const at = this.pos;
     switch (type) {
       case STRING:
-        return [db.toString('utf8', offset, offset + size), offset + size];
+        this.pos = at + size;
+        return db.toString('utf8', at, at + size);
       case DOUBLE:
-        return [db.readDoubleBE(offset), offset + 8];
+        this.pos = at + 8;
+        return db.readDoubleBE(at);
       case FLOAT:
-        return [db.readFloatBE(offset), offset + 4];
+        this.pos = at + 4;
+        return db.readFloatBE(at);
       case BYTES:
-        return [db.subarray(offset, offset + size), offset + size];
+        this.pos = at + size;
+        return db.subarray(at, at + size);
       case UINT16:
       case UINT32:
-        return [size === 0 ? 0 : db.readUIntBE(offset, size), offset + size];
+        this.pos = at + size;
+        return size === 0 ? 0 : db.readUIntBE(at, size);
       case INT32:
-        return [size === 0 ? 0 : size === 4 ? db.readInt32BE(offset) : db.readUIntBE(offset, size), offset + size];
+        this.pos = at + size;
+        return size === 0 ? 0 : size === 4 ? db.readInt32BE(at) : db.readUIntBE(at, size);
       case UINT64:
       case UINT128: {
         let v = 0n;
-        for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(db[offset + i]!);
-        return [v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v, offset + size];
+        for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(db[at + i]!);
+        this.pos = at + size;
+        return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
       }
       case BOOLEAN:
-        return [size !== 0, offset];
+        return size !== 0;
       case ARRAY: {
         const out: Decoded[] = [];
-        for (let i = 0; i < size; i++) {
-          const [v, next] = this.value(offset, p);
-          out.push(v);
-          offset = next;
-        }
-        return [out, offset];
+        for (let i = 0; i < size; i++) out.push(this.value(p));
+        return out;
       }
       case MAP: {
         const out: { [key: string]: Decoded } = {};
         for (let i = 0; i < size; i++) {
-          const [keyStart, keyEnd, afterKey] = this.keyBytes(offset);
-          offset = afterKey;
-          const wanted = p === true ? -1 : this.indexOfKey(p, keyStart, keyEnd);
-          if (p === true || wanted >= 0) {
-            const [v, next] = this.value(offset, p === true ? true : p.next[wanted]!);
-            out[p === true ? db.toString('utf8', keyStart, keyEnd) : p.names[wanted]!] = v;
-            offset = next;
-          } else offset = this.skip(offset);
+          this.key();
+          if (p === true) out[db.toString('utf8', this.keyStart, this.keyEnd)] = this.value(true);
+          else {
+            const wanted = this.indexOfKey(p, this.keyStart, this.keyEnd);
+            if (wanted >= 0) out[p.names[wanted]!] = this.value(p.next[wanted]!);
+            else this.skip();
+          }
         }
-        return [out, offset];
+        return out;
       }
       default:
-        throw new Error(`unknown MaxMind DB data type ${type} at offset ${offset}`);
+        throw new Error(`unknown MaxMind DB data type ${type} at offset ${at}`);
     }
   }
 
   private indexOfKey(p: Compiled, start: number, end: number): number {
+    const db = this.db;
     const len = end - start;
-    for (let k = 0; k < p.keys.length; k++) {
+    // Keys are a few bytes: a byte loop beats Buffer#compare's argument checks.
+    next: for (let k = 0; k < p.keys.length; k++) {
       const key = p.keys[k]!;
-      if (key.length === len && this.db.compare(key, 0, len, start, end) === 0) return k;
+      if (key.length !== len) continue;
+      for (let i = 0; i < len; i++) if (key[i] !== db[start + i]) continue next;
+      return k;
     }
     return -1;
   }
 
-  /** A map key's bytes [start, end) and the offset after the key (keys may be pointers to strings). */
-  private keyBytes(offset: number): [number, number, number] {
-    const db = this.db;
-    const ctrl = db[offset]!;
+  /** Reads a map key at pos into keyStart/keyEnd (keys may be pointers to strings). */
+  private key(): void {
+    const ctrl = this.db[this.pos++]!;
     if (ctrl >> 5 === POINTER) {
-      const [target, after] = this.pointer(ctrl, offset + 1);
-      const [s, e] = this.keyBytes(target);
-      return [s, e, after];
+      const target = this.pointer(ctrl);
+      const after = this.pos;
+      this.pos = target;
+      this.key();
+      this.pos = after;
+      return;
     }
-    let at = offset + 1;
-    let size = ctrl & 0x1f;
-    if (size === 29) size = 29 + db[at++]!;
-    else if (size === 30) {
-      size = 285 + db.readUInt16BE(at);
-      at += 2;
-    } else if (size === 31) {
-      size = 65821 + db.readUIntBE(at, 3);
-      at += 3;
-    }
-    return [at, at + size, at + size];
+    const size = this.size(ctrl);
+    this.keyStart = this.pos;
+    this.keyEnd = this.pos + size;
+    this.pos += size;
   }
 
-  /** The offset after a value, without decoding it. */
-  private skip(offset: number): number {
+  /** Moves pos past a value without decoding it. */
+  private skip(): void {
     const db = this.db;
-    const ctrl = db[offset++]!;
+    const ctrl = db[this.pos++]!;
     let type = ctrl >> 5;
-    if (type === POINTER) return offset + ((ctrl >> 3) & 3) + 1;
-    if (type === 0) type = 7 + db[offset++]!;
-    let size = ctrl & 0x1f;
-    if (size >= 29) {
-      if (size === 29) size = 29 + db[offset++]!;
-      else if (size === 30) {
-        size = 285 + db.readUInt16BE(offset);
-        offset += 2;
-      } else {
-        size = 65821 + db.readUIntBE(offset, 3);
-        offset += 3;
-      }
+    if (type === POINTER) {
+      this.pos += ((ctrl >> 3) & 3) + 1;
+      return;
     }
+    if (type === 0) type = 7 + db[this.pos++]!;
+    const size = this.size(ctrl);
     switch (type) {
       case MAP:
-        for (let i = 0; i < size; i++) offset = this.skip(this.skip(offset));
-        return offset;
+        for (let i = 0; i < size; i++) {
+          this.skip();
+          this.skip();
+        }
+        return;
       case ARRAY:
-        for (let i = 0; i < size; i++) offset = this.skip(offset);
-        return offset;
+        for (let i = 0; i < size; i++) this.skip();
+        return;
       case DOUBLE:
-        return offset + 8;
+        this.pos += 8;
+        return;
       case FLOAT:
-        return offset + 4;
+        this.pos += 4;
+        return;
       case BOOLEAN:
-        return offset;
+        return;
       default:
-        return offset + size;
+        this.pos += size;
     }
   }
 
-  /** [file offset of the target, offset after the pointer]. */
-  private pointer(ctrl: number, offset: number): [number, number] {
+  /** The file offset a pointer names; pos moves past the pointer. */
+  private pointer(ctrl: number): number {
     const db = this.db;
+    const o = this.pos;
     const ss = (ctrl >> 3) & 3;
     const vvv = ctrl & 7;
     let v: number;
     switch (ss) {
       case 0:
-        v = (vvv << 8) | db[offset]!;
+        v = (vvv << 8) | db[o]!;
         break;
       case 1:
-        v = ((vvv << 16) | db.readUInt16BE(offset)) + 2048;
+        v = ((vvv << 16) | (db[o]! << 8) | db[o + 1]!) + 2048;
         break;
       case 2:
-        v = ((vvv << 24) | db.readUIntBE(offset, 3)) + 526336;
+        v = ((vvv << 24) | (db[o]! << 16) | (db[o + 1]! << 8) | db[o + 2]!) + 526336;
         break;
       default:
-        v = db.readUInt32BE(offset);
+        v = db.readUInt32BE(o);
     }
-    return [this.base + v, offset + ss + 1];
+    this.pos = o + ss + 1;
+    return this.base + v;
   }
 }
