@@ -60,6 +60,19 @@ describe('sflow decoder: the codec’s events', () => {
     expect(e).toMatchObject({ sflow_version: '5', sequence_number: '77', flow_sequence_number: '9', header_size: String(TCP_FRAME.header.length), vlan_cfi: '0', vlan_type: '2048', ip_ttl: '64', tcp_is_push: '1', tcp_is_ack: '1', tcp_is_syn: '0', tcp_header_length: '5' });
   });
 
+  it('ElastiFlow’s optional_removed_field list: its fields are gone, the rest keep the codec’s order', () => {
+    const elastiflow = ['flow_sequence_number', 'header_size', 'ip_checksum', 'ip_fragment_offset', 'ip_header_length', 'ip_identification', 'ip_total_length', 'padded', 'sample_pool', 'sample_seq_number', 'sequence_number', 'sflow_version', 'size_header', 'stripped', 'tcp_ack_number', 'tcp_checksum', 'tcp_header_length', 'tcp_reserved', 'tcp_seq_number', 'udp_checksum', 'udp_length', 'uptime_in_ms'];
+    const { d } = decoder({ optional_removed_field: elastiflow });
+    const [e] = d.decode(datagram([flow([{ format: 1, protocol: 1, frameLength: 100, stripped: 4, header: TCP_FRAME.header }])]));
+    expect(Object.keys(e!).slice(0, 12)).toEqual([
+      '@timestamp', '@version', 'agent_ip', 'ip_version', 'sub_agent_id', 'source_id_type', 'source_id_index', 'sampling_rate', 'drops',
+      'input_interface', 'output_interface', 'protocol',
+    ]);
+    // fields the default list removes and ElastiFlow's does not
+    expect(e).toMatchObject({ ip_dscp: '0', ip_ecn: '0', ip_flags: '2', ip_ttl: '64', vlan_cfi: '0', vlan_type: '2048', tcp_is_ack: '1', tcp_window_size: '64240' });
+    for (const k of elastiflow) expect(e).not.toHaveProperty(k);
+  });
+
   it('record 1011 is an unknown record (the codec lists 1012 twice); 1012 decodes as VLAN tunnel', () => {
     const { d, logs } = decoder();
     const [e] = d.decode(datagram([flow([
