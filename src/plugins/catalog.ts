@@ -11,6 +11,7 @@ import { pipelineInputSchema } from './inputs/pipeline/schema.ts';
 import { pipelineOutputSchema } from './outputs/pipeline/schema.ts';
 import { tcpOutputSchema } from './outputs/tcp/schema.ts';
 import { udpOutputSchema } from './outputs/udp/schema.ts';
+import { httpOutputSchema } from './outputs/http/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
@@ -97,6 +98,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(pipelineOutputSchema, () => import('./outputs/pipeline/pipeline.ts')),
   plugin(tcpOutputSchema, () => import('./outputs/tcp/tcp.ts')),
   plugin(udpOutputSchema, () => import('./outputs/udp/udp.ts')),
+  plugin(httpOutputSchema, () => import('./outputs/http/http.ts')),
   // codecs
   plugin(rubydebugSchema, () => import('./codecs/rubydebug/rubydebug.ts')),
   plugin(jsonSchema, () => import('./codecs/json/json.ts')),

@@ -28,6 +28,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'output/pipeline': { send_to: ['conformance-nobody'], ensure_delivery: false },
   'output/tcp': { host: '127.0.0.1', port: 0, mode: 'server' },
   'output/udp': { host: '127.0.0.1', port: 9 },
+  'output/http': { url: `${esUrl}/http-output`, http_method: 'post', retryable_codes: [] },
   'input/pcap': { path: path.join(dir, 'missing.pcap') },
   'input/relp': { port: 0, host: '127.0.0.1' },
   'filter/mutate': { add_tag: ['seen'] },
