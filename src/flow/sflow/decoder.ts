@@ -319,6 +319,10 @@ export class SflowDecoder {
    */
   private readTag(buf: Buffer, p: number, end: number, bounded: boolean, index: number): number {
     const k = bounded ? 0 : this.phantomBits;
+    if (k === 0 && end - p >= 4) {
+      this.tag = u32be(buf, p);
+      return p + 4;
+    }
     this.phantomBits = 0;
     if (k >= 32) {
       this.tag = 0;
