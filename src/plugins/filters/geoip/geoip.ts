@@ -104,7 +104,7 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
     if (warning) this.log.warn(warning);
     this.target = target;
     this.targetRef = toReference(parseFieldReference(target));
-    if (this.options.database === undefined) throw new GeoipConfigurationError(`geoip ${this.ctx.where}: ${missingDatabaseMessage(this.options.default_database_type)}`);
+    if (this.options.database === undefined) throw new GeoipConfigurationError(missingDatabaseMessage(this.options.default_database_type));
     this.database = await GeoDatabase.open(this.options.database);
     this.log.info('Using geoip database', { path: this.options.database });
     this.wanted = desiredFields(this.database.kind, this.options.fields, this.ecs);
