@@ -2,7 +2,10 @@
 // events/s of ElastiFlow's typical snippet
 //   init => "require 'csv'"  code => "event.set('[flow][dst_rep_tags]', event.get('[@metadata][dst_rep_label]').parse_csv)"
 // on ElastiFlow-shaped events in worker batches of 125, beside the same loop without the ruby
-// filter (building the events and running the batch through nothing), with the machine load.
+// filter (building the events and running the batch through nothing) and beside the JavaScript
+// peer doing the same work (mutate copy + split into the same field), with the machine load.
+// Figures are per wall second and per CPU-second of this process (the load of a shared machine
+// inflates both; the ratio to the peer measured in the same run is the stable figure).
 //   npx tsx bench/ruby.ts [--seconds N] [--batch N]
 import os from 'node:os';
 import { Event } from '../src/event/event.ts';
@@ -12,6 +15,8 @@ import { standaloneContext } from '../src/plugins/context.ts';
 import { RubyFilter } from '../src/plugins/filters/ruby/ruby.ts';
 import { rubySchema, type RubyFilterOptions } from '../src/plugins/filters/ruby/schema.ts';
 import { sharedRubyVm } from '../src/plugins/filters/ruby/vm.ts';
+import { MutateFilter } from '../src/plugins/filters/mutate/mutate.ts';
+import { mutateSchema, type MutateFilterOptions } from '../src/plugins/filters/mutate/schema.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -55,7 +60,21 @@ const filter = new RubyFilter(options, standaloneContext());
 await filter.register();
 
 /** Events per second of wall time, and per second of this process's CPU time (what one core does, whatever the load). */
-async function measure(withRuby: boolean): Promise<{ wall: number; cpu: number }> {
+const peer = new MutateFilter(
+  {
+    add_field: {},
+    add_tag: [],
+    remove_field: [],
+    remove_tag: [],
+    ...Object.fromEntries(Object.entries(mutateSchema.options).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default])),
+    copy: { '[@metadata][dst_rep_label]': '[flow][dst_rep_tags]' },
+    split: { '[flow][dst_rep_tags]': ',' },
+  } as unknown as MutateFilterOptions,
+  standaloneContext(),
+);
+
+type Mode = 'none' | 'ruby' | 'mutate';
+async function measure(mode: Mode): Promise<{ wall: number; cpu: number }> {
   let events = 0;
   let i = 0;
   const deadline = performance.now() + SECONDS * 1000;
@@ -64,7 +83,12 @@ async function measure(withRuby: boolean): Promise<{ wall: number; cpu: number }
   while (performance.now() < deadline) {
     const batch: Event[] = [];
     for (let k = 0; k < BATCH; k++) batch.push(elastiflowEvent(i++));
-    const out = withRuby ? (await Promise.all(batch.map((e) => filter.filter(e)))).flat() : await Promise.all(batch.map((e) => [e]));
+    const out =
+      mode === 'ruby'
+        ? (await Promise.all(batch.map((e) => filter.filter(e)))).flat()
+        : mode === 'mutate'
+          ? (await Promise.all(batch.map((e) => peer.filter(e)))).flat()
+          : await Promise.all(batch.map((e) => [e]));
     events += out.length;
   }
   const cpu = process.cpuUsage(cpu0);
@@ -74,15 +98,20 @@ async function measure(withRuby: boolean): Promise<{ wall: number; cpu: number }
 const best = (a: { wall: number; cpu: number }, b: { wall: number; cpu: number }) => ({ wall: Math.max(a.wall, b.wall), cpu: Math.max(a.cpu, b.cpu) });
 const rate = (n: number) => Math.round(n).toLocaleString('en-US');
 
-// Warm up both paths, then alternate and keep the best of two runs each.
-await measure(false);
-await measure(true);
-const without = best(await measure(false), await measure(false));
-const withRuby = best(await measure(true), await measure(true));
+// Warm up (the WebAssembly code tiers up while it runs), then keep the best of two runs each.
+await measure('none');
+await measure('mutate');
+await measure('ruby');
+await measure('ruby');
+const without = best(await measure('none'), await measure('none'));
+const withMutate = best(await measure('mutate'), await measure('mutate'));
+const withRuby = best(await measure('ruby'), await measure('ruby'));
 const check = elastiflowEvent(1);
 await Promise.all([filter.filter(check)]);
 console.log(`sample output [flow][dst_rep_tags]: ${JSON.stringify(check.get('[flow][dst_rep_tags]'))}`);
 console.log(`without the ruby filter: ${rate(without.wall)} events/s wall, ${rate(without.cpu)} events per CPU-second (building ElastiFlow-shaped events, batches of ${BATCH})`);
+console.log(`with the JS peer (mutate copy + split): ${rate(withMutate.wall)} events/s wall, ${rate(withMutate.cpu)} events per CPU-second`);
 console.log(`with the ruby filter:    ${rate(withRuby.wall)} events/s wall, ${rate(withRuby.cpu)} events per CPU-second (one core: the filter runs on the main thread)`);
+console.log(`ruby / JS peer: ${(withRuby.cpu / withMutate.cpu).toFixed(3)} of the peer's rate per CPU-second`);
 console.log(`load after: ${load()}`);
 filter.close();

@@ -152,7 +152,8 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   }
 
   private callRuby(method: string, args: string[]): FieldValue | undefined {
-    const reply = this.vm!.call<FieldValue>(method, ...args);
+    const [id, ...rest] = args;
+    const reply = this.vm!.call<FieldValue>(method, id!, ...rest);
     this.drainLog(reply.log as unknown as FieldValue[]);
     if (reply.error) {
       const [cls, message, backtrace] = reply.error;
