@@ -3,20 +3,30 @@
 // merges `default_keys` under what was found, and writes the pairs to `target` or the top level
 // (where each key is a field reference). A repeated key collects its values into an array.
 // Failures: an exception tags `tag_on_failure` and logs "Exception while parsing KV"; a scan that
-// runs past `timeout_millis` tags `tag_on_timeout`. The time is checked between matches, so a
-// single runaway match is bounded only by the regexp engine.
+// runs past `timeout_millis` tags `tag_on_timeout`. The time is checked between matches; a single
+// runaway match is cut off by the regexp helper's own budget (Oniguruma's retry limit), which is then
+// reported the same way.
 import type { Event } from '../../../event/event.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { rubyCapitalize } from '../../../event/ruby-strings.ts';
 import { rubyInspectString } from '../../../event/ruby-inspect.ts';
 import { valueToString } from '../../../event/stringify.ts';
 import { type FieldMap, type FieldValue, isFieldMap, rubyClassName, setOwn } from '../../../event/values.ts';
-import { rubyRegexp } from '../../../regexp/ruby-regexp.ts';
+import { compileRegexpAsync, RegexpRunawayError, type Regexp } from '../../../regexp/regexp.ts';
 import { FilterBase } from '../../filter-base.ts';
 import type { Filter, PluginContext } from '../../types.ts';
 import { checkEcsTarget } from '../../../util/ecs-target-check.ts';
 import type { KvFilterOptions } from './schema.ts';
 import { scanPatterns, type ScanPatterns } from './scan-pattern.ts';
+
+interface Compiled {
+  scan: Regexp;
+  valueSplit: Regexp;
+  trimKey?: Regexp;
+  trimValue?: Regexp;
+  removeKey?: Regexp;
+  removeValue?: Regexp;
+}
 
 export class KvConfigurationError extends Error {
   constructor(where: string, why: string) {
@@ -39,10 +49,8 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v 
 
 export class KvFilter extends FilterBase<KvFilterOptions> {
   private readonly patterns: ScanPatterns;
-  private readonly trimKey?: RegExp;
-  private readonly trimValue?: RegExp;
-  private readonly removeKey?: RegExp;
-  private readonly removeValue?: RegExp;
+  private readonly sources: Record<'trimKey' | 'trimValue' | 'removeKey' | 'removeValue', string | undefined>;
+  private re: Compiled | undefined;
   private readonly transformKey?: Transform;
   private readonly transformValue?: Transform;
   private readonly includeKeys: Interpolator[];
@@ -57,12 +65,9 @@ export class KvFilter extends FilterBase<KvFilterOptions> {
     if (o.value_split === '') throw new KvConfigurationError(ctx.where, "Configuration option 'value_split' must be a non-empty string");
     if (o.field_split_pattern === '') throw new KvConfigurationError(ctx.where, "Configuration option 'field_split_pattern' must be a non-empty string");
     if (o.value_split_pattern === '') throw new KvConfigurationError(ctx.where, "Configuration option 'value_split_pattern' must be a non-empty string");
-    const trim = (chars: string | undefined): RegExp | undefined => (chars === undefined ? undefined : rubyRegexp(`^[${chars}]+|[${chars}]+$`, 'g'));
-    const remove = (chars: string | undefined): RegExp | undefined => (chars === undefined ? undefined : rubyRegexp(`[${chars}]`, 'g'));
-    this.trimKey = trim(o.trim_key);
-    this.trimValue = trim(o.trim_value);
-    this.removeKey = remove(o.remove_char_key);
-    this.removeValue = remove(o.remove_char_value);
+    const trim = (chars: string | undefined): string | undefined => (chars === undefined ? undefined : `^[${chars}]+|[${chars}]+$`);
+    const remove = (chars: string | undefined): string | undefined => (chars === undefined ? undefined : `[${chars}]`);
+    this.sources = { trimKey: trim(o.trim_key), trimValue: trim(o.trim_value), removeKey: remove(o.remove_char_key), removeValue: remove(o.remove_char_value) };
     this.transformKey = o.transform_key === undefined ? undefined : TRANSFORMS[o.transform_key];
     this.transformValue = o.transform_value === undefined ? undefined : TRANSFORMS[o.transform_value];
     this.patterns = scanPatterns({
@@ -80,6 +85,22 @@ export class KvFilter extends FilterBase<KvFilterOptions> {
     checkEcsTarget(ctx.ecsCompatibility, o.target, this.log);
   }
 
+  async register(): Promise<void> {
+    const optional = async (source: string | undefined): Promise<Regexp | undefined> => (source === undefined ? undefined : compileRegexpAsync(source));
+    // User-written splitter patterns can backtrack without end; only Oniguruma's retry budget cuts that off.
+    const userPatterns = this.options.field_split_pattern !== undefined || this.options.value_split_pattern !== undefined;
+    const engine = userPatterns ? ({ engine: 'oniguruma' } as const) : {};
+    const [scan, valueSplit, trimKey, trimValue, removeKey, removeValue] = await Promise.all([
+      compileRegexpAsync(this.patterns.scan, engine),
+      compileRegexpAsync(this.patterns.valueSplit, engine),
+      optional(this.sources.trimKey),
+      optional(this.sources.trimValue),
+      optional(this.sources.removeKey),
+      optional(this.sources.removeValue),
+    ]);
+    this.re = { scan: scan!, valueSplit: valueSplit!, ...(trimKey && { trimKey }), ...(trimValue && { trimValue }), ...(removeKey && { removeKey }), ...(removeValue && { removeValue }) };
+  }
+
   filter(event: Event): Event[] {
     const value = event.get(this.options.source);
     try {
@@ -94,7 +115,7 @@ export class KvFilter extends FilterBase<KvFilterOptions> {
       else for (const k of Object.keys(kv)) event.set(k, kv[k]!);
       this.filterMatched(event);
     } catch (e) {
-      if (e instanceof KvTimeout) {
+      if (e instanceof KvTimeout || e instanceof RegexpRunawayError) {
         this.log.warn(`Timeout reached in KV filter with value ${summarize(value)}`);
         this.tagFailure(event, this.options.tag_on_timeout);
       } else {
@@ -118,26 +139,34 @@ export class KvFilter extends FilterBase<KvFilterOptions> {
   }
 
   private parse(text: string, event: Event, kv: FieldMap): void {
-    if (!this.patterns.valueSplit.test(text)) return;
+    const re = this.re;
+    if (!re) throw new Error('kv filter used before register()');
+    if (!re.valueSplit.test(text)) return;
     const include = this.includeKeys.map((k) => k(event));
     const exclude = this.excludeKeys.map((k) => k(event));
     const o = this.options;
-    for (const m of text.matchAll(this.patterns.scan)) {
+    for (let from = 0; from <= text.length; ) {
+      const m = re.scan.exec(text, from);
+      if (!m) break;
+      // String#scan: the next search starts where this match ended (one further after an empty match).
+      from = m.ends[0]! > m.starts[0]! ? m.ends[0]! : m.ends[0]! + 1;
       if (performance.now() > this.deadline) throw new KvTimeout();
-      let value = firstDefined(m);
+      const group = (g: number): string | undefined => (m.starts[g]! < 0 ? undefined : text.slice(m.starts[g], m.ends[g]));
+      let value: string | undefined;
+      for (let g = 2; g < m.starts.length && value === undefined; g++) value = group(g);
       if (value === undefined || value === '') {
         if (!o.allow_empty_values) continue;
         value = '';
       }
-      let key = m[1]!;
-      if (this.trimKey) key = key.replace(this.trimKey, '');
-      if (this.removeKey) key = key.replace(this.removeKey, '');
+      let key = group(1)!;
+      if (re.trimKey) key = re.trimKey.gsub(key, '');
+      if (re.removeKey) key = re.removeKey.gsub(key, '');
       if (this.transformKey) key = this.transformKey(key);
       if (include.length > 0 && !include.includes(key)) continue;
       if (exclude.includes(key)) continue;
       key = this.prefix(event) + key;
-      if (this.trimValue) value = value.replace(this.trimValue, '');
-      if (this.removeValue) value = value.replace(this.removeValue, '');
+      if (re.trimValue) value = re.trimValue.gsub(value, '');
+      if (re.removeValue) value = re.removeValue.gsub(value, '');
       if (this.transformValue) value = this.transformValue(value);
       const has = Object.prototype.hasOwnProperty.call(kv, key);
       if (!o.allow_duplicate_values && has && rubyIncludes(kv[key]!, value)) continue;
@@ -155,11 +184,6 @@ export class KvFilter extends FilterBase<KvFilterOptions> {
       }
     }
   }
-}
-
-function firstDefined(m: RegExpMatchArray): string | undefined {
-  for (let i = 2; i < m.length; i++) if (m[i] !== undefined) return m[i];
-  return undefined;
 }
 
 /** Ruby's `include?` on what is stored: substring for a String, element for an Array, key for a Hash. */

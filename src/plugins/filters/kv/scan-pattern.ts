@@ -3,9 +3,8 @@
 // where a key or an unquoted value is a run of backslash-escaped characters or characters that are
 // not a splitter, and a value may instead be quoted ("…", '…') or bracketed ((…), […], <…>).
 // `field_split`/`value_split` are injected into character classes as given (the user escapes);
-// the `_pattern` forms are Ruby regexps. The composed source goes through the project's Ruby
-// regexp helper, so Ruby syntax in the user's patterns is honoured.
-import { rubyRegexp } from '../../../regexp/ruby-regexp.ts';
+// the `_pattern` forms are Ruby regexps. The composed sources are compiled by the project's regexp
+// helper (Oniguruma when the user's patterns need it), so Ruby syntax in them is honoured.
 
 export interface ScanSettings {
   field_split: string;
@@ -17,10 +16,10 @@ export interface ScanSettings {
 }
 
 export interface ScanPatterns {
-  /** Global regexp: group 1 is the key, the first defined later group is the value. */
-  scan: RegExp;
+  /** Group 1 is the key, the first later group that took part is the value. */
+  scan: string;
   /** The (lenient-wrapped) value splitter: text without it is not parsed at all. */
-  valueSplit: RegExp;
+  valueSplit: string;
 }
 
 const group = (source: string): string => `(?:${source})`;
@@ -44,8 +43,5 @@ export function scanPatterns(s: ScanSettings): ScanPatterns {
   if (s.include_brackets) values.push(quoted('(', ')'), quoted('[', ']'), quoted('<', '>'));
   values.push(s.field_split_pattern !== undefined ? untilPattern(fieldSplit) : untilCharclass(s.field_split));
   const value = group(values.map(group).join('|'));
-  return {
-    scan: rubyRegexp(`${key}${valueSplit}${value}?${group(`${fieldSplit}|$`)}`, 'g'),
-    valueSplit: rubyRegexp(valueSplit),
-  };
+  return { scan: `${key}${valueSplit}${value}?${group(`${fieldSplit}|$`)}`, valueSplit };
 }
