@@ -12,6 +12,8 @@ import { pipelineOutputSchema } from './outputs/pipeline/schema.ts';
 import { tcpOutputSchema } from './outputs/tcp/schema.ts';
 import { udpOutputSchema } from './outputs/udp/schema.ts';
 import { httpOutputSchema } from './outputs/http/schema.ts';
+import { redisOutputSchema } from './outputs/redis/schema.ts';
+import { redisInputSchema } from './inputs/redis/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
@@ -63,6 +65,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(tcpSchema, () => import('./inputs/tcp/tcp.ts')),
   plugin(syslogSchema, () => import('./inputs/syslog/syslog.ts')),
   plugin(pipelineInputSchema, () => import('./inputs/pipeline/pipeline.ts')),
+  plugin(redisInputSchema, () => import('./inputs/redis/redis.ts')),
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   // filters
@@ -99,6 +102,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(tcpOutputSchema, () => import('./outputs/tcp/tcp.ts')),
   plugin(udpOutputSchema, () => import('./outputs/udp/udp.ts')),
   plugin(httpOutputSchema, () => import('./outputs/http/http.ts')),
+  plugin(redisOutputSchema, () => import('./outputs/redis/redis.ts')),
   // codecs
   plugin(rubydebugSchema, () => import('./codecs/rubydebug/rubydebug.ts')),
   plugin(jsonSchema, () => import('./codecs/json/json.ts')),

@@ -11,11 +11,14 @@ import { standaloneContext } from '../../src/plugins/context.ts';
 import { Event } from '../../src/event/event.ts';
 import type { Codec, Filter, Input, InputContext, Output, PluginInstance, PluginModule } from '../../src/plugins/types.ts';
 import { BulkServer } from './elasticsearch/bulk-server.ts';
+import { startRespStub } from './redis/resp-stub.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-conformance-'));
 /** The elasticsearch output writes to a local _bulk stand-in (left running until the test process ends). */
 const esServer = new BulkServer();
 const esUrl = await esServer.start();
+/** The redis output talks to a RESP stand-in (no redis-server in this walk; test/plugins/redis runs the real one). */
+const resp = await startRespStub();
 
 /** Options a plugin needs beyond its defaults to be created here (required settings, files under a temp dir). */
 const EXAMPLES: Record<string, Record<string, unknown>> = {
@@ -29,6 +32,8 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'output/tcp': { host: '127.0.0.1', port: 0, mode: 'server' },
   'output/udp': { host: '127.0.0.1', port: 9 },
   'output/http': { url: `${esUrl}/http-output`, http_method: 'post', retryable_codes: [] },
+  'output/redis': { host: [`127.0.0.1:${resp.port}`], data_type: 'list', key: 'conformance' },
+  'input/redis': { data_type: 'list', key: 'conformance' },
   'input/pcap': { path: path.join(dir, 'missing.pcap') },
   'input/relp': { port: 0, host: '127.0.0.1' },
   'filter/mutate': { add_tag: ['seen'] },
@@ -77,7 +82,7 @@ const ENCODE_ONLY = new Set(['rubydebug', 'dots']);
 const DECODE_ONLY = new Set(['netflow']);
 
 /** Plugins whose input side cannot run in this walk (they read stdin or bind sockets): created and closed only. */
-const CREATE_ONLY = new Set(['input/stdin', 'input/udp', 'input/tcp', 'input/syslog', 'input/pipeline', 'input/pcap', 'input/relp']);
+const CREATE_ONLY = new Set(['input/stdin', 'input/udp', 'input/tcp', 'input/syslog', 'input/pipeline', 'input/redis', 'input/pcap', 'input/relp']);
 
 function optionsOf(kind: string, name: string): Record<string, unknown> {
   const entry = findPlugin(kind as 'input', name)!;
