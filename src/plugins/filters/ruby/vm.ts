@@ -43,6 +43,8 @@ export class RubyVm {
     private readonly vm: VmLike,
     /** Milliseconds from the first import to a VM ready with the prelude. */
     readonly startMillis: number,
+    /** Of which: compiling the WebAssembly module, and starting Ruby (interpreter init + prelude). */
+    readonly phases: { compileMillis: number; initMillis: number },
   ) {
     this.bridge = vm.eval('LogStash::Flowstash');
     // vm.wrap() evaluates `require "js"; JS::Object` on every call (~0.5 ms in WebAssembly): the
@@ -89,7 +91,9 @@ export class RubyVm {
     }
     // Node prints an ExperimentalWarning when WASI loads; it says nothing about the pipeline.
     const { WASI } = await withoutWasiWarning(() => import('node:wasi'));
+    const compileStart = performance.now();
     const module = await WebAssembly.compile(await readFile(wasmPath));
+    const compiled = performance.now();
     const wasi = new WASI({ version: 'preview1', returnOnExit: true, env: rubyEnv(), args: [] });
     const { vm } = await vmModule.RubyVM.instantiateModule({
       module,
@@ -99,7 +103,8 @@ export class RubyVm {
     });
     vm.eval(PRELUDE);
     vm.eval(`LogStash::Flowstash.hostname = ${JSON.stringify(hostname())}`);
-    return new RubyVm(vm, performance.now() - started);
+    const ready = performance.now();
+    return new RubyVm(vm, ready - started, { compileMillis: compiled - compileStart, initMillis: ready - compiled });
   }
 }
 
