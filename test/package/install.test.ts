@@ -63,6 +63,20 @@ describe('the installed package', () => {
     expect(r.status).toBe(0);
   });
 
+  it('answers like the source run (same exit code, stdout and stderr) for help, a check and an error', (ctx) => {
+    if (skipReason) return ctx.skip();
+    for (const args of [['--help'], ['rewrite', '--help'], ['-t', '-e', CONFIG], ['-t', '-f', 'no-such.conf'], ['capinfos', 'no-such.pcap']]) {
+      const installed = run('npx', ['--no-install', 'flowstash', ...args], app);
+      const source = run(process.execPath, [join(ROOT, 'bin', 'flowstash.mjs'), ...args], app);
+      expect({ args, status: installed.status, stdout: installed.stdout, stderr: installed.stderr }).toEqual({
+        args,
+        status: source.status,
+        stdout: source.stdout,
+        stderr: source.stderr,
+      });
+    }
+  });
+
   it('runs the fuzz worker thread from dist/ (one bootstrap, no tsx)', (ctx) => {
     if (skipReason) return ctx.skip();
     const capture = join(app, 'node_modules', 'flowstash', 'conf', 'tests', 'softflowd.pcap');

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
 import { HAVE_SHARED, haveTool, SHARED } from '../capture/helpers.ts';
 
+// Spawns the peer tool for every corpus capture: minutes on a loaded 2-core machine (a guard, not a timing check).
+const CORPUS_RUN_MS = 600_000;
+
 if (!haveTool('tshark')) console.warn('[datagram tests] tshark is not installed: comparison skipped (apt-get install tshark)');
 
 describe.skipIf(!HAVE_SHARED || !haveTool('tshark'))('datagrams agree with tshark on the corpus', () => {
@@ -24,5 +27,5 @@ describe.skipIf(!HAVE_SHARED || !haveTool('tshark'))('datagrams agree with tshar
         .map(([num, src, sp, dst, dp, ulen]) => `${num} ${src} ${sp} ${dst} ${dp} ${Number(ulen) - 8}`);
       expect(ours, f).toEqual(theirs);
     }
-  });
+  }, CORPUS_RUN_MS);
 });

@@ -13,6 +13,9 @@ import type { CapturedPacket } from '../../src/capture/types.ts';
 import { writeGeneratedCaptures, type GeneratedCapture } from '../capture/gen-captures.ts';
 import { HAVE_SHARED, haveTool, SHARED } from '../capture/helpers.ts';
 
+// Spawns the peer tool for every corpus capture: minutes on a loaded 2-core machine (a guard, not a timing check).
+const CORPUS_RUN_MS = 600_000;
+
 const HAVE_TCPREWRITE = haveTool('tcprewrite');
 if (!HAVE_TCPREWRITE) console.warn('[rewrite tests] tcprewrite is not installed: differential tests skipped (apt-get install tcpreplay)');
 
@@ -177,5 +180,5 @@ describe.skipIf(!HAVE_TCPREWRITE)('differential: flowstash rewrite vs tcprewrite
     // Without ../shared only the generated captures are compared.
     expect(runs).toBeGreaterThan(HAVE_SHARED ? 300 : 200);
     expect(packetsCompared).toBeGreaterThan(5000);
-  });
+  }, CORPUS_RUN_MS);
 });
