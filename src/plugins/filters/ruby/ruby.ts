@@ -143,7 +143,9 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
 
   private reportException(event: Event, [cls, message, backtrace]: RubyError): void {
     this.exceptionCounter.exceptions++;
-    const where = { where: this.ctx.where, class: cls, backtrace: backtrace[0] ?? '' };
+    // The first frame in user code (the prelude's own frames are named "eval").
+    const line = backtrace.find((l) => !l.startsWith('eval:') && !l.startsWith('<internal:')) ?? backtrace[0] ?? '';
+    const where = { where: this.ctx.where, class: cls, backtrace: line };
     if (this.options.path !== undefined) this.log.error(`Could not process event: ${message}`, { script_path: this.options.path, ...where });
     else this.log.error(`Ruby exception occurred: ${message}`, where);
     const tag = this.options.tag_on_exception;
