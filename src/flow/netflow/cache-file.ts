@@ -1,7 +1,6 @@
 // The template cache files in the Logstash codec's JSON format (`{"<domain>|<template id>": [BinData
-// field tuples]}`), so a cache written by either can be read by the other. Written atomically.
-import { existsSync, readFileSync, renameSync, writeFileSync, accessSync, constants, statSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
+// field tuples]}`), so a cache written by either can be read by the other. Written atomically by cache-writer.ts.
+import { existsSync, readFileSync, accessSync, constants, statSync } from 'node:fs';
 import { specFromLogstashTuple, type FieldSpec, type LogstashTuple } from './field-spec.ts';
 
 export const NETFLOW_CACHE_FILE = 'netflow_templates.cache';
@@ -69,22 +68,4 @@ export function readCacheFile(file: string, version: 9 | 10, problems: string[])
     if (ok) out.push({ domain, id, specs });
   }
   return out;
-}
-
-/** Writes the whole cache (temp file + rename, so a crash never leaves a torn file). */
-export function writeCacheFile(file: string, entries: Map<string, LogstashTuple[]>): void {
-  const obj: Record<string, LogstashTuple[]> = {};
-  for (const [k, v] of entries) obj[k] = v;
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, JSON.stringify(obj));
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temp file may not exist
-    }
-    throw e;
-  }
 }

@@ -59,7 +59,7 @@ function inlineValue(s: FieldSpec, q: string, i: number): string {
     case 'mac':
       return L === 6 ? `R.macAt(b, ${q})` : slow;
     case 'latin1':
-      return `R.rubyAsciiString(b, ${q}, ${L})`;
+      return `R.trimmedLatin1(b, ${q}, ${L})`;
     case 'hex':
       return `R.hexAt(b, ${q}, ${L})`;
     case 'float':

@@ -14,7 +14,9 @@ import type { ListContext, RecordHeader, RecordRuntime } from './field-values.ts
 import { MAX_TOTAL_TEMPLATES, TemplateCache, WILDCARD_EXPORTER, type Template } from './templates.ts';
 import { SequenceTracker } from './sequence.ts';
 import { PendingData, type HeldSet } from './pending.ts';
-import { checkCacheDirectory, readCacheFile, writeCacheFile, IPFIX_CACHE_FILE, NETFLOW_CACHE_FILE } from './cache-file.ts';
+import { checkCacheDirectory, readCacheFile, IPFIX_CACHE_FILE, NETFLOW_CACHE_FILE } from './cache-file.ts';
+import { CacheFileWriter } from './cache-writer.ts';
+import { ProblemLogLimiter } from './problem-log.ts';
 import { decodeV5 } from './v5.ts';
 import { decodeV9Message, v9RecordLimit } from './v9.ts';
 import { decodeIpfixMessage } from './ipfix.ts';
@@ -44,6 +46,10 @@ export interface DecoderHooks {
   onProblem?: ProblemSink;
   /** Clock for template lifetime and held-data age (ms). */
   now?: () => number;
+  /** Templates kept over all exporters (default MAX_TOTAL_TEMPLATES; tests use a smaller cap). */
+  maxTotalTemplates?: number;
+  /** Log every problem, without the per-kind budget (the corpus comparisons want every line). */
+  unlimitedProblemLog?: boolean;
 }
 
 const COUNTERS = [
@@ -89,6 +95,8 @@ export class NetflowDecoder implements DecoderCore {
   private currentPort = 0;
   private readonly onProblem: ProblemSink | undefined;
   private readonly problemCounts = new Map<FlowProblemKind, number>();
+  private readonly limiter: ProblemLogLimiter | undefined;
+  private readonly cacheWriters: { 9?: CacheFileWriter; 10?: CacheFileWriter } = {};
 
   constructor(options: Partial<NetflowOptions> = {}, hooks: DecoderHooks = {}) {
     this.options = resolveNetflowOptions(options);
@@ -96,7 +104,8 @@ export class NetflowDecoder implements DecoderCore {
     this.onProblem = hooks.onProblem;
     this.now = hooks.now ?? Date.now;
     this.defs = loadDefinitions(this.options.netflow_definitions, this.options.ipfix_definitions);
-    this.templates = new TemplateCache(this.options.cache_ttl * 1000, this.options.max_templates_per_exporter);
+    this.templates = new TemplateCache(this.options.cache_ttl * 1000, this.options.max_templates_per_exporter, hooks.maxTotalTemplates);
+    if (!hooks.unlimitedProblemLog) this.limiter = new ProblemLogLimiter((level, message) => this.log(level, message));
     this.pending = new PendingData(this.options.pending_data_bytes, this.options.pending_data_seconds * 1000);
     this.counters = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<DecoderCounter, number>;
     if (this.options.cache_save_path) this.loadCache(this.options.cache_save_path);
@@ -105,6 +114,9 @@ export class NetflowDecoder implements DecoderCore {
   stats(): Record<string, number> {
     const s: Record<string, number> = { ...this.counters };
     s['templates_cached'] = this.templates.size;
+    s['templates_evicted'] = this.templates.evictedTemplates;
+    s['exporters_evicted'] = this.templates.evictedExporters;
+    s['cache_writes'] = (this.cacheWriters[9]?.writes ?? 0) + (this.cacheWriters[10]?.writes ?? 0);
     s['pending_sets'] = this.pending.size;
     for (const [kind, n] of this.problemCounts) s[`problem_${kind}`] = n;
     return s;
@@ -118,6 +130,7 @@ export class NetflowDecoder implements DecoderCore {
   problem(p: FlowProblem): void {
     this.problemCounts.set(p.kind, (this.problemCounts.get(p.kind) ?? 0) + 1);
     this.onProblem?.(p);
+    if (p.level !== 'info' && this.limiter && !this.limiter.allow(p.kind, this.now())) return;
     if (p.data === undefined) this.log(p.level, p.message);
     else this.log(p.level, p.message, p.data);
   }
@@ -410,15 +423,26 @@ export class NetflowDecoder implements DecoderCore {
     }
   }
 
+  /** Records the template for the cache file; the file itself is written later, off the decoding path. */
   private saveCache(version: 9 | 10, domain: number, id: number, specs: FieldSpec[]): void {
     if (!this.options.versions.includes(version)) return;
     this.cacheEntries[version].set(`${domain}|${id}`, specs.map((s) => s.logstash));
-    try {
-      writeCacheFile(this.cacheFile(version), this.cacheEntries[version]);
-    } catch (e) {
-      this.counters.cache_write_failures++;
-      this.problem({ kind: 'cache-file', level: 'warn', exporter: WILDCARD_EXPORTER, domain, templateId: id, message: `Template Cache could not be saved: ${this.cacheFile(version)}: ${(e as Error).message}` });
-    }
+    const file = this.cacheFile(version);
+    const writer = (this.cacheWriters[version] ??= new CacheFileWriter(
+      file,
+      () => this.cacheEntries[version],
+      (e) => {
+        this.counters.cache_write_failures++;
+        this.problem({ kind: 'cache-file', level: 'warn', exporter: WILDCARD_EXPORTER, message: `Template Cache could not be saved: ${file}: ${e.message}` });
+      },
+    ));
+    writer.markDirty();
+  }
+
+  /** Writes the template cache files' final state and the count of problem lines held back. */
+  async close(): Promise<void> {
+    await Promise.all([this.cacheWriters[9]?.close(), this.cacheWriters[10]?.close()]);
+    this.limiter?.flush();
   }
 }
 

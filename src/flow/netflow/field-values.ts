@@ -3,7 +3,7 @@
 import { Float, type FieldMap, type FieldValue } from '../../event/values.ts';
 import type { Timestamp } from '../../event/timestamp.ts';
 import {
-  rubyAsciiString, hexAt, intAt, ipv4At, ipv6At, macAt, uintAt, bigUintAt, utf8Trimmed,
+  rubyAsciiString, trimmedLatin1, hexAt, intAt, ipv4At, ipv6At, macAt, uintAt, bigUintAt, utf8Trimmed,
   millisTs, ntpTs, secondsTs, v9Switched,
 } from './render.ts';
 import { ipfixFieldSpec, VARLEN, type FieldKind, type FieldSpec, type TimeConv } from './field-spec.ts';
@@ -60,7 +60,7 @@ export function valueAt(kind: FieldKind, b: Buffer, o: number, len: number, h: R
     case 'mac':
       return len === 6 ? macAt(b, o) : hexAt(b, o, len);
     case 'latin1':
-      return rubyAsciiString(b, o, len);
+      return trimmedLatin1(b, o, len);
     case 'ascii':
       return rubyAsciiString(b, o, len);
     case 'utf8':

@@ -93,13 +93,23 @@ export function intAt(b: Buffer, o: number, len: number): number | bigint {
   return u >= -9007199254740991n && u <= 9007199254740991n ? Number(u) : u;
 }
 
+/**
+ * A fixed-length string element as the Logstash codec hands it over: raw bytes, one character per
+ * byte, trailing NULs trimmed (the corpus's nprobe_proto_name comes out "\u0000Á\u0000…").
+ */
+export function trimmedLatin1(b: Buffer, o: number, len: number): string {
+  let end = o + len;
+  while (end > o && b[end - 1] === 0) end--;
+  return b.toString('latin1', o, end);
+}
+
 const utf8Lenient = new TextDecoder('utf-8', { fatal: false });
 
 /**
- * A string element as the Logstash codec hands it over (fixed-length and variable-length alike):
- * trailing NULs trimmed, then Ruby's encode to ASCII with replacement — each non-ASCII character of
- * valid UTF-8 becomes one '?', and so does each invalid or truncated sequence (its maximal subpart,
- * as TextDecoder marks it with one U+FFFD): "/p\xC3\xA4th" → "/p?th", "ab\xC3\xA9c\xFF" → "ab?c?".
+ * A variable-length string element (BinData VarString) as the Logstash codec hands it over: trailing
+ * NULs trimmed, then Ruby's encode to ASCII with replacement — each non-ASCII character of valid UTF-8
+ * becomes one '?', and so does each invalid or truncated sequence (its maximal subpart, as TextDecoder
+ * marks it with one U+FFFD): "/p\xC3\xA4th" → "/p?th", "ab\xC3\xA9c\xFF" → "ab?c?".
  */
 export function rubyAsciiString(b: Buffer, o: number, len: number): string {
   let end = o + len;

@@ -1,6 +1,8 @@
 // The template cache: templates scoped per exporter address + observation domain (IPFIX) or source
 // id (v9) + template id, with a lifetime, withdrawal, per-exporter caps, and compiled decoders
-// shared between templates with the same layout.
+// shared between templates with the same layout. When the whole cache is full, the exporter heard from
+// least recently loses all its templates (a silent session is freed, as ipfixcol2 does), so a flood of
+// spoofed exporters cannot lock a real one out.
 import { compileRecordDecoder, fixedLength, minimumLength, type HeaderShape, type RecordDecoder } from './compile.ts';
 import type { FieldSpec } from './field-spec.ts';
 
@@ -56,14 +58,43 @@ function slot(version: number, domain: number, id: number): number {
 
 export class TemplateCache {
   private readonly templates = new Map<string, Template>();
-  /** exporter → slot → template: the data-path lookup without building string keys. */
+  /** exporter → slot → template: the data-path lookup without building string keys; kept in least-recently-heard order. */
   private readonly byExporter = new Map<string, Map<number, Template>>();
   private readonly perExporter = new Map<string, number>();
+  private mostRecent: string | undefined;
+  /** Templates and exporters dropped to make room (counted in the codec's stats). */
+  evictedTemplates = 0;
+  evictedExporters = 0;
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxPerExporter: number,
+    private readonly maxTotal = MAX_TOTAL_TEMPLATES,
   ) {}
+
+  /** Marks the exporter as heard from now (it moves to the end of the eviction order). */
+  private touch(exporter: string): void {
+    if (this.mostRecent === exporter) return;
+    const m = this.byExporter.get(exporter);
+    if (m) {
+      this.byExporter.delete(exporter);
+      this.byExporter.set(exporter, m);
+    }
+    this.mostRecent = exporter;
+  }
+
+  /** Frees whole exporters, least recently heard first, until one more template fits. */
+  private makeRoom(keep: string): boolean {
+    for (const [exporter, m] of this.byExporter) {
+      if (this.templates.size < this.maxTotal) return true;
+      if (exporter === keep || exporter === WILDCARD_EXPORTER) continue;
+      const gone = [...m.values()];
+      for (const t of gone) this.remove(TemplateCache.key(t.version, t.exporter, t.domain, t.id), t);
+      this.evictedTemplates += gone.length;
+      this.evictedExporters++;
+    }
+    return this.templates.size < this.maxTotal;
+  }
 
   static key(version: number, exporter: string, domain: number, id: number): string {
     return `${version}|${exporter}|${domain}|${id}`;
@@ -111,7 +142,8 @@ export class TemplateCache {
       return 'changed';
     }
     const count = this.perExporter.get(t.exporter) ?? 0;
-    if (count >= this.maxPerExporter || this.templates.size >= MAX_TOTAL_TEMPLATES) return 'rejected';
+    if (count >= this.maxPerExporter) return 'rejected';
+    if (this.templates.size >= this.maxTotal && !this.makeRoom(t.exporter)) return 'rejected';
     this.perExporter.set(t.exporter, count + 1);
     this.templates.set(k, t);
     this.index(t);
@@ -122,6 +154,7 @@ export class TemplateCache {
     let m = this.byExporter.get(t.exporter);
     if (!m) this.byExporter.set(t.exporter, (m = new Map()));
     m.set(slot(t.version, t.domain, t.id), t);
+    this.touch(t.exporter);
   }
 
   /**
@@ -141,6 +174,7 @@ export class TemplateCache {
     let t = this.byExporter.get(exporter)?.get(k);
     if (t === undefined) t = this.byExporter.get(WILDCARD_EXPORTER)?.get(k);
     if (t === undefined) return undefined;
+    this.touch(exporter);
     if (t.expiresAt < now) {
       this.remove(TemplateCache.key(t.version, t.exporter, t.domain, t.id), t);
       return this.lookup(version, exporter, domain, id, now);
@@ -163,7 +197,10 @@ export class TemplateCache {
     const m = this.byExporter.get(t.exporter);
     if (m) {
       m.delete(slot(t.version, t.domain, t.id));
-      if (m.size === 0) this.byExporter.delete(t.exporter);
+      if (m.size === 0) {
+        this.byExporter.delete(t.exporter);
+        if (this.mostRecent === t.exporter) this.mostRecent = undefined;
+      }
     }
     const c = this.perExporter.get(t.exporter) ?? 1;
     if (c <= 1) this.perExporter.delete(t.exporter);

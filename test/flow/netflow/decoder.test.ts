@@ -335,11 +335,14 @@ describe('NetFlow v9', () => {
 });
 
 describe('template cache files', () => {
-  it('writes the Logstash JSON format atomically and reloads it', () => {
+  it('writes the Logstash JSON format atomically (off the decoding path, final state on close) and reloads it', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'flowstash-cache-'));
     const { dec } = decoder({ cache_save_path: dir });
     dec.decode(ipfix([set(2, TPL)], { domain: 5 }), A);
     const file = path.join(dir, 'ipfix_templates.cache');
+    // Nothing is written while decoding: the save is gathered and done later.
+    expect(readdirSync(dir)).toEqual([]);
+    await dec.close();
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       '5|256': [['ip4_addr', 'sourceIPv4Address'], ['uint16', 'sourceTransportPort'], ['uint64', 'octetDeltaCount']],
     });

@@ -31,6 +31,10 @@ export class NetflowCodec implements Codec {
   stats(): Record<string, number> {
     return this.decoder.stats();
   }
+
+  close(): Promise<void> {
+    return this.decoder.close();
+  }
 }
 
 /**
