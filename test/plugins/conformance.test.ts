@@ -71,6 +71,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'codec/plain': {},
   'codec/dots': {},
   'codec/netflow': {},
+  'codec/sflow': {},
   'codec/edn': {},
   'codec/edn_lines': {},
   'codec/graphite': { metrics: { 'hello.count': '1' } },
@@ -79,7 +80,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
 
 /** Codecs that only render (outputs) or only parse (flow protocols). */
 const ENCODE_ONLY = new Set(['rubydebug', 'dots']);
-const DECODE_ONLY = new Set(['netflow']);
+const DECODE_ONLY = new Set(['netflow', 'sflow']);
 
 /** Plugins whose input side cannot run in this walk (they read stdin or bind sockets): created and closed only. */
 const CREATE_ONLY = new Set(['input/stdin', 'input/udp', 'input/tcp', 'input/syslog', 'input/pipeline', 'input/redis', 'input/pcap', 'input/relp']);
