@@ -53,9 +53,10 @@ describe('Oniguruma features Logstash patterns use', () => {
     expect(compileRegexp('(?m:a.b)').test('a\nb')).toBe(true);
   });
   it('named groups whose names hold ":" and "-" (grok field names)', () => {
-    const re = compileRegexp('(?<IP:source-ip>\\d+)-(?<user-name:x>\\w+)');
-    expect(re.engine).toBe('oniguruma');
-    expect(groups(re, 'from 10-bob')).toEqual({ 0: '10-bob', 'IP:source-ip': '10', 'user-name:x': 'bob' });
+    for (const engine of ['auto', 'oniguruma'] as const) {
+      const re = compileRegexp('(?<IP:source-ip>\\d+)-(?<user-name:x>\\w+)', { engine });
+      expect(groups(re, 'from 10-bob')).toEqual({ 0: '10-bob', 'IP:source-ip': '10', 'user-name:x': 'bob' });
+    }
   });
   it('plain parentheses do not capture in a pattern with named groups (Ruby)', () => {
     const re = compileRegexp('(a)(?<n>b)');
@@ -139,14 +140,14 @@ describe('differential: fast path vs Oniguruma', () => {
     { weight: 2, arbitrary: fc.constantFrom('.', '\\d', '\\w', '\\s', '\\h', '\\D', '\\W', '\\S', '\\H', '\\b', '\\B', '^', '$', '\\A', '\\z', '\\Z') },
     { weight: 2, arbitrary: fc.tuple(fc.boolean(), fc.array(classItem, { minLength: 1, maxLength: 4 })).map(([neg, items]) => `[${neg ? '^' : ''}${items.join('')}]`) },
   );
-  const quant = fc.constantFrom('', '', '', '*', '+', '?', '*?', '+?', '??', '{2}', '{1,3}', '{2,}', '{0,1}?', '++', '{,2}');
+  const quant = fc.constantFrom('', '', '', '*', '+', '?', '*?', '+?', '??', '{2}', '{1,3}', '{2,}', '{0,1}?', '++', '*+', '?+', '{,2}', '{2}+');
   const pattern: fc.Arbitrary<string> = fc.letrec((tie) => ({
     term: fc.oneof(
       { weight: 5, arbitrary: fc.tuple(atom, quant).map(([a, q]) => (/^(\^|\$|\\[bBAzZ])$/.test(a) ? a : a + q)) },
       {
         weight: 2,
         arbitrary: fc
-          .tuple(fc.constantFrom('(', '(?:', '(?<g>', '(?<h>', '(?>', '(?=', '(?<n-m>'), tie('alt') as fc.Arbitrary<string>, quant)
+          .tuple(fc.constantFrom('(', '(?:', '(?<g>', '(?<h>', '(?>', '(?>', '(?=', '(?!', '(?<=', '(?<!', '(?<n-m>'), tie('alt') as fc.Arbitrary<string>, quant)
           .map(([open, body, q]) => `${open}${body})${q}`),
       },
     ),
@@ -204,5 +205,16 @@ describe('group names Joni accepts and Oniguruma does not', () => {
     expect(re.groupNames).toEqual([undefined, '[exim][log][flags]', 'x', '[exim][log][flags]']);
     const m = re.exec('<= aa')!;
     expect(m.starts.slice(0, 3)).toEqual([0, 0, 3]);
+  });
+});
+
+describe('the fast path never takes a pattern JS could backtrack on without end', () => {
+  it('nested or ambiguous repeats stay on Oniguruma (its retry limit guards them)', () => {
+    for (const p of ['^(?:a+)+$', '(?:::?)+$', '(?:a|aa)+$', '^(?:\\w+\\s?)+$', '(?:a*)*b', '(?:a?b?)+c', '^(a+)+$']) {
+      expect(regexpNeedsEngine(p), p).toBe(true);
+    }
+  });
+  it('delimited or atomic repeats may take it', () => {
+    for (const p of ['(?:\\.[a-z]+)*$', '(?:[0-9a-f]{1,4}:){7}', '(?>\\\\.|[^\\\\"]+)+', 'a++b']) expect(regexpNeedsEngine(p), p).toBe(false);
   });
 });

@@ -108,7 +108,7 @@ export function regexpNeedsEngine(source: string, options: CompileOptions = {}):
 
 export function compileRegexp(source: string, options: CompileOptions = {}): Regexp {
   const scan = scanPattern(source);
-  if (scan.js && !options.ignoreCase && options.engine !== 'oniguruma') return new JsRegexp(source, scan.groups, scan.js.source);
+  if (scan.js && !options.ignoreCase && options.engine !== 'oniguruma') return new JsRegexp(source, scan.groups, scan.js.source, scan.js.groups);
   const onig = loadedEngine();
   if (!onig) throw new RegexpEngineNotLoaded(source);
   let scanner: OnigScanner;
@@ -314,7 +314,13 @@ class JsRegexp extends BaseRegexp {
   private readonly tester: RegExp;
   private readonly finder: RegExp;
 
-  constructor(source: string, groups: (string | undefined)[], js: string) {
+  constructor(
+    source: string,
+    groups: (string | undefined)[],
+    js: string,
+    /** JS group number of each Ruby group. */
+    private readonly jsGroups: number[],
+  ) {
     super(source, groups);
     this.tester = new RegExp(js, 'u');
     this.finder = new RegExp(js, 'gud');
@@ -337,10 +343,11 @@ class JsRegexp extends BaseRegexp {
     }
     if (!m) return null;
     const indices = m.indices!;
-    const starts: number[] = new Array(indices.length);
-    const ends: number[] = new Array(indices.length);
-    for (let g = 0; g < indices.length; g++) {
-      const span = indices[g];
+    const map = this.jsGroups;
+    const starts: number[] = new Array(map.length);
+    const ends: number[] = new Array(map.length);
+    for (let g = 0; g < map.length; g++) {
+      const span = indices[map[g]!];
       starts[g] = span ? span[0] : -1;
       ends[g] = span ? span[1] : -1;
     }
