@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolveConfigPaths } from '../config/files.ts';
 import { LOG_LEVELS, type LogLevel } from '../pipeline/log.ts';
+import type { EcsCompatibility } from '../plugins/types.ts';
 import { junitReport } from '../verify/junit.ts';
 import { palette, renderCase, renderCoverage, renderSummary } from '../verify/render.ts';
 import { runVerify, verifyPassed } from '../verify/runner.ts';
@@ -17,6 +18,7 @@ interface VerifyCliOptions {
   timezone: string;
   logLevel: LogLevel;
   clockMs?: number;
+  pipelineEcsCompatibility?: EcsCompatibility;
   junit?: string;
 }
 
@@ -28,6 +30,12 @@ function instant(v: string): number {
   const ms = Date.parse(v);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 time such as 2025-01-01T00:00:00Z.');
   return ms;
+}
+
+function ecsMode(v: string): EcsCompatibility {
+  const modes: readonly EcsCompatibility[] = ['disabled', 'v1', 'v8'];
+  if (!modes.includes(v as EcsCompatibility)) throw new InvalidArgumentError(`expected one of ${modes.join(', ')}.`);
+  return v as EcsCompatibility;
 }
 
 function logLevel(v: string): LogLevel {
@@ -70,6 +78,7 @@ export async function run(args: string[]): Promise<number> {
     .option('--clock <time>', 'freeze the clock at this ISO 8601 time: events without a @timestamp get it (deterministic expected events)', instant)
     .option('--junit <file>', 'also write the results as JUnit XML (for CI)')
     .option('--timezone <zone>', 'TZ for the run (LFV runs Logstash with TZ=UTC)', 'UTC')
+    .option('--pipeline.ecs_compatibility <mode>', 'disabled, v1 or v8 (default v8): field layout of ECS-aware plugins, as for flowstash -f', ecsMode)
     .option('--log.level <level>', 'pipeline log lines kept and shown with failing cases', logLevel, 'warn' as LogLevel)
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(flowstash verify --help lists the options, with examples)')
@@ -90,6 +99,7 @@ export async function run(args: string[]): Promise<number> {
     if (typeof raw['color'] === 'boolean') o.color = raw['color'];
     if (typeof raw['clock'] === 'number') o.clockMs = raw['clock'];
     if (typeof raw['junit'] === 'string') o.junit = raw['junit'];
+    if (typeof raw['pipeline.ecs_compatibility'] === 'string') o.pipelineEcsCompatibility = raw['pipeline.ecs_compatibility'] as EcsCompatibility;
     tests = cmd.args;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
@@ -118,6 +128,7 @@ export async function run(args: string[]): Promise<number> {
     testPaths: tests,
     logLevel: o.logLevel,
     ...(o.clockMs !== undefined ? { clockMs: o.clockMs } : {}),
+    ...(o.pipelineEcsCompatibility !== undefined ? { ecsCompatibility: o.pipelineEcsCompatibility } : {}),
     onCase: (tf, r) => {
       if (!(o.quiet && r.passed)) write(renderCase(tf, r, p, previousError));
       previousError = r.error;

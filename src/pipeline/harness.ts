@@ -7,7 +7,7 @@
 import type { BranchNode, PluginNode, SourceLocation, Statement } from '../config/ast.ts';
 import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
 import { findPlugin } from '../plugins/registry.ts';
-import type { Input, InputContext } from '../plugins/types.ts';
+import type { EcsCompatibility, Input, InputContext } from '../plugins/types.ts';
 import type { Event } from '../event/event.ts';
 import { type LogLevel, PipelineLogger } from './log.ts';
 import { type BranchArmHit, Pipeline, type PipelineOverrides, type PipelineTotals } from './pipeline.ts';
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   /** Minimum level of the log lines kept in the result (default warn). */
   logLevel?: LogLevel;
   batchSize?: number;
+  /** `pipeline.ecs_compatibility` for the plugins that do not set their own (default v8). */
+  ecsCompatibility?: EcsCompatibility;
 }
 
 export interface CapturedOutput {
@@ -164,7 +166,7 @@ export async function runPipelineHarness(config: PipelineConfig, input: HarnessI
   const overrides: PipelineOverrides = {
     inputs: [
       {
-        input: testInput(input, (message) => (inputError ??= message)),
+        input: testInput(input, (message) => (inputError ??= message), options.ecsCompatibility),
         name: input.source.kind === 'capture' ? 'pcap' : 'lines',
         id: 'test_input',
         codec: input.codec,
@@ -190,7 +192,7 @@ export async function runPipelineHarness(config: PipelineConfig, input: HarnessI
   }
   const pipeline = await Pipeline.build(
     config,
-    { workers: 1, batchSize: Math.max(1, options.batchSize ?? 1000), batchDelayMs: 0, log: logger },
+    { workers: 1, batchSize: Math.max(1, options.batchSize ?? 1000), batchDelayMs: 0, log: logger, ...(options.ecsCompatibility ? { ecsCompatibility: options.ecsCompatibility } : {}) },
     overrides,
   );
   pipeline.start();
@@ -203,7 +205,7 @@ export async function runPipelineHarness(config: PipelineConfig, input: HarnessI
 }
 
 /** The test input: lines through the codec, or the real pcap input reading the capture; both add the extra decoration. */
-function testInput(input: HarnessInput, fail: (message: string) => void): Input {
+function testInput(input: HarnessInput, fail: (message: string) => void, ecsCompatibility?: EcsCompatibility): Input {
   const extra = input.decorate;
   const withExtra = (ctx: InputContext): InputContext =>
     extra
@@ -217,7 +219,9 @@ function testInput(input: HarnessInput, fail: (message: string) => void): Input 
       : ctx;
   const src = input.source;
   if (src.kind === 'capture') {
-    const pcapOptions: Record<string, unknown> = { ...defaults('input', 'pcap'), ...pick(input.options, CAPTURE_OPTIONS), path: src.path };
+    // The stood-in input's own ecs_compatibility wins over the pipeline's, as it would in the real pipeline.
+    const pipelineEcs = ecsCompatibility ? { ecs_compatibility: ecsCompatibility } : {};
+    const pcapOptions: Record<string, unknown> = { ...defaults('input', 'pcap'), ...pipelineEcs, ...pick(input.options, CAPTURE_OPTIONS), path: src.path };
     if (src.filter !== undefined) pcapOptions['filter'] = src.filter;
     return {
       run: async (ctx) => {

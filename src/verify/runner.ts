@@ -9,6 +9,7 @@ import { ConfigError, loadPipelineConfig, type PipelineConfig, type ValidatedPlu
 import { deepClone, type Event } from '../event/event.ts';
 import { type BranchArm, conditionalArms, type HarnessInput, type HarnessResult, runPipelineHarness } from '../pipeline/harness.ts';
 import type { LogLevel } from '../pipeline/log.ts';
+import type { EcsCompatibility } from '../plugins/types.ts';
 import type { FieldMap, FieldValue } from '../event/values.ts';
 import { actualMap, compareEvent, type FieldDifference } from './compare.ts';
 import { loadTestFile, TEST_FILE_EXTENSIONS, type TestCase, TestFileError, type TestFile } from './testfile.ts';
@@ -67,6 +68,8 @@ export interface VerifyOptions {
   logLevel?: LogLevel;
   /** Freeze the clock at this instant (ms since the epoch) while a case runs: events made without a @timestamp get it. */
   clockMs?: number;
+  /** `pipeline.ecs_compatibility` (default v8), as `flowstash --pipeline.ecs_compatibility` sets it. */
+  ecsCompatibility?: EcsCompatibility;
   /** Called when a test case finished (progressive output). */
   onCase?: (file: TestFile, result: CaseResult) => void;
 }
@@ -222,6 +225,7 @@ async function runCase(
   cache: ConfigCache,
   hits: Map<string, number>,
   logLevel: LogLevel,
+  ecsCompatibility: EcsCompatibility | undefined,
 ): Promise<CaseResult> {
   const result: CaseResult = { testcase: tc, passed: false, events: [], expectedCount: tc.expected.length, actualCount: 0, log: [] };
   let config: PipelineConfig;
@@ -247,6 +251,7 @@ async function runCase(
   try {
     run = await runPipelineHarness(config, input, {
       logLevel,
+      ...(ecsCompatibility ? { ecsCompatibility } : {}),
       onBranch: (arm) => hits.set(arm.key, (hits.get(arm.key) ?? 0) + 1),
     });
   } catch (e) {
@@ -312,7 +317,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     }
     fr.testFile = tf;
     for (const tc of tf.testcases) {
-      const r = await withClock(opts.clockMs, () => runCase(tf, tc, cache, hits, opts.logLevel ?? 'warn'));
+      const r = await withClock(opts.clockMs, () => runCase(tf, tc, cache, hits, opts.logLevel ?? 'warn', opts.ecsCompatibility));
       fr.cases.push(r);
       if (r.passed) report.casesPassed++;
       else report.casesFailed++;
