@@ -9,12 +9,15 @@ import net from 'node:net';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { readUdpDatagrams } from '../../src/replay/datagram-source.ts';
+import { ROOT } from './helpers.ts';
+import { spawnSync } from 'node:child_process';
 import { runFlowstash } from './helpers.ts';
 import {
   asOf,
   bulkDocs,
   cityOf,
   elastiflowEnv,
+  ELASTIFLOW as ELASTIFLOW_DIR,
   get,
   HAVE_ELASTIFLOW,
   isPrivate,
@@ -222,4 +225,39 @@ describe.skipIf(!HAVE_ELASTIFLOW)('ElastiFlow 4.0.1 conf.d, end to end', () => {
     expect(err).not.toMatch(/\[ERROR\]/);
     expect(err).not.toMatch(/Ruby exception/i);
   });
+});
+
+describe.skipIf(!HAVE_ELASTIFLOW)('ElastiFlow pinned with flowstash verify (test/e2e/fixtures/elastiflow)', () => {
+  const FIXTURES = path.join(ROOT, 'test/e2e/fixtures/elastiflow');
+  const verify = (env: NodeJS.ProcessEnv): { code: number; out: string } => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'bin/flowstash.mjs'), 'verify', '--no-coverage', '--pipeline.ecs_compatibility', 'disabled', '-f', path.join(ELASTIFLOW_DIR, 'conf.d/*.conf'), FIXTURES],
+      { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 },
+    );
+    return { code: r.status ?? -1, out: r.stdout + r.stderr };
+  };
+  let env: NodeJS.ProcessEnv;
+  let dir = '';
+  beforeAll(async () => {
+    const e = await elastiflowEnv();
+    env = e.env;
+    dir = e.dir;
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the pinned documents hold', () => {
+    const r = verify(env);
+    expect(r.out).toMatch(/☑ 1\/1 test cases passed in 1 file \(3 events compared/);
+    expect(r.code, r.out).toBe(0);
+  }, 120_000);
+
+  it('a change to the pipeline (GeoIP lookups switched off) fails the pin, naming the fields', () => {
+    const r = verify({ ...env, ELASTIFLOW_GEOIP_LOOKUP: 'false' });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/- \[destination\]\[geo\] +expected \{"city_name":"Linköping"/);
+    expect(r.out).toMatch(/☐ 0\/1 test cases passed/);
+  }, 120_000);
 });
