@@ -4,6 +4,7 @@
 // consumer hands one back with `recycle` (a packet sliced from `buf` stays valid until then): fresh
 // 1 MiB buffers cost page faults on every read and unmapping at exit, a large share of a short run.
 import { open, type FileHandle } from 'node:fs/promises';
+import { CaptureError } from './errors.ts';
 
 const CHUNK_SIZE = 1 << 20;
 /** Room before each chunk for the unread tail of the previous one (one pcap record fits). */
@@ -37,10 +38,25 @@ export class ByteSource {
     private readonly onClose: () => Promise<void>,
   ) {}
 
+  /** Throws the fs error when the file cannot be opened; CaptureError('open') when it is not a regular file or a read fails. */
   static async fromFile(path: string): Promise<ByteSource> {
     const fh: FileHandle = await open(path, 'r');
+    const st = await fh.stat();
+    if (st.isDirectory()) {
+      await fh.close();
+      throw new CaptureError('open', path, 0, 0, 'cannot read: it is a directory, not a capture file');
+    }
+    let offset = 0;
     return new ByteSource(
-      async (target, at, length) => (await fh.read(target, at, length, null)).bytesRead,
+      async (target, at, length) => {
+        try {
+          const n = (await fh.read(target, at, length, null)).bytesRead;
+          offset += n;
+          return n;
+        } catch (e) {
+          throw new CaptureError('open', path, offset, 0, `cannot read: ${(e as Error).message}`);
+        }
+      },
       () => fh.close(),
     );
   }

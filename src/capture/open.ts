@@ -17,6 +17,7 @@ export async function openCapture(path: string): Promise<CaptureReader> {
   try {
     src = await ByteSource.fromFile(path);
   } catch (e) {
+    if (e instanceof CaptureError) throw e;
     throw new CaptureError('open', path, 0, 0, `cannot open: ${(e as Error).message}`);
   }
   try {

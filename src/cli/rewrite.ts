@@ -1,10 +1,10 @@
 // `flowstash rewrite`: tcprewrite's options, tcprewrite's output bytes (README: `flowstash rewrite`).
 // Exit status: 0 done; 1 the input is damaged (everything readable before the fault was written)
-// or cannot be read; 2 bad options.
+// or cannot be read; 2 bad options; 130 SIGINT / 143 SIGTERM (the previous output is kept).
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { CaptureError } from '../capture/errors.ts';
-import { rewriteCaptureFile } from '../rewrite/rewrite-file.ts';
+import { rewriteCaptureFile, RewriteInterrupted } from '../rewrite/rewrite-file.ts';
 import {
   defaultRewriteOptions,
   parseCidrMap,
@@ -75,7 +75,7 @@ function buildCommand(): Command {
     .option('--filter <expr>', 'keep only packets matching a pcap-filter expression (udp, host, net, port, vlan, and/or/not)')
     .option('--correct-multicast-mac', "derive multicast MACs per RFC 1112/2464 instead of reproducing tcprewrite 4.4.3's MAC side effects")
     .option('-s, --seed <n>', 'not supported (tcprewrite address randomisation)')
-    .addHelpText('after', '\nExit status: 0 done, 1 input damaged or unreadable (packets before the fault are written), 2 bad options.\n')
+    .addHelpText('after', '\nExit status: 0 done, 1 input damaged or unreadable (packets before the fault are written), 2 bad options, 130 SIGINT / 143 SIGTERM (the output is written to a temporary file renamed at the end: an interrupted run leaves the previous output as it was).\n')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 }
@@ -165,8 +165,16 @@ export async function run(args: string[]): Promise<number> {
   } catch {
     // openCapture reports a missing input precisely
   }
+  // The output is written to a temporary file and renamed at the end: a signal removes the
+  // temporary file and leaves the previous output as it was.
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    ac.abort(sig);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    const report = await rewriteCaptureFile(o.infile, o.outfile, opts);
+    const report = await rewriteCaptureFile(o.infile, o.outfile, opts, ac.signal);
     for (const w of report.warnings) process.stderr.write(`Warning: ${w}\n`);
     const s = report.stats;
     if (s.undecodable > 0) process.stderr.write(`Warning: ${s.undecodable} packet(s) could not be decoded and were written unchanged\n`);
@@ -177,6 +185,11 @@ export async function run(args: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
+    if (e instanceof RewriteInterrupted) {
+      const sig = String(ac.signal.reason);
+      process.stderr.write(`flowstash rewrite: ${sig}: ${e.message}; nothing was written to ${o.outfile} (left as it was before the run)\n`);
+      return sig === 'SIGTERM' ? 143 : 130;
+    }
     // filter.ts (and node:dns) load only when --filter is given: no FilterError without it.
     const filterError = opts.filter !== null && e instanceof (await import('../packet/filter.ts')).FilterError;
     if (e instanceof CaptureError || filterError) {
@@ -184,5 +197,8 @@ export async function run(args: string[]): Promise<number> {
       return filterError ? 2 : 1;
     }
     throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

@@ -1,5 +1,7 @@
 // `flowstash rewrite`'s engine: read a capture, rewrite every packet, write classic pcap the way
 // tcprewrite does (µs timestamps, snaplen 65535, the input's link type).
+import { chmod, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { openCapture } from '../capture/open.ts';
 import { type CaptureReader } from '../capture/types.ts';
 import { CaptureError } from '../capture/errors.ts';
@@ -18,7 +20,45 @@ export interface RewriteReport {
 
 export const OUTPUT_SNAPLEN = 65535;
 
-export async function rewriteCaptureFile(inPath: string, outPath: string, opts: RewriteOptions): Promise<RewriteReport> {
+/** The rewrite stopped on a signal: the temporary output was removed, the previous output is untouched. */
+export class RewriteInterrupted extends Error {
+  override readonly name = 'RewriteInterrupted';
+  constructor(readonly packetsRewritten: number) {
+    super(`interrupted after ${packetsRewritten} packet(s) were rewritten`);
+  }
+}
+
+/**
+ * Rewrites `inPath` into `outPath` through a temporary file beside it, renamed over `outPath` once
+ * the output is complete (a damaged input's readable packets count as complete; the report says so).
+ * An interruption (`signal`) or a failure removes the temporary file and leaves `outPath` as it was.
+ * Outputs that are not regular files (a FIFO, /dev/null) are written in place.
+ */
+export async function rewriteCaptureFile(
+  inPath: string,
+  outPath: string,
+  opts: RewriteOptions,
+  signal?: AbortSignal,
+): Promise<RewriteReport> {
+  const existing = await stat(outPath).catch(() => null);
+  if (existing?.isDirectory()) throw new CaptureError('write', outPath, 0, 0, 'cannot write: it is a directory');
+  if (existing && !existing.isFile()) return rewriteInto(inPath, outPath, opts, signal);
+  const temp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.flowstash-tmp`);
+  let report: RewriteReport;
+  try {
+    report = await rewriteInto(inPath, temp, opts, signal);
+    if (existing) await chmod(temp, existing.mode & 0o7777).catch(() => undefined);
+    await rename(temp, outPath).catch((e: Error) => {
+      throw new CaptureError('write', outPath, 0, 0, `cannot replace the output with the finished temporary file ${temp}: ${e.message}`);
+    });
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw e;
+  }
+  return report;
+}
+
+async function rewriteInto(inPath: string, outPath: string, opts: RewriteOptions, signal: AbortSignal | undefined): Promise<RewriteReport> {
   // Loaded on demand: the filter compiler pulls in node:dns, start-up time most runs do not need.
   const filter = opts.filter !== null ? await (await import('../packet/filter.ts')).compileFilterResolving(opts.filter) : null;
   const reader = await openCapture(inPath);
@@ -69,6 +109,7 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
   const chunks = chunkRecycler(reader);
   try {
     await reader.forEachPacket((pkt) => {
+      if (signal?.aborted) throw new RewriteInterrupted(rewriter.stats.written);
       if (!writer) startWriter(pkt.linkType);
       return visit(pkt, writer!);
     });
@@ -77,9 +118,10 @@ export async function rewriteCaptureFile(inPath: string, outPath: string, opts: 
     error = e;
   } finally {
     await reader.close();
-    if (!writer) writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType: info.linkType < 0 ? 1 : info.linkType, snaplen: OUTPUT_SNAPLEN });
-    await writer.close();
+    if (!writer && !signal?.aborted) writer = await CaptureWriter.create(outPath, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType: info.linkType < 0 ? 1 : info.linkType, snaplen: OUTPUT_SNAPLEN });
+    await (writer as CaptureWriter | null)?.close();
   }
+  if (signal?.aborted) throw new RewriteInterrupted(rewriter.stats.written);
   for (const w of reader.warnings) warnings.push(w.message);
   warnings.push(...rewriter.warnings);
   return { stats: rewriter.stats, warnings, error };
