@@ -25,7 +25,7 @@ const MAX_FIELD = 32;
 export const MAX_DATALEN = 16 * 1024 * 1024;
 
 export class RelpFrameReader {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   /** Bytes of the connection consumed before `buffer` (for error offsets). */
   private consumed = 0;
 
