@@ -1,6 +1,6 @@
 // bench/replay.ts — `flowstash replay --topspeed` against `tcpreplay --topspeed` on loopback, and
 // how precisely flowstash keeps a capture's own timing. Everything stays on 127.0.0.0/8 and stops
-// by itself. Run: npx tsx bench/replay.ts [--packets N] [--rounds N]
+// by itself. Run: npx tsx bench/replay.ts [--packets N] [--rounds N] [--rates-only]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -126,8 +126,72 @@ async function paced(file: string, port: number, threads: number): Promise<Laten
   return { label: threads === 0 ? 'main thread (--threads 0)' : `sending thread (--threads ${threads})`, late: late.slice().sort((a, b) => a - b), spanS: spanNs / 1e9 };
 }
 
+/**
+ * A fixed rate (--pps) for `seconds`: the replay's CPU share (process.cpuUsage of this process, which
+ * runs only the replay — reading, pacing, sending — over wall time) and the lateness of each datagram.
+ */
+async function ratedRun(file: string, port: number, pps: number, seconds: number, threads: number): Promise<{ cpuShare: number; late: number[]; achievedPps: number }> {
+  const real = hrClock();
+  const to = { host: '127.0.0.1', port };
+  const limit = Math.round(pps * seconds);
+  const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let late: number[];
+  let spanNs: number;
+  if (threads === 0) {
+    const pacer = new Pacer({ pps, limit, loop: 0 }, real, true);
+    const sender = new DatagramSender({ to, exporters: 'any' });
+    await sender.prepare();
+    const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg), { sinkWaitsAreSetup: true });
+    await sender.close();
+    late = pacer.lateness ?? [];
+    spanNs = res.endNs - res.startNs;
+  } else {
+    const sender = await ThreadedSender.start({ to, exporters: 'any', threads, originNs: real.originNs, measure: true });
+    const clock = planningClock(real, START_LEAD_NS);
+    sender.useClock(clock);
+    const pacer = new Pacer({ pps, limit, loop: 0 }, clock);
+    const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg, pacer.lastDueNs));
+    await sender.close();
+    late = sender.lateness ?? [];
+    spanNs = sender.lastSendNs - res.startNs;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
+  return { cpuShare: (cpu.user + cpu.system) / 1000 / wallMs, late: late.slice().sort((a, b) => a - b), achievedPps: limit / (spanNs / 1e9) };
+}
+
+async function cpuAtRates(sinkPort: number): Promise<void> {
+  const file = path.join(OUT, 'replay-rated.pcap');
+  await writeCapture(file, 20_000, 10_000, sinkPort);
+  const us = (ns: number): string => (ns / 1e3).toFixed(0);
+  console.log('fixed rate (--pps), 3 s each: CPU share of the replay (process.cpuUsage / wall; 1.00 = one core busy) and lateness per datagram:');
+  console.log('| pps    | sender                     | achieved pps | CPU share | p50 late | p99 late | p99.9 late | max late  | within 2 ms | machine               |');
+  console.log('|--------|----------------------------|--------------|-----------|----------|----------|------------|-----------|-------------|-----------------------|');
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const pps of [5_000, 10_000]) {
+      for (const threads of [0, 1]) {
+        const r = await ratedRun(file, sinkPort, pps, 3, threads);
+        const within2 = r.late.filter((x) => x <= 2_000_000).length / r.late.length;
+        console.log(
+          `| ${String(pps).padEnd(6)} | ${(threads === 0 ? 'main thread (--threads 0)' : 'sending thread (--threads 1)').padEnd(26)} | ${r.achievedPps.toFixed(0).padStart(12)} | ` +
+            `${r.cpuShare.toFixed(3).padStart(9)} | ${us(percentile(r.late, 50)).padStart(5)} µs | ${us(percentile(r.late, 99)).padStart(5)} µs | ` +
+            `${us(percentile(r.late, 99.9)).padStart(7)} µs | ${us(r.late[r.late.length - 1] ?? 0).padStart(6)} µs | ${(within2 * 100).toFixed(2).padStart(10)}% | ${load().padEnd(21)} |`,
+        );
+      }
+    }
+  }
+  console.log('');
+}
+
 async function main(): Promise<void> {
   const sink = await startSink();
+  if (process.argv.includes('--rates-only')) {
+    console.log(`machine: ${load()} at start\n`);
+    await cpuAtRates(sink.port);
+    await sink.stop();
+    return;
+  }
   const fast = path.join(OUT, 'replay-topspeed.pcap');
   await writeCapture(fast, PACKETS, 10_000, sink.port);
   console.log(`capture: ${PACKETS} datagrams of 200 bytes (242-byte frames), 8 exporters, to 127.0.0.1:${sink.port}`);

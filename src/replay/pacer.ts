@@ -144,16 +144,25 @@ export interface HrClock extends Clock {
   readonly originNs: bigint;
 }
 
-/** Synchronous spin slices last at most this long, so I/O, signals and timers still get a turn. */
-const SPIN_SLICE_NS = 200_000;
-/** Timers fire late by a millisecond or more on a busy machine: sleep until this long before the deadline. */
-const SLEEP_MARGIN_NS = 2_000_000;
+/** Timers fire late by a millisecond or more on a busy machine: sleep on one until this long before the deadline. */
+const TIMER_MARGIN_NS = 2_000_000;
+/**
+ * The last stretch before a deadline is spun on the clock: a blocking sleep (below) wakes up to
+ * ~50 µs late (the kernel's timer slack), so it stops this long before the deadline.
+ */
+const SPIN_NS = 30_000;
+/** Blocking sleeps last at most this long, so I/O, signals and timers still get a turn between them. */
+const BLOCK_SLICE_NS = 1_000_000;
+/** A futex word no one ever notifies: Atomics.wait on it is a sleep with sub-millisecond resolution. */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * The process's monotonic clock: waits sleep on a timer until ~2 ms before the deadline, then spin
- * on the clock in short synchronous slices. `performance.now()` reads the same monotonic source as
- * `process.hrtime.bigint()` without allocating a BigInt per read, so spinning makes no garbage
- * (garbage collections were the long tail of lateness).
+ * The process's monotonic clock. A wait sleeps on a timer until ~2 ms before the deadline, then
+ * in short blocking sleeps (Atomics.wait: a futex with a timeout, microsecond resolution, no CPU)
+ * until ~30 µs before it, and spins on the clock only for that last stretch. At 10,000 packets/s
+ * (100 µs apart) the sender thus sleeps most of each gap instead of spinning through it.
+ * `performance.now()` reads the same monotonic source as `process.hrtime.bigint()` without
+ * allocating a BigInt per read, so spinning makes no garbage.
  */
 export function hrClock(originNs: bigint = process.hrtime.bigint()): HrClock {
   // Threads have their own performance.now() origin; hrtime is process-wide, so clocks built on
@@ -165,14 +174,19 @@ export function hrClock(originNs: bigint = process.hrtime.bigint()): HrClock {
     now,
     async waitUntil(targetNs: number): Promise<void> {
       const remaining = targetNs - now();
-      if (remaining > SLEEP_MARGIN_NS + 1_000_000) await sleepMs(Math.floor((remaining - SLEEP_MARGIN_NS) / 1e6));
+      if (remaining > TIMER_MARGIN_NS + 1_000_000) await sleepMs(Math.floor((remaining - TIMER_MARGIN_NS) / 1e6));
       for (;;) {
-        const sliceEnd = Math.min(targetNs, now() + SPIN_SLICE_NS);
-        while (now() < sliceEnd) {
-          // busy-wait: the deadline is less than a slice away
+        const left = targetNs - now();
+        if (left <= 0) return;
+        if (left <= SPIN_NS) {
+          while (now() < targetNs) {
+            // busy-wait: the deadline is closer than a blocking sleep can hit
+          }
+          return;
         }
-        if (sliceEnd >= targetNs) return;
-        await yieldToLoop();
+        const block = Math.min(left - SPIN_NS, BLOCK_SLICE_NS);
+        Atomics.wait(sleepCell, 0, 0, block / 1e6);
+        if (block === BLOCK_SLICE_NS) await yieldToLoop();
       }
     },
   };
