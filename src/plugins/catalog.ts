@@ -14,6 +14,7 @@ import { udpOutputSchema } from './outputs/udp/schema.ts';
 import { httpOutputSchema } from './outputs/http/schema.ts';
 import { redisOutputSchema } from './outputs/redis/schema.ts';
 import { redisInputSchema } from './inputs/redis/schema.ts';
+import { httpInputSchema } from './inputs/http/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
@@ -66,6 +67,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(syslogSchema, () => import('./inputs/syslog/syslog.ts')),
   plugin(pipelineInputSchema, () => import('./inputs/pipeline/pipeline.ts')),
   plugin(redisInputSchema, () => import('./inputs/redis/redis.ts')),
+  plugin(httpInputSchema, () => import('./inputs/http/http.ts')),
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   // filters
