@@ -161,6 +161,29 @@ async function ratedRun(file: string, port: number, pps: number, seconds: number
   return { cpuShare: (cpu.user + cpu.system) / 1000 / wallMs, late: late.slice().sort((a, b) => a - b), achievedPps: limit / (spanNs / 1e9) };
 }
 
+/**
+ * Node's own send ceiling: a bare dgram loop in its own process sending `count` datagrams of
+ * `size` bytes on one connected socket to the sink, with a turn of the event loop every 256 sends
+ * (as the replay loop takes). Returns datagrams per second over the sending time.
+ */
+async function bareNodeSendLoop(port: number, count: number, size: number): Promise<number> {
+  const code = `
+    const s = require('node:dgram').createSocket('udp4');
+    const buf = Buffer.alloc(${size}, 0xab);
+    s.connect(${port}, '127.0.0.1', async () => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < ${count}; i++) {
+        s.send(buf);
+        if ((i & 255) === 255) await new Promise((r) => setImmediate(r));
+      }
+      const ns = Number(process.hrtime.bigint() - t0);
+      process.stdout.write(String(${count} / (ns / 1e9)));
+      s.close();
+    });`;
+  const r = await run(process.execPath, ['-e', code]);
+  return Number(r.stdout);
+}
+
 async function cpuAtRates(sinkPort: number): Promise<void> {
   const file = path.join(OUT, 'replay-rated.pcap');
   await writeCapture(file, 20_000, 10_000, sinkPort);
@@ -186,6 +209,18 @@ async function cpuAtRates(sinkPort: number): Promise<void> {
 
 async function main(): Promise<void> {
   const sink = await startSink();
+  if (process.argv.includes('--topspeed-only')) {
+    const fast = path.join(OUT, 'replay-topspeed.pcap');
+    await writeCapture(fast, PACKETS, 10_000, sink.port);
+    for (let round = 0; round < ROUNDS; round++) {
+      const node = await bareNodeSendLoop(sink.port, PACKETS, 200);
+      const f = await run(process.execPath, [path.join(ROOT, 'bin/flowstash.mjs'), 'replay', fast, '--to', `127.0.0.1:${sink.port}`, '--topspeed', '--threads', '0']);
+      const ours = ratedPps(f.stdout);
+      console.log(`bare Node loop ${node.toFixed(0)} pps, flowstash replay --topspeed --threads 0 ${ours.toFixed(0)} pps: ratio ${(ours / node).toFixed(2)} (${load()})`);
+    }
+    await sink.stop();
+    return;
+  }
   if (process.argv.includes('--rates-only')) {
     console.log(`machine: ${load()} at start\n`);
     await cpuAtRates(sink.port);
@@ -205,6 +240,7 @@ async function main(): Promise<void> {
   ];
   const rows: { tool: string; pps: number; line: string; load: string }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    rows.push({ tool: 'bare Node dgram send loop', pps: await bareNodeSendLoop(sink.port, PACKETS, 200), line: '(same count and size, one connected socket)', load: load() });
     if (haveTcpreplay) {
       const t = await run('tcpreplay', ['-i', 'lo', '--topspeed', fast]);
       rows.push({ tool: 'tcpreplay -i lo --topspeed', pps: ratedPps(t.stdout), line: actualLine(t.stdout) || t.stderr.trim(), load: load() });
@@ -229,6 +265,12 @@ async function main(): Promise<void> {
     console.log(`| ${v.tool.padEnd(29)} | ${ours.toFixed(0).padStart(9)} | ${haveTcpreplay ? (ours / theirs).toFixed(2).padEnd(18) : 'tcpreplay missing '} |`);
   }
   console.log(`target: >= 0.50 of tcpreplay -> ${haveTcpreplay ? (bestOurs / theirs >= 0.5 ? 'met' : 'NOT met') : 'n/a'}`);
+  const node = best('bare Node dgram send loop');
+  console.log(`Node's own send ceiling (bare dgram loop, best): ${node.toFixed(0)} pps; best flowstash replay --topspeed: ${bestOurs.toFixed(0)} pps -> ratio ${(bestOurs / node).toFixed(2)} (target >= 0.70: ${bestOurs / node >= 0.7 ? 'met' : 'NOT met'})`);
+  for (let round = 0; round < ROUNDS; round++) {
+    const pair = rows.filter((r) => r.tool === 'bare Node dgram send loop' || r.tool === 'flowstash replay --threads 0').slice(round * 2, round * 2 + 2);
+    if (pair.length === 2) console.log(`  round ${round + 1}: --threads 0 / bare loop = ${(pair[1]!.pps / pair[0]!.pps).toFixed(2)} (${pair[1]!.load})`);
+  }
   console.log(
     "note: not like for like. tcpreplay's count is frames injected on lo that the kernel drops before any socket\n" +
       '(their Ethernet header does not match lo); flowstash counts real datagrams delivered to the sink socket,\n' +
