@@ -36,6 +36,7 @@ import { deDotSchema } from './filters/de_dot/schema.ts';
 import { truncateSchema } from './filters/truncate/schema.ts';
 import { uuidSchema } from './filters/uuid/schema.ts';
 import { bytesSchema } from './filters/bytes/schema.ts';
+import { throttleSchema } from './filters/throttle/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
@@ -90,6 +91,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(truncateSchema, () => import('./filters/truncate/truncate.ts')),
   plugin(uuidSchema, () => import('./filters/uuid/uuid.ts')),
   plugin(bytesSchema, () => import('./filters/bytes/bytes.ts')),
+  plugin(throttleSchema, () => import('./filters/throttle/throttle.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),
