@@ -25,6 +25,8 @@ const arg = (name: string, def: string): string => {
 const HOLD = Number(arg('--hold', '8'));
 const RATES = arg('--rates', '5000,10000,15000,20000,25000,30000').split(',').map(Number);
 const PROFILE = process.argv.includes('--cpu-prof');
+// e.g. --collector-args "-b 1000": pipeline settings for the collector (flowstash -f options)
+const COLLECTOR_ARGS = arg('--collector-args', '').split(' ').filter(Boolean);
 const CAPTURE = path.join(OUT, 'elastiflow-softflowd.pcap');
 const RECORDS = path.join(OUT, 'elastiflow-softflowd.records.jsonl');
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   const profDir = path.join(OUT, 'elastiflow-prof');
   rmSync(profDir, { recursive: true, force: true });
   const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-  const collector = spawn(process.execPath, [...nodeArgs, BIN, '--pipeline.ecs_compatibility', 'disabled', '--dry-run', '-f', path.join(ELASTIFLOW, 'conf.d/*.conf')], {
+  const collector = spawn(process.execPath, [...nodeArgs, BIN, '--pipeline.ecs_compatibility', 'disabled', '--dry-run', ...COLLECTOR_ARGS, '-f', path.join(ELASTIFLOW, 'conf.d/*.conf')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     if (collector.exitCode !== null) throw new Error(`collector exited:\n${log.slice(-3000)}`);
     await sleep(200);
   }
-  console.log(`collector: full ElastiFlow conf.d, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${PROFILE ? ' (under --cpu-prof)' : ''}`);
+  console.log(`collector: full ElastiFlow conf.d, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${COLLECTOR_ARGS.length ? ` (${COLLECTOR_ARGS.join(' ')})` : ''}${PROFILE ? ' (under --cpu-prof)' : ''}`);
   console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ${per.length} datagrams, ${avg.toFixed(1)} records per datagram); each step sends ${HOLD} s worth\n`);
 
   const replay = async (pps: number, packets: number): Promise<{ sent: number; seconds: number; senderCpu: number }> => {
