@@ -78,3 +78,19 @@ describe('flowstash replay --threads', () => {
     expect(r.got.length).toBe(37);
   });
 });
+
+describe('flowstash replay --pps (timer and blocking sleeps, spin only at the end)', () => {
+  for (const threads of ['0', '1']) {
+    it(`--threads ${threads}: every datagram of a rated replay arrives, in order, all counted`, async () => {
+      // 4000 pps: 250 µs apart, the range where each wait is a sub-millisecond blocking sleep.
+      const r = await receive((port) => runCli(['replay', capture, '--to', `127.0.0.1:${port}`, '--pps', '4000', '--threads', threads]));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`Successful packets:\\s+${EXPORTERS * PER_EXPORTER}\\b`));
+      expect(r.got).toHaveLength(EXPORTERS * PER_EXPORTER);
+      for (let e = 0; e < EXPORTERS; e++) {
+        const mine = r.got.filter((g) => g.payload.startsWith(`${e}:`)).map((g) => Number(g.payload.split(':')[1]));
+        expect(mine).toEqual(Array.from({ length: PER_EXPORTER }, (_, i) => i));
+      }
+    }, 120_000);
+  }
+});

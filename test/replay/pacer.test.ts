@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Pacer, Schedule, validatePacing, type Clock, type PacingOptions } from '../../src/replay/pacer.ts';
+import { hrClock, Pacer, Schedule, validatePacing, type Clock, type PacingOptions } from '../../src/replay/pacer.ts';
 
 /** A clock that only moves when waited on (plus a fixed cost per send, to model a slow sender). */
 class FakeClock implements Clock {
@@ -163,5 +163,17 @@ describe('Schedule/Pacer: fixed rates and limits', () => {
     expect(validatePacing({ limit: 0 })).toMatch(/--limit/);
     expect(validatePacing({ mbps: 0 })).toBeUndefined();
     expect(validatePacing({ pps: 0.5, loop: 0, duration: 3 })).toBeUndefined();
+  });
+});
+
+describe('hrClock.waitUntil', () => {
+  it('never returns before its target, whichever way it waits (spin, blocking sleeps, timer)', async () => {
+    const clock = hrClock();
+    // 0 and past targets, the spin-only stretch (< 30 µs), blocking slices (< 3 ms), timer + slices.
+    for (const aheadNs of [-1_000_000, 0, 10_000, 29_000, 80_000, 400_000, 1_500_000, 3_500_000, 6_000_000]) {
+      const target = clock.now() + aheadNs;
+      await clock.waitUntil(target);
+      expect(clock.now()).toBeGreaterThanOrEqual(target);
+    }
   });
 });
