@@ -144,7 +144,7 @@ describe('synth options', () => {
   });
 
   it('refuses bad options with a message', () => {
-    expect(() => synthesize({ profile: 'nope', flows: 1 })).toThrow(/unknown profile 'nope' \(known: netscaler, softflowd, cisco-v9, v5\)/);
+    expect(() => synthesize({ profile: 'nope', flows: 1 })).toThrow(/unknown profile 'nope' \(known: netscaler, softflowd, cisco-v9, v5, sflow\)/);
     expect(() => synthesize({ profile: 'v5', flows: 0 })).toThrow(/--flows must be a positive integer/);
   });
 
