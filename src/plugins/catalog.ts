@@ -37,6 +37,7 @@ import { truncateSchema } from './filters/truncate/schema.ts';
 import { uuidSchema } from './filters/uuid/schema.ts';
 import { bytesSchema } from './filters/bytes/schema.ts';
 import { throttleSchema } from './filters/throttle/schema.ts';
+import { elapsedSchema } from './filters/elapsed/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
@@ -92,6 +93,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(uuidSchema, () => import('./filters/uuid/uuid.ts')),
   plugin(bytesSchema, () => import('./filters/bytes/bytes.ts')),
   plugin(throttleSchema, () => import('./filters/throttle/throttle.ts')),
+  plugin(elapsedSchema, () => import('./filters/elapsed/elapsed.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),

@@ -59,6 +59,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/uuid': { target: 'id' },
   'filter/bytes': { source: 'size', target: 'size_bytes' },
   'filter/throttle': { key: '%{host}', after_count: 1, add_tag: ['throttled'] },
+  'filter/elapsed': { start_tag: 'start', end_tag: 'end', unique_id_field: 'task' },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
   'filter/dns': { reverse: ['missing_field'] },
   'filter/useragent': { source: 'message' },
