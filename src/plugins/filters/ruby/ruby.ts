@@ -15,6 +15,7 @@ import type { CheckContext, CheckResult, Logger, PluginContext } from '../../typ
 import type { RubyFilterOptions } from './schema.ts';
 import type { RubyReply, RubyVm } from './vm.ts';
 import { WireWriter, fromWire } from './wire.ts';
+import { project, readPaths } from './projection.ts';
 
 const EXCLUSIVE = 'You must either use an inline script with the "code" option or a script file using "path".';
 
@@ -43,9 +44,13 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   private pending: Pending[] = [];
   private readonly exceptionCounter = { exceptions: 0, created: 0, cancelled: 0, batches: 0 };
 
+  /** The fields inline code can read, when its text shows them (only those cross into Ruby). */
+  private readonly paths: string[][] | undefined;
+
   constructor(options: RubyFilterOptions, ctx: PluginContext) {
     super(options, ctx);
     this.rubyId = `${ctx.id}#${++instances}`;
+    this.paths = options.code !== undefined ? readPaths(options.code, options.init) : undefined;
   }
 
   async register(): Promise<void> {
@@ -100,7 +105,8 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
     let meta = '[';
     for (let i = 0; i < events.length; i++) {
       const writer = new WireWriter();
-      data += (i ? ',' : '') + writer.event(events[i]!.data);
+      const fields = events[i]!.data;
+      data += (i ? ',' : '') + writer.event(this.paths ? project(fields, this.paths) : fields);
       meta += (i ? ',' : '') + writer.map(events[i]!.metadata);
       flags += writer.nested ? '1' : '0';
     }
@@ -169,7 +175,7 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   }
 }
 
-function drainInto(log: Logger, entries: FieldValue[] | undefined): void {
+export function drainInto(log: Logger, entries: FieldValue[] | undefined): void {
   for (const entry of entries ?? []) {
     const [level, , message, data] = entry as [string, string, string, FieldMap | undefined];
     const write = level === 'trace' || level === 'debug' || level === 'info' || level === 'warn' ? log[level] : log.error;
@@ -178,7 +184,7 @@ function drainInto(log: Logger, entries: FieldValue[] | undefined): void {
 }
 
 /** The operations Ruby made on an event, made again on flowstash's Event (same order). */
-function replay(event: Event, ops: FieldValue[][]): void {
+export function replay(event: Event, ops: FieldValue[][]): void {
   for (const op of ops) {
     const ref = op[1] as string;
     if (op[0] === 's') event.set(ref, fromWire(op[2]!));
@@ -187,7 +193,7 @@ function replay(event: Event, ops: FieldValue[][]): void {
   }
 }
 
-function eventFromWire([data, meta, cancelled]: FieldValue[]): Event {
+export function eventFromWire([data, meta, cancelled]: FieldValue[]): Event {
   const event = new Event(fromWire(data!) as FieldMap, fromWire(meta!) as FieldMap);
   event.cancelled = cancelled === true;
   return event;
