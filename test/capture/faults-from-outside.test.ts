@@ -111,3 +111,22 @@ describe('rewrite interrupted by a real SIGINT', () => {
     expect(readdirSync(tmp).filter((f) => f.includes('flowstash-tmp'))).toEqual([]);
   }, 130_000);
 });
+
+describe('rewrite of a damaged input, from outside', () => {
+  it('exits 1 naming the fault; the output holds the whole records read before it, never a cut record', async () => {
+    const frames = Array.from({ length: 5 }, (_, i) => ({ tsSec: i, tsNsec: 0, data: Buffer.alloc(60, i) }));
+    const whole = encodeCapture(frames);
+    const cut = join(tmp, 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, whole.length - 7));
+    const out = join(tmp, 'from-cut.pcap');
+    writeFileSync(out, 'previous');
+    const r = flowstash(['rewrite', '-i', cut, '-o', out, '--ttl=9']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cut\.pcap: packet 5 at byte offset \d+: file ends inside the record/);
+    expect(r.stderr).toMatch(/wrote the 4 packet\(s\) read before the fault/);
+    const { packets, error } = await readAllPackets(await openCapture(out));
+    expect(error).toBeNull();
+    expect(packets).toHaveLength(4);
+    expect(readdirSync(tmp).filter((f) => f.includes('flowstash-tmp'))).toEqual([]);
+  }, 130_000);
+});
