@@ -264,6 +264,7 @@ export class Pipeline {
       where: plugin ? where(plugin.node) : '<pipeline>',
       pipelineId: this.settings.pipelineId ?? 'main',
       dryRun: this.settings.dryRun ?? false,
+      pipelineWorkers: this.settings.workers,
     };
   }
 

@@ -38,6 +38,7 @@ import { uuidSchema } from './filters/uuid/schema.ts';
 import { bytesSchema } from './filters/bytes/schema.ts';
 import { throttleSchema } from './filters/throttle/schema.ts';
 import { elapsedSchema } from './filters/elapsed/schema.ts';
+import { aggregateSchema } from './filters/aggregate/schema.ts';
 import { translateSchema } from './filters/translate/schema.ts';
 import { cidrSchema } from './filters/cidr/schema.ts';
 import { geoipSchema } from './filters/geoip/schema.ts';
@@ -94,6 +95,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(bytesSchema, () => import('./filters/bytes/bytes.ts')),
   plugin(throttleSchema, () => import('./filters/throttle/throttle.ts')),
   plugin(elapsedSchema, () => import('./filters/elapsed/elapsed.ts')),
+  plugin(aggregateSchema, () => import('./filters/aggregate/aggregate.ts')),
   plugin(translateSchema, () => import('./filters/translate/translate.ts'), { checks: true }),
   plugin(cidrSchema, () => import('./filters/cidr/cidr.ts'), { checks: true }),
   plugin(geoipSchema, () => import('./filters/geoip/geoip.ts'), { checks: true }),

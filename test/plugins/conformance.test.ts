@@ -60,6 +60,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'filter/bytes': { source: 'size', target: 'size_bytes' },
   'filter/throttle': { key: '%{host}', after_count: 1, add_tag: ['throttled'] },
   'filter/elapsed': { start_tag: 'start', end_tag: 'end', unique_id_field: 'task' },
+  'filter/aggregate': { task_id: '%{message}', code: "map['n'] ||= 0; map['n'] += 1; event.set('n', map['n'])" },
   'filter/geoip': { source: 'message', target: 'geo', database: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/geoip/GeoLite2-City-Test.mmdb') },
   'filter/dns': { reverse: ['missing_field'] },
   'filter/useragent': { source: 'message' },

@@ -38,6 +38,7 @@ export class RubyVm {
   private readonly jsObject: RbValue;
   private readonly transport: { takeJsValue(value: unknown): void };
   private readonly ids = new Map<string, RbValue>();
+  private readonly defined = new Set<string>();
 
   private constructor(
     private readonly vm: VmLike,
@@ -77,6 +78,16 @@ export class RubyVm {
   /** Same as call(), for replies whose numbers must keep Ruby's Integer/Float distinction. */
   callRaw(method: string, id: string, ...args: string[]): string {
     return this.bridge.call(method, this.wrapId(id), ...args.map((a) => this.wrap(a))).toString();
+  }
+
+  /**
+   * Evaluates Ruby source once per name (a plugin's own classes beside the prelude: the aggregate
+   * filter's task maps). Raises what Ruby raised.
+   */
+  define(name: string, source: string): void {
+    if (this.defined.has(name)) return;
+    this.vm.eval(source);
+    this.defined.add(name);
   }
 
   static async start(): Promise<RubyVm> {
