@@ -336,3 +336,31 @@ describe('aggregate filter', () => {
     ]);
   });
 });
+
+describe('aggregate filter in a pipeline', () => {
+  it('docs example #4 (push_previous_map_as_event, jdbc-style sorted rows): one event per country, the last one pushed by the shutdown flush', async () => {
+    const { loadPipelineConfig } = await import('../../../config/pipeline-config.ts');
+    const { runPipelineHarness } = await import('../../../pipeline/harness.ts');
+    const configString = `filter {
+      aggregate {
+        task_id => "%{country_name}"
+        code => "
+          map['country_name'] ||= event.get('country_name')
+          map['towns'] ||= []
+          map['towns'] << {'town_name' => event.get('town_name')}
+          event.cancel()
+        "
+        push_previous_map_as_event => true
+        timeout => 3
+      }
+    }`;
+    const config = await loadPipelineConfig({ configString });
+    const rows = [['France', 'Paris'], ['France', 'Marseille'], ['France', 'Lyon'], ['USA', 'New-York'], ['USA', 'Chicago'], ['USA', 'Los Angeles']];
+    const lines = rows.map(([country_name, town_name]) => JSON.stringify({ country_name, town_name }));
+    const r = await runPipelineHarness(config, { codec: 'json_lines', source: { kind: 'lines', lines } });
+    expect(r.events.map((e) => [e.get('country_name'), e.get('towns'), e.get('tags')])).toEqual([
+      ['France', [{ town_name: 'Paris' }, { town_name: 'Marseille' }, { town_name: 'Lyon' }], undefined],
+      ['USA', [{ town_name: 'New-York' }, { town_name: 'Chicago' }, { town_name: 'Los Angeles' }], ['_aggregatefinalflush']],
+    ]);
+  });
+});

@@ -148,3 +148,23 @@ describe('elapsed filter', () => {
     expect(end.get('tags')).toContain('elapsed_end_without_start');
   });
 });
+
+describe('elapsed filter in a pipeline', () => {
+  it('a match on the end event, and a start event left open expires at the shutdown flush (age 5 ≥ timeout 5)', async () => {
+    const { loadPipelineConfig } = await import('../../../config/pipeline-config.ts');
+    const { runPipelineHarness } = await import('../../../pipeline/harness.ts');
+    const config = await loadPipelineConfig({ configString: 'filter { elapsed { start_tag => "s" end_tag => "e" unique_id_field => "task" timeout => 5 } }' });
+    const lines = [
+      { task: 'a', tags: ['s'], '@timestamp': '2024-01-01T00:00:00.000Z' },
+      { task: 'b', tags: ['s'], '@timestamp': '2024-01-01T00:00:01.000Z' },
+      { task: 'a', tags: ['e'], '@timestamp': '2024-01-01T00:00:02.500Z' },
+    ].map((o) => JSON.stringify(o));
+    const r = await runPipelineHarness(config, { codec: 'json_lines', source: { kind: 'lines', lines } });
+    expect(r.events.map((e) => [e.get('task'), e.get('tags'), e.get('elapsed_time')])).toEqual([
+      ['a', ['s'], undefined],
+      ['b', ['s'], undefined],
+      ['a', ['e', 'elapsed', 'elapsed_match'], new Float(2.5)],
+      ['b', ['elapsed', 'elapsed_expired_error'], 5],
+    ]);
+  });
+});
