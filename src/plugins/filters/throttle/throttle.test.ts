@@ -118,3 +118,20 @@ describe('throttle filter', () => {
     expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 });
+
+describe('throttle filter in a pipeline', () => {
+  it('the documented drop pattern: only the 3rd-5th events of a key in a period get through', async () => {
+    const { loadPipelineConfig } = await import('../../../config/pipeline-config.ts');
+    const { runPipelineHarness } = await import('../../../pipeline/harness.ts');
+    const config = await loadPipelineConfig({
+      configString: `filter {
+        throttle { before_count => 3 after_count => 5 period => 3600 max_age => 7200 key => "%{host}%{message}" add_tag => "throttled" }
+        if "throttled" in [tags] { drop { } }
+      }`,
+    });
+    const lines = Array.from({ length: 7 }, (_, i) => JSON.stringify({ host: 'h', message: 'disk full', n: i + 1, '@timestamp': `2024-01-01T00:00:0${i}Z` }));
+    lines.push(JSON.stringify({ host: 'other', message: 'disk full', n: 99, '@timestamp': '2024-01-01T00:00:09Z' }));
+    const r = await runPipelineHarness(config, { codec: 'json_lines', source: { kind: 'lines', lines } });
+    expect(r.events.map((e) => e.get('n'))).toEqual([3, 4, 5]);
+  });
+});
