@@ -303,6 +303,8 @@ async function main(): Promise<void> {
     const t = await run('tcpreplay', ['-i', 'lo', timed]);
     console.log(`tcpreplay -x 1 on the same capture: ${actualLine(t.stdout)}`);
   }
+  console.log('');
+  await cpuAtRates(sink.port);
   const received = await sink.stop();
   console.log(`\nsink received ${received} datagrams in all (tcpreplay's frames never reach sockets: see the note above)`);
 }
