@@ -17,6 +17,7 @@ import { redisInputSchema } from './inputs/redis/schema.ts';
 import { httpInputSchema } from './inputs/http/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
+import { beatsSchema } from './inputs/beats/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
 import { grokSchema } from './filters/grok/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
@@ -73,6 +74,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(httpInputSchema, () => import('./inputs/http/http.ts')),
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
+  plugin(beatsSchema, () => import('./inputs/beats/beats.ts')),
   // filters
   plugin(mutateSchema, () => import('./filters/mutate/mutate.ts'), { checks: true }),
   plugin(grokSchema, () => import('./filters/grok/grok.ts'), { checks: true }),

@@ -11,20 +11,6 @@ const input = (name: string, description: string, options: PluginSchema['options
 });
 
 export const INPUT_SCHEMAS: PluginSchema[] = [
-  input('beats', 'Receive events from Elastic Beats (lumberjack v2)', {
-    host: str('0.0.0.0'),
-    port: required(num()),
-    ssl: deprecated(bool(false), 'Use `ssl_enabled` instead.'),
-    ssl_verify_mode: deprecated(oneOf(['none', 'peer', 'force_peer'], 'none'), 'Use `ssl_client_authentication` instead.'),
-    ssl_peer_metadata: bool(false),
-    include_codec_tag: bool(true),
-    client_inactivity_timeout: num(60),
-    executor_threads: num(),
-    event_loop_threads: num(0),
-    add_hostname: bool(false),
-    enrich: any(),
-    ...sslServerOptions(),
-  }),
   input('file', 'Stream events from files', {
     path: required(arr()),
     exclude: arr(),
