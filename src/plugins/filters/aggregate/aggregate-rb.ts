@@ -87,6 +87,7 @@ module LogStash
 
       # One event: [ops, cancelled, events to add (wire), code ran without error].
       def __filter(event, task_id, now)
+        return [event.__ops, event.cancelled?, [], false, false] if task_id.nil?
         added = []
         ok = false
         maps = @shared.maps[@task_id_pattern]
@@ -240,13 +241,25 @@ module LogStash
         JSON.generate({ 'ok' => nil, 'log' => drain_log })
       end
 
-      # One event "task_id\x01now\x01flags\x01[data]\x01[metadata]" → one row.
+      # A worker batch "now\x01flags\x01[task ids]\x01[data…]\x01[metadata…]" → one row per event, in order.
       def run_aggregate(id, text)
-        task_id, now, flags, data, meta = text.to_s.split("\x01", 5)
-        event = Event.__from_wire(WireBatch.new(data, meta), 0, flags == '1')
-        row = @filters.fetch(id).__filter(event, task_id, now.to_f)
-        Wire.generate({ 'ok' => row, 'log' => drain_log })
+        now, flags, task_ids, data, meta = text.to_s.split("\x01", 5)
+        filter = @filters.fetch(id)
+        batch = WireBatch.new(data, meta)
+        task_ids = JSON.parse(task_ids)
+        now = now.to_f
+        rows = []
+        i = 0
+        n = flags.length
+        GC.disable
+        while i < n
+          rows << filter.__filter(Event.__from_wire(batch, i, flags.getbyte(i) == 49), task_ids[i], now)
+          i += 1
+        end
+        GC.enable
+        Wire.generate({ 'ok' => rows, 'log' => drain_log })
       rescue Exception => e # rubocop:disable Lint/RescueException -- everything must come back as a reply
+        GC.enable
         JSON.generate({ 'error' => [e.class.name, e.message, (e.backtrace || []).first(5)], 'log' => drain_log })
       end
     end

@@ -84,12 +84,12 @@ describe('aggregate filter', () => {
   it('start event: without task id nothing is recorded; with one the map is created; a second start keeps the first map', async () => {
     const s = setup();
     const { start, update } = await specFilters(s);
-    start.filter(ev());
+    await start.filter(ev());
     expect(start.maps()).toEqual({});
-    start.filter(ev({ taskid: 'id124' }));
-    update.filter(ev({ taskid: 'id124', duration: 2 }));
+    await start.filter(ev({ taskid: 'id124' }));
+    await update.filter(ev({ taskid: 'id124', duration: 2 }));
     s.clock.sleep(1);
-    start.filter(ev({ taskid: 'id124' }));
+    await start.filter(ev({ taskid: 'id124' }));
     expect(start.maps()).toEqual({ id124: { sql_duration: 2 } });
   });
 
@@ -97,17 +97,17 @@ describe('aggregate filter', () => {
     const s = setup();
     const { start, update, end } = await specFilters(s);
     const lonely = ev({ taskid: 'id124' });
-    end.filter(lonely);
+    await end.filter(lonely);
     expect(lonely.get('sql_duration')).toBeUndefined();
     expect(end.maps()).toEqual({});
 
-    start.filter(ev({ taskid: 'id_123' }));
-    end.filter(ev());
-    end.filter(ev({ taskid: 'id_123_different' }));
+    await start.filter(ev({ taskid: 'id_123' }));
+    await end.filter(ev());
+    await end.filter(ev({ taskid: 'id_123_different' }));
     expect(Object.keys(end.maps())).toEqual(['id_123']);
-    update.filter(ev({ taskid: 'id_123', duration: 2 }));
+    await update.filter(ev({ taskid: 'id_123', duration: 2 }));
     const last = ev({ taskid: 'id_123' });
-    expect(end.filter(last)).toEqual([last]);
+    expect(await end.filter(last)).toEqual([last]);
     expect(last.get('sql_duration')).toBe(2);
     expect(end.maps()).toEqual({});
   });
@@ -115,7 +115,7 @@ describe('aggregate filter', () => {
   it('an integer task id works as a string one', async () => {
     const s = setup();
     const { start } = await specFilters(s);
-    start.filter(ev({ taskid: 124 }));
+    await start.filter(ev({ taskid: 124 }));
     expect(Object.keys(start.maps())).toEqual(['124']);
   });
 
@@ -123,7 +123,7 @@ describe('aggregate filter', () => {
     const s = setup();
     const f = await filter(s, { code: "fail 'Test'", add_tag: ['ok'] });
     const e = ev({ taskid: 'id124' });
-    f.filter(e);
+    await f.filter(e);
     expect(e.get('tags')).toEqual(['_aggregateexception']);
     expect(errors(s.log.lines)).toEqual(['Aggregate exception occurred']);
     expect(f.stats()['code_errors']).toBe(1);
@@ -133,7 +133,7 @@ describe('aggregate filter', () => {
     const s = setup();
     const f = await filter(s, { code: "map['n'] = 1", add_tag: ['aggregated'], add_field: { at: '%{taskid}' } });
     const e = ev({ taskid: 'a' });
-    f.filter(e);
+    await f.filter(e);
     expect(e.get('tags')).toEqual(['aggregated']);
     expect(e.get('at')).toBe('a');
   });
@@ -141,7 +141,7 @@ describe('aggregate filter', () => {
   it('flush: no timeout anywhere — a default filter owns the pattern with the 1800 s default; maps stay before it', async () => {
     const s = setup();
     const f = await filter(s, { code: "map['n'] = 1" });
-    f.filter(ev({ taskid: 'x' }));
+    await f.filter(ev({ taskid: 'x' }));
     s.clock.sleep(1799);
     expect(f.flush(false)).toEqual([]);
     expect(Object.keys(f.maps())).toEqual(['x']);
@@ -157,7 +157,7 @@ describe('aggregate filter', () => {
   it('flush: timeout defined on the end filter — not expired yet, then expired into a timeout event (task id field, map, timeout code, tags)', async () => {
     const s = setup();
     const { start, end } = await specFilters(s);
-    start.filter(ev({ taskid: 'id_123' }));
+    await start.filter(ev({ taskid: 'id_123' }));
     expect(start.flush(false)).toEqual([]); // another filter owns the pattern's timeouts
     expect(end.flush(false)).toEqual([]);
     expect(Object.keys(end.maps())).toEqual(['id_123']);
@@ -174,7 +174,7 @@ describe('aggregate filter', () => {
   it('a timeout on another task_id pattern does not remove these maps', async () => {
     const s = setup();
     const { start } = await specFilters(s);
-    start.filter(ev({ taskid: 'id_123' }));
+    await start.filter(ev({ taskid: 'id_123' }));
     const another = await filter(s, { task_id: '%{another_taskid}', code: '', timeout: 1 });
     s.clock.sleep(2);
     expect(another.flush(false)).toEqual([]);
@@ -184,19 +184,19 @@ describe('aggregate filter', () => {
   it('inactivity_timeout: events within it keep the map; silence past it removes it; timeout still ends a busy map', async () => {
     const s = setup();
     const { start, end } = await specFilters(s); // timeout 5, inactivity 2
-    start.filter(ev({ taskid: 'a' }));
+    await start.filter(ev({ taskid: 'a' }));
     const touch = await filter(s, { code: "map['n'] = (map['n'] || 0) + 1" });
     s.clock.sleep(1);
-    touch.filter(ev({ taskid: 'a' }));
+    await touch.filter(ev({ taskid: 'a' }));
     s.clock.sleep(1.5);
     expect(end.flush(false)).toEqual([]);
     s.clock.sleep(1.1); // 2.6 s idle, and more than inactivity_timeout / 2 since the last run
     expect(end.flush(false).length).toBe(1);
 
-    start.filter(ev({ taskid: 'b' }));
+    await start.filter(ev({ taskid: 'b' }));
     for (let i = 0; i < 5; i++) {
       s.clock.sleep(1.2);
-      touch.filter(ev({ taskid: 'b' }));
+      await touch.filter(ev({ taskid: 'b' }));
     }
     const out = end.flush(false); // 6 s old although active
     expect(out.map((e) => e.get('my_id'))).toEqual(['b']);
@@ -207,16 +207,16 @@ describe('aggregate filter', () => {
     const s = setup();
     const f = await filter(s, { code: '', timeout: 10, push_map_as_event_on_timeout: true });
     expect(f.flush(false)).toEqual([]); // runs (first time), sets the last-run time
-    f.filter(ev({ taskid: 'a' }));
+    await f.filter(ev({ taskid: 'a' }));
     s.clock.sleep(11);
     expect(f.flush(false).length).toBe(1);
-    f.filter(ev({ taskid: 'b' }));
+    await f.filter(ev({ taskid: 'b' }));
     s.clock.sleep(11); // expired, but the last run was 11 s ago: 11 > 10/2, it runs
     expect(f.flush(false).length).toBe(1);
-    f.filter(ev({ taskid: 'c' }));
+    await f.filter(ev({ taskid: 'c' }));
     expect(f.flush(false)).toEqual([]); // ran 0 s ago: skipped
     s.clock.sleep(11);
-    f.filter(ev({ taskid: 'd' }));
+    await f.filter(ev({ taskid: 'd' }));
     const last = f.flush(true); // final: runs; c expired, d not (and no push_previous)
     expect(last.map((e) => e.get('tags'))).toEqual([['_aggregatefinalflush']]);
   });
@@ -225,9 +225,9 @@ describe('aggregate filter', () => {
     const s = setup();
     const f = await filter(s, { task_id: '%{ppm_id}', code: "map['ppm_id'] = event.get('ppm_id')", push_previous_map_as_event: true, timeout: 5, timeout_task_id_field: 'timeout_task_id_field' });
     const one = ev({ ppm_id: '1' });
-    expect(f.filter(one)).toEqual([one]);
+    expect(await f.filter(one)).toEqual([one]);
     const two = ev({ ppm_id: '2' });
-    const out = f.filter(two);
+    const out = await f.filter(two);
     expect(out.length).toBe(2);
     expect(out[0]).toBe(two);
     expect(out[1]!.get('ppm_id')).toBe('1');
@@ -238,7 +238,7 @@ describe('aggregate filter', () => {
   it('push_previous_map_as_event: timeout pushes the last map (timeout code runs); shutdown pushes it even before the timeout', async () => {
     const s = setup();
     const f = await filter(s, { task_id: '%{ppm_id}', code: "map['ppm_id'] = event.get('ppm_id')", push_previous_map_as_event: true, timeout: 1, timeout_code: "event.set('test', 'testValue')" });
-    f.filter(ev({ ppm_id: '1' }));
+    await f.filter(ev({ ppm_id: '1' }));
     s.clock.sleep(2);
     const out = f.flush(false);
     expect(out.map((e) => [e.get('ppm_id'), e.get('test')])).toEqual([['1', 'testValue']]);
@@ -246,7 +246,7 @@ describe('aggregate filter', () => {
 
     const t = setup();
     const g = await filter(t, { task_id: '%{ppm_id}', code: '', push_previous_map_as_event: true, timeout: 4 });
-    g.filter(ev({ ppm_id: '1' }));
+    await g.filter(ev({ ppm_id: '1' }));
     expect(g.flush(false)).toEqual([]);
     expect(Object.keys(g.maps())).toEqual(['1']);
     const final = g.flush(true);
@@ -264,10 +264,10 @@ describe('aggregate filter', () => {
       timeout: 120,
     });
     const at = (iso: string) => Timestamp.fromMillis(Date.parse(iso));
-    expect(f.filter(ev({ ppm_id: '1', duration: 2, '@timestamp': at('2018-01-31T00:00:00Z') })).length).toBe(1);
-    expect(f.filter(ev({ ppm_id: '1', duration: 3, '@timestamp': at('2018-01-31T00:00:01Z') })).length).toBe(1);
+    expect((await f.filter(ev({ ppm_id: '1', duration: 2, '@timestamp': at('2018-01-31T00:00:00Z') }))).length).toBe(1);
+    expect((await f.filter(ev({ ppm_id: '1', duration: 3, '@timestamp': at('2018-01-31T00:00:01Z') }))).length).toBe(1);
     expect(f.flush(false)).toEqual([]);
-    const out = f.filter(ev({ ppm_id: '1', duration: 4, '@timestamp': at('2018-01-31T00:05:00Z') }));
+    const out = await f.filter(ev({ ppm_id: '1', duration: 4, '@timestamp': at('2018-01-31T00:05:00Z') }));
     expect(out.length).toBe(2);
     expect(out[1]!.get('sql_duration')).toBe(5);
     expect(f.maps()).toEqual({ '1': { sql_duration: 4 } });
@@ -276,27 +276,41 @@ describe('aggregate filter', () => {
   it('map_meta: timeout = 0 pushes at once (or just drops without a push option); inactivity_timeout = 1 at the next flush', async () => {
     const s = setup();
     const f = await filter(s, { task_id: '%{ppm_id}', code: "map['sql_duration'] = 2; map_meta.timeout = 0", push_map_as_event_on_timeout: true, timeout: 120 });
-    const out = f.filter(ev({ ppm_id: '1' }));
+    const out = await f.filter(ev({ ppm_id: '1' }));
     expect(out[1]!.get('sql_duration')).toBe(2);
     expect(f.maps()).toEqual({});
 
     const t = setup();
     const g = await filter(t, { task_id: '%{ppm_id}', code: 'map_meta.timeout = 0', push_map_as_event_on_timeout: false, timeout: 120 });
-    expect(g.filter(ev({ ppm_id: '1' })).length).toBe(1);
+    expect((await g.filter(ev({ ppm_id: '1' }))).length).toBe(1);
     expect(g.maps()).toEqual({});
 
     const u = setup();
     const h = await filter(u, { task_id: '%{ppm_id}', code: "map['sql_duration'] = 2; map_meta.inactivity_timeout = 1", push_map_as_event_on_timeout: true, timeout: 120 });
-    expect(h.filter(ev({ ppm_id: '1' })).length).toBe(1);
+    expect((await h.filter(ev({ ppm_id: '1' }))).length).toBe(1);
     u.clock.sleep(2);
     expect(h.flush(false).length).toBe(1);
     expect(h.maps()).toEqual({});
   });
 
+  it('the events of one worker batch go to Ruby together and keep their order (push_previous_map_as_event within a batch)', async () => {
+    const s = setup();
+    const f = await filter(s, { task_id: '%{id}', code: "map['id'] = event.get('id'); map['n'] = (map['n'] || 0) + 1; event.set('n', map['n'])", push_previous_map_as_event: true, timeout: 60 });
+    const events = ['a', 'a', 'b', 'a', 'c'].map((id) => ev({ id }));
+    const outs = await Promise.all(events.map((e) => f.filter(e)));
+    expect(outs.map((o) => o.map((e) => [e.get('id'), e.get('n')]))).toEqual([
+      [['a', 1]],
+      [['a', 2]],
+      [['b', 1], ['a', 2]],
+      [['a', 1], ['b', 1]],
+      [['c', 1], ['a', 1]],
+    ]);
+  });
+
   it('new_event_block: the code can emit events', async () => {
     const s = setup();
     const f = await filter(s, { task_id: '%{task_id}', code: "map['sql_duration'] = 2; new_event_block.call(LogStash::Event.new({:my_sql_duration => map['sql_duration']}))", timeout: 120 });
-    const out = f.filter(ev({ task_id: '1' }));
+    const out = await f.filter(ev({ task_id: '1' }));
     expect(out.length).toBe(2);
     expect(out[1]!.get('my_sql_duration')).toBe(2);
   });
@@ -307,7 +321,7 @@ describe('aggregate filter', () => {
     const s = setup();
     await filter(s, { task_id: '%{one_special_field}', code: '' });
     const store = await filter(s, { code: "map['sql_duration'] = 0", aggregate_maps_path: file });
-    store.filter(ev({ taskid: 124 }));
+    await store.filter(ev({ taskid: 124 }));
     for (const f of open) await f.close();
     open = [];
     expect(existsSync(file)).toBe(true);
@@ -318,7 +332,7 @@ describe('aggregate filter', () => {
     expect(existsSync(file)).toBe(false);
     expect(other.maps()).toEqual({});
     expect(again.maps()).toEqual({ '124': { sql_duration: 0 } });
-    again.filter(ev({ taskid: 124 }));
+    await again.filter(ev({ taskid: 124 }));
     expect(again.maps()).toEqual({ '124': { sql_duration: 1 } });
   });
 

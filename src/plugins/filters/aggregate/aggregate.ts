@@ -45,6 +45,7 @@ export class AggregateFilter extends FilterBase<AggregateFilterOptions> {
   private readonly rubyId: string;
   private readonly taskId: Interpolator;
   private readonly counts = { code_errors: 0, pushed_events: 0 };
+  private pending: { event: Event; resolve(events: Event[]): void }[] = [];
 
   constructor(
     options: AggregateFilterOptions,
@@ -84,23 +85,48 @@ export class AggregateFilter extends FilterBase<AggregateFilterOptions> {
     }
   }
 
-  filter(event: Event): Event[] {
-    const taskId = this.taskId(event);
-    if (taskId === this.options.task_id) return [event];
-    const writer = new WireWriter();
-    const data = writer.event(event.data);
-    const meta = writer.map(event.metadata);
-    const text = [taskId, String(this.clock.now()), writer.nested ? '1' : '0', `[${data}]`, `[${meta}]`].join('\x01');
+  /** Events of a worker batch reach filter() in the same tick: they go to Ruby together, in order, on the next microtask. */
+  filter(event: Event): Promise<Event[]> {
+    return new Promise((resolve) => {
+      if (this.pending.length === 0) queueMicrotask(() => this.runPending());
+      this.pending.push({ event, resolve });
+    });
+  }
+
+  private runPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const taskIds: (string | null)[] = [];
+    let flags = '';
+    let data = '[';
+    let meta = '[';
+    for (const { event } of batch) {
+      const taskId = this.taskId(event);
+      // Logstash skips an event whose task_id did not interpolate (the pattern comes back unchanged).
+      taskIds.push(taskId === this.options.task_id ? null : taskId);
+      const writer = new WireWriter();
+      data += (data.length > 1 ? ',' : '') + writer.event(event.data);
+      meta += (meta.length > 1 ? ',' : '') + writer.map(event.metadata);
+      flags += writer.nested ? '1' : '0';
+    }
+    const text = [String(this.clock.now()), flags, JSON.stringify(taskIds), data + ']', meta + ']'].join('\x01');
     const reply = parseJsonValue(this.vm!.callRaw('run_aggregate', this.rubyId, text)) as FieldMap;
     drainInto(this.log, reply['log'] as FieldValue[]);
-    if (reply['error']) {
-      const [cls, message] = reply['error'] as string[];
-      this.log.error(`Aggregate exception occurred: ${message} (${cls})`, { where: this.ctx.where });
-      event.tag('_aggregateexception');
-      this.counts.code_errors++;
-      return [event];
+    const rows = reply['ok'] as unknown as Row[] | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const { event, resolve } = batch[i]!;
+      if (rows) resolve(this.applyRow(event, rows[i]!));
+      else {
+        const [cls, message] = reply['error'] as string[];
+        this.log.error(`Aggregate exception occurred: ${message} (${cls})`, { where: this.ctx.where });
+        event.tag('_aggregateexception');
+        this.counts.code_errors++;
+        resolve([event]);
+      }
     }
-    const [ops, cancelled, added, ok, handled] = reply['ok'] as unknown as Row;
+  }
+
+  private applyRow(event: Event, [ops, cancelled, added, ok, handled]: Row): Event[] {
     if (!handled) return [event];
     try {
       replay(event, ops);
