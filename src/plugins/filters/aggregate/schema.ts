@@ -1,13 +1,14 @@
 // The aggregate filter's options (logstash-filter-aggregate 2.10: lib/logstash/filters/aggregate.rb).
 import { defineFilter, type OptionsFor } from '../../define.ts';
-import { arr, bool, num, oneOf, path, required, str } from '../../schemas/dsl.ts';
+import { arr, bool, num, oneOf, required, str } from '../../schemas/dsl.ts';
 
 export const aggregateSchema = defineFilter('aggregate', 'Aggregate information across events of a task', {
   task_id: required(str()),
   code: required(str()),
   map_action: oneOf(['create', 'update', 'create_or_update'], 'create_or_update'),
   end_of_task: bool(false),
-  aggregate_maps_path: path(),
+  // Logstash declares it :string (the file is written at close, so it need not exist at start).
+  aggregate_maps_path: str(),
   timeout: num(),
   inactivity_timeout: num(),
   timeout_code: str(),
