@@ -18,6 +18,7 @@ import { httpInputSchema } from './inputs/http/schema.ts';
 import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { beatsSchema } from './inputs/beats/schema.ts';
+import { fileInputSchema } from './inputs/file/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
 import { grokSchema } from './filters/grok/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
@@ -75,6 +76,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(pcapSchema, () => import('./inputs/pcap/pcap.ts')),
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   plugin(beatsSchema, () => import('./inputs/beats/beats.ts')),
+  plugin(fileInputSchema, () => import('./inputs/file/file.ts')),
   // filters
   plugin(mutateSchema, () => import('./filters/mutate/mutate.ts'), { checks: true }),
   plugin(grokSchema, () => import('./filters/grok/grok.ts'), { checks: true }),

@@ -1,0 +1,85 @@
+// Expands an absolute path glob as Ruby's Dir.glob does for the file input: `*` and `?` within a
+// name (not matching a leading dot), `[...]` classes, `{a,b}` alternatives and `**/` for any depth.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** The glob of one path segment as a RegExp (`*`, `?`, `[...]`, `{a,b}`). */
+export function segmentRegExp(segment: string): RegExp {
+  let re = '';
+  let braces = 0;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = segment.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else if (c === '{') {
+      braces++;
+      re += '(?:';
+    } else if (c === '}' && braces > 0) {
+      braces--;
+      re += ')';
+    } else if (c === ',' && braces > 0) re += '|';
+    else if (c === '\\' && i + 1 < segment.length) re += `\\${segment[++i]!}`;
+    else re += c.replace(/[.+^$()|\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+const hasMagic = (s: string): boolean => /[*?[{]/.test(s);
+
+/** The existing regular files matching an absolute glob, sorted. */
+export function expandGlob(pattern: string): string[] {
+  const parts = path.resolve(pattern).split('/').slice(1);
+  const out = new Set<string>();
+  const walk = (dir: string, i: number): void => {
+    if (i === parts.length) {
+      if (isFile(dir)) out.add(dir);
+      return;
+    }
+    const part = parts[i]!;
+    if (part === '**') {
+      walk(dir, i + 1);
+      for (const entry of list(dir)) if (!entry.startsWith('.') && isDir(path.join(dir, entry))) walk(path.join(dir, entry), i);
+      return;
+    }
+    if (!hasMagic(part)) {
+      walk(path.join(dir, part), i + 1);
+      return;
+    }
+    const re = segmentRegExp(part);
+    for (const entry of list(dir)) {
+      if (entry.startsWith('.') && !part.startsWith('.')) continue;
+      if (re.test(entry)) walk(path.join(dir, entry), i + 1);
+    }
+  };
+  walk('/', 0);
+  return [...out].sort();
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
