@@ -147,6 +147,20 @@ describe('file input, tail mode', () => {
     await a.done;
   });
 
+  it('a truncated file (copytruncate) is read again from its start', async () => {
+    const d = tempDir();
+    const log = `${d}/t.log`;
+    writeFileSync(log, 'before 1\nbefore 2\n');
+    const a = start({ path: [log], start_position: 'beginning', sincedb_path: '/dev/null' });
+    await until(() => a.rt.events.length === 2);
+    writeFileSync(log, 'after\n');
+    await until(() => a.rt.events.length === 3);
+    expect(a.messages()).toEqual(['before 1', 'before 2', 'after']);
+    expect(a.input.stats()['truncations']).toBe(1);
+    a.rt.abort();
+    await a.done;
+  });
+
   it('a custom delimiter; ECS disabled puts the path and host in `path` and `host`', async () => {
     const d = tempDir();
     writeFileSync(`${d}/p.log`, 'x|y|z');
@@ -180,6 +194,15 @@ describe('file input, read mode', () => {
     expect(existsSync(`${d}/2.log`)).toBe(false);
     expect(readFileSync(done, 'utf8').split('\n').sort()).toEqual(['', `${d}/1.log`, `${d}/2.log`]);
     expect(a.input.stats()['files_completed']).toBe(2);
+  });
+
+  it('file_sort_by path, desc: files are read in that order', async () => {
+    const d = tempDir();
+    for (const n of ['a', 'c', 'b']) writeFileSync(`${d}/${n}.log`, `${n}\n`);
+    const a = start({ path: [`${d}/*.log`], mode: 'read', file_sort_by: 'path', file_sort_direction: 'desc', file_completed_action: 'log', file_completed_log_path: `${d}/done`, exit_after_read: true, sincedb_path: '/dev/null' });
+    await a.done;
+    expect(a.messages()).toEqual(['c', 'b', 'a']);
+    expect(readFileSync(`${d}/done`, 'utf8')).toBe(`${d}/c.log\n${d}/b.log\n${d}/a.log\n`);
   });
 
   it('file_completed_action log keeps the file and does not read it again after a restart (sincedb)', async () => {

@@ -5,7 +5,7 @@
 // file at the path is picked up from its beginning. Positions are kept in a sincedb file in the
 // plugin's format. In read mode each file is read to its end (the last line needs no delimiter),
 // then deleted and/or logged per file_completed_action.
-import { appendFileSync, closeSync, fstatSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,47 +103,52 @@ export class FileInput implements Input {
   /** Globs the paths; new files start at their sincedb position, else per start_position (initial scan only). */
   private discover(initial: boolean, ctx: InputContext): void {
     const current = new Map<string, string>();
+    const found: { file: string; stat: Stats }[] = [];
     for (const pattern of this.options.path.map(String)) {
       for (const file of expandGlob(pattern)) {
         if (this.excludes.some((re) => re.test(path.basename(file)))) continue;
-        let stat;
         try {
-          stat = statSync(file);
+          found.push({ file, stat: statSync(file) });
         } catch {
-          continue;
+          // gone between the glob and the stat
         }
-        const { major, minor } = deviceNumbers(stat.dev);
-        const key = sincedbKey(String(stat.ino), major, minor);
-        current.set(file, key);
-        const known = this.watched.get(key);
-        if (known) {
-          known.path = file;
-          continue;
-        }
-        if (this.done.has(key)) continue;
-        if (this.options.ignore_older !== undefined && Date.now() / 1000 - stat.mtimeMs / 1000 > this.options.ignore_older) continue;
-        const record = this.records.get(key);
-        let position: number;
-        if (record) position = Math.min(record.position, stat.size);
-        else position = !this.readMode && initial && this.options.start_position === 'end' ? stat.size : 0;
-        if (this.readMode && record && record.position >= stat.size) {
-          this.done.add(key);
-          continue;
-        }
-        let fd: number;
-        try {
-          fd = openSync(file, 'r');
-        } catch (e) {
-          this.counters.read_errors++;
-          ctx.log.warn('failed to open file', { path: file, exception: (e as Error).message });
-          continue;
-        }
-        const rec: SincedbRecord = { inode: String(stat.ino), major, minor, position, lastChangedAt: Date.now() / 1000, path: file };
-        this.records.set(key, rec);
-        this.watched.set(key, { path: file, key, fd, bytesRead: position, pending: Buffer.alloc(0), record: rec, rotated: false });
-        this.counters.files_discovered++;
-        ctx.log.debug('discovered file', { path: file, position });
       }
+    }
+    // file_sort_by/file_sort_direction: the order new files are read in.
+    const byPath = this.options.file_sort_by === 'path';
+    found.sort((a, b) => (byPath ? a.file.localeCompare(b.file) : a.stat.mtimeMs - b.stat.mtimeMs) * (this.options.file_sort_direction === 'desc' ? -1 : 1));
+    for (const { file, stat } of found) {
+      const { major, minor } = deviceNumbers(stat.dev);
+      const key = sincedbKey(String(stat.ino), major, minor);
+      current.set(file, key);
+      const known = this.watched.get(key);
+      if (known) {
+        known.path = file;
+        continue;
+      }
+      if (this.done.has(key)) continue;
+      if (this.options.ignore_older !== undefined && Date.now() / 1000 - stat.mtimeMs / 1000 > this.options.ignore_older) continue;
+      const record = this.records.get(key);
+      let position: number;
+      if (record) position = Math.min(record.position, stat.size);
+      else position = !this.readMode && initial && this.options.start_position === 'end' ? stat.size : 0;
+      if (this.readMode && record && record.position >= stat.size) {
+        this.done.add(key);
+        continue;
+      }
+      let fd: number;
+      try {
+        fd = openSync(file, 'r');
+      } catch (e) {
+        this.counters.read_errors++;
+        ctx.log.warn('failed to open file', { path: file, exception: (e as Error).message });
+        continue;
+      }
+      const rec: SincedbRecord = { inode: String(stat.ino), major, minor, position, lastChangedAt: Date.now() / 1000, path: file };
+      this.records.set(key, rec);
+      this.watched.set(key, { path: file, key, fd, bytesRead: position, pending: Buffer.alloc(0), record: rec, rotated: false });
+      this.counters.files_discovered++;
+      ctx.log.debug('discovered file', { path: file, position });
     }
     for (const file of this.watched.values()) {
       if (current.get(file.path) !== file.key && !file.rotated) {
