@@ -236,6 +236,10 @@ describe('beats input', () => {
     const client = await Client.connect(port);
     const old = { '@metadata': { beat: 'filebeat', type: 'doc' }, beat: { hostname: 'old-host', name: 'fb' }, message: 'six' };
     const win1 = Buffer.concat([windowFrame(2), compressedFrame(Buffer.concat([jsonFrame(1, old), jsonFrame(2, { ...old, host: 'explicit' })]))]);
+    await client.send(windowFrame(0));
+    await until(() => client.acks.length === 1);
+    expect(client.acks).toEqual([0]);
+    client.acks = [];
     await client.send(win1, 7);
     await until(() => client.acks.length === 1);
     await client.send(Buffer.concat([windowFrame(1), dataFrame(1, { line: 'from lsf', file: '/tmp/x' })]), 3);

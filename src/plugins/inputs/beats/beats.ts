@@ -213,7 +213,11 @@ export class BeatsInput implements Input {
         }
         if (frame.type === 'window') {
           if (window && window.data.length > 0) this.counters.unacked_events_dropped += window.data.length;
-          window = frame.size > 0 ? { version: frame.version, size: frame.size, data: [], lastSeq: 0 } : undefined;
+          window = { version: frame.version, size: frame.size, data: [], lastSeq: 0 };
+          if (frame.size > 0) continue;
+          // An empty window is acknowledged at once with seq 0, as the plugin's BeatsHandler does.
+          window = undefined;
+          socket.write(ackFrame(frame.version, 0));
           continue;
         }
         if (!window) {
