@@ -5,7 +5,7 @@
 //   npx tsx bench/pipeline.ts [events]
 import { loadPipelineConfig } from '../src/config/pipeline-config.ts';
 import { runPipeline } from '../src/pipeline/runner.ts';
-import { JsonLinesCodec } from '../src/codec/json_lines.ts';
+import { JsonLinesCodec } from '../src/plugins/codecs/json_lines/json_lines.ts';
 import { Event } from '../src/event/event.ts';
 import { Float } from '../src/event/values.ts';
 
