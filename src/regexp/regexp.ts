@@ -19,7 +19,7 @@
 // patterns in the subset pattern-scan.ts recognises run on JavaScript's RegExp instead (faster, and
 // shown equivalent by the differential property test beside this file).
 import type { OnigScanner, OnigString } from 'vscode-oniguruma';
-import { ensureRegexpEngine, loadedEngine } from './onig.ts';
+import { ensureRegexpEngine, loadedEngine, retryLimitMillis } from './onig.ts';
 import { scanPattern } from './pattern-scan.ts';
 
 export { ensureRegexpEngine } from './onig.ts';
@@ -405,11 +405,17 @@ class OnigRegexp extends BaseRegexp {
     const m = this.searchOnce(input, from);
     if (m) return m;
     const threshold = runawayThresholdMs(input.length);
-    if (performance.now() - t0 <= threshold) return null;
-    const t1 = performance.now();
-    const again = this.searchOnce(input, from);
-    const elapsed = performance.now() - t1;
-    if (again || elapsed <= threshold) return again;
+    const first = performance.now() - t0;
+    if (first <= threshold) return null;
+    let elapsed = first;
+    // Half of what exhausting the retry limit takes here (calibrated at load): the limit was hit. Below
+    // that, a slow failure may be a GC pause or a busy machine: searched once more to be sure.
+    if (first < 0.5 * retryLimitMillis()) {
+      const t1 = performance.now();
+      const again = this.searchOnce(input, from);
+      elapsed = performance.now() - t1;
+      if (again || elapsed <= threshold) return again;
+    }
     // The same text runs away again (a flood of one bad line): remember the last few.
     if (input.length <= 4096) {
       if (this.runaways.size >= 32) this.runaways.delete(this.runaways.keys().next().value!);
