@@ -408,9 +408,9 @@ class OnigRegexp extends BaseRegexp {
     const first = performance.now() - t0;
     if (first <= threshold) return null;
     let elapsed = first;
-    // Half of what exhausting the retry limit takes here (calibrated at load): the limit was hit. Below
-    // that, a slow failure may be a GC pause or a busy machine: searched once more to be sure.
-    if (first < 0.5 * retryLimitMillis()) {
+    // A quarter of what exhausting the retry limit once takes here (calibrated at load): the limit was hit.
+    // Below that, a slow failure may be a GC pause or a busy machine: searched once more to be sure.
+    if (first < 0.25 * retryLimitMillis()) {
       const t1 = performance.now();
       const again = this.searchOnce(input, from);
       elapsed = performance.now() - t1;
