@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { globSegmentRegExp } from '../util/ruby-glob.ts';
 
 export interface ResolvedFiles {
   files: string[];
@@ -65,7 +66,7 @@ export function glob(pattern: string): string[] {
         if (exists(candidate)) next.push(candidate);
       }
     } else {
-      const re = segmentRegex(segment);
+      const re = globSegmentRegExp(segment, { hideDotFiles: true });
       for (const dir of current) {
         let entries: string[];
         try {
@@ -97,34 +98,3 @@ function allDirectories(dir: string): string[] {
   return out;
 }
 
-function segmentRegex(segment: string): RegExp {
-  let re = '';
-  let i = 0;
-  let braces = 0;
-  while (i < segment.length) {
-    const c = segment[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = segment.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        let body = segment.slice(i + 1, end);
-        if (body.startsWith('!') || body.startsWith('^')) body = '^' + body.slice(1);
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else if (c === '{') {
-      braces++;
-      re += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      re += ')';
-    } else if (c === ',' && braces > 0) re += '|';
-    else re += c.replace(/[.+^$()|\\]/g, '\\$&');
-    i++;
-  }
-  // Wildcards never match a leading dot (Ruby's default, no File::FNM_DOTMATCH).
-  const dot = segment.startsWith('.') ? '' : '(?!\\.)';
-  return new RegExp(`^${dot}${re}$`);
-}

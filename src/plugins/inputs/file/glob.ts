@@ -2,34 +2,10 @@
 // name (not matching a leading dot), `[...]` classes, `{a,b}` alternatives and `**/` for any depth.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { globSegmentRegExp } from '../../../util/ruby-glob.ts';
 
-/** The glob of one path segment as a RegExp (`*`, `?`, `[...]`, `{a,b}`). */
-export function segmentRegExp(segment: string): RegExp {
-  let re = '';
-  let braces = 0;
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = segment.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else if (c === '{') {
-      braces++;
-      re += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      re += ')';
-    } else if (c === ',' && braces > 0) re += '|';
-    else if (c === '\\' && i + 1 < segment.length) re += `\\${segment[++i]!}`;
-    else re += c.replace(/[.+^$()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
+/** The glob of one path segment (`*`, `?`, `[...]`, `{a,b}`), matched against names; dot files are skipped by the walk. */
+export const segmentRegExp = (segment: string): RegExp => globSegmentRegExp(segment);
 
 const hasMagic = (s: string): boolean => /[*?[{]/.test(s);
 
