@@ -34,8 +34,8 @@ export function jsonValue(v: FieldValue | undefined): string {
 
 const keyCache = new Map<string, string>();
 
-/** Field names repeat on every event: their quoted form is computed once. */
-function quotedKey(k: string): string {
+/** Field names repeat on every event: their quoted form is computed once (shared by every JSON writer). */
+export function quotedKey(k: string): string {
   let q = keyCache.get(k);
   if (q === undefined) {
     q = JSON.stringify(k);

@@ -55,7 +55,7 @@ export const deprecated = <T, P extends boolean>(spec: Opt<T, P>, why: string): 
 export const obsolete = (why: string): Opt<never, false> => ({ type: 'any', obsolete: why });
 
 /** The ssl_* options shared by the TLS-capable network plugins (server side). */
-export function sslServerOptions(): Record<string, OptionSpec> {
+export function sslServerOptions() {
   return {
     ssl_enabled: bool(false),
     ssl_certificate: path(),
@@ -70,7 +70,7 @@ export function sslServerOptions(): Record<string, OptionSpec> {
 }
 
 /** The ssl_* options of HTTP/Kafka client plugins. */
-export function sslClientOptions(): Record<string, OptionSpec> {
+export function sslClientOptions() {
   return {
     ssl_enabled: bool(),
     ssl_certificate: path(),
@@ -89,7 +89,7 @@ export function sslClientOptions(): Record<string, OptionSpec> {
 }
 
 /** Security settings the kafka input and output share (logstash-integration-kafka). */
-export function kafkaSecurityOptions(): Record<string, OptionSpec> {
+export function kafkaSecurityOptions() {
   return {
     jaas_path: path(),
     kerberos_config: path(),

@@ -3,21 +3,12 @@
 // or `.0` (Ruby's JSON reads them as Float, flowstash's parser as Float), non-finite floats as
 // {"\u0000f": "NaN"}. The tags cannot collide with a field: Logstash field names never hold NUL
 // in practice, and a hash of exactly that one key is the only thing read as a tag.
+import { quotedKey } from '../../../event/json.ts';
 import { Timestamp } from '../../../event/timestamp.ts';
 import { Float, type FieldMap, type FieldValue, isFieldMap } from '../../../event/values.ts';
 
 const TIMESTAMP_TAG = '\u0000t';
 const FLOAT_TAG = '\u0000f';
-
-const keyCache = new Map<string, string>();
-function quotedKey(k: string): string {
-  let q = keyCache.get(k);
-  if (q === undefined) {
-    q = JSON.stringify(k);
-    if (keyCache.size < 50_000) keyCache.set(k, q);
-  }
-  return q;
-}
 
 function floatText(x: number): string {
   if (!Number.isFinite(x)) return `{"\\u0000f":"${Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity'}"}`;

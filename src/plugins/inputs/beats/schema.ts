@@ -1,6 +1,6 @@
 // The beats input's options (logstash-input-beats 6.x).
 import { defineInput, type OptionsFor } from '../../define.ts';
-import { any, arr, bool, deprecated, num, oneOf, password, path, required, str } from '../../schemas/dsl.ts';
+import { any, bool, deprecated, num, oneOf, required, sslServerOptions, str } from '../../schemas/dsl.ts';
 
 export const beatsSchema = defineInput('beats', 'Receive events from Elastic Beats (lumberjack v2)', {
   host: str('0.0.0.0'),
@@ -14,16 +14,7 @@ export const beatsSchema = defineInput('beats', 'Receive events from Elastic Bea
   event_loop_threads: num(0),
   add_hostname: bool(false),
   enrich: any(),
-  // The ssl_* server options (spelled out so they are typed).
-  ssl_enabled: bool(false),
-  ssl_certificate: path(),
-  ssl_key: path(),
-  ssl_key_passphrase: password(),
-  ssl_certificate_authorities: arr([]),
-  ssl_client_authentication: oneOf(['none', 'optional', 'required'], 'none'),
-  ssl_cipher_suites: arr(),
-  ssl_supported_protocols: arr([]),
-  ssl_handshake_timeout: num(10000),
+  ...sslServerOptions(),
 });
 
 export type BeatsInputOptions = OptionsFor<typeof beatsSchema>;
