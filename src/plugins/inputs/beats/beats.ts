@@ -19,15 +19,7 @@ import type { Codec, Input, InputContext, PluginContext } from '../../types.ts';
 import type { CodecSetting } from '../../schemas/dsl.ts';
 import { ackFrame, LumberjackFrameError, LumberjackFrameReader, type LumberjackFrame } from './lumberjack-frames.ts';
 import type { BeatsInputOptions } from './schema.ts';
-
-export class BeatsListenError extends Error {
-  override readonly name = 'BeatsListenError';
-  /** The input cannot run at all: the process ends with this status. */
-  readonly exitCode = 1;
-  constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
-    super(`Could not start beats input on ${host}:${port}: ${cause.code === 'EADDRINUSE' ? 'address already in use' : cause.message}`);
-  }
-}
+import { listenOn, serveUntilAborted } from '../input-errors.ts';
 
 /** Where the source and TLS metadata go, by ECS mode (the plugin's ecs_select table). */
 interface MetadataFields {
@@ -126,18 +118,10 @@ export class BeatsInput implements Input {
     const server = this.sslEnabled ? tls.createServer(this.tlsOptions(), onSocket) : net.createServer(onSocket);
     if (this.sslEnabled) server.on('tlsClientError', (e: Error) => ctx.log.warn('Error when creating a connection', { exception: e.message }));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => reject(new BeatsListenError(host, port, e)));
-      server.listen(port, host, () => resolve());
-    });
+    await listenOn(server, host, port, 'beats input');
     ctx.log.info('Starting input listener', { address: `${host}:${this.address()?.port ?? port}` });
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        server.close(() => resolve());
-        for (const s of this.sockets) s.destroy();
-      };
-      if (ctx.signal.aborted) stop();
-      else ctx.signal.addEventListener('abort', stop, { once: true });
+    await serveUntilAborted(server, ctx.signal, () => {
+      for (const s of this.sockets) s.destroy();
     });
   }
 

@@ -14,6 +14,7 @@ import type { Input, InputContext, PluginContext } from '../../types.ts';
 import { expandGlob, segmentRegExp } from './glob.ts';
 import { deviceNumbers, formatSincedb, readSincedb, sincedbKey, writeSincedb, type SincedbRecord } from './sincedb.ts';
 import type { FileInputOptions } from './schema.ts';
+import { InputCannotRunError } from '../input-errors.ts';
 
 interface WatchedFile {
   path: string;
@@ -27,9 +28,8 @@ interface WatchedFile {
   rotated: boolean;
 }
 
-export class FileInputError extends Error {
+export class FileInputError extends InputCannotRunError {
   override readonly name = 'FileInputError';
-  readonly exitCode = 1;
 }
 
 /** The default sincedb: <data dir>/plugins/inputs/file/.sincedb_<md5 of the joined paths>, as Logstash names it. */

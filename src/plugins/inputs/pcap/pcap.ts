@@ -7,6 +7,7 @@ import { hrClock, Pacer, type PacingOptions } from '../../../replay/pacer.ts';
 import { pacingFromOptions } from '../../../replay/options.ts';
 import { runReplayLoop } from '../../../replay/run.ts';
 import { DatagramDecoder, parseEcs, sourceIpField } from '../udp/udp-events.ts';
+import { InputCannotRunError } from '../input-errors.ts';
 
 export interface PcapInputCounters {
   packets: number;
@@ -108,9 +109,8 @@ export class PcapInput implements Input {
 }
 
 /** The capture could not be read: one line with the path and the reason, and the process exits 1. */
-export class PcapInputError extends Error {
+export class PcapInputError extends InputCannotRunError {
   override readonly name = 'PcapInputError';
-  readonly exitCode = 1;
   constructor(path: string, cause: Error) {
     const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a capture file' : code === 'EACCES' ? 'permission denied' : cause.message;

@@ -9,20 +9,12 @@ import { readFileSync } from 'node:fs';
 import type { Event } from '../../../event/event.ts';
 import type { Input, InputContext, PluginContext } from '../../types.ts';
 import { RelpFrameError, RelpFrameReader, relpFrame, type RelpFrame } from './relp-frames.ts';
+import { listenOn, serveUntilAborted } from '../input-errors.ts';
 import type { RelpInputOptions } from './schema.ts';
 
 const RELP_VERSION = '0';
 const RELP_SOFTWARE = 'logstash,1.1.1,http://logstash.net';
 const REQUIRED = ['syslog'];
-
-export class RelpListenError extends Error {
-  override readonly name = 'RelpListenError';
-  /** The input cannot run at all: the process ends with this status. */
-  readonly exitCode = 1;
-  constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
-    super(`Could not start RELP server on ${host}:${port}: ${cause.code === 'EADDRINUSE' ? 'address already in use' : cause.message}`);
-  }
-}
 
 /** A session the server ended, with the WARN Logstash logs for it (undefined: a quiet close). */
 class SessionEnd extends Error {
@@ -68,18 +60,10 @@ export class RelpInput implements Input {
     const onSocket = (socket: net.Socket): void => void this.session(socket, ctx);
     const server = this.options.ssl_enable ? tls.createServer(this.tlsOptions(), onSocket) : net.createServer(onSocket);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => reject(new RelpListenError(host, port, e)));
-      server.listen(port, host, () => resolve());
-    });
+    await listenOn(server, host, port, 'RELP server');
     ctx.log.info(`Started ${this.options.ssl_enable ? 'SSL-enabled ' : ''}RELP Server`, { host, port: this.address()?.port ?? port });
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        server.close(() => resolve());
-        for (const s of this.sockets) s.end();
-      };
-      if (ctx.signal.aborted) stop();
-      else ctx.signal.addEventListener('abort', stop, { once: true });
+    await serveUntilAborted(server, ctx.signal, () => {
+      for (const s of this.sockets) s.end();
     });
   }
 

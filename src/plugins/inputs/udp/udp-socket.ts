@@ -4,6 +4,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { RemoteInfo } from 'node:dgram';
 import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
+import { InputCannotRunError } from '../input-errors.ts';
 
 export interface UdpListenOptions {
   host: string;
@@ -38,10 +39,8 @@ export function formatListenAddress(host: string, port: number): string {
 }
 
 /** The one line shown when the input cannot start. */
-export class UdpListenError extends Error {
+export class UdpListenError extends InputCannotRunError {
   override readonly name = 'UdpListenError';
-  /** The process should end with this status: the input cannot run at all. */
-  readonly exitCode = 1;
   constructor(
     readonly host: string,
     readonly port: number,
