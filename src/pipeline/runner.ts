@@ -45,6 +45,53 @@ function fingerprint(config: PipelineConfig): string {
   );
 }
 
+/**
+ * SIGINT/SIGTERM as Logstash answers them: the first drains (`stop`), a second forces the exit and
+ * reports what was abandoned. `release()` removes the handlers once the run is over.
+ */
+function interruptHandling(
+  root: PipelineLogger,
+  opts: Pick<RunPipelineOptions, 'handleSignals' | 'forceExit'>,
+  what: { stop(): void; abandon(): number },
+): { control: PipelineControl; forcedExit: Promise<void>; forced(): boolean; release(): void } {
+  let count = 0;
+  let forced = false;
+  let onForced: () => void = () => undefined;
+  const forcedExit = new Promise<void>((resolve) => (onForced = resolve));
+  const control: PipelineControl = {
+    interrupt(signal = 'SIGINT') {
+      count++;
+      if (count === 1) {
+        root.warn(`${signal} received. Shutting down.`);
+        what.stop();
+        return undefined;
+      }
+      const abandoned = what.abandon();
+      root.fatal(`${signal} received again: forced exit, ${abandoned} events abandoned (read but not written to every output)`);
+      forced = true;
+      onForced();
+      (opts.forceExit ?? ((code: number) => process.exit(code)))(1);
+      return abandoned;
+    },
+  };
+  const onSigint = (): void => void control.interrupt('SIGINT');
+  const onSigterm = (): void => void control.interrupt('SIGTERM');
+  if (opts.handleSignals !== false) {
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+  }
+  return {
+    control,
+    forcedExit,
+    forced: () => forced,
+    release: () => {
+      if (opts.handleSignals === false) return;
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    },
+  };
+}
+
 /** Exit code of a run in which an output failed to write events (README: "Exit codes"). */
 export const OUTPUT_FAILURE_EXIT = 3;
 
@@ -72,38 +119,20 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
   }
   const finished: Pipeline[] = [];
   let shuttingDown = false;
-  let interrupts = 0;
   let swapping: Promise<void> | undefined;
   let exitCode = 0;
-  let forced = false;
-  let onForced: () => void = () => undefined;
-  const forcedExit = new Promise<void>((resolve) => (onForced = resolve));
-
-  const control: PipelineControl = {
-    interrupt(signal = 'SIGINT') {
-      interrupts++;
+  const interrupts = interruptHandling(root, opts, {
+    stop: () => {
       shuttingDown = true;
-      if (interrupts === 1) {
-        root.warn(`${signal} received. Shutting down.`);
-        current.stop();
-        return undefined;
-      }
-      const abandoned = current.abandon();
-      root.fatal(`${signal} received again: forced exit, ${abandoned} events abandoned (read but not written to every output)`);
-      exitCode = 1;
-      forced = true;
-      onForced();
-      (opts.forceExit ?? ((code: number) => process.exit(code)))(1);
-      return abandoned;
+      current.stop();
     },
-  };
-
-  const onSigint = (): void => void control.interrupt('SIGINT');
-  const onSigterm = (): void => void control.interrupt('SIGTERM');
-  if (opts.handleSignals !== false) {
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigterm);
-  }
+    abandon: () => {
+      shuttingDown = true;
+      exitCode = 1;
+      return current.abandon();
+    },
+  });
+  const { control, forcedExit } = interrupts;
 
   const startPipeline = (p: Pipeline): void => {
     p.start();
@@ -173,7 +202,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
   try {
     for (;;) {
       await Promise.race([current.done, forcedExit]);
-      if (forced) break;
+      if (interrupts.forced()) break;
       if (swapping) {
         await swapping;
         continue;
@@ -195,13 +224,10 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     }
   } finally {
     if (reloadTimer) clearInterval(reloadTimer);
-    if (opts.handleSignals !== false) {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigterm);
-    }
+    interrupts.release();
   }
   finished.push(current);
-  if (!forced) logSummary(root, finished, id, opts.tagSummary ?? false);
+  if (!interrupts.forced()) logSummary(root, finished, id, opts.tagSummary ?? false);
   for (const p of finished) exitCode = Math.max(exitCode, p.inputExitCode);
   const unwritten = finished.reduce((n, p) => n + p.outputWriteFailures, 0);
   if (unwritten > 0) {
@@ -286,42 +312,20 @@ export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipeli
   if (started.length === 0) return 1;
   root.info('Pipelines running', { count: started.length, running_pipelines: started.map((s) => s.id) });
 
-  let interrupts = 0;
-  let forced = false;
-  let onForced: () => void = () => undefined;
-  const forcedExit = new Promise<void>((resolve) => (onForced = resolve));
-  const control: PipelineControl = {
-    interrupt(signal = 'SIGINT') {
-      interrupts++;
-      if (interrupts === 1) {
-        root.warn(`${signal} received. Shutting down.`);
-        for (const s of started) s.pipeline.stop();
-        return undefined;
-      }
-      const abandoned = started.reduce((n, s) => n + s.pipeline.abandon(), 0);
-      root.fatal(`${signal} received again: forced exit, ${abandoned} events abandoned (read but not written to every output)`);
-      forced = true;
-      onForced();
-      (opts.forceExit ?? ((code: number) => process.exit(code)))(1);
-      return abandoned;
+  const interrupts = interruptHandling(root, opts, {
+    stop: () => {
+      for (const s of started) s.pipeline.stop();
     },
-  };
-  const onSigint = (): void => void control.interrupt('SIGINT');
-  const onSigterm = (): void => void control.interrupt('SIGTERM');
-  if (opts.handleSignals !== false) {
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigterm);
-  }
+    abandon: () => started.reduce((n, s) => n + s.pipeline.abandon(), 0),
+  });
+  const { control, forcedExit } = interrupts;
   opts.onStart?.(control);
   try {
     await Promise.race([Promise.all(started.map((s) => s.pipeline.done)), forcedExit]);
   } finally {
-    if (opts.handleSignals !== false) {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigterm);
-    }
+    interrupts.release();
   }
-  if (forced) return 1;
+  if (interrupts.forced()) return 1;
   for (const { id, pipeline } of started) {
     logSummary(root, [pipeline], id, true);
     exitCode = Math.max(exitCode, pipeline.inputExitCode);
