@@ -5,7 +5,7 @@ import { ConfigError, loadPipelineConfig, type LoadOptions, type PipelineConfig,
 import type { PluginKind, PluginNode, Statement, Value } from '../config/ast.ts';
 import { pluginsOfKind } from '../plugins/registry.ts';
 import type { EcsCompatibility } from '../plugins/types.ts';
-import { pipelinesYmlPath, readLogstashYml, readPipelinesYml, SettingsError, type AppliedSettings } from '../config/settings.ts';
+import { deadLetterQueueSetting, pipelinesYmlPath, readLogstashYml, readPipelinesYml, SettingsError, type AppliedSettings } from '../config/settings.ts';
 import { existsSync } from 'node:fs';
 import type { PipelineRun as PipelineRunSettings } from '../pipeline/runner.ts';
 
@@ -256,11 +256,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + pluginList());
     return 0;
   }
+  // logstash.yml as read: the dead letter queue settings are resolved per pipeline from it.
+  let ymlSettings: AppliedSettings = {};
   if (args.settingsDir !== undefined) {
     try {
       const yml = readLogstashYml(args.settingsDir);
       for (const w of yml.warnings) warn(w, 'settings');
       applySettings(args, yml.settings);
+      ymlSettings = yml.settings;
     } catch (e) {
       if (e instanceof SettingsError || e instanceof UsageError || e instanceof ConfigError) {
         process.stderr.write(`ERROR: ${e.message}\n\n${USAGE}`);
@@ -268,7 +271,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       throw e;
     }
-    if (args.paths.length === 0 && args.configString === undefined) return runPipelinesYml(args, args.settingsDir);
+    if (args.paths.length === 0 && args.configString === undefined) return runPipelinesYml(args, args.settingsDir, ymlSettings);
     if (existsSync(pipelinesYmlPath(args.settingsDir))) warn("Ignoring the 'pipelines.yml' file because modules or command line options are specified", 'settings');
   }
   const loadOptions: LoadOptions = {
@@ -301,7 +304,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Loaded only when running, so `-t` does not pay for the runtime's modules.
   const { runPipeline } = await import('../pipeline/runner.ts');
+  const deadLetterQueue = deadLetterQueueSetting({}, ymlSettings);
   return runPipeline(config, {
+    ...(deadLetterQueue ? { deadLetterQueue } : {}),
     workers: args.workers,
     batchSize: args.batchSize,
     batchDelayMs: args.batchDelayMs,
@@ -337,7 +342,7 @@ function applySettings(args: RunArgs, s: AppliedSettings): void {
 }
 
 /** No -f/-e: every pipeline of pipelines.yml, each with its settings over logstash.yml's and the flags'. */
-async function runPipelinesYml(args: RunArgs, dir: string): Promise<number> {
+async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedSettings): Promise<number> {
   let entries;
   try {
     const yml = readPipelinesYml(dir);
@@ -384,7 +389,9 @@ async function runPipelinesYml(args: RunArgs, dir: string): Promise<number> {
       if (skipped.length > 0) process.stdout.write(`pipeline "${id}": validated, not emulated: ${skipped.join(', ')}\n`);
       continue;
     }
+    const deadLetterQueue = deadLetterQueueSetting(s, ymlSettings);
     runs.push({
+      ...(deadLetterQueue ? { deadLetterQueue } : {}),
       id,
       config,
       workers: s['pipeline.workers'] ?? args.workers,
@@ -412,6 +419,7 @@ async function runPipelinesYml(args: RunArgs, dir: string): Promise<number> {
           ecsCompatibility: run.ecsCompatibility,
           dryRun: args.dryRun,
           pipelineId: run.id,
+          ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
           tagSummary: true,
           reload: { intervalMs: args.reloadIntervalMs, load: () => loadPipelineConfig(run.loadOptions) },
         }),

@@ -35,9 +35,19 @@ export interface AppliedSettings {
   'config.reload.interval'?: string;
   'config.support_escapes'?: boolean;
   'log.level'?: string;
+  'path.data'?: string;
+  'path.dead_letter_queue'?: string;
+  'dead_letter_queue.enable'?: boolean;
+  /** Bytes (ByteValue: `1024mb`, or a number). */
+  'dead_letter_queue.max_bytes'?: number;
+  'dead_letter_queue.storage_policy'?: 'drop_newer' | 'drop_older';
+  /** Milliseconds. */
+  'dead_letter_queue.flush_interval'?: number;
+  /** Milliseconds (`<number>[d,h,m,s]`). */
+  'dead_letter_queue.retain.age'?: number;
 }
 
-type Kind = 'string' | 'positive' | 'nonnegative' | 'boolean' | 'ecs' | 'duration' | 'loglevel';
+type Kind = 'string' | 'positive' | 'nonnegative' | 'boolean' | 'ecs' | 'duration' | 'loglevel' | 'bytes' | 'storage_policy' | 'age';
 
 const APPLIED: Record<keyof AppliedSettings, Kind> = {
   'pipeline.id': 'string',
@@ -52,19 +62,25 @@ const APPLIED: Record<keyof AppliedSettings, Kind> = {
   'config.reload.interval': 'duration',
   'config.support_escapes': 'boolean',
   'log.level': 'loglevel',
+  'path.data': 'string',
+  'path.dead_letter_queue': 'string',
+  'dead_letter_queue.enable': 'boolean',
+  'dead_letter_queue.max_bytes': 'bytes',
+  'dead_letter_queue.storage_policy': 'storage_policy',
+  'dead_letter_queue.flush_interval': 'nonnegative',
+  'dead_letter_queue.retain.age': 'age',
 };
 
 /** Logstash 8 settings that exist but mean nothing to flowstash (accepted, reported as ignored). */
 const KNOWN_IGNORED = [
-  'node.name', 'path.data', 'path.logs', 'path.plugins', 'path.queue', 'path.dead_letter_queue', 'path.settings',
+  'node.name', 'path.logs', 'path.plugins', 'path.queue', 'path.settings',
   'pipeline.ordered', 'pipeline.unsafe_shutdown', 'pipeline.plugin_classloaders', 'pipeline.separate_logs', 'pipeline.system',
   'pipeline.reloadable', 'pipeline.buffer.type', 'pipeline.batch.metrics.sampling_mode',
   'config.debug', 'config.field_reference.escape_style', 'log.format', 'log.format.json.fix_duplicate_message_fields',
   'modules', 'cloud.id', 'cloud.auth', 'allow_superuser', 'event_api.tags.illegal', 'metric.collect', 'keystore.classname', 'keystore.file',
   'queue.type', 'queue.page_capacity', 'queue.max_events', 'queue.max_bytes', 'queue.checkpoint.acks', 'queue.checkpoint.writes',
   'queue.checkpoint.interval', 'queue.checkpoint.retry', 'queue.drain', 'queue.compression',
-  'dead_letter_queue.enable', 'dead_letter_queue.max_bytes', 'dead_letter_queue.flush_interval', 'dead_letter_queue.storage_policy',
-  'dead_letter_queue.retain.age', 'api.enabled', 'api.environment', 'api.http.host', 'api.http.port', 'api.ssl.enabled',
+  'api.enabled', 'api.environment', 'api.http.host', 'api.http.port', 'api.ssl.enabled',
   'api.ssl.keystore.path', 'api.ssl.keystore.password', 'api.ssl.supported_protocols', 'api.auth.type', 'api.auth.basic.username',
   'api.auth.basic.password', 'api.auth.basic.password_policy.mode', 'http.enabled', 'http.host', 'http.port', 'http.environment',
   'version', 'help', 'interactive', 'config.reload.automatic.paused',
@@ -252,5 +268,74 @@ function assign(settings: AppliedSettings, key: keyof AppliedSettings, value: un
       if (typeof value !== 'string' || !LOG_LEVELS.includes(value)) bad(`expected one of ${LOG_LEVELS.join(', ')}`);
       target[key] = value;
       break;
+    case 'bytes': {
+      const n = typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : typeof value === 'string' ? parseByteValue(value) : undefined;
+      if (n === undefined) bad('expected a size like 1024mb');
+      target[key] = n;
+      break;
+    }
+    case 'storage_policy':
+      if (value !== 'drop_newer' && value !== 'drop_older') bad('expected one of drop_newer, drop_older');
+      target[key] = value;
+      break;
+    case 'age': {
+      const ms = typeof value === 'string' ? parseRetainAge(value) : undefined;
+      if (ms === undefined) bad('Expected a time specification in the form <number>[d,h,m,s], e.g. 3m');
+      target[key] = ms;
+      break;
+    }
   }
+}
+
+/** LogStash::Util::ByteValue.parse: a number and a unit (k/kb … p/pb, b); undefined when Logstash raises. */
+export function parseByteValue(text: string): number | undefined {
+  const units: [RegExp, number][] = [
+    [/(?:k|kb)$/, 2 ** 10],
+    [/(?:m|mb)$/, 2 ** 20],
+    [/(?:g|gb)$/, 2 ** 30],
+    [/(?:t|tb)$/, 2 ** 40],
+    [/(?:p|pb)$/, 2 ** 50],
+    [/(?:b)$/, 1],
+  ];
+  const unit = units.find(([re]) => re.test(text));
+  if (!unit) return undefined;
+  // Ruby's String#to_f: the leading number, 0 when there is none.
+  const number = Number(/^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?/i.exec(text)?.[0] ?? 0);
+  return Math.trunc(number * unit[1]);
+}
+
+/** AbstractPipelineExt#parseToDuration for dead_letter_queue.retain.age: `<number>[d,h,m,s]`, in ms. */
+export function parseRetainAge(text: string): number | undefined {
+  const m = /^(\d+)\s*([dhms])$/.exec(text);
+  if (!m) return undefined;
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[m[2] as 'd' | 'h' | 'm' | 's'];
+  return Number(m[1]) * unit;
+}
+
+/** The dead letter queue of one pipeline as Logstash resolves it: pipelines.yml entry over logstash.yml over defaults. */
+export interface DeadLetterQueueSetting {
+  path: string;
+  maxBytes: number;
+  storagePolicy: 'drop_newer' | 'drop_older';
+  flushIntervalMs: number;
+  retainAgeMs?: number;
+}
+
+/**
+ * Undefined unless `dead_letter_queue.enable` is true. `path.dead_letter_queue` defaults to
+ * `<path.data>/dead_letter_queue`; `path.data` (Logstash: LOGSTASH_HOME/data) to `data` under the
+ * directory flowstash runs in.
+ */
+export function deadLetterQueueSetting(pipeline: AppliedSettings, global: AppliedSettings, cwd = process.cwd()): DeadLetterQueueSetting | undefined {
+  const get = <K extends keyof AppliedSettings>(k: K): AppliedSettings[K] => pipeline[k] ?? global[k];
+  if (get('dead_letter_queue.enable') !== true) return undefined;
+  const dataPath = path.resolve(cwd, global['path.data'] ?? 'data');
+  const retain = get('dead_letter_queue.retain.age');
+  return {
+    path: path.resolve(cwd, get('path.dead_letter_queue') ?? path.join(dataPath, 'dead_letter_queue')),
+    maxBytes: get('dead_letter_queue.max_bytes') ?? 1024 * 2 ** 20,
+    storagePolicy: get('dead_letter_queue.storage_policy') ?? 'drop_newer',
+    flushIntervalMs: get('dead_letter_queue.flush_interval') ?? 5000,
+    ...(retain !== undefined ? { retainAgeMs: retain } : {}),
+  };
 }

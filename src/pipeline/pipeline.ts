@@ -11,6 +11,7 @@ import { inputDecorator } from '../plugins/common-options.ts';
 import type { Event } from '../event/event.ts';
 import type { PipelineLogger } from './log.ts';
 import { BoundedQueue } from './queue.ts';
+import { acquireDeadLetterQueue, type DeadLetterQueueHandle, type DeadLetterQueueSettings } from './dead-letter-queue.ts';
 
 export interface PipelineSettings {
   workers: number;
@@ -25,6 +26,8 @@ export interface PipelineSettings {
   dryRun?: boolean;
   /** Period of the filters' periodic flush (Logstash: 5 s). */
   flushIntervalMs?: number;
+  /** `dead_letter_queue.enable` with its path and bounds; absent when disabled. Not opened in a dry run. */
+  deadLetterQueue?: DeadLetterQueueSettings;
 }
 
 export interface PluginCounters {
@@ -178,9 +181,48 @@ export class Pipeline {
     if (overrides) p.overrides = overrides;
     await p.loadModules();
     await prepareConditions(config);
-    p.compile();
+    p.openDeadLetterQueue();
+    try {
+      p.compile();
+    } catch (e) {
+      p.closeDeadLetterQueue();
+      throw e;
+    }
     await p.register();
     return p;
+  }
+
+  /** The pipeline's DLQ (Logstash's dlq_writer), shared by every plugin through its context. */
+  private dlq?: DeadLetterQueueHandle;
+
+  private openDeadLetterQueue(): void {
+    const dlq = this.settings.deadLetterQueue;
+    if (!dlq || this.settings.dryRun) return;
+    try {
+      this.dlq = acquireDeadLetterQueue(this.settings.pipelineId ?? 'main', dlq, this.settings.log.child('dead_letter_queue'));
+    } catch (e) {
+      throw new PipelineBuildError(`Unable to open the dead letter queue under ${dlq.path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Seals the head segment and logs what the queue did (Logstash reports these in its node stats). */
+  private closeDeadLetterQueue(): void {
+    const dlq = this.dlq;
+    if (!dlq) return;
+    this.dlq = undefined;
+    const { writer } = dlq;
+    dlq.release();
+    const s = writer.stats();
+    this.settings.log.info('Dead letter queue', {
+      path: writer.queuePath,
+      written: s.written,
+      dropped_events: s.dropped_events,
+      expired_events: s.expired_events,
+      ...(s.already_processed > 0 ? { already_processed: s.already_processed } : {}),
+      queue_size_in_bytes: s.queue_size_in_bytes,
+      storage_policy: writer.storagePolicy,
+      last_error: writer.lastError,
+    });
   }
 
   /** Implementation modules by `kind/name`, loaded before compile() so that building stays synchronous. */
@@ -265,6 +307,7 @@ export class Pipeline {
       pipelineId: this.settings.pipelineId ?? 'main',
       dryRun: this.settings.dryRun ?? false,
       pipelineWorkers: this.settings.workers,
+      ...(this.dlq ? { deadLetterQueue: this.dlq.writer.forPlugin(plugin?.name ?? name, plugin?.id ?? name) } : {}),
     };
   }
 
@@ -786,6 +829,7 @@ export class Pipeline {
         this.settings.log.error('Plugin failed to close', { exception: (e as Error).message });
       }
     }
+    this.closeDeadLetterQueue();
   }
 
   /** Codec/plugin counters for the summary (stats() of every instance that has one). */

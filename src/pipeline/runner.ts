@@ -6,6 +6,7 @@ import type { PipelineConfig } from '../config/pipeline-config.ts';
 import type { EcsCompatibility } from '../plugins/types.ts';
 import { type LogSink, PipelineLogger, parseLogLevel } from './log.ts';
 import { Pipeline, PipelineBuildError } from './pipeline.ts';
+import type { DeadLetterQueueSettings } from './dead-letter-queue.ts';
 import { runningPipelines } from './registry.ts';
 
 export interface RunPipelineOptions {
@@ -19,6 +20,8 @@ export interface RunPipelineOptions {
   dryRun?: boolean;
   /** pipeline.id (default main). */
   pipelineId?: string;
+  /** dead_letter_queue.* when enabled for this pipeline. */
+  deadLetterQueue?: DeadLetterQueueSettings;
   /** Tag the summary line with the pipeline.id (one of several pipelines). */
   tagSummary?: boolean;
   reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
@@ -106,6 +109,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     ecsCompatibility: opts.ecsCompatibility ?? 'v8',
     dryRun: opts.dryRun ?? false,
     pipelineId: opts.pipelineId ?? 'main',
+    ...(opts.deadLetterQueue ? { deadLetterQueue: opts.deadLetterQueue } : {}),
   };
   const id = settings.pipelineId;
   // The initial config's warnings are printed by the CLI that loaded it; reloaded ones are ours.
@@ -273,6 +277,8 @@ export interface PipelineRun {
   batchSize: number;
   batchDelayMs: number;
   ecsCompatibility: EcsCompatibility;
+  /** dead_letter_queue.* when enabled for this pipeline. */
+  deadLetterQueue?: DeadLetterQueueSettings;
 }
 
 export type RunPipelinesOptions = Pick<RunPipelineOptions, 'logLevel' | 'dryRun' | 'logSink' | 'handleSignals' | 'forceExit' | 'onStart'>;
@@ -295,6 +301,7 @@ export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipeli
       ecsCompatibility: run.ecsCompatibility,
       dryRun: opts.dryRun ?? false,
       pipelineId: run.id,
+      ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
     };
     try {
       started.push({ id: run.id, pipeline: await Pipeline.build(run.config, settings) });

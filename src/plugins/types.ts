@@ -89,6 +89,19 @@ export interface PluginContext {
   dryRun: boolean;
   /** The pipeline's worker count (`-w`), when the plugin runs in a pipeline (aggregate warns above 1). */
   pipelineWorkers?: number;
+  /**
+   * The pipeline's dead letter queue (Logstash's execution_context.dlq_writer), present only when
+   * `dead_letter_queue.enable` is true for the pipeline (and not in a dry run).
+   */
+  deadLetterQueue?: PluginDeadLetterQueue;
+}
+
+/** A plugin's writer into its pipeline's dead letter queue: entries carry the plugin's type and id. */
+export interface PluginDeadLetterQueue {
+  /** Writes the event with why it was refused; the queue's storage policy may drop it (counted there). */
+  write(event: Event, reason: string): void;
+  /** Entries this plugin got into the queue. */
+  readonly written: number;
 }
 
 export interface Logger {

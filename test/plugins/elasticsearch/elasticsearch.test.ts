@@ -16,7 +16,10 @@ import { elasticsearchSchema, type ElasticsearchOptions } from '../../../src/plu
 import { ElasticsearchOutput, check } from '../../../src/plugins/outputs/elasticsearch/elasticsearch.ts';
 import { ActionBuilder } from '../../../src/plugins/outputs/elasticsearch/actions.ts';
 import { resolvePlan } from '../../../src/plugins/outputs/elasticsearch/resolve.ts';
-import { FileDeadLetterQueue } from '../../../src/plugins/outputs/elasticsearch/dead-letter.ts';
+import type { DeadLetterQueue } from '../../../src/plugins/outputs/elasticsearch/dead-letter.ts';
+import { DeadLetterQueueWriter } from '../../../src/pipeline/dead-letter-queue.ts';
+import { readSegment } from '../../../src/pipeline/dlq/record-io.ts';
+import { deserializeEntry } from '../../../src/pipeline/dlq/entry.ts';
 import { BulkServer } from './bulk-server.ts';
 import { HAVE_SHARED, REAL_CONFIGS, REPO } from '../../config/shared.ts';
 
@@ -53,7 +56,7 @@ async function serve(o: ConstructorParameters<typeof BulkServer>[0] = {}): Promi
   return { server, url: await server.start() };
 }
 
-function output(opts: ElasticsearchOptions, ctx: Partial<PluginContext> = {}, dlq?: FileDeadLetterQueue): ElasticsearchOutput {
+function output(opts: ElasticsearchOptions, ctx: Partial<PluginContext> = {}, dlq?: DeadLetterQueue): ElasticsearchOutput {
   const o = new ElasticsearchOutput(opts, standaloneContext(ctx), dlq);
   outputs.push(o);
   return o;
@@ -181,14 +184,15 @@ describe('against the local _bulk server', () => {
       ['index', 'logs-2025.03.04', 2],
     ]);
     expect(JSON.stringify(server.items)).not.toContain('hidden');
-    const bulk = server.requests.find((r) => r.path === '/_bulk')!;
+    // Logstash's default bulk_path asks only for what the per-item handling reads.
+    const bulk = server.requests.find((r) => r.path === '/_bulk?filter_path=errors,items.*.error,items.*.status')!;
     expect(bulk.headers['content-type']).toContain('application/vnd.elasticsearch+x-ndjson');
     // compression_level defaults to 1: bodies are gzipped unless it is 0.
     expect(bulk.headers['content-encoding']).toBe('gzip');
     const plain = output(options({ hosts: [url], index: 'p', manage_template: false, compression_level: 0 }));
     await plain.register();
     await plain.write([event({ a: 3 })]);
-    expect(server.requests.filter((r) => r.path === '/_bulk').at(-1)!.headers['content-encoding']).toBeUndefined();
+    expect(server.requests.filter((r) => r.path.startsWith('/_bulk?')).at(-1)!.headers['content-encoding']).toBeUndefined();
     expect(out.stats()).toMatchObject({ indexed: 2 });
   });
 
@@ -280,14 +284,17 @@ describe('against the local _bulk server', () => {
 
   it('DLQ codes go to the dead letter queue when enabled, with the reason and the @metadata', async () => {
     const { url } = await serve({ itemStatus: (item) => ((item.source as Record<string, number>)['n'] === 1 ? 400 : 201) });
-    const dlq = new FileDeadLetterQueue(path.join(dir, 'dlq'), 'main', 'elasticsearch', 'es1');
-    const out = output(options({ hosts: [url], index: 'i', manage_template: false }), {}, dlq);
+    const queue = new DeadLetterQueueWriter(path.join(dir, 'dlq', 'main'), { path: path.join(dir, 'dlq'), maxBytes: 2 ** 20, storagePolicy: 'drop_newer', flushIntervalMs: 5000 }, standaloneContext().log);
+    const out = output(options({ hosts: [url], index: 'i', manage_template: false }), {}, queue.forPlugin('elasticsearch', 'es1'));
     await out.register();
     await out.write([event({ n: 1 }, { k: 'v' }), event({ n: 2 }), event({ n: 3, idx: 1 })]);
-    const entries = readFileSync(dlq.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    queue.close();
+    const entries = readSegment(path.join(dir, 'dlq', 'main', '1.log')).map(deserializeEntry);
     expect(entries).toHaveLength(1);
-    expect(entries[0]!['reason']).toMatch(/^Could not index event to Elasticsearch\. status: 400, action: \{"index"/);
-    expect(entries[0]!['event']).toMatchObject({ n: 1, '@metadata': { k: 'v' } });
+    expect(entries[0]!.reason).toMatch(/^Could not index event to Elasticsearch\. status: 400, action: \{"index"/);
+    expect(entries[0]!).toMatchObject({ pluginType: 'elasticsearch', pluginId: 'es1' });
+    expect(entries[0]!.event.data).toMatchObject({ n: 1 });
+    expect(entries[0]!.event.metadata).toEqual({ k: 'v' });
     expect(out.stats()).toMatchObject({ dlqRouted: 1, indexed: 2, dlq_written: 1 });
   });
 
@@ -299,14 +306,14 @@ describe('against the local _bulk server', () => {
     const bulk = server.requests.find((r) => r.path.startsWith('/_bulk'))!;
     expect(bulk.headers['content-encoding']).toBe('gzip');
     expect(bulk.body).toContain('"n":1');
-    expect(bulk.path).toBe('/_bulk?refresh=true');
+    expect(bulk.path).toBe('/_bulk?refresh=true&filter_path=errors,items.*.error,items.*.status');
     expect(bulk.headers['authorization']).toBe(`Basic ${Buffer.from('elastic:changeme').toString('base64')}`);
     expect(bulk.headers['x-team']).toBe('flow');
 
     const keyed = output(options({ hosts: [url], index: 'i', manage_template: false, api_key: 'id1:secret' }));
     await keyed.register();
     await keyed.write([event({ n: 2 })]);
-    expect(server.requests.filter((r) => r.path === '/_bulk').at(-1)!.headers['authorization']).toBe(`ApiKey ${Buffer.from('id1:secret').toString('base64')}`);
+    expect(server.requests.filter((r) => r.path.startsWith('/_bulk?')).at(-1)!.headers['authorization']).toBe(`ApiKey ${Buffer.from('id1:secret').toString('base64')}`);
   });
 
   it('an unmappable event is counted and logged, the rest of the batch is indexed', async () => {

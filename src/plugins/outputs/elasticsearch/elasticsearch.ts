@@ -10,15 +10,29 @@ import { writeFully } from '../stdout/stdout.ts';
 import { ActionBuilder, type BulkAction, EventMappingError, VALID_ACTIONS } from './actions.ts';
 import { BulkSender, type SenderStats } from './bulk-sender.ts';
 import type { EsConnection } from './connection.ts';
-import { type DeadLetterQueue, FileDeadLetterQueue } from './dead-letter.ts';
+import type { DeadLetterQueue } from './dead-letter.ts';
 import { EsConfigurationError, type OutputPlan, resolveDataStream, resolvePlan } from './resolve.ts';
 import { ES_DEFAULTS, type ElasticsearchOptions } from './schema.ts';
 import { DEFAULT_ILM_POLICY, templateBody } from './template.ts';
 
 /** The Elasticsearch major version a dry run plans for. */
 const DRY_RUN_MAJOR_VERSION = 8;
-/** Logstash's DOC_DLQ_CODES. */
+/** Logstash's DOC_DLQ_CODES, DOC_SUCCESS_CODES and DOC_CONFLICT_CODE. */
 const DLQ_CODES = [400, 404];
+const SUCCESS_CODES = [200, 201];
+const CONFLICT_CODE = 409;
+
+/** register's dlq_custom_codes checks (check_dlq_custom_codes), with Logstash's messages. */
+function checkDlqCustomCodes(codes: number[], dlqEnabled: boolean): void {
+  if (!dlqEnabled) {
+    if (codes.length > 0) throw new EsConfigurationError('DLQ feature (dlq_custom_codes) is configured while DLQ is not enabled');
+    return;
+  }
+  const among = (set: number[]): string => `[${codes.filter((c) => set.includes(c)).join(', ')}]`;
+  if (codes.some((c) => DLQ_CODES.includes(c))) throw new EsConfigurationError(`${among(DLQ_CODES)} are already defined as standard DLQ error codes`);
+  if (codes.some((c) => SUCCESS_CODES.includes(c))) throw new EsConfigurationError(`${among(SUCCESS_CODES)} are success codes which cannot be redefined in dlq_custom_codes`);
+  if (codes.includes(CONFLICT_CODE)) throw new EsConfigurationError(`[${CONFLICT_CODE}] are error codes already defined as conflict which cannot be redefined in dlq_custom_codes`);
+}
 
 /** Settings errors Logstash raises at register (ConfigurationError). */
 function checkSettings(options: ElasticsearchOptions, ctx: { ecsCompatibility: PluginContext['ecsCompatibility'] }): void {
@@ -53,8 +67,14 @@ export class ElasticsearchOutput implements Output {
     if (dlq) this.dlq = dlq;
   }
 
+  private get dlqCustomCodes(): number[] {
+    return (this.options.dlq_custom_codes ?? []).map(Number);
+  }
+
   async register(): Promise<void> {
     checkSettings(this.options, this.ctx);
+    // A dry run sends nothing, so nothing can be refused: the DLQ is neither opened nor checked.
+    if (!this.ctx.dryRun) checkDlqCustomCodes(this.dlqCustomCodes, this.dlq !== undefined);
     if (this.ctx.dryRun) {
       const plan = resolvePlan(this.options, this.ctx.ecsCompatibility, DRY_RUN_MAJOR_VERSION);
       await this.describeManagement(plan);
@@ -134,7 +154,7 @@ export class ElasticsearchOutput implements Output {
     this.sender = new BulkSender(connection, {
       retryInitialInterval: this.options.retry_initial_interval,
       retryMaxInterval: this.options.retry_max_interval,
-      dlqCodes: new Set([...DLQ_CODES, ...(this.options.dlq_custom_codes ?? []).map(Number)]),
+      dlqCodes: new Set([...DLQ_CODES, ...(this.dlq ? this.dlqCustomCodes : [])]),
       silenced: new Set([...(this.options.silence_errors_in_log ?? []), ...(this.options.failure_type_logging_whitelist ?? [])].map(String)),
       // compression_level (default 1) gzips request bodies, 0 turns it off; the deprecated http_compression => true means at least 1.
       compressionLevel: this.options.http_compression ? Math.max(1, this.options.compression_level) : Math.max(0, Math.min(9, this.options.compression_level)),
@@ -204,6 +224,7 @@ export class ElasticsearchOutput implements Output {
   private map(events: Event[]): BulkAction[] {
     const builder = this.builder!;
     const actions: BulkAction[] = [];
+    const failedBefore = this.mappingFailures;
     for (const event of events) {
       try {
         actions.push(builder.build(event));
@@ -215,6 +236,7 @@ export class ElasticsearchOutput implements Output {
         else this.log.warn(message);
       }
     }
+    if (this.dlq && this.mappingFailures > failedBefore) this.log.warn(`Events could not be indexed and routing to DLQ, count: ${this.mappingFailures - failedBefore}`);
     for (const w of builder.warnings.splice(0)) this.log.warn(w);
     return actions;
   }
@@ -257,14 +279,8 @@ export class ElasticsearchOutput implements Output {
   }
 }
 
-/** The dead letter queue, when enabled (flowstash: FLOWSTASH_DEAD_LETTER_QUEUE=<dir>, Logstash: dead_letter_queue.enable). */
-function deadLetterQueue(ctx: PluginContext): DeadLetterQueue | undefined {
-  const dir = process.env['FLOWSTASH_DEAD_LETTER_QUEUE'];
-  return dir ? new FileDeadLetterQueue(dir, ctx.pipelineId, 'elasticsearch', ctx.id) : undefined;
-}
-
 export function create(options: ElasticsearchOptions, ctx: PluginContext): Output {
-  return new ElasticsearchOutput(options, ctx, ctx.dryRun ? undefined : deadLetterQueue(ctx));
+  return new ElasticsearchOutput(options, ctx, ctx.dryRun ? undefined : ctx.deadLetterQueue);
 }
 
 /** `-t`: the settings errors Logstash raises at register. */
