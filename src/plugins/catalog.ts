@@ -19,6 +19,7 @@ import { pcapSchema } from './inputs/pcap/schema.ts';
 import { relpSchema } from './inputs/relp/schema.ts';
 import { beatsSchema } from './inputs/beats/schema.ts';
 import { fileInputSchema } from './inputs/file/schema.ts';
+import { snmptrapSchema } from './inputs/snmptrap/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
 import { grokSchema } from './filters/grok/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
@@ -77,6 +78,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(relpSchema, () => import('./inputs/relp/relp.ts')),
   plugin(beatsSchema, () => import('./inputs/beats/beats.ts')),
   plugin(fileInputSchema, () => import('./inputs/file/file.ts')),
+  plugin(snmptrapSchema, () => import('./inputs/snmptrap/snmptrap.ts'), { checks: true }),
   // filters
   plugin(mutateSchema, () => import('./filters/mutate/mutate.ts'), { checks: true }),
   plugin(grokSchema, () => import('./filters/grok/grok.ts'), { checks: true }),

@@ -1,0 +1,387 @@
+// The MIB names flowstash resolves without any MIB file: written for this project from the RFCs that
+// define the modules Logstash's snmptrap input loads by default (snmptrap.rb MIB_DEFAULT_PATHS:
+// SNMPv2-SMI, SNMPv2-MIB, IF-MIB, IP-MIB, TCP-MIB, UDP-MIB). Like the plugin's libsmi `.dic` reader it
+// holds the OBJECT IDENTIFIER / OBJECT-TYPE / MODULE-IDENTITY nodes and the NOTIFICATION-TYPEs (not the
+// OBJECT-GROUPs and MODULE-COMPLIANCEs, which that reader skips). Coverage:
+//   SNMPv2-SMI (RFC 2578), SNMPv2-MIB (RFC 3418), IF-MIB (RFC 2863), TCP-MIB (RFC 4022),
+//   UDP-MIB (RFC 4113): every node and notification;
+//   IP-MIB (RFC 4293): ip/icmp scalars, ipAddrTable, ipNetToMediaTable, ipv4InterfaceTable and
+//   ipv6InterfaceTable columns; the tables from ipTrafficStats (ip.31) on to table and entry level only.
+// Each block: `oid name` lines; an oid starting with `.` continues the block's base oid.
+
+const MODULES: Record<string, string> = {
+  'SNMPv2-SMI': `
+1.3 org
+1.3.6 dod
+1.3.6.1 internet
+1.3.6.1.1 directory
+1.3.6.1.2 mgmt
+1.3.6.1.2.1 mib-2
+1.3.6.1.2.1.10 transmission
+1.3.6.1.3 experimental
+1.3.6.1.4 private
+1.3.6.1.4.1 enterprises
+1.3.6.1.5 security
+1.3.6.1.6 snmpV2
+1.3.6.1.6.1 snmpDomains
+1.3.6.1.6.2 snmpProxys
+1.3.6.1.6.3 snmpModules
+0.0 zeroDotZero`,
+  'SNMPv2-MIB': `
+base 1.3.6.1.2.1.1
+.0 system
+.1 sysDescr
+.2 sysObjectID
+.3 sysUpTime
+.4 sysContact
+.5 sysName
+.6 sysLocation
+.7 sysServices
+.8 sysORLastChange
+.9 sysORTable
+.9.1 sysOREntry
+.9.1.1 sysORIndex
+.9.1.2 sysORID
+.9.1.3 sysORDescr
+.9.1.4 sysORUpTime
+base 1.3.6.1.2.1.11
+.0 snmp
+.1 snmpInPkts
+.2 snmpOutPkts
+.3 snmpInBadVersions
+.4 snmpInBadCommunityNames
+.5 snmpInBadCommunityUses
+.6 snmpInASNParseErrs
+.8 snmpInTooBigs
+.9 snmpInNoSuchNames
+.10 snmpInBadValues
+.11 snmpInReadOnlys
+.12 snmpInGenErrs
+.13 snmpInTotalReqVars
+.14 snmpInTotalSetVars
+.15 snmpInGetRequests
+.16 snmpInGetNexts
+.17 snmpInSetRequests
+.18 snmpInGetResponses
+.19 snmpInTraps
+.20 snmpOutTooBigs
+.21 snmpOutNoSuchNames
+.22 snmpOutBadValues
+.24 snmpOutGenErrs
+.25 snmpOutGetRequests
+.26 snmpOutGetNexts
+.27 snmpOutSetRequests
+.28 snmpOutGetResponses
+.29 snmpOutTraps
+.30 snmpEnableAuthenTraps
+.31 snmpSilentDrops
+.32 snmpProxyDrops
+base 1.3.6.1.6.3.1
+.0 snmpMIB
+.1 snmpMIBObjects
+.1.4 snmpTrap
+.1.4.1 snmpTrapOID
+.1.4.3 snmpTrapEnterprise
+.1.5 snmpTraps
+.1.5.1 coldStart
+.1.5.2 warmStart
+.1.5.5 authenticationFailure
+.1.6 snmpSet
+.1.6.1 snmpSetSerialNo
+.2 snmpMIBConformance
+.2.1 snmpMIBCompliances
+.2.2 snmpMIBGroups`,
+  'IF-MIB': `
+base 1.3.6.1.2.1.2
+.0 interfaces
+.1 ifNumber
+.2 ifTable
+.2.1 ifEntry
+.2.1.1 ifIndex
+.2.1.2 ifDescr
+.2.1.3 ifType
+.2.1.4 ifMtu
+.2.1.5 ifSpeed
+.2.1.6 ifPhysAddress
+.2.1.7 ifAdminStatus
+.2.1.8 ifOperStatus
+.2.1.9 ifLastChange
+.2.1.10 ifInOctets
+.2.1.11 ifInUcastPkts
+.2.1.12 ifInNUcastPkts
+.2.1.13 ifInDiscards
+.2.1.14 ifInErrors
+.2.1.15 ifInUnknownProtos
+.2.1.16 ifOutOctets
+.2.1.17 ifOutUcastPkts
+.2.1.18 ifOutNUcastPkts
+.2.1.19 ifOutDiscards
+.2.1.20 ifOutErrors
+.2.1.21 ifOutQLen
+.2.1.22 ifSpecific
+base 1.3.6.1.2.1.31
+.0 ifMIB
+.1 ifMIBObjects
+.1.1 ifXTable
+.1.1.1 ifXEntry
+.1.1.1.1 ifName
+.1.1.1.2 ifInMulticastPkts
+.1.1.1.3 ifInBroadcastPkts
+.1.1.1.4 ifOutMulticastPkts
+.1.1.1.5 ifOutBroadcastPkts
+.1.1.1.6 ifHCInOctets
+.1.1.1.7 ifHCInUcastPkts
+.1.1.1.8 ifHCInMulticastPkts
+.1.1.1.9 ifHCInBroadcastPkts
+.1.1.1.10 ifHCOutOctets
+.1.1.1.11 ifHCOutUcastPkts
+.1.1.1.12 ifHCOutMulticastPkts
+.1.1.1.13 ifHCOutBroadcastPkts
+.1.1.1.14 ifLinkUpDownTrapEnable
+.1.1.1.15 ifHighSpeed
+.1.1.1.16 ifPromiscuousMode
+.1.1.1.17 ifConnectorPresent
+.1.1.1.18 ifAlias
+.1.1.1.19 ifCounterDiscontinuityTime
+.1.2 ifStackTable
+.1.2.1 ifStackEntry
+.1.2.1.1 ifStackHigherLayer
+.1.2.1.2 ifStackLowerLayer
+.1.2.1.3 ifStackStatus
+.1.3 ifTestTable
+.1.3.1 ifTestEntry
+.1.3.1.1 ifTestId
+.1.3.1.2 ifTestStatus
+.1.3.1.3 ifTestType
+.1.3.1.4 ifTestResult
+.1.3.1.5 ifTestCode
+.1.3.1.6 ifTestOwner
+.1.4 ifRcvAddressTable
+.1.4.1 ifRcvAddressEntry
+.1.4.1.1 ifRcvAddressAddress
+.1.4.1.2 ifRcvAddressStatus
+.1.4.1.3 ifRcvAddressType
+.1.5 ifTableLastChange
+.1.6 ifStackLastChange
+.2 ifConformance
+.2.1 ifGroups
+.2.2 ifCompliances
+base 1.3.6.1.6.3.1.1.5
+.3 linkDown
+.4 linkUp`,
+  'IP-MIB': `
+base 1.3.6.1.2.1.4
+.0 ip
+.1 ipForwarding
+.2 ipDefaultTTL
+.3 ipInReceives
+.4 ipInHdrErrors
+.5 ipInAddrErrors
+.6 ipForwDatagrams
+.7 ipInUnknownProtos
+.8 ipInDiscards
+.9 ipInDelivers
+.10 ipOutRequests
+.11 ipOutDiscards
+.12 ipOutNoRoutes
+.13 ipReasmTimeout
+.14 ipReasmReqds
+.15 ipReasmOKs
+.16 ipReasmFails
+.17 ipFragOKs
+.18 ipFragFails
+.19 ipFragCreates
+.20 ipAddrTable
+.20.1 ipAddrEntry
+.20.1.1 ipAdEntAddr
+.20.1.2 ipAdEntIfIndex
+.20.1.3 ipAdEntNetMask
+.20.1.4 ipAdEntBcastAddr
+.20.1.5 ipAdEntReasmMaxSize
+.22 ipNetToMediaTable
+.22.1 ipNetToMediaEntry
+.22.1.1 ipNetToMediaIfIndex
+.22.1.2 ipNetToMediaPhysAddress
+.22.1.3 ipNetToMediaNetAddress
+.22.1.4 ipNetToMediaType
+.23 ipRoutingDiscards
+.25 ipv6IpForwarding
+.26 ipv6IpDefaultHopLimit
+.27 ipv4InterfaceTableLastChange
+.28 ipv4InterfaceTable
+.28.1 ipv4InterfaceEntry
+.28.1.1 ipv4InterfaceIfIndex
+.28.1.2 ipv4InterfaceReasmMaxSize
+.28.1.3 ipv4InterfaceEnableStatus
+.28.1.4 ipv4InterfaceRetransmitTime
+.29 ipv6InterfaceTableLastChange
+.30 ipv6InterfaceTable
+.30.1 ipv6InterfaceEntry
+.30.1.1 ipv6InterfaceIfIndex
+.30.1.2 ipv6InterfaceReasmMaxSize
+.30.1.3 ipv6InterfaceIdentifier
+.30.1.5 ipv6InterfaceEnableStatus
+.30.1.6 ipv6InterfaceReachableTime
+.30.1.7 ipv6InterfaceRetransmitTime
+.30.1.8 ipv6InterfaceForwarding
+.31 ipTrafficStats
+.31.1 ipSystemStatsTable
+.31.1.1 ipSystemStatsEntry
+.31.2 ipIfStatsTableLastChange
+.31.3 ipIfStatsTable
+.31.3.1 ipIfStatsEntry
+.32 ipAddressPrefixTable
+.32.1 ipAddressPrefixEntry
+.33 ipAddressSpinLock
+.34 ipAddressTable
+.34.1 ipAddressEntry
+.35 ipNetToPhysicalTable
+.35.1 ipNetToPhysicalEntry
+.36 ipv6ScopeZoneIndexTable
+.36.1 ipv6ScopeZoneIndexEntry
+.37 ipDefaultRouterTable
+.37.1 ipDefaultRouterEntry
+.38 ipv6RouterAdvertSpinLock
+.39 ipv6RouterAdvertTable
+.39.1 ipv6RouterAdvertEntry
+base 1.3.6.1.2.1.5
+.0 icmp
+.1 icmpInMsgs
+.2 icmpInErrors
+.3 icmpInDestUnreachs
+.4 icmpInTimeExcds
+.5 icmpInParmProbs
+.6 icmpInSrcQuenchs
+.7 icmpInRedirects
+.8 icmpInEchos
+.9 icmpInEchoReps
+.10 icmpInTimestamps
+.11 icmpInTimestampReps
+.12 icmpInAddrMasks
+.13 icmpInAddrMaskReps
+.14 icmpOutMsgs
+.15 icmpOutErrors
+.16 icmpOutDestUnreachs
+.17 icmpOutTimeExcds
+.18 icmpOutParmProbs
+.19 icmpOutSrcQuenchs
+.20 icmpOutRedirects
+.21 icmpOutEchos
+.22 icmpOutEchoReps
+.23 icmpOutTimestamps
+.24 icmpOutTimestampReps
+.25 icmpOutAddrMasks
+.26 icmpOutAddrMaskReps
+.29 icmpStatsTable
+.29.1 icmpStatsEntry
+.30 icmpMsgStatsTable
+.30.1 icmpMsgStatsEntry
+base 1.3.6.1.2.1.48
+.0 ipMIB
+.2 ipMIBConformance
+.2.1 ipMIBCompliances
+.2.2 ipMIBGroups`,
+  'TCP-MIB': `
+base 1.3.6.1.2.1.6
+.0 tcp
+.1 tcpRtoAlgorithm
+.2 tcpRtoMin
+.3 tcpRtoMax
+.4 tcpMaxConn
+.5 tcpActiveOpens
+.6 tcpPassiveOpens
+.7 tcpAttemptFails
+.8 tcpEstabResets
+.9 tcpCurrEstab
+.10 tcpInSegs
+.11 tcpOutSegs
+.12 tcpRetransSegs
+.13 tcpConnTable
+.13.1 tcpConnEntry
+.13.1.1 tcpConnState
+.13.1.2 tcpConnLocalAddress
+.13.1.3 tcpConnLocalPort
+.13.1.4 tcpConnRemAddress
+.13.1.5 tcpConnRemPort
+.14 tcpInErrs
+.15 tcpOutRsts
+.17 tcpHCInSegs
+.18 tcpHCOutSegs
+.19 tcpConnectionTable
+.19.1 tcpConnectionEntry
+.19.1.1 tcpConnectionLocalAddressType
+.19.1.2 tcpConnectionLocalAddress
+.19.1.3 tcpConnectionLocalPort
+.19.1.4 tcpConnectionRemAddressType
+.19.1.5 tcpConnectionRemAddress
+.19.1.6 tcpConnectionRemPort
+.19.1.7 tcpConnectionState
+.19.1.8 tcpConnectionProcess
+.20 tcpListenerTable
+.20.1 tcpListenerEntry
+.20.1.1 tcpListenerLocalAddressType
+.20.1.2 tcpListenerLocalAddress
+.20.1.3 tcpListenerLocalPort
+.20.1.4 tcpListenerProcess
+base 1.3.6.1.2.1.49
+.0 tcpMIB
+.2 tcpMIBConformance
+.2.1 tcpMIBCompliances
+.2.2 tcpMIBGroups`,
+  'UDP-MIB': `
+base 1.3.6.1.2.1.7
+.0 udp
+.1 udpInDatagrams
+.2 udpNoPorts
+.3 udpInErrors
+.4 udpOutDatagrams
+.5 udpTable
+.5.1 udpEntry
+.5.1.1 udpLocalAddress
+.5.1.2 udpLocalPort
+.7 udpEndpointTable
+.7.1 udpEndpointEntry
+.7.1.1 udpEndpointLocalAddressType
+.7.1.2 udpEndpointLocalAddress
+.7.1.3 udpEndpointLocalPort
+.7.1.4 udpEndpointRemoteAddressType
+.7.1.5 udpEndpointRemoteAddress
+.7.1.6 udpEndpointRemotePort
+.7.1.7 udpEndpointInstance
+.7.1.8 udpEndpointProcess
+.8 udpHCInDatagrams
+.9 udpHCOutDatagrams
+base 1.3.6.1.2.1.50
+.0 udpMIB
+.2 udpMIBConformance
+.2.1 udpMIBCompliances
+.2.2 udpMIBGroups`,
+};
+
+export interface MibNode {
+  oid: number[];
+  name: string;
+  module: string;
+}
+
+/** The built-in nodes of one module, in declaration order. `.0` is the block's base itself. */
+export function builtinMibNodes(module: string): MibNode[] {
+  const text = MODULES[module];
+  if (text === undefined) return [];
+  const out: MibNode[] = [];
+  let base: number[] = [];
+  for (const line of text.split('\n')) {
+    const [a, b] = line.trim().split(/\s+/);
+    if (!a || !b) continue;
+    if (a === 'base') {
+      base = b.split('.').map(Number);
+      continue;
+    }
+    const oid = a === '.0' ? base : a.startsWith('.') ? [...base, ...a.slice(1).split('.').map(Number)] : a.split('.').map(Number);
+    out.push({ oid, name: b, module });
+  }
+  return out;
+}
+
+/** The modules Logstash's snmptrap loads when neither mib_paths nor use_provided_mibs is set (MIB_DEFAULT_PATHS order). */
+export const DEFAULT_MIB_MODULES = ['SNMPv2-SMI', 'SNMPv2-MIB', 'IF-MIB', 'IP-MIB', 'TCP-MIB', 'UDP-MIB'] as const;
