@@ -7,7 +7,7 @@ import { jsonMap } from '../../src/event/json.ts';
 import { JsonBatchWriter } from '../../src/event/json-writer.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';
 import { Float, type FieldMap, setOwn } from '../../src/event/values.ts';
-import { arbitraryFieldMap } from './arbitraries.ts';
+import { arbitraryFieldMap, arbitraryValue } from './arbitraries.ts';
 
 const edgeNumbers = [
   0, -0, 1, -1, 9, 10, 99, 100, 101, 2147483647, 2147483648, -2147483649, 4294967295, 1734294381253,
@@ -72,6 +72,75 @@ describe('JsonBatchWriter', () => {
     w.reset();
     w.writeLine({ b: 2 }, '\n');
     expect(w.take().toString()).toBe('{"b":2}\n');
+  });
+});
+
+// Maps of one kind repeat their keys in one order (the flows of a template); the writer learns those
+// sequences. Events here come from a few shapes, some altered the way a filter would alter them.
+const shapeKey = fc.oneof(
+  fc.constantFrom('@timestamp', '@version', 'netflow', 'version', 'sourceIPv4Address', 'octetDeltaCount', '__proto__', '', 'é', 'a"b', '1', '10'),
+  fc.string({ minLength: 1, maxLength: 6 }),
+);
+const shape = fc.uniqueArray(shapeKey, { minLength: 0, maxLength: 7 });
+const alteration = fc.oneof(
+  fc.constant({ kind: 'none' as const }),
+  fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('add' as const), key: shapeKey }),
+  fc.record({ kind: fc.constant('nest' as const), at: fc.nat() }),
+);
+const shapedEvents = fc
+  .record({
+    shapes: fc.array(shape, { minLength: 1, maxLength: 4 }),
+    events: fc.array(fc.record({ shape: fc.nat(), values: fc.array(arbitraryValue, { minLength: 7, maxLength: 7 }), alteration }), {
+      maxLength: 16,
+    }),
+  })
+  .map(({ shapes, events }) =>
+    events.map(({ shape: i, values, alteration: alt }) => {
+      const keys = shapes[i % shapes.length]!;
+      const m: FieldMap = {};
+      keys.forEach((k, j) => setOwn(m, k, values[j]!));
+      if (alt.kind === 'drop' && keys.length > 0) delete m[keys[alt.at % keys.length]!];
+      if (alt.kind === 'add') setOwn(m, alt.key, values[0]!);
+      if (alt.kind === 'nest' && keys.length > 0) setOwn(m, keys[alt.at % keys.length]!, { inner: m[keys[0]!]! } as FieldMap);
+      return m;
+    }),
+  );
+
+describe('JsonBatchWriter key sequences', () => {
+  it('writes what jsonMap writes for events of repeated, altered and nested shapes, batch after batch', () => {
+    fc.assert(
+      fc.property(shapedEvents, fc.constantFrom(undefined, 0, 1, 3), fc.integer({ min: 1, max: 6 }), (maps, maxKeySteps, batchSize) => {
+        const w = new JsonBatchWriter(256, maxKeySteps);
+        for (let i = 0; i < maps.length; i += batchSize) {
+          const batch = maps.slice(i, i + batchSize);
+          for (const m of batch) w.writeLine(m, '\n');
+          expect(w.take()).toEqual(Buffer.from(batch.map((m) => jsonMap(m) + '\n').join('')));
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('follows a shape again after a map that left it, and after a full stop of learning', () => {
+    const flow = (n: number, extra?: string): FieldMap => {
+      const m: FieldMap = { version: 10, sourceIPv4Address: `10.0.0.${n}`, octetDeltaCount: n * 1000 };
+      if (extra !== undefined) m[extra] = true;
+      return { '@timestamp': new Timestamp(1735689600 + (n % 2), n), netflow: m, '@version': '1' };
+    };
+    for (const maxKeySteps of [undefined, 5]) {
+      const w = new JsonBatchWriter(64, maxKeySteps);
+      const maps = [flow(1), flow(2), flow(3, 'tag'), flow(4), flow(5, 'other'), {}, flow(6), { netflow: {} }, flow(7)];
+      for (const m of maps) w.writeLine(m, '\n');
+      expect(w.take().toString()).toBe(maps.map((m) => jsonMap(m) + '\n').join(''));
+    }
+  });
+
+  it('renders each distinct timestamp, also when equal instants are different objects', () => {
+    const w = new JsonBatchWriter();
+    const stamps = [new Timestamp(0), new Timestamp(0), new Timestamp(0, 1), new Timestamp(-1, 999_999_999), new Timestamp(1e13), new Timestamp(0)];
+    for (const ts of stamps) w.writeLine({ '@timestamp': ts }, '\n');
+    expect(w.take().toString()).toBe(stamps.map((ts) => jsonMap({ '@timestamp': ts }) + '\n').join(''));
   });
 });
 
