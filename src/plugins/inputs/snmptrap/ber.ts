@@ -146,10 +146,11 @@ class Reader {
     return { tag, start, body: p, end: p + length };
   }
 
+  /** The next element, which must have `tag` (checked before its length, so foreign data reads as a wrong tag). */
   expect(tag: number, what: string): Tlv {
-    const t = this.tlv();
-    if (t.tag !== tag) throw new SnmpDecodeError('unexpected_tag', `${what}: expected tag 0x${hex(tag)}, found 0x${hex(t.tag)}`, t.start);
-    return t;
+    const found = this.pos < this.limit ? this.buf[this.pos]! : undefined;
+    if (found !== undefined && found !== tag) throw new SnmpDecodeError('unexpected_tag', `${what}: expected tag 0x${hex(tag)}, found 0x${hex(found)}`, this.pos);
+    return this.tlv();
   }
 
   inner(t: Tlv): Reader {
