@@ -4,7 +4,7 @@
 // Logstash's batch of 125 with two batches in flight (two workers) and larger batches; with and
 // without gzip (compression_level 1 is the default). No Elasticsearch runs here, so there is no
 // peer ratio: the server side is a stand-in, the figure is the output's own cost.
-//   npx tsx bench/elasticsearch.ts [events]
+//   npx tsx bench/elasticsearch.ts [events] [batch:in-flight:gzip-level …]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
@@ -76,9 +76,11 @@ async function run(batch: number, inFlight: number, compression: number): Promis
   return { rate: N / secs, perCpuSecond: N / ((cpu.user + cpu.system) / 1e6) };
 }
 
+const given = process.argv.slice(3).map((c) => c.split(':').map(Number) as [number, number, number]);
+const configs = given.length > 0 ? given : ([[125, 2, 1], [125, 2, 0], [1000, 2, 1], [1000, 2, 0]] as const);
 const rows: Array<[string, { rate: number; perCpuSecond: number }]> = [];
 await run(125, 2, 1); // warm-up
-for (const [batch, inFlight, level] of [[125, 2, 1], [125, 2, 0], [1000, 2, 1], [1000, 2, 0]] as const) {
+for (const [batch, inFlight, level] of configs) {
   rows.push([`batch ${batch}, ${inFlight} in flight, gzip level ${level}`, await run(batch, inFlight, level)]);
 }
 child.stdin.end();

@@ -2,7 +2,8 @@
 // `GET /` (version), `GET /_xpack`, templates (`_index_template`, `_template`), ILM policies, the
 // rollover alias, and `_bulk` with Elasticsearch's response format (per-item statuses, `errors`
 // when any item failed, gzip request bodies). No Elasticsearch can be installed on the test
-// machine; the output's client code path is the real one, only the server is this.
+// machine; the output's client code path is the real one, only the server is this. Bulk responses
+// honour `filter_path` as Elasticsearch does (dotted paths, `*` for any key, arrays transparent).
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -78,7 +79,7 @@ export class BulkServer {
     if (!(this.o.countOnly && path.endsWith('/_bulk'))) {
       this.requests.push({ method, path: url.pathname + url.search, headers: req.headers, body: body.toString('utf8') });
     }
-    if (method === 'POST' && path.endsWith('/_bulk')) return this.bulk(body, res);
+    if (method === 'POST' && path.endsWith('/_bulk')) return this.bulk(body, res, filterPaths(url.searchParams.get('filter_path')));
     if (method === 'GET' && (path === '/' || path === '')) {
       return this.reply(res, 200, {
         name: 'flowstash-test', cluster_name: 'test', cluster_uuid: 'test-uuid',
@@ -107,11 +108,11 @@ export class BulkServer {
     return this.reply(res, 404, { error: { type: 'no_handler', reason: `${method} ${path}` }, status: 404 });
   }
 
-  private bulk(body: Buffer, res: http.ServerResponse): void {
+  private bulk(body: Buffer, res: http.ServerResponse, filters: string[][] | undefined): void {
     const n = ++this.bulkRequests;
     const requestStatus = this.o.requestStatus?.(n) ?? 200;
     if (requestStatus !== 200) return this.reply(res, requestStatus, { error: { type: 'es_rejected_execution_exception', reason: 'rejected' }, status: requestStatus });
-    if (this.o.countOnly) return this.countOnly(body, res);
+    if (this.o.countOnly) return this.countOnly(body, res, filters);
     const lines = body.toString('utf8').split('\n');
     const items: unknown[] = [];
     let errors = false;
@@ -139,15 +140,46 @@ export class BulkServer {
       this.itemCount++;
       items.push({ [action]: result });
     }
-    this.reply(res, 200, { took: 1, errors, items });
+    this.reply(res, 200, filtered({ took: 1, errors, items }, filters));
   }
 
-  private countOnly(body: Buffer, res: http.ServerResponse): void {
+  private countOnly(body: Buffer, res: http.ServerResponse, filters: string[][] | undefined): void {
     let lines = 0;
     for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) lines++;
     const count = lines >> 1;
     this.itemCount += count;
-    const one = '{"index":{"_index":"bench","_id":"x","status":201}}';
-    this.reply(res, 200, `{"took":1,"errors":false,"items":[${new Array<string>(count).fill(one).join(',')}]}`);
+    const one = { index: { _index: 'bench', _id: 'x', _version: 1, result: 'created', _shards: { total: 2, successful: 1, failed: 0 }, _seq_no: 0, _primary_term: 1, status: 201 } };
+    this.reply(res, 200, filtered({ took: 1, errors: false, items: new Array<unknown>(count).fill(one) }, filters));
   }
+}
+
+/** `filter_path=a.b,c.*.d` → [['a','b'],['c','*','d']]. */
+function filterPaths(param: string | null): string[][] | undefined {
+  return param === null || param === '' ? undefined : param.split(',').map((p) => p.split('.'));
+}
+
+function filtered(value: unknown, filters: string[][] | undefined): unknown {
+  return filters === undefined ? value : (filterValue(value, filters) ?? {});
+}
+
+/** What of `value` the (remaining) paths select; undefined when nothing. */
+function filterValue(value: unknown, filters: string[][]): unknown {
+  if (filters.some((f) => f.length === 0)) return value;
+  if (Array.isArray(value)) {
+    const kept = value.map((v) => filterValue(v, filters)).filter((v) => v !== undefined);
+    return kept.length > 0 ? kept : undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(value)) {
+    const rest = filters.filter((f) => f[0] === '*' || f[0] === k).map((f) => f.slice(1));
+    if (rest.length === 0) continue;
+    const kept = filterValue(v, rest);
+    if (kept !== undefined) {
+      out[k] = kept;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
 }

@@ -76,6 +76,13 @@ export class ActionBuilder {
   private readonly routing?: Interpolator;
   private readonly pipeline?: Interpolator;
   private readonly staticAction?: BulkActionName;
+  /**
+   * Index/create with nothing per event but the index: the action line depends on the index name
+   * alone, so it is built once per distinct name (consecutive events nearly always share it).
+   */
+  private readonly indexOnlyLine: boolean;
+  private lastIndex: string | undefined;
+  private lastActionLine = '';
   /** Data-stream documents whose `data_stream` field was rewritten, with the reason (logged by the caller). */
   readonly warnings: string[] = [];
 
@@ -86,11 +93,29 @@ export class ActionBuilder {
     if (s.routing !== undefined) this.routing = compileSprintf(s.routing);
     if (s.pipeline !== undefined) this.pipeline = compileSprintf(s.pipeline);
     if ((VALID_ACTIONS as readonly string[]).includes(s.action)) this.staticAction = s.action as BulkActionName;
+    this.indexOnlyLine =
+      (this.staticAction === 'index' || this.staticAction === 'create') && s.dataStream === undefined &&
+      s.documentId === undefined && s.routing === undefined && s.pipeline === undefined && s.parent === undefined &&
+      s.version === undefined && s.versionType === undefined;
   }
 
   /** The bulk item for an event; throws EventMappingError when the event cannot be indexed. */
   build(event: Event): BulkAction {
+    if (this.indexOnlyLine && !hasOwn(event.metadata, 'target_ingest_pipeline')) return this.indexOnlyAction(event);
     return this.s.dataStream ? this.dataStreamAction(event, this.s.dataStream) : this.eventAction(event);
+  }
+
+  /** The same lines eventAction writes for an index/create action without per-event parameters. */
+  private indexOnlyAction(event: Event): BulkAction {
+    const index = this.index(event);
+    if (index !== this.lastIndex) {
+      if (this.s.dlqOnFailedIndexnameInterpolation && UNRESOLVED.test(index)) {
+        throw new EventMappingError(`Badly formatted index, after interpolation still contains placeholder: [${index}]`);
+      }
+      this.lastActionLine = `{"${this.staticAction!}":{"_id":null,"_index":${JSON.stringify(index)},"routing":null}}\n`;
+      this.lastIndex = index;
+    }
+    return { action: this.staticAction!, ndjson: this.lastActionLine + jsonMap(event.data) + '\n', event };
   }
 
   private resolveIndex(event: Event): string {
@@ -217,6 +242,10 @@ export class ActionBuilder {
     out['data_stream'] = synced;
     return out;
   }
+}
+
+function hasOwn(map: FieldMap, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(map, key);
 }
 
 /** An index like `logs-%{+YYYY.MM.dd}`: only date placeholders, none finer than a second. */

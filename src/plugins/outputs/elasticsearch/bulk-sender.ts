@@ -3,7 +3,7 @@
 // backoff; per item, 2xx succeeds, 409 is dropped with a warning, the DLQ codes (400, 404 and
 // dlq_custom_codes) go to the dead letter queue or are dropped with a warning, anything else (429,
 // 5xx …) is retried with backoff until it succeeds or the output closes. Requests stay under 20 MiB.
-import { gzip } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Logger } from '../../types.ts';
 import type { BulkAction } from './actions.ts';
@@ -13,6 +13,14 @@ const gzipAsync = promisify(gzip);
 
 /** Logstash's TARGET_BULK_BYTES: a batch larger than this is split into several requests. */
 export const TARGET_BULK_BYTES = 20 * 1024 * 1024;
+/**
+ * Bodies up to this size are gzipped on the event loop: for a batch of a few hundred documents the
+ * thread pool's hand-off costs about as much CPU as the compression itself. Larger ones go to the
+ * pool so the loop is not held for long.
+ */
+const INLINE_GZIP_BYTES = 1024 * 1024;
+/** The body buffer kept between requests grows up to this; larger bodies get one of their own. */
+const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
 
 export interface BulkItemResult {
   status: number;
@@ -69,6 +77,8 @@ const CONFLICT = 409;
 export class BulkSender {
   readonly stats: SenderStats = { indexed: 0, conflicts: 0, dropped: 0, dlqRouted: 0, retriedItems: 0, retriedRequests: 0, abandoned: 0 };
   private readonly stopping = new AbortController();
+  /** Bodies are assembled here (action by action: no request-sized string), then compressed or copied out. */
+  private scratch = Buffer.allocUnsafe(0);
 
   constructor(
     private readonly transport: BulkTransport,
@@ -116,25 +126,36 @@ export class BulkSender {
     const retry: BulkAction[] = [];
     let start = 0;
     while (start < actions.length) {
-      let end = start;
-      let bytes = 0;
-      let text = '';
-      while (end < actions.length) {
-        const ndjson = actions[end]!.ndjson;
-        const size = Buffer.byteLength(ndjson, 'utf8');
-        if (end > start && bytes + size > TARGET_BULK_BYTES) break;
-        text += ndjson;
-        bytes += size;
-        end++;
-      }
-      const chunk = actions.slice(start, end);
-      const body = Buffer.from(text, 'utf8');
-      const gzipped = this.s.compressionLevel > 0;
-      const response = await this.transport.send(gzipped ? await gzipAsync(body, { level: this.s.compressionLevel }) : body, gzipped);
+      const end = requestEnd(actions, start);
+      const chunk = start === 0 && end === actions.length ? actions : actions.slice(start, end);
+      const [body, gzipped] = await this.encode(chunk);
+      const response = await this.transport.send(body, gzipped);
       retry.push(...this.handleResponse(chunk, response));
       start = end;
     }
     return retry;
+  }
+
+  /** The actions' NDJSON as one UTF-8 body, gzipped at compression_level unless it is 0. */
+  private encode(chunk: BulkAction[]): [Buffer, boolean] | Promise<[Buffer, boolean]> {
+    let units = 0;
+    for (const action of chunk) units += action.ndjson.length;
+    const bound = units * 3;
+    let buf: Buffer;
+    if (bound > MAX_SCRATCH_BYTES) buf = Buffer.allocUnsafe(bound);
+    else {
+      if (this.scratch.length < bound) this.scratch = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(bound, 2 * this.scratch.length)));
+      buf = this.scratch;
+    }
+    let size = 0;
+    for (const action of chunk) size += buf.write(action.ndjson, size, 'utf8');
+    const body = buf.subarray(0, size);
+    const level = this.s.compressionLevel;
+    // The scratch is reused by the next request, so what leaves this function synchronously is a copy.
+    const own = (): Buffer => (buf === this.scratch ? Buffer.from(body) : body);
+    if (level <= 0) return [own(), false];
+    if (size <= INLINE_GZIP_BYTES) return [gzipSync(body, { level }), true];
+    return gzipAsync(own(), { level }).then((gzipped) => [gzipped, true]);
   }
 
   private handleResponse(actions: BulkAction[], response: BulkResponse): BulkAction[] {
@@ -194,6 +215,26 @@ export class BulkSender {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/**
+ * Where the request starting at `start` ends: as many actions as fit in TARGET_BULK_BYTES (at least
+ * one). A UTF-8 byte is at most 3 per UTF-16 unit, so bytes are only counted near the limit.
+ */
+function requestEnd(actions: BulkAction[], start: number): number {
+  let units = 0;
+  let end = start;
+  while (end < actions.length && (units + actions[end]!.ndjson.length) * 3 <= TARGET_BULK_BYTES) units += actions[end++]!.ndjson.length;
+  if (end === actions.length) return end;
+  let bytes = 0;
+  for (let i = start; i < end; i++) bytes += Buffer.byteLength(actions[i]!.ndjson, 'utf8');
+  while (end < actions.length) {
+    const size = Buffer.byteLength(actions[end]!.ndjson, 'utf8');
+    if (end > start && bytes + size > TARGET_BULK_BYTES) break;
+    bytes += size;
+    end++;
+  }
+  return end;
 }
 
 /** The action line of a bulk item, for log messages. */

@@ -4,6 +4,7 @@
 // output makes through the client: the cluster version, template / ILM management and `_bulk`.
 // The client is loaded lazily (only a running elasticsearch output pays for it).
 import { readFileSync } from 'node:fs';
+import { stringify } from 'node:querystring';
 import type { Client, ClientOptions } from '@elastic/elasticsearch';
 import type { ElasticsearchOptions } from './schema.ts';
 import { BulkRequestError, type BulkResponse, type BulkTransport } from './bulk-sender.ts';
@@ -119,6 +120,28 @@ export function clientOptions(options: ElasticsearchOptions): ClientOptions {
   return client;
 }
 
+/** The response filter Logstash asks `_bulk` for: only what the per-item handling reads. */
+export const BULK_FILTER_PATH = 'filter_path=errors,items.*.error,items.*.status';
+
+/**
+ * The bulk request's path and query (http_client_builder.rb: bulk_path, default `/_bulk`, gets
+ * BULK_FILTER_PATH unless it carries a filter_path of its own; manticore_adapter.rb's format_url
+ * puts the `parameters` first, then the path's query).
+ */
+export function bulkRequestTarget(options: ElasticsearchOptions): { path: string; querystring: string } {
+  const bulkPath = options.bulk_path !== undefined ? `/${options.bulk_path}`.replace(/\/+/g, '/') : '/_bulk';
+  const q = bulkPath.indexOf('?');
+  const path = q === -1 ? bulkPath : bulkPath.slice(0, q);
+  let query = q === -1 ? '' : bulkPath.slice(q + 1);
+  if (!/(?:[&|?])filter_path=/.test(bulkPath)) query = query === '' ? BULK_FILTER_PATH : `${query}&${BULK_FILTER_PATH}`;
+  const parameters = stringify(parametersOf(options));
+  return { path, querystring: parameters === '' ? query : query === '' ? parameters : `${parameters}&${query}` };
+}
+
+function parametersOf(options: ElasticsearchOptions): Record<string, string> {
+  return Object.fromEntries(Object.entries(options.parameters ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
 function statusOf(e: unknown): number | undefined {
   const meta = (e as { meta?: { statusCode?: number } }).meta;
   return typeof meta?.statusCode === 'number' ? meta.statusCode : undefined;
@@ -127,14 +150,14 @@ function statusOf(e: unknown): number | undefined {
 /** The cluster as the output sees it: the official client with the output's request settings. */
 export class EsConnection implements BulkTransport {
   private readonly querystring: Record<string, string>;
-  private readonly bulkPath: string;
+  private readonly bulk: { path: string; querystring: string };
 
   private constructor(
     readonly client: Client,
     options: ElasticsearchOptions,
   ) {
-    this.querystring = Object.fromEntries(Object.entries(options.parameters ?? {}).map(([k, v]) => [k, String(v)]));
-    this.bulkPath = options.bulk_path ?? '/_bulk';
+    this.querystring = parametersOf(options);
+    this.bulk = bulkRequestTarget(options);
   }
 
   static async open(options: ElasticsearchOptions): Promise<EsConnection> {
@@ -169,7 +192,8 @@ export class EsConnection implements BulkTransport {
   async send(body: Buffer, gzipped: boolean): Promise<BulkResponse> {
     try {
       const headers: Record<string, string> = gzipped ? { 'content-encoding': 'gzip' } : {};
-      return (await this.client.transport.request({ method: 'POST', path: this.bulkPath, bulkBody: body, querystring: this.querystring }, { headers })) as BulkResponse;
+      // A prebuilt NDJSON Buffer: the client sends it as it is (no re-serialization).
+      return (await this.client.transport.request({ method: 'POST', path: this.bulk.path, bulkBody: body, querystring: this.bulk.querystring }, { headers })) as BulkResponse;
     } catch (e) {
       throw new BulkRequestError((e as Error).message, statusOf(e));
     }
