@@ -47,8 +47,8 @@ export class FileRoot {
 
   /** The file an interpolated path names, or undefined when it is not strictly inside the root. */
   inside(interpolated: string): string | undefined {
+    if (!this.dynamic) return this.template;
     const target = path.resolve(interpolated);
-    if (!this.dynamic) return target;
     return target.startsWith(this.root + path.sep) ? target : undefined;
   }
 }

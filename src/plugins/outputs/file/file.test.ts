@@ -338,3 +338,83 @@ describe('file output: modes', () => {
     expect(log.lines).toEqual(['WARN file_mode => 640 is decimal (1200 in octal): write 0640 for mode 640']);
   });
 });
+
+describe('file output: gzip on a full disk (a real 1 MB tmpfs; needs root to mount)', () => {
+  const isRoot = process.getuid?.() === 0;
+  const mountTmpfs = (dir: string): boolean => isRoot && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]).status === 0;
+  const probe = tmp();
+  const canMount = mountTmpfs(probe);
+  if (canMount) spawnSync('umount', [probe]);
+  else console.warn('[skip] file output gzip full-disk tests: cannot mount a tmpfs here (needs root)');
+  // Incompressible enough that 1 MB fills within a few hundred batches.
+  const noisy = (from: number, n: number): Event[] =>
+    Array.from({ length: n }, (_, i) => new Event({ id: from + i, noise: Array.from({ length: 40 }, () => Math.random().toString(36).slice(2)).join('') }));
+
+  async function fill(settings: Partial<FileSettings>): Promise<{ written: number; failed: number; codes: Set<string | undefined>; closeError?: Error; out: FileOutput; file: string; dir: string }> {
+    const dir = tmp();
+    expect(mountTmpfs(dir)).toBe(true);
+    const file = path.join(dir, 'out.json.gz');
+    const log = new RecordingLogger();
+    const out = output(file, { gzip: true, ...settings }, { log });
+    let written = 0;
+    let failed = 0;
+    const codes = new Set<string | undefined>();
+    for (let b = 0; b < 400; b++) {
+      try {
+        await out.write(noisy(b * 50, 50));
+        written += 50;
+      } catch (e) {
+        failed += 50;
+        codes.add((e as NodeJS.ErrnoException).code);
+      }
+    }
+    let closeError: Error | undefined;
+    await out.close().catch((e: Error) => (closeError = e));
+    return { written, failed, codes, closeError, out, file, dir };
+  }
+
+  it.skipIf(!canMount)('flush_interval => 0: every batch written or failed (ENOSPC); what counts as written is readable', async () => {
+    const r = await fill({ flush_interval: 0 });
+    try {
+      expect(r.failed).toBeGreaterThan(0);
+      expect(r.written + r.failed).toBe(400 * 50);
+      expect([...r.codes]).toEqual(['ENOSPC']);
+      expect(r.closeError).toBeUndefined();
+      expect(r.out.stats()).toEqual({ written: r.written, failed: r.failed });
+      // The readable prefix holds every event counted as written (the last member is cut where the disk filled).
+      const readable = ids(gunzipPrefix(r.file).split('\n').slice(0, -1).join('\n'));
+      expect(readable.length).toBeGreaterThanOrEqual(r.written);
+      expect(readable.slice(0, r.written)).toEqual(Array.from({ length: r.written }, (_, i) => i));
+    } finally {
+      spawnSync('umount', [r.dir]);
+    }
+  });
+
+  it.skipIf(!canMount)('flush_interval > 0: events whose bytes zlib still held when the disk filled are reported as gzip_unconfirmed', async () => {
+    const r = await fill({ flush_interval: 3600 });
+    try {
+      expect(r.written + r.failed).toBe(400 * 50);
+      expect(r.failed).toBeGreaterThan(0);
+      const stats = r.out.stats();
+      expect(stats['written']).toBe(r.written);
+      // No flush ran, so every event counted written was still unconfirmed when the first write failed.
+      expect(stats['gzip_unconfirmed']).toBe(r.written);
+      const readable = ids(gunzipPrefix(r.file).split('\n').slice(0, -1).join('\n'));
+      expect(readable.slice(0, Math.min(readable.length, r.written))).toEqual(Array.from({ length: Math.min(readable.length, r.written) }, (_, i) => i));
+    } finally {
+      spawnSync('umount', [r.dir]);
+    }
+  });
+});
+
+describe('file output: the open-file limit', () => {
+  it('300 paths written twice: evicted files are closed and reopened, every event in its file (gzip: a member per opening)', async () => {
+    const dir = tmp();
+    const out = output(`${dir}/%{n}.gz`, { gzip: true });
+    const pass = (k: number): Event[] => Array.from({ length: 300 }, (_, n) => new Event({ n, id: k * 1000 + n }));
+    await out.write(pass(0));
+    await out.write(pass(1));
+    await out.close();
+    for (const n of [0, 43, 255, 256, 299]) expect(ids(gunzipSync(readFileSync(path.join(dir, `${n}.gz`))).toString())).toEqual([n, 1000 + n]);
+  });
+});

@@ -75,7 +75,7 @@ export class FileOutput implements Output {
   private readonly settings: FileSettings;
   private readonly flushEachBatch: boolean;
   private readonly writers = new Map<string, FileWriter>();
-  private closing: Promise<unknown>[] = [];
+  private readonly closing = new Set<Promise<void>>();
   private serial: Promise<unknown> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
   private lastStaleCycle: number;
@@ -83,8 +83,11 @@ export class FileOutput implements Output {
   private lastLoss: OutputWriteError | undefined;
   written = 0;
   failed = 0;
-  /** Events already counted as written whose gzip data a later flush or close could not write. */
-  lostAfterWrite = 0;
+  /**
+   * Events already counted as written whose compressed bytes were still in zlib (not yet flushed)
+   * when a write to their gzip file failed: up to this many may be missing from the file.
+   */
+  unconfirmed = 0;
   /** Events sent to the failure file because their path left the root. */
   outsideRoot = 0;
 
@@ -134,10 +137,13 @@ export class FileOutput implements Output {
   private route(events: Event[]): Map<string, Event[]> {
     const byPath = new Map<string, Event[]>();
     const exists = new Map<string, boolean>();
+    // Resolving is per distinct path, not per event (a batch mostly shares one or a few).
+    const resolved = new Map<string, string | null>();
     for (const e of events) {
       const interpolated = this.path(e);
-      let file = this.root.inside(interpolated);
-      if (file === undefined) {
+      let file = resolved.get(interpolated);
+      if (file === undefined) resolved.set(interpolated, (file = this.root.inside(interpolated) ?? null));
+      if (file === null) {
         this.outsideRoot++;
         this.log?.warn('File: the event tried to write outside the files root, writing the event to the failure file', {
           path: interpolated,
@@ -215,31 +221,32 @@ export class FileOutput implements Output {
 
   /** Closes a writer in the background (close() waits for it). */
   private retire(w: FileWriter): void {
-    this.closing.push(this.closeWriter(w));
+    const done = this.closeWriter(w).finally(() => this.closing.delete(done));
+    this.closing.add(done);
   }
 
   /**
    * Never rejects: a write error already reported for its batch is not reported again; only gzip
-   * data of batches already counted as written (a flush_interval > 0 tail) is, by lost().
+   * data of batches already counted as written (a flush_interval > 0 tail) is, by unflushedLost().
    */
   private async closeWriter(w: FileWriter): Promise<void> {
     try {
       await w.close();
     } catch (e) {
-      this.lost(w, e as Error);
+      this.unflushedLost(w, e as Error);
     }
   }
 
-  private lost(w: FileWriter, e: Error): void {
+  private unflushedLost(w: FileWriter, e: Error): void {
     const events = w.unflushedEvents;
     w.unflushedEvents = 0;
     if (events === 0) return;
-    this.lostAfterWrite += events;
+    this.unconfirmed += events;
     this.lastLoss = new OutputWriteError(w.path, events, e as NodeJS.ErrnoException);
     const key = `${w.path}\u0000${e.message}`;
     if (this.reportedLosses.has(key)) return;
     this.reportedLosses.add(key);
-    this.log?.error(`${this.lastLoss.message} (gzip data of ${events} events already counted as written is lost)`);
+    this.log?.error(`${this.lastLoss.message} (up to ${events} events already counted as written were not yet flushed from the gzip stream and may be missing)`);
   }
 
   private async flushAll(): Promise<void> {
@@ -247,7 +254,7 @@ export class FileOutput implements Output {
       try {
         await w.flush();
       } catch (e) {
-        this.lost(w, e as Error);
+        this.unflushedLost(w, e as Error);
       }
     }
   }
@@ -269,20 +276,19 @@ export class FileOutput implements Output {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await this.serial;
-    const lostBefore = this.lostAfterWrite;
+    const unconfirmedBefore = this.unconfirmed;
     await Promise.all([...this.writers.values()].map((w) => this.closeWriter(w)));
     this.writers.clear();
     await Promise.all(this.closing);
-    this.closing = [];
     await this.codec.close?.();
     // The pipeline logs a failed close: the last gzip data could not be written.
-    if (this.lostAfterWrite > lostBefore && this.lastLoss) throw this.lastLoss;
+    if (this.unconfirmed > unconfirmedBefore && this.lastLoss) throw this.lastLoss;
   }
 
   stats(): Record<string, number> {
     const s: Record<string, number> = { written: this.written, failed: this.failed };
     if (this.outsideRoot) s['outside_root'] = this.outsideRoot;
-    if (this.lostAfterWrite) s['lost_after_write'] = this.lostAfterWrite;
+    if (this.unconfirmed) s['gzip_unconfirmed'] = this.unconfirmed;
     return s;
   }
 }
