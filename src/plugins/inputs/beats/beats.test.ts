@@ -14,7 +14,11 @@ import fc from 'fast-check';
 import { fakeRuntime, until } from '../../../../test/inputs/helpers.ts';
 import { standaloneContext } from '../../context.ts';
 import { PlainCodec } from '../../codecs/plain/plain.ts';
-import { BeatsInput, enrichCategories } from './beats.ts';
+import { BeatsInput, KEEP_ALIVE_INTERVAL_MS, enrichCategories } from './beats.ts';
+import { loadPipelineConfig } from '../../../config/pipeline-config.ts';
+import { PipelineLogger } from '../../../pipeline/log.ts';
+import { Pipeline } from '../../../pipeline/pipeline.ts';
+import type { Event } from '../../../event/event.ts';
 import { LumberjackFrameError, LumberjackFrameReader, ackFrame } from './lumberjack-frames.ts';
 import type { BeatsInputOptions } from './schema.ts';
 
@@ -72,9 +76,9 @@ const OPTIONS = {
   add_field: {},
 } as unknown as BeatsInputOptions;
 
-async function server(options: Partial<BeatsInputOptions> = {}, ecs: 'disabled' | 'v8' = 'v8') {
+async function server(options: Partial<BeatsInputOptions> = {}, ecs: 'disabled' | 'v8' = 'v8', keepAliveMs?: number) {
   const rt = fakeRuntime(new PlainCodec(undefined, undefined, false));
-  const input = new BeatsInput({ ...OPTIONS, ...options } as BeatsInputOptions, standaloneContext({ ecsCompatibility: ecs }));
+  const input = new BeatsInput({ ...OPTIONS, ...options } as BeatsInputOptions, standaloneContext({ ecsCompatibility: ecs }), keepAliveMs);
   const done = input.run(rt.ctx);
   await until(() => input.address() !== undefined);
   return { input, rt, port: input.address()!.port, done };
@@ -357,4 +361,115 @@ describe('beats input', () => {
     rt.abort();
     await done;
   });
+});
+
+// logstash-input-beats Server.java: IdleStateHandler(client_inactivity_timeout, 5 s writer idle, …);
+// ConnectionHandler sets CHANNEL_SEND_KEEP_ALIVE on every read and, on WRITER_IDLE while it is set,
+// writes Ack(VERSION_2, 0); BeatsHandler clears it after a batch is processed and acked.
+describe('beats input keep-alive acks', () => {
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('while a window waits on a full queue: seq-0 acks every writer-idle period, then the window ack, then no more', async () => {
+    const { rt, port, done, input } = await server({}, 'v8', 100);
+    rt.hold();
+    const client = await Client.connect(port);
+    await client.send(Buffer.concat([windowFrame(2), jsonFrame(1, filebeatEvent(1)), jsonFrame(2, filebeatEvent(2))]));
+    await until(() => client.acks.length >= 3);
+    expect(client.acks.every((a) => a === 0)).toBe(true);
+    expect(client.raw.length).toBe(0);
+    rt.release();
+    await until(() => client.acks.includes(2));
+    expect(client.acks[client.acks.length - 1]).toBe(2);
+    const after = client.acks.length;
+    await sleep(400);
+    expect(client.acks.length).toBe(after);
+    expect(input.stats()['keepalive_acks']).toBe(after - 1);
+    client.socket.end();
+    rt.abort();
+    await done;
+  });
+
+  it('a window still arriving (partial) counts as pending; an idle connection gets none', async () => {
+    const { rt, port, done } = await server({}, 'v8', 100);
+    const idle = await Client.connect(port);
+    const slow = await Client.connect(port);
+    const bytes = Buffer.concat([windowFrame(2), jsonFrame(1, filebeatEvent(1)), jsonFrame(2, filebeatEvent(2))]);
+    await slow.send(bytes.subarray(0, 20));
+    await until(() => slow.acks.length >= 2);
+    expect(slow.acks.every((a) => a === 0)).toBe(true);
+    await slow.send(bytes.subarray(20));
+    await until(() => slow.acks.includes(2));
+    expect(idle.acks).toEqual([]);
+    idle.socket.end();
+    slow.socket.end();
+    rt.abort();
+    await done;
+  });
+
+  it('the keep-alive is always version 2, sequence 0 — also on a v1 (data frame) window', async () => {
+    const { rt, port, done } = await server({}, 'v8', 100);
+    rt.hold();
+    const client = await Client.connect(port);
+    const raw: Buffer[] = [];
+    client.socket.removeAllListeners('data');
+    client.socket.on('data', (d: Buffer) => raw.push(d));
+    await client.send(Buffer.concat([Buffer.from('1W'), u32(1), dataFrame(1, { line: 'x' })]));
+    await until(() => Buffer.concat(raw).length >= 6);
+    expect(Buffer.concat(raw).subarray(0, 6)).toEqual(Buffer.concat([Buffer.from('2A'), u32(0)]));
+    rt.release();
+    await until(() => Buffer.concat(raw).includes(Buffer.concat([Buffer.from('1A'), u32(1)])));
+    client.socket.end();
+    rt.abort();
+    await done;
+  });
+
+  it(`a real pipeline made slow by its output: keep-alives every ${KEEP_ALIVE_INTERVAL_MS / 1000} s (Logstash's period) until the window is queued, then its ack`, async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const config = await loadPipelineConfig({ configString: `input { beats { host => "127.0.0.1" port => ${port} } } output { stdout { id => "slow" } }` });
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    const written: Event[] = [];
+    const pipeline = await Pipeline.build(
+      config,
+      { workers: 1, batchSize: 1, batchDelayMs: 0, log: new PipelineLogger('test', 'error', { write: () => undefined }) },
+      {
+        outputs: {
+          slow: {
+            write: async (events) => {
+              written.push(...events);
+              await gate;
+            },
+            close: () => undefined,
+          },
+        },
+      },
+    );
+    pipeline.start();
+    // More events than the queue holds (1024) behind an output that waits: the input's push waits too.
+    const n = 1100;
+    const frames = [windowFrame(n)];
+    for (let i = 1; i <= n; i++) frames.push(jsonFrame(i, { message: `event ${i}` }));
+    let client: Client | undefined;
+    for (let attempt = 0; attempt < 50 && !client; attempt++) {
+      try {
+        client = await Client.connect(port);
+      } catch {
+        await sleep(100);
+      }
+    }
+    await client!.send(Buffer.concat(frames));
+    await until(() => client!.acks.length >= 1, 20_000);
+    expect(client!.acks).toEqual([0]);
+    openGate();
+    await until(() => client!.acks.includes(n), 30_000);
+    expect(client!.acks.slice(0, -1).every((a) => a === 0)).toBe(true);
+    expect(client!.acks[client!.acks.length - 1]).toBe(n);
+    client!.socket.end();
+    pipeline.stop();
+    await pipeline.done;
+    expect(written.length).toBe(n);
+  }, 60_000);
 });

@@ -5,7 +5,10 @@
 // one without is taken as is and tagged `beats_input_raw_event`. The window is acknowledged
 // (version, 'A', highest seq) only once its events are in the pipeline queue; an incomplete window
 // is never queued, so a client that disconnects mid-window resends it. A bad frame closes the
-// connection with a WARN naming the frame and its byte offset.
+// connection with a WARN naming the frame and its byte offset. While a window is being received or
+// queued, a connection on which nothing was written for 5 s gets a keep-alive ack ('2A', seq 0)
+// every 5 s (the plugin's ConnectionHandler on Netty's writer-idle event), so a slow pipeline does
+// not make the beat time out and resend.
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
@@ -58,6 +61,9 @@ export function enrichCategories(value: unknown): Set<string> {
 
 const codecName = (spec: CodecSetting | undefined): string => (typeof spec === 'string' ? spec : (spec?.name ?? 'plain'));
 
+/** Server.java's IDLESTATE_WRITER_IDLE_TIME_SECONDS: no write for this long fires the keep-alive check. */
+export const KEEP_ALIVE_INTERVAL_MS = 5000;
+
 export class BeatsInput implements Input {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
@@ -72,11 +78,15 @@ export class BeatsInput implements Input {
     inactive_closed: 0,
     /** Events of windows the client never completed (it resends them). */
     unacked_events_dropped: 0,
+    /** Keep-alive acks (seq 0) sent while a window was pending. */
+    keepalive_acks: 0,
   };
 
   constructor(
     private readonly options: BeatsInputOptions,
     private readonly pctx: PluginContext,
+    /** Writer-idle period before a keep-alive (Logstash's fixed 5 s; tests shorten it). */
+    private readonly keepAliveIntervalMs = KEEP_ALIVE_INTERVAL_MS,
   ) {
     this.fields = pctx.ecsCompatibility === 'disabled' ? LEGACY_FIELDS : ECS_FIELDS;
     this.enrich = enrichCategories(options.enrich);
@@ -156,7 +166,32 @@ export class BeatsInput implements Input {
     const frames: (LumberjackFrame | LumberjackFrameError)[] = [];
     let wake: (() => void) | undefined;
     let ended = false;
+    // ConnectionHandler's CHANNEL_SEND_KEEP_ALIVE: set by every read, cleared once a window is acked.
+    let pending = false;
+    let lastWrite = Date.now();
+    const send = (frame: Buffer): void => {
+      socket.write(frame);
+      lastWrite = Date.now();
+    };
+    // Netty's IdleStateHandler writer-idle check: it fires when nothing was written for the period,
+    // then again every period while that lasts; a keep-alive written restarts the count.
+    let idleTimer: NodeJS.Timeout | undefined;
+    const writerIdle = (): void => {
+      const idle = Date.now() - lastWrite;
+      if (idle < this.keepAliveIntervalMs) {
+        idleTimer = setTimeout(writerIdle, this.keepAliveIntervalMs - idle);
+        return;
+      }
+      idleTimer = setTimeout(writerIdle, this.keepAliveIntervalMs);
+      if (!pending || socket.destroyed) return;
+      // Always protocol version 2 and sequence 0, whatever the window's version.
+      send(ackFrame(2, 0));
+      this.counters.keepalive_acks++;
+      ctx.log.trace('sending keep alive ack to libbeat', { peer });
+    };
+    idleTimer = setTimeout(writerIdle, this.keepAliveIntervalMs);
     socket.on('data', (chunk: Buffer) => {
+      pending = true;
       frames.push(...reader.push(chunk));
       if (frames.length > 1024 || frames[frames.length - 1] instanceof LumberjackFrameError) socket.pause();
       wake?.();
@@ -201,7 +236,8 @@ export class BeatsInput implements Input {
           if (frame.size > 0) continue;
           // An empty window is acknowledged at once with seq 0, as the plugin's BeatsHandler does.
           window = undefined;
-          socket.write(ackFrame(frame.version, 0));
+          send(ackFrame(frame.version, 0));
+          pending = false;
           continue;
         }
         if (!window) {
@@ -221,11 +257,13 @@ export class BeatsInput implements Input {
         if (events.length > 0) await ctx.push(events);
         // Acknowledged only now: the window's events are in the pipeline's queue.
         if (!socket.destroyed) {
-          socket.write(ackFrame(complete.version, complete.lastSeq));
+          send(ackFrame(complete.version, complete.lastSeq));
           this.counters.acked_windows++;
         }
+        pending = false;
       }
     } finally {
+      clearTimeout(idleTimer);
       if (window) this.counters.unacked_events_dropped += window.data.length;
       const flushed: Event[] = [];
       codec.flush?.({ host: ip ?? '', port: socket.remotePort ?? 0 }, (e) => {
