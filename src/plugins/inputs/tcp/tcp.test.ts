@@ -257,6 +257,45 @@ describe('tcp input: IPFIX over TCP (netflow codec)', () => {
     expect(rt.logs.some((l) => l.level === 'error' && l.msg.includes('not IPFIX'))).toBe(true);
   });
 
+  it('the framer keeps a message whose length field is split, and rejects a bad header after a split', () => {
+    const framer = new IpfixFramer();
+    const got: Buffer[] = [];
+    const m = messages[0]!;
+    framer.push(Buffer.from(m.subarray(0, 2)), (x) => got.push(Buffer.from(x)));
+    expect(framer.buffered).toBe(2);
+    framer.push(Buffer.from(m.subarray(2, 3)), (x) => got.push(Buffer.from(x)));
+    framer.push(Buffer.from(Buffer.concat([m.subarray(3), messages[1]!.subarray(0, 1)])), (x) => got.push(Buffer.from(x)));
+    expect(got).toHaveLength(1);
+    expect(got[0]!.equals(m)).toBe(true);
+    expect(framer.buffered).toBe(1);
+    // The kept 0x00 and 'G' make version 0x0047 = 71 ≠ 10: not IPFIX.
+    expect(() => framer.push(Buffer.from([0x47, 0x45, 0x54, 0x20]), () => undefined)).toThrow(/not an IPFIX message at stream offset \+0: version 71 /);
+  });
+
+  it('while the pipeline is full, received messages wait undecoded; when the peer closes meanwhile nothing is lost', async () => {
+    const rt = runtime(netflowCodec);
+    const { input, port, running } = await start(options({ codec: 'netflow' }), rt);
+    rt.hold();
+    // One write: the whole stream arrives in a few large chunks and the peer closes at once.
+    await send(port, [stream]);
+    await until(() => rt.events.length > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    // Only the first message was decoded: the rest wait as bytes until the pipeline takes the batch.
+    expect(input.counters.frames).toBe(1);
+    expect(rt.events).toHaveLength(synth.packets[0]!.records.length);
+    // Every push is held (each one waits for the pipeline): release them one by one.
+    for (let i = 0; i < messages.length && rt.events.length < records; i++) {
+      rt.release();
+      rt.hold();
+      await new Promise((r) => setImmediate(r));
+    }
+    rt.release();
+    await until(() => rt.events.length === records);
+    rt.abort();
+    await running;
+    expect(input.counters).toMatchObject({ frames: messages.length, frames_decoded: messages.length, truncated_bytes: 0, events: records });
+  });
+
   it('many connections at once: received = out + failed (message accounting holds)', async () => {
     const rt = runtime(netflowCodec);
     const { input, port, running } = await start(options({ codec: 'netflow' }), rt);
