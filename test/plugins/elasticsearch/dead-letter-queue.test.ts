@@ -13,6 +13,9 @@ import { runFlowstash } from '../../e2e/helpers.ts';
 import { readSegment } from '../../../src/pipeline/dlq/record-io.ts';
 import { deserializeEntry, type DlqEntry } from '../../../src/pipeline/dlq/entry.ts';
 import { BulkServer } from './bulk-server.ts';
+import { ElasticsearchOutput } from '../../../src/plugins/outputs/elasticsearch/elasticsearch.ts';
+import { elasticsearchSchema, type ElasticsearchOptions } from '../../../src/plugins/outputs/elasticsearch/schema.ts';
+import { standaloneContext } from '../../../src/plugins/context.ts';
 
 const servers: BulkServer[] = [];
 afterEach(async () => {
@@ -117,5 +120,32 @@ describe('dead letter queue from Logstash settings', () => {
     expect(older.code, older.stderr).toBe(0);
     expect(readdirSync(queue)).toEqual(['2.log']);
     expect(entries(queue).map((e) => e.event.get('message'))).toEqual(['bad']);
+  });
+});
+
+describe('dlq_custom_codes with a DLQ (check_dlq_custom_codes)', () => {
+  const options = (codes: number[]): ElasticsearchOptions => {
+    const out: Record<string, unknown> = {};
+    for (const [k, spec] of Object.entries(elasticsearchSchema.options)) if (spec.default !== undefined) out[k] = spec.default;
+    return { ...out, hosts: ['http://127.0.0.1:9'], dlq_custom_codes: codes } as unknown as ElasticsearchOptions;
+  };
+  const dlq = { write: () => undefined, written: 0 };
+  const registered = async (codes: number[]): Promise<string> => {
+    const out = new ElasticsearchOutput(options(codes), standaloneContext(), dlq);
+    try {
+      await out.register();
+      return 'ok';
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      await out.close();
+    }
+  };
+
+  it('codes that are already DLQ, success or conflict codes are refused with the plugin\'s messages', async () => {
+    expect(await registered([400, 403])).toBe('[400] are already defined as standard DLQ error codes');
+    expect(await registered([201])).toBe('[201] are success codes which cannot be redefined in dlq_custom_codes');
+    expect(await registered([409])).toBe('[409] are error codes already defined as conflict which cannot be redefined in dlq_custom_codes');
+    expect(await registered([403])).toBe('ok');
   });
 });
