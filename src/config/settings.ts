@@ -280,7 +280,7 @@ function assign(settings: AppliedSettings, key: keyof AppliedSettings, value: un
       break;
     case 'age': {
       const ms = typeof value === 'string' ? parseRetainAge(value) : undefined;
-      if (ms === undefined) bad('Expected a time specification in the form <number>[d,h,m,s], e.g. 3m');
+      if (ms === undefined) bad(`Expected a time specification in the form <number>[d,h,m,s], e.g. 3m, but found [${String(value)}]`);
       target[key] = ms;
       break;
     }

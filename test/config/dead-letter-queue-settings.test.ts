@@ -67,5 +67,8 @@ describe('dead letter queue settings', () => {
     });
     expect(() => readLogstashYml(dirWith({ 'logstash.yml': 'dead_letter_queue.storage_policy: drop_oldest\n' }))).toThrow(/"dead_letter_queue.storage_policy".*drop_newer, drop_older/);
     expect(() => readLogstashYml(dirWith({ 'logstash.yml': 'dead_letter_queue.max_bytes: lots\n' }))).toThrow(/"dead_letter_queue.max_bytes"/);
+    expect(() => readLogstashYml(dirWith({ 'logstash.yml': 'dead_letter_queue.retain.age: 1w\n' }))).toThrow(
+      'Expected a time specification in the form <number>[d,h,m,s], e.g. 3m, but found [1w]',
+    );
   });
 });
