@@ -25,7 +25,21 @@ function tableSizeFor(n: number): number {
  * The keys of `new HashMap<>(initialCapacity)` (or `new HashMap<>()` when undefined) after putting
  * `keys` in this order (repeats keep their first position), in the map's iteration order.
  */
-export function javaHashMapOrder(keys: readonly string[], initialCapacity?: number): string[] {
+export function javaHashMapOrder(keys: readonly string[], initialCapacity?: number): readonly string[] {
+  // Traps of one kind repeat the same keys: the order is computed once per key list.
+  const memoKey = `${initialCapacity ?? ''}\u0000${keys.join('\u0000')}`;
+  const known = MEMO.get(memoKey);
+  if (known) return known;
+  const order = computeOrder(keys, initialCapacity);
+  if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value!);
+  MEMO.set(memoKey, order);
+  return order;
+}
+
+const MEMO = new Map<string, readonly string[]>();
+const MEMO_LIMIT = 4096;
+
+function computeOrder(keys: readonly string[], initialCapacity: number | undefined): string[] {
   let capacity = initialCapacity === undefined ? 16 : tableSizeFor(initialCapacity);
   let threshold = Math.floor(capacity * 0.75);
   const entries: { key: string; hash: number }[] = [];

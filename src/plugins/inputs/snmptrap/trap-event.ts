@@ -149,7 +149,8 @@ export function trapEvent(msg: SnmpMessage, peerIp: string, o: TrapOptions): Eve
   event.set(o.ecs ? '[host][ip]' : 'host', peerIp);
   event.set('message', inspectValue(pdu));
   if (o.ecs) {
-    for (const [k, v] of Object.entries(pdu)) event.set(`[@metadata][input][snmptrap][pdu][${k}]`, structuredClone(v));
+    // add_metadata_fields sets each (non-nil) field in turn; none is nil here, so one copy of the hash is the same.
+    event.set('[@metadata][input][snmptrap][pdu]', { ...pdu, variable_bindings: { ...rawBindings } });
   }
   return event;
 }
