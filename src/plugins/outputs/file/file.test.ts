@@ -1,6 +1,6 @@
 // The file output against logstash-output-file's spec (spec/outputs/file_spec.rb, 4.x) and, where
 // the spec has no case, against its source (lib/logstash/outputs/file.rb): each test names which.
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,15 @@ import { FileOutput, type FileSettings } from './file.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = path.join(ROOT, 'bin/flowstash.mjs');
 
-const tmp = (): string => mkdtempSync(path.join(tmpdir(), 'flowstash-fileout-'));
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flowstash-fileout-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 const mode = (p: string): string => (statSync(p).mode & 0o7777).toString(8);
 const lines = (text: string): string[] => text.split('\n').filter(Boolean);
 const ids = (text: string): number[] => lines(text).map((l) => (JSON.parse(l) as { id: number }).id);
