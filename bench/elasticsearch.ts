@@ -40,6 +40,12 @@ function flowEvent(i: number): Event {
   });
 }
 
+interface Result {
+  rate: number;
+  perCpuSecond: number;
+  load: number;
+}
+
 function options(given: Record<string, unknown>): ElasticsearchOptions {
   const out: Record<string, unknown> = {};
   for (const [k, spec] of Object.entries(elasticsearchSchema.options)) if (spec.default !== undefined) out[k] = spec.default;
@@ -48,7 +54,7 @@ function options(given: Record<string, unknown>): ElasticsearchOptions {
 
 const events = Array.from({ length: 10_000 }, (_, i) => flowEvent(i));
 
-async function run(batch: number, inFlight: number, compression: number): Promise<{ rate: number; perCpuSecond: number }> {
+async function run(batch: number, inFlight: number, compression: number): Promise<Result> {
   const out = new ElasticsearchOutput(options({ compression_level: compression }), standaloneContext());
   await out.register();
   await out.write([events[0]!]);
@@ -72,20 +78,21 @@ async function run(batch: number, inFlight: number, compression: number): Promis
   const received = (await serverCount()) - before;
   if (received !== N) throw new Error(`server received ${received} of ${N}`);
   await out.close();
+  // End to end: from the first batch handed to write() until the server acknowledged the last one.
   // CPU seconds of this process (event → bulk lines → gzip → client → HTTP); the stand-in server is another process.
-  return { rate: N / secs, perCpuSecond: N / ((cpu.user + cpu.system) / 1e6) };
+  return { rate: N / secs, perCpuSecond: N / ((cpu.user + cpu.system) / 1e6), load: os.loadavg()[0]! };
 }
 
 const given = process.argv.slice(3).map((c) => c.split(':').map(Number) as [number, number, number]);
 const configs = given.length > 0 ? given : ([[125, 2, 1], [125, 2, 0], [1000, 2, 1], [1000, 2, 0]] as const);
-const rows: Array<[string, { rate: number; perCpuSecond: number }]> = [];
+const rows: Array<[string, Result]> = [];
 await run(125, 2, 1); // warm-up
 for (const [batch, inFlight, level] of configs) {
   rows.push([`batch ${batch}, ${inFlight} in flight, gzip level ${level}`, await run(batch, inFlight, level)]);
 }
 child.stdin.end();
-console.log(`| elasticsearch output → local _bulk stand-in (${N} flow docs) | docs/s (wall) | docs per CPU-second of the output |`);
-console.log('|---|---:|---:|');
-for (const [label, r] of rows) console.log(`| ${label} | ${Math.round(r.rate).toLocaleString('en-US')} | ${Math.round(r.perCpuSecond).toLocaleString('en-US')} |`);
+console.log(`| elasticsearch output → local _bulk stand-in (${N} flow docs) | docs/s (wall) | docs per CPU-second of the output | load (1 min) |`);
+console.log('|---|---:|---:|---:|');
+for (const [label, r] of rows) console.log(`| ${label} | ${Math.round(r.rate).toLocaleString('en-US')} | ${Math.round(r.perCpuSecond).toLocaleString('en-US')} | ${r.load.toFixed(1)} |`);
 console.log(`target ≥ 50,000 docs/s; no Elasticsearch peer here (stand-in server), so no ratio`);
 console.log(`load average (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} on ${os.cpus().length} cores`);

@@ -112,6 +112,15 @@ describe('bulk request bodies', () => {
     }
   });
 
+  it('requests in flight together keep their own bodies (plain, gzipped inline and gzipped in the thread pool)', async () => {
+    for (const level of [0, 1]) {
+      const { sender, bodies } = recordingSender(level);
+      const batches = ['a', 'b', 'c', 'd'].map((x, i) => [action(`{"index":{}}\n{"m":"${x.repeat(i % 2 === 0 ? 10 : 1_500_000)}"}\n`)]);
+      await Promise.all(batches.map((b) => sender.submit(b)));
+      expect([...bodies].sort()).toEqual(batches.map((b) => b[0]!.ndjson).sort());
+    }
+  });
+
   it('split at TARGET_BULK_BYTES counted in UTF-8 bytes; an action larger than it goes alone; large bodies gzip too', async () => {
     const { sender, bodies } = recordingSender(1);
     const wide = action(`{"index":{}}\n{"m":"${'é'.repeat(7_000_000)}"}\n`); // 14 MB of UTF-8 in 7 M UTF-16 units

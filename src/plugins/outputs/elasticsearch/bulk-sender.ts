@@ -151,7 +151,8 @@ export class BulkSender {
     for (const action of chunk) size += buf.write(action.ndjson, size, 'utf8');
     const body = buf.subarray(0, size);
     const level = this.s.compressionLevel;
-    // The scratch is reused by the next request, so what leaves this function synchronously is a copy.
+    // The scratch is reused by the next request: a body still needed after this call returns (sent
+    // as it is, or gzipped in the thread pool) is copied out of it.
     const own = (): Buffer => (buf === this.scratch ? Buffer.from(body) : body);
     if (level <= 0) return [own(), false];
     if (size <= INLINE_GZIP_BYTES) return [gzipSync(body, { level }), true];
