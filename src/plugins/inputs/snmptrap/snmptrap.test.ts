@@ -4,6 +4,7 @@
 // docs/input-snmptrap.asciidoc (a Ruby hash inspect), the value rules of SnmpClient.coerceVariable,
 // and snmp4j 3.x's Snmp.processPdu for informs (fired to the plugin's responder, never answered).
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import type { Event } from '../../../event/event.ts';
@@ -268,5 +269,44 @@ describe('snmptrap input start', () => {
     input.register();
     await expect(input.run(rt.ctx)).rejects.toThrow(`Could not start SNMP trap receiver (udp) on ${HOST}:${blocker.address().port}: address already in use`);
     blocker.close();
+  });
+});
+
+describe('snmptrap input accounting', () => {
+  it('arbitrary and mutated messages never throw, and every message is counted once: an event or one dropped kind', async () => {
+    const rt = runtime('v8');
+    const input = new SnmptrapInput(options({ community: ['public', 'other'] }), rt.ctx);
+    input.register();
+    // A v2c trap: sysUpTime.0 = 5, snmpTrapOID.0 = linkDown, ifIndex.2 = 2.
+    // prettier-ignore
+    const trap = Buffer.from([0x30, 0x51, 0x02, 0x01, 0x01, 0x04, 0x06, 0x70, 0x75, 0x62, 0x6c, 0x69, 0x63, 0xa7, 0x44, 0x02, 0x01, 0x07,
+      0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x39, 0x30, 0x0d, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x03, 0x00, 0x43, 0x01,
+      0x05, 0x30, 0x17, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x06, 0x03, 0x01, 0x01, 0x04, 0x01, 0x00, 0x06, 0x09, 0x2b, 0x06, 0x01, 0x06, 0x03,
+      0x01, 0x01, 0x05, 0x03, 0x30, 0x0f, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x02, 0x01, 0x02, 0x02, 0x01, 0x01, 0x02, 0x02, 0x01, 0x02]);
+    await input.receive(trap, '127.0.0.1', rt.ctx);
+    expect(rt.events).toHaveLength(1);
+    expect(rt.events[0]!.get('IF-MIB::ifIndex.2')).toBe(2);
+    expect(rt.events[0]!.get('SNMPv2-MIB::snmpTrapOID.0')).toBe('IF-MIB::linkDown');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 90 }),
+          fc.array(fc.tuple(fc.nat(trap.length - 1), fc.nat(255)), { minLength: 1, maxLength: 3 }).map((edits) => {
+            const b = Buffer.from(trap);
+            for (const [i, v] of edits) b[i] = v;
+            return Uint8Array.from(b);
+          }),
+        ),
+        async (bytes) => {
+          await input.receive(Buffer.from(bytes), '::1', rt.ctx);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    const stats = input.stats();
+    const dropped = Object.entries(stats).filter(([k]) => k.startsWith('dropped_')).reduce((n, [, v]) => n + v, 0);
+    expect(stats['messages']).toBe(3001);
+    expect(stats['events']! + dropped).toBe(stats['messages']);
+    expect(rt.events.length).toBe(stats['events']);
   });
 });

@@ -26,7 +26,7 @@ export class SnmptrapConfigError extends InputCannotRunError {
   override readonly name = 'SnmptrapConfigError';
 }
 
-type DropKind = MalformedKind | 'not_snmp' | 'too_large' | 'unsupported_version' | 'unknown_community' | 'unmatched_response';
+type DropKind = MalformedKind | 'not_snmp' | 'too_large' | 'unsupported_version' | 'unknown_community' | 'unmatched_response' | 'event_error';
 
 export interface SnmptrapCounters {
   messages: number;
@@ -160,7 +160,7 @@ export class SnmptrapInput implements Input {
         udp!.bind(port, host, () => resolve());
       });
       udp.on('error', (e) => ctx.log.warn('SNMP trap UDP socket error', { error: e.message }));
-      udp.on('message', (msg, rinfo) => void this.handle(msg, rinfo.address, ctx));
+      udp.on('message', (msg, rinfo) => this.receiveSafely(msg, rinfo.address, ctx));
       ports.udp = udp.address().port;
     }
     if (transports.has('tcp')) {
@@ -217,23 +217,31 @@ export class SnmptrapInput implements Input {
         if (buffered.length < length) return;
         const message = buffered.subarray(0, length);
         buffered = buffered.subarray(length);
-        void this.handle(message, peer, ctx);
+        this.receiveSafely(message, peer, ctx);
       }
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
   }
 
-  /** One SNMP message from `peer` (nothing is sent back, not even to an inform: see the header). */
-  private async handle(data: Buffer, peer: string, ctx: InputContext): Promise<void> {
+  /** receive() from a socket callback: a failure to queue (shutdown) is logged, never an unhandled rejection. */
+  private receiveSafely(data: Buffer, peer: string, ctx: InputContext): void {
+    this.receive(data, peer, ctx).catch((e: unknown) => ctx.log.error('SNMP trap not queued', { exception: (e as Error).message }));
+  }
+
+  /**
+   * One SNMP message from `peer` (nothing is sent back, not even to an inform: see the header).
+   * Every message ends counted exactly once: as an event or under one dropped_* kind.
+   */
+  async receive(data: Buffer, peer: string, ctx: InputContext): Promise<void> {
     this.counters.messages++;
     const ip = javaHostAddress(peer);
     let decoded: ReturnType<typeof decodeSnmpMessage>;
     try {
       decoded = decodeSnmpMessage(data);
     } catch (e) {
-      if (!(e instanceof SnmpDecodeError)) throw e;
-      this.drop(e.kind, ip, e.message, ctx);
+      if (e instanceof SnmpDecodeError) this.drop(e.kind, ip, e.message, ctx);
+      else this.drop('event_error', ip, `cannot decode: ${(e as Error).message}`, ctx);
       return;
     }
     if (!this.versions.has(decoded.version) || decoded.pdu === undefined) {
@@ -256,6 +264,7 @@ export class SnmptrapInput implements Input {
       event = trapEvent(msg, ip, { mib: this.mib, mapOidValues: this.options.oid_map_field_values, ecs: this.ecs, target: this.options.target });
     } catch (e) {
       // consume_trap_message's rescue: the trap is logged and skipped, the input keeps running.
+      this.count('event_error');
       ctx.log.error('Failed to create event', { exception: (e as Error).message });
       return;
     }
