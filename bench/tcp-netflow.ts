@@ -10,8 +10,9 @@
 //    events out = flows decoded. From --udp-start the rate halves while it loses (down to 250 pps), else goes up ×1.5
 //    until a loss; then two bisections.
 // The collector's CPU (all threads, from /proc) per flow is the figure that stays comparable when
-// other jobs share the cores. Loopback only; stops by itself.
-//   npx tsx bench/tcp-netflow.ts [--repeats 100] [--hold 4] [--udp-start 4000]
+// other jobs share the cores (tcp: connect to exit, the drain included; udp: listener start to the
+// end of the wait after sending, as bench/udp-load.ts). Loopback only; stops by itself.
+//   npx tsx bench/tcp-netflow.ts [--repeats 100] [--hold 4] [--udp-start 4000] [--tcp-only]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import dgram from 'node:dgram';
@@ -35,6 +36,8 @@ const REPEATS = Number(arg('--repeats', '100'));
 const HOLD = Number(arg('--hold', '4'));
 const UDP_START = Number(arg('--udp-start', '4000'));
 const UDP_FLOOR = 250;
+/** Only the tcp runs (e.g. to compare two versions of the tcp input quickly). */
+const TCP_ONLY = process.argv.includes('--tcp-only');
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** CPU seconds (user + system, all threads) a process has used so far; undefined once it is gone. */
@@ -169,6 +172,7 @@ async function udpStep(rate: number): Promise<UdpStep> {
   await new Promise<void>((r) => sender.on('close', () => r()));
   // Time to finish what it received (as bench/udp-load.ts), then SIGINT (drains).
   await new Promise((r) => setTimeout(r, 1500));
+  const cpuAfter = c.cpu();
   await c.stop();
   const log = c.log();
   const sent = Number(/Successful packets:\s+(\d+)/.exec(replayOut)?.[1] ?? 0);
@@ -184,7 +188,7 @@ async function udpStep(rate: number): Promise<UdpStep> {
     (input['dropped_queue_full'] ?? 0) > 0 ? `queue dropped ${input['dropped_queue_full']} datagrams` :
     (input['decoded'] ?? 0) !== received ? `decoded ${input['decoded']} of ${received}` :
     out !== flows ? `events out ${out} ≠ flows ${flows}` : '';
-  return { rate, flows, secs, cpu: c.cpu() - cpuBefore, load, zeroLoss: why === '', why };
+  return { rate, flows, secs, cpu: cpuAfter - cpuBefore, load, zeroLoss: why === '', why };
 }
 
 async function udpSearch(): Promise<{ best?: UdpStep; steps: UdpStep[] }> {
@@ -245,8 +249,11 @@ const loadStart = os.loadavg();
 const tcpRuns: Figure[] = [];
 console.log('tcp run 1 …');
 tcpRuns.push(await tcpRun());
-console.log('udp zero-loss search …');
-const udp = await udpSearch();
+let udp: { best?: UdpStep; steps: UdpStep[] } = { steps: [] };
+if (!TCP_ONLY) {
+  console.log('udp zero-loss search …');
+  udp = await udpSearch();
+}
 console.log('tcp run 2 …');
 tcpRuns.push(await tcpRun());
 
@@ -262,7 +269,7 @@ const tcpPerCpu = tcpRuns.reduce((s, t) => s + perCpu(t), 0) / tcpRuns.length;
 if (b) {
   console.log(`tcp / udp zero-loss, flows/s: ${(tcpRate / rate(b)).toFixed(2)}× (${fmt(tcpRate)} vs ${fmt(rate(b))}, mean of the tcp runs)`);
   console.log(`tcp / udp, flows per collector CPU-second: ${(tcpPerCpu / perCpu(b)).toFixed(2)}× (${fmt(tcpPerCpu)} vs ${fmt(perCpu(b))})`);
-} else {
+} else if (!TCP_ONLY) {
   console.log(`udp: no rate from ${UDP_FLOOR} to ${UDP_START} pps was held with zero loss; tcp ${fmt(tcpRate)} flows/s, ${fmt(tcpPerCpu)} per collector CPU-second`);
 }
 console.log(`load average at start (1/5/15 min): ${loadStart.map((l) => l.toFixed(2)).join(' / ')} on ${os.cpus().length} cores; at end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);

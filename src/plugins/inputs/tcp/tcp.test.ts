@@ -296,6 +296,32 @@ describe('tcp input: IPFIX over TCP (netflow codec)', () => {
     expect(input.counters).toMatchObject({ frames: messages.length, frames_decoded: messages.length, truncated_bytes: 0, events: records });
   });
 
+  it('shutdown while the pipeline is full: what an open connection already sent is decoded before run() resolves', async () => {
+    const rt = runtime(netflowCodec);
+    const { input, port, running } = await start(options({ codec: 'netflow' }), rt);
+    rt.hold();
+    const client = net.connect(port, '127.0.0.1');
+    await new Promise<void>((r) => client.once('connect', () => r()));
+    client.on('error', () => undefined);
+    await new Promise<void>((r) => client.write(stream, () => r()));
+    await until(() => rt.events.length > 0);
+    rt.abort();
+    let finished = false;
+    void running.then(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(finished).toBe(false);
+    for (let i = 0; i < messages.length && rt.events.length < records; i++) {
+      rt.release();
+      rt.hold();
+      await new Promise((r) => setImmediate(r));
+    }
+    rt.release();
+    await running;
+    client.destroy();
+    expect(rt.events).toHaveLength(records);
+    expect(input.counters).toMatchObject({ frames: messages.length, frames_decoded: messages.length, truncated_bytes: 0, bytes: stream.length });
+  });
+
   it('many connections at once: received = out + failed (message accounting holds)', async () => {
     const rt = runtime(netflowCodec);
     const { input, port, running } = await start(options({ codec: 'netflow' }), rt);
