@@ -286,7 +286,8 @@ export class SnmptrapInput implements Input {
   }
 
   stats(): Record<string, number> {
-    const out: Record<string, number> = { messages: this.counters.messages, events: this.counters.events, tcp_connections: this.counters.tcp_connections };
+    const out: Record<string, number> = { messages: this.counters.messages, events: this.counters.events };
+    if ((this.options.supported_transports as unknown[]).map(String).includes('tcp')) out['tcp_connections'] = this.counters.tcp_connections;
     for (const [k, v] of Object.entries(this.counters.dropped)) out[`dropped_${k}`] = v;
     return out;
   }
