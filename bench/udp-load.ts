@@ -18,9 +18,12 @@ const OUT = path.join(ROOT, 'bench/out');
 const BIN = path.join(ROOT, 'bin/flowstash.mjs');
 mkdirSync(OUT, { recursive: true });
 
+/** `--name value` or `--name=value`. */
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : def;
+  if (i > 0) return process.argv[i + 1]!;
+  const joined = process.argv.find((a) => a.startsWith(`${name}=`));
+  return joined !== undefined ? joined.slice(name.length + 1) : def;
 };
 const HOLD = Number(arg('--hold', '10'));
 const RATES = arg('--rates', '1000,2000,3000,4000,5000,6000,7000,8000,10000').split(',').map(Number);

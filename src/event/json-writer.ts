@@ -3,13 +3,9 @@
 // of it), with no intermediate strings for keys, integers or ASCII text. Anything unusual (escapes,
 // non-ASCII, floats, large integers, bigints) takes json.ts's own rendering, so the two cannot disagree.
 //
-// Keys: the maps of one kind (the flows of one netflow template, events of one input) repeat the same
-// keys in the same order, so the writer remembers key sequences as a tree of steps, each holding the
-// bytes `{"key":` or `,"key":` ready to copy. Following a sequence seen before costs one string identity
-// comparison per key (for-in yields the same internalised key strings); a new branch is looked up or
-// added once. This is the per-shape serializer, learnt from the events themselves rather than
-// compiled from a template, so a filter that adds, removes or reorders fields only leaves the known path.
+// Maps of a repeated shape are written by code compiled for that shape (json-shapes.ts).
 import { jsonValue } from './json.ts';
+import { Bytes, compileShape, KeyStep, MapPlace, type ShapeSink } from './json-shapes.ts';
 import { Timestamp } from './timestamp.ts';
 import { Float, type FieldMap, type FieldValue } from './values.ts';
 
@@ -21,90 +17,135 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 /** Key steps one writer remembers; beyond this (events with ever-new keys) keys are written as text. */
 const MAX_KEY_STEPS = 20_000;
+/** Compiled shapes one writer keeps. */
+const MAX_SHAPES = 1_000;
+/** A key sequence is compiled once this many maps had it (one-off shapes stay on the generic path). */
+const COMPILE_AFTER = 4;
 
-/**
- * Constant bytes to copy often (a key with its punctuation, a timestamp): as little-endian 32-bit words,
- * which copy several times faster through a DataView than byte by byte, and the last 0–3 bytes.
- */
-class Bytes {
-  readonly length: number;
-  readonly words: Int32Array;
-  readonly tail: Uint8Array;
-  constructor(text: string) {
-    const b = Buffer.from(text);
-    this.length = b.length;
-    this.words = new Int32Array(b.length >> 2);
-    for (let i = 0; i < this.words.length; i++) this.words[i] = b.readInt32LE(4 * i);
-    this.tail = b.subarray(4 * this.words.length);
+/** A batch's bytes, lent by the writer until released (after the write that used them completed). */
+export interface BatchLease {
+  readonly data: Buffer;
+  /** Gives the memory back to the writer; later calls do nothing. */
+  release(): void;
+}
+
+/** One allocation batches are written into. */
+class Slab {
+  readonly view: DataView;
+  /** Leased batches not given back yet. */
+  leases = 0;
+  /** A batch was taken for good (take()): the slab is never written over. */
+  untracked = false;
+  constructor(readonly buf: Buffer) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
+  free(): boolean {
+    return this.leases === 0 && !this.untracked;
   }
 }
 
-/** A key after a known sequence of keys of one map, with its bytes: `{"key":` when first, else `,"key":`. */
-class KeyStep {
-  /** The successor taken last: the next key of the same shape, checked by identity. */
-  next: KeyStep | undefined;
-  /** Every successor seen, by key. */
-  successors: Map<string, KeyStep> | undefined;
-  constructor(
-    readonly key: string,
-    readonly bytes: Bytes,
-  ) {}
-}
-
-export class JsonBatchWriter {
+export class JsonBatchWriter implements ShapeSink {
   /** Batches are written one after another into a slab; a full slab is left to the GC once its batches are. */
-  private buf: Buffer;
+  buf: Buffer;
+  view: DataView;
+  pos = 0;
   private start = 0;
-  private pos = 0;
-  /** The start of every map: its successors are the first keys. */
-  private readonly keys = new KeyStep('', new Bytes(''));
+  /** The top level: events. */
+  private readonly events = new MapPlace();
   private keySteps = 0;
+  private shapes = 0;
   /** The flows of one datagram share its Timestamp, and datagrams share their second: its quoted bytes. */
   private lastSeconds = Number.NaN;
   private lastNanos = 0;
   private lastTimestampBytes = new Bytes('');
-  private view: DataView;
+  private slab: Slab;
+  /** The slab written before this one, reusable once every lease on it is released. */
+  private spare: Slab | undefined;
 
   constructor(
     private readonly slabBytes = 1 << 20,
     private readonly maxKeySteps = MAX_KEY_STEPS,
+    private readonly maxShapes = MAX_SHAPES,
   ) {
-    this.buf = Buffer.allocUnsafe(slabBytes);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.slab = new Slab(Buffer.allocUnsafe(slabBytes));
+    this.buf = this.slab.buf;
+    this.view = this.slab.view;
   }
 
   /** Appends one event's fields as a JSON object followed by `terminator` (e.g. "\n"). */
   writeLine(data: FieldMap, terminator: string): void {
-    this.map(data);
+    this.map(data, this.events);
     this.text(terminator);
   }
 
-  /** Forgets anything written since the last take() (a batch abandoned half-way). */
+  /** Forgets anything written since the last take() (a batch abandoned half-way); starts a batch. */
   reset(): void {
     this.pos = this.start;
+    // Every batch of this slab was leased and given back: write over it again (it is warm in the cache).
+    if (this.slab.free()) this.start = this.pos = 0;
   }
 
   /** The bytes written since the last take(): a view the writer never writes into again. */
   take(): Buffer {
+    this.slab.untracked = true;
     const out = this.buf.subarray(this.start, this.pos);
     this.start = this.pos;
     return out;
   }
 
+  /**
+   * The bytes written since the last take() or lease(), lent until `release()`: the writer reuses the
+   * memory of batches given back instead of allocating (and page-faulting) new slabs.
+   */
+  lease(): BatchLease {
+    const slab = this.slab;
+    slab.leases++;
+    const data = this.buf.subarray(this.start, this.pos);
+    this.start = this.pos;
+    let released = false;
+    return {
+      data,
+      release: () => {
+        if (released) return;
+        released = true;
+        slab.leases--;
+      },
+    };
+  }
+
+  room(n: number): void {
+    if (this.pos + n > this.buf.length) this.ensure(n);
+  }
+
   private ensure(extra: number): void {
     if (this.pos + extra <= this.buf.length) return;
-    // A new slab, with the batch written so far carried over.
     const pending = this.pos - this.start;
-    const next = Buffer.allocUnsafe(Math.max(this.slabBytes, 2 * (pending + extra)));
-    this.buf.copy(next, 0, this.start, this.pos);
-    this.buf = next;
-    this.view = new DataView(next.buffer, next.byteOffset, next.length);
+    const need = pending + extra;
+    if (this.slab.free() && this.buf.length >= need) {
+      // Nothing lent out of this slab: move the batch so far to its start.
+      this.buf.copyWithin(0, this.start, this.pos);
+    } else {
+      // Another slab, with the batch written so far carried over: the spare once all its leases are
+      // back, else a new one. A slab whose views were taken for good is never written again.
+      let next = this.spare;
+      if (next !== undefined && next.free() && next.buf.length >= need) this.spare = undefined;
+      else next = new Slab(Buffer.allocUnsafe(Math.max(this.slabBytes, 2 * need)));
+      this.buf.copy(next.buf, 0, this.start, this.pos);
+      if (!this.slab.untracked) this.spare = this.slab;
+      this.slab = next;
+      this.buf = next.buf;
+      this.view = next.view;
+    }
     this.start = 0;
     this.pos = pending;
   }
 
-  private map(m: FieldMap): void {
-    let at: KeyStep | undefined = this.keys;
+  private map(m: FieldMap, place: MapPlace | undefined): void {
+    let at: KeyStep | undefined;
+    if (place !== undefined) {
+      if (place.shapes.length > 0 && place.write(this, m)) return;
+      at = place.root;
+    }
     let written = false;
     for (const k in m) {
       if (!hasOwn.call(m, k)) continue;
@@ -115,7 +156,7 @@ export class JsonBatchWriter {
           this.bytes(step.bytes);
           at = step;
           written = true;
-          this.value(m[k]);
+          this.value(m[k], step);
           continue;
         }
         at = undefined;
@@ -126,11 +167,23 @@ export class JsonBatchWriter {
       this.string(k);
       this.ensure(1);
       this.buf[this.pos++] = COLON;
-      this.value(m[k]);
+      this.value(m[k], undefined);
     }
     this.ensure(2);
     if (!written) this.buf[this.pos++] = 0x7b; // {
     this.buf[this.pos++] = 0x7d; // }
+    if (at !== undefined && written) this.ended(place!, at);
+  }
+
+  /** A map of `place` ended at `last`: its shape becomes the first guess there, compiled once it recurs. */
+  private ended(place: MapPlace, last: KeyStep): void {
+    let writer = last.writer;
+    if (writer === undefined) {
+      if (++last.ends < COMPILE_AFTER || this.shapes >= this.maxShapes) return;
+      this.shapes++;
+      writer = last.writer = compileShape(last);
+    }
+    if (writer !== false) place.use(writer);
   }
 
   /** The step for key `k` after `at` (learnt on first sight), or undefined once the writer knows enough steps. */
@@ -139,7 +192,7 @@ export class JsonBatchWriter {
     if (step === undefined) {
       if (this.keySteps >= this.maxKeySteps) return undefined;
       this.keySteps++;
-      step = new KeyStep(k, new Bytes((at === this.keys ? '{' : ',') + JSON.stringify(k) + ':'));
+      step = new KeyStep(at, k, new Bytes((at.parent === undefined ? '{' : ',') + JSON.stringify(k) + ':'));
       (at.successors ??= new Map()).set(k, step);
     }
     at.next = step;
@@ -161,7 +214,8 @@ export class JsonBatchWriter {
     this.pos = at;
   }
 
-  private value(v: FieldValue | undefined): void {
+  /** One value; maps in it are written at `owner`'s place (none: not tracked). */
+  value(v: FieldValue | undefined, owner: KeyStep | undefined): void {
     switch (typeof v) {
       case 'string':
         this.string(v);
@@ -192,7 +246,7 @@ export class JsonBatchWriter {
               this.ensure(1);
               this.buf[this.pos++] = COMMA;
             }
-            this.value(v[i]);
+            this.value(v[i], owner);
           }
           this.ensure(1);
           this.buf[this.pos++] = 0x5d; // ]
@@ -202,7 +256,7 @@ export class JsonBatchWriter {
           this.text(jsonValue(v));
           return;
         }
-        this.map(v);
+        this.map(v, owner?.place);
         return;
       case 'undefined':
         break;

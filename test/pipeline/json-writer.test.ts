@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonLinesCodec } from '../../src/plugins/codecs/json_lines/json_lines.ts';
 import { Event } from '../../src/event/event.ts';
 import { jsonMap } from '../../src/event/json.ts';
-import { JsonBatchWriter } from '../../src/event/json-writer.ts';
+import { type BatchLease, JsonBatchWriter } from '../../src/event/json-writer.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';
 import { Float, type FieldMap, setOwn } from '../../src/event/values.ts';
 import { arbitraryFieldMap, arbitraryValue } from './arbitraries.ts';
@@ -144,6 +144,60 @@ describe('JsonBatchWriter key sequences', () => {
   });
 });
 
+describe('JsonBatchWriter leases', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('lease' as const), maps: fc.array(arbitraryFieldMap, { maxLength: 4 }) }),
+    fc.record({ kind: fc.constant('take' as const), maps: fc.array(arbitraryFieldMap, { maxLength: 2 }) }),
+    fc.record({ kind: fc.constant('release' as const), which: fc.nat() }),
+    fc.record({ kind: fc.constant('abandon' as const), maps: fc.array(arbitraryFieldMap, { minLength: 1, maxLength: 2 }) }),
+  );
+
+  it('never writes over a batch that is lent out or taken, and reuses memory given back', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), fc.constantFrom(64, 512, 4096), (ops, slab) => {
+        const w = new JsonBatchWriter(slab);
+        const lent: { lease: BatchLease; text: string }[] = [];
+        const kept: { data: Buffer; text: string }[] = [];
+        for (const o of ops) {
+          if (o.kind === 'release') {
+            const [item] = lent.splice(o.which % Math.max(1, lent.length), 1);
+            item?.lease.release();
+            item?.lease.release(); // a second release changes nothing
+          } else {
+            w.reset();
+            for (const m of o.maps) w.writeLine(m, '\n');
+            const text = o.maps.map((m) => jsonMap(m) + '\n').join('');
+            if (o.kind === 'lease') lent.push({ lease: w.lease(), text });
+            if (o.kind === 'take') kept.push({ data: w.take(), text });
+          }
+          for (const l of lent) expect(l.lease.data.toString()).toBe(l.text);
+          for (const k of kept) expect(k.data.toString()).toBe(k.text);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('writes batch after batch into the same memory while each is given back before the next', () => {
+    const w = new JsonBatchWriter(1024);
+    const first = w.lease();
+    first.release();
+    w.reset();
+    w.writeLine({ a: 1 }, '\n');
+    const one = w.lease();
+    expect(one.data.toString()).toBe('{"a":1}\n');
+    one.release();
+    for (let i = 0; i < 200; i++) {
+      w.reset();
+      w.writeLine({ i, pad: 'x'.repeat(i) }, '\n');
+      const l = w.lease();
+      expect(l.data.toString()).toBe(jsonMap({ i, pad: 'x'.repeat(i) }) + '\n');
+      expect(l.data.buffer).toBe(one.data.buffer);
+      l.release();
+    }
+  });
+});
+
 describe('json_lines encodeBatch', () => {
   it('equals encode() of each event concatenated, @metadata left out', () => {
     fc.assert(
@@ -152,6 +206,9 @@ describe('json_lines encodeBatch', () => {
         const events = maps.map((m) => new Event(m, { secret: 'never written' }));
         const one = events.map((e) => codec.encode(e)).join('');
         expect(codec.encodeBatch(events)).toEqual(Buffer.from(one));
+        const lease = codec.encodeBatchLease(events);
+        expect(lease.data).toEqual(Buffer.from(one));
+        lease.release();
       }),
       { numRuns: 60 },
     );

@@ -1,7 +1,7 @@
 // The json_lines codec: one JSON document per delimited line in, one per line out.
 import type { Event } from '../../../event/event.ts';
 import { jsonMap } from '../../../event/json.ts';
-import { JsonBatchWriter } from '../../../event/json-writer.ts';
+import { type BatchLease, JsonBatchWriter } from '../../../event/json-writer.ts';
 import type { Codec, PluginContext, ResolvedOptions, SourceInfo } from '../../types.ts';
 import { JsonDocumentDecoder, stringOption } from '../json/json.ts';
 import { SplittersBySource } from '../text-decode.ts';
@@ -36,10 +36,20 @@ export class JsonLinesCodec implements Codec {
 
   /** The batch as one Buffer, written byte by byte (the udp → json_lines hot path). */
   encodeBatch(events: readonly Event[]): Buffer {
+    this.write(events);
+    return this.writer!.take();
+  }
+
+  /** As encodeBatch, with memory the codec reuses once the caller releases it (after its write completed). */
+  encodeBatchLease(events: readonly Event[]): BatchLease {
+    this.write(events);
+    return this.writer!.lease();
+  }
+
+  private write(events: readonly Event[]): void {
     const w = (this.writer ??= new JsonBatchWriter());
     w.reset();
     for (let i = 0; i < events.length; i++) w.writeLine(events[i]!.data, this.delimiter);
-    return w.take();
   }
 
   stats(): Record<string, number> {

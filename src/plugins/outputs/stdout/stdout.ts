@@ -33,6 +33,15 @@ export function encodeBatch(codec: Codec, events: Event[]): string | Buffer {
   return buffers ? Buffer.concat(buffers) : text;
 }
 
+/** A codec that lends its output memory for one write (json_lines) and reuses it once given back. */
+interface LendingCodec {
+  encodeBatchLease(events: readonly Event[]): { readonly data: Buffer; release(): void };
+}
+
+function lends(codec: Codec): codec is Codec & LendingCodec {
+  return typeof (codec as Partial<LendingCodec>).encodeBatchLease === 'function';
+}
+
 export class StdoutOutput implements Output {
   written = 0;
   constructor(
@@ -41,7 +50,15 @@ export class StdoutOutput implements Output {
   ) {}
 
   async write(events: Event[]): Promise<void> {
-    await writeFully(this.stream, encodeBatch(this.codec, events));
+    if (lends(this.codec)) {
+      const lease = this.codec.encodeBatchLease(events);
+      try {
+        await writeFully(this.stream, lease.data);
+      } finally {
+        // The write's callback has run: the stream holds no reference to the bytes any more.
+        lease.release();
+      }
+    } else await writeFully(this.stream, encodeBatch(this.codec, events));
     this.written += events.length;
   }
 

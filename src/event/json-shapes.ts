@@ -1,0 +1,140 @@
+// What the JSON byte writer (json-writer.ts) learns about the maps it writes. Maps of one kind (the
+// flows of one netflow template, the events of one input) repeat the same keys in the same order: the
+// writer keeps each place where maps occur (the top level, the value of a key) with a tree of the key
+// sequences seen there, and compiles a writer for a sequence that keeps coming back. A compiled shape
+// checks that a map has exactly its keys in its order (for-in, one comparison per key) and writes it
+// with constant key bytes and named property loads, which stay monomorphic because each shape is its
+// own function; a map of any other shape is left to the generic path, so filters may change anything.
+
+/** Writing primitives the compiled shapes call (the writer implements them). */
+export interface ShapeSink {
+  buf: Buffer;
+  view: DataView;
+  pos: number;
+  /** Makes room for `n` more bytes (buf and view may be replaced). */
+  room(n: number): void;
+  /** Writes one value; maps in it are looked up at `owner`'s place. */
+  value(v: unknown, owner: KeyStep): void;
+}
+
+/** Writes `m` and returns true when it has exactly the shape's keys in the shape's order; else writes nothing. */
+export type ShapeWriter = (sink: ShapeSink, m: object) => boolean;
+
+/**
+ * Constant bytes to copy often (a key with its punctuation, a timestamp): as little-endian 32-bit words,
+ * which copy several times faster through a DataView than byte by byte, and the last 0–3 bytes.
+ */
+export class Bytes {
+  readonly length: number;
+  readonly words: Int32Array;
+  readonly tail: Uint8Array;
+  constructor(text: string) {
+    const b = Buffer.from(text);
+    this.length = b.length;
+    this.words = new Int32Array(b.length >> 2);
+    for (let i = 0; i < this.words.length; i++) this.words[i] = b.readInt32LE(4 * i);
+    this.tail = b.subarray(4 * this.words.length);
+  }
+}
+
+/** Compiled shapes a place tries before the generic path (flows of IPv4 and IPv6 templates interleave). */
+const SHAPES_PER_PLACE = 4;
+
+/** Maps found at one place, with the compiled shapes seen there, the one used last first. */
+export class MapPlace {
+  readonly root = new KeyStep(undefined, '', new Bytes(''));
+  readonly shapes: ShapeWriter[] = [];
+
+  /** Writes `m` with one of the shapes when it has one of them. */
+  write(sink: ShapeSink, m: object): boolean {
+    const shapes = this.shapes;
+    for (let i = 0; i < shapes.length; i++) {
+      const shape = shapes[i]!;
+      if (shape(sink, m)) {
+        if (i > 0) {
+          shapes[i] = shapes[0]!;
+          shapes[0] = shape;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A shape seen here: tried first from now on. */
+  use(shape: ShapeWriter): void {
+    const shapes = this.shapes;
+    const i = shapes.indexOf(shape);
+    if (i >= 0) shapes.splice(i, 1);
+    else if (shapes.length >= SHAPES_PER_PLACE) shapes.pop();
+    shapes.unshift(shape);
+  }
+}
+
+/** A key after a known sequence of keys of one map, with its bytes: `{"key":` when first, else `,"key":`. */
+export class KeyStep {
+  /** The successor taken last: the next key of the same shape, checked by identity. */
+  next: KeyStep | undefined;
+  /** Every successor seen, by key. */
+  successors: Map<string, KeyStep> | undefined;
+  /** Maps that ended with this key, until their shape is compiled. */
+  ends = 0;
+  /** The compiled shape of maps ending here (false: cannot be compiled). */
+  writer: ShapeWriter | false | undefined;
+  private nested: MapPlace | undefined;
+
+  constructor(
+    readonly parent: KeyStep | undefined,
+    readonly key: string,
+    readonly bytes: Bytes,
+  ) {}
+
+  /** Where maps in this key's value (directly or in a list) are written. */
+  get place(): MapPlace {
+    return (this.nested ??= new MapPlace());
+  }
+
+  /** The steps from the first key to this one. */
+  path(): KeyStep[] {
+    const steps: KeyStep[] = [];
+    for (let s: KeyStep | undefined = this; s?.parent !== undefined; s = s.parent) steps.push(s);
+    return steps.reverse();
+  }
+}
+
+/** Code writing constant bytes at `p` (the sink's pos, with room made): 32-bit words, then the tail. */
+function constantBytes(b: Bytes): string {
+  const lines: string[] = [];
+  for (let i = 0; i < b.words.length; i++) lines.push(`v.setInt32(p + ${4 * i}, ${b.words[i]}, true);`);
+  for (let i = 0; i < b.tail.length; i++) lines.push(`u[p + ${4 * b.words.length + i}] = ${b.tail[i]};`);
+  return lines.join(' ');
+}
+
+/**
+ * A writer for maps whose own enumerable keys are exactly the path's keys in order. Keys that a
+ * property access would not read as an own data property (`__proto__`) are not compiled.
+ */
+export function compileShape(last: KeyStep): ShapeWriter | false {
+  const steps = last.path();
+  const keys = steps.map((s) => s.key);
+  if (keys.length === 0 || keys.includes('__proto__')) return false;
+  const body: string[] = [
+    'let i = 0;',
+    // for-in yields own keys before inherited ones: the keys match and the last is own, so all are own.
+    'for (const k in m) { if (k !== K[i]) return false; i++; }',
+    `if (i !== ${keys.length} || !hasOwn.call(m, K[${keys.length - 1}])) return false;`,
+    'let u, v, p;',
+  ];
+  steps.forEach((s, i) => {
+    body.push(`w.room(${s.bytes.length}); u = w.buf; v = w.view; p = w.pos; ${constantBytes(s.bytes)} w.pos = p + ${s.bytes.length};`);
+    body.push(`w.value(m[${JSON.stringify(s.key)}], S[${i}]);`);
+  });
+  body.push('w.room(1); w.buf[w.pos++] = 125;', 'return true;');
+  // One Function per shape: its own property-load feedback, monomorphic for maps of this shape.
+  const factory = new Function('K', 'S', 'hasOwn', `return function writeShape(w, m) {\n${body.join('\n')}\n};`) as (
+    k: readonly string[],
+    s: readonly KeyStep[],
+    hasOwn: (this: object, key: string) => boolean,
+  ) => ShapeWriter;
+  return factory(keys, steps, Object.prototype.hasOwnProperty);
+}
