@@ -219,12 +219,14 @@ export async function run(args: string[]): Promise<number> {
         pass: () => {
           passNo++;
           bar?.update(0, { pass: passNo });
+          const open = (file: string): UdpDatagramSource => {
+            current = readUdpDatagrams(file, { filter: o.filter });
+            if (passNo === 1) firstSources.push(current);
+            return current;
+          };
           return files.map((file) => ({
-            [Symbol.asyncIterator]: () => {
-              current = readUdpDatagrams(file, { filter: o.filter });
-              if (passNo === 1) firstSources.push(current);
-              return current[Symbol.asyncIterator]();
-            },
+            [Symbol.asyncIterator]: () => open(file)[Symbol.asyncIterator](),
+            forEachDatagram: (visit) => open(file).forEachDatagram(visit),
           }));
         },
         skippedPackets: () => current?.stats.nonUdp ?? 0,

@@ -1,7 +1,7 @@
 // A capture file's UDP datagrams: capture/ reads the records, packet/ turns them into datagrams
 // (reassembly, filter). The one place the two leaves meet, for replay, the pcap input, fuzz and bench.
 import { openCapture } from '../capture/open.ts';
-import { type CaptureFileInfo } from '../capture/types.ts';
+import { type CaptureFileInfo, type CaptureReader } from '../capture/types.ts';
 import { CaptureError } from '../capture/errors.ts';
 import { DatagramExtractor, type DatagramProblem, type DatagramStats } from '../packet/datagrams.ts';
 import { compileFilterResolving } from '../packet/filter.ts';
@@ -23,6 +23,13 @@ export interface UdpDatagramSource extends AsyncIterable<UdpDatagram> {
   readonly fileInfo: CaptureFileInfo | null;
   /** Non-fatal capture-file warnings (zero-length frames, caplen > snaplen, ...). */
   readonly warnings: CaptureError[];
+  /**
+   * Calls `visit` for every datagram, in order, without a promise per datagram (the replay's hot
+   * path); a promise returned by `visit` is awaited before the next one, a throw ends the reading.
+   * The datagram's payload is a view into the reader's chunk: it stays valid (chunks are not reused).
+   * Like iteration: faults are thrown after every datagram before them was visited; only once.
+   */
+  forEachDatagram(visit: (dg: UdpDatagram) => void | Promise<void>): Promise<void>;
 }
 
 /**
@@ -34,6 +41,25 @@ export function readUdpDatagrams(path: string, options: ReadUdpDatagramsOptions 
   let fileInfo: CaptureFileInfo | null = null;
   let warnings: CaptureError[] = [];
   const emptyStats = new DatagramExtractor().stats;
+  const start = async (): Promise<{ ex: DatagramExtractor; reader: CaptureReader }> => {
+    const filter = options.filter !== undefined ? await compileFilterResolving(options.filter) : undefined;
+    const ex = new DatagramExtractor({ filter, limits: options.limits, onProblem: options.onProblem, source: path });
+    extractor = ex;
+    const reader = await openCapture(path);
+    if (reader.fileInfo.format === 'ipfix') {
+      await reader.close();
+      throw new CaptureError(
+        'bad-header',
+        path,
+        0,
+        0,
+        'an RFC 5655 IPFIX file holds bare IPFIX messages without IP/UDP headers, so it has no UDP datagrams to read (only capture files with IP/UDP packets can be replayed or fed to the pcap input)',
+      );
+    }
+    fileInfo = reader.fileInfo;
+    warnings = reader.warnings;
+    return { ex, reader };
+  };
   return {
     get stats() {
       return extractor?.stats ?? emptyStats;
@@ -48,27 +74,24 @@ export function readUdpDatagrams(path: string, options: ReadUdpDatagramsOptions 
       return warnings;
     },
     async *[Symbol.asyncIterator]() {
-      const filter = options.filter !== undefined ? await compileFilterResolving(options.filter) : undefined;
-      const ex = new DatagramExtractor({ filter, limits: options.limits, onProblem: options.onProblem, source: path });
-      extractor = ex;
-      const reader = await openCapture(path);
-      if (reader.fileInfo.format === 'ipfix') {
-        await reader.close();
-        throw new CaptureError(
-          'bad-header',
-          path,
-          0,
-          0,
-          'an RFC 5655 IPFIX file holds bare IPFIX messages without IP/UDP headers, so it has no UDP datagrams to read (only capture files with IP/UDP packets can be replayed or fed to the pcap input)',
-        );
-      }
-      fileInfo = reader.fileInfo;
-      warnings = reader.warnings;
+      const { ex, reader } = await start();
       try {
         for await (const pkt of reader) {
           const d = ex.push(pkt);
           if (d) yield d;
         }
+      } finally {
+        ex.finish();
+        await reader.close();
+      }
+    },
+    async forEachDatagram(visit) {
+      const { ex, reader } = await start();
+      try {
+        await reader.forEachPacket((pkt) => {
+          const d = ex.push(pkt);
+          return d ? visit(d) : undefined;
+        });
       } finally {
         ex.finish();
         await reader.close();

@@ -1,17 +1,28 @@
 // The replay loop: passes over a capture's datagrams, each paced, then sent (or handed to a
 // consumer, for the pcap input). Counts what tcpreplay's summary needs.
 import type { UdpDatagram } from '../packet/types.ts';
-import type { Pacer } from './pacer.ts';
+import type { Pacer, PaceVerdict } from './pacer.ts';
 
 /**
  * Where datagrams come from: each call to `pass()` reads the capture(s) once more from the start,
  * one iterable per file (capture timing re-anchors at the first packet of each, as tcpreplay does).
  */
 export interface DatagramSource {
-  pass(): AsyncIterable<UdpDatagram>[];
+  pass(): DatagramFile[];
   /** Packets of the file just read that carried no UDP datagram (skipped); undefined if not known. */
   skippedPackets?(): number;
 }
+
+/**
+ * One file's datagrams. With `forEachDatagram` (readUdpDatagrams has it) the loop is driven by
+ * callbacks, without a promise per datagram; plain iterables are iterated.
+ */
+export type DatagramFile = AsyncIterable<UdpDatagram> & {
+  forEachDatagram?(visit: (dg: UdpDatagram) => void | Promise<void>): Promise<void>;
+};
+
+/** Thrown by the visit callback to end a file's reading early (limit, duration, interruption). */
+const STOP = Symbol('stop replay');
 
 /** What a pass does with each datagram once it is due; a promise only when it must wait. */
 export type DatagramSink = (dg: UdpDatagram) => void | Promise<void>;
@@ -51,7 +62,7 @@ export async function runReplayLoop(
   sink: DatagramSink,
   opts: ReplayLoopOptions = {},
 ): Promise<ReplayLoopResult> {
-  const flowKeys = new Set<string>();
+  const flows = new FlowCounter();
   const result: ReplayLoopResult = {
     attempted: 0,
     attemptedBytes: 0,
@@ -64,51 +75,67 @@ export async function runReplayLoop(
     ended: 'done',
   };
   const signal = opts.signal;
-  const setupExcluded = opts.sinkWaitsAreSetup === true && pacer.schedule.mode !== 'topspeed';
+  const onProgress = opts.onProgress;
+  const topspeed = pacer.schedule.mode === 'topspeed';
+  const setupExcluded = opts.sinkWaitsAreSetup === true && !topspeed;
   let stopped = false;
+  let firstPass = true;
+  let inPass = 0;
+
+  const handedOver = (dg: UdpDatagram): void => {
+    pacer.sent(dg.wireBytes);
+    result.attempted++;
+    result.attemptedBytes += dg.wireBytes;
+    inPass++;
+    // At topspeed the time is read once per file instead (~10^5 datagrams a second).
+    if (!topspeed) result.endNs = pacer.clock.now();
+    if (firstPass) flows.add(dg);
+    if (onProgress) onProgress(result.attempted);
+  };
+  const afterSetup = (dg: UdpDatagram, sinkStart: number): void => {
+    if (setupExcluded) pacer.excludeSetup(pacer.clock.now() - sinkStart);
+    handedOver(dg);
+  };
+  const send = (dg: UdpDatagram, verdict: PaceVerdict): void | Promise<void> => {
+    if (verdict === 'stop') throw STOP;
+    if (signal?.aborted) {
+      result.ended = 'aborted';
+      throw STOP;
+    }
+    const sinkStart = setupExcluded ? pacer.clock.now() : 0;
+    const pending = sink(dg);
+    if (pending) return pending.then(() => afterSetup(dg, sinkStart));
+    handedOver(dg);
+  };
+  const visit = (dg: UdpDatagram): void | Promise<void> => {
+    if (signal?.aborted) {
+      result.ended = 'aborted';
+      throw STOP;
+    }
+    const verdict = pacer.pace(dg.tsSec, dg.tsNsec, dg.wireBytes);
+    if (typeof verdict !== 'string') return verdict.then((v) => send(dg, v));
+    return send(dg, verdict);
+  };
+
   while (!stopped && pacer.morePasses(result.passes)) {
-    const firstPass = result.passes === 0;
-    let inPass = 0;
+    inPass = 0;
     for (const file of source.pass()) {
       if (stopped) break;
       pacer.startPass();
-      for await (const dg of file) {
-        if (signal?.aborted) {
-          result.ended = 'aborted';
-          stopped = true;
-          break;
-        }
-        let verdict = pacer.pace(dg.tsSec, dg.tsNsec, dg.wireBytes);
-        if (typeof verdict !== 'string') verdict = await verdict;
-        if (verdict === 'stop') {
-          stopped = true;
-          break;
-        }
-        if (signal?.aborted) {
-          result.ended = 'aborted';
-          stopped = true;
-          break;
-        }
-        const sinkStart = setupExcluded ? pacer.clock.now() : 0;
-        const pending = sink(dg);
-        if (pending) {
-          await pending;
-          if (setupExcluded) pacer.excludeSetup(pacer.clock.now() - sinkStart);
-        }
-        pacer.sent(dg.wireBytes);
-        result.endNs = pacer.clock.now();
-        result.attempted++;
-        result.attemptedBytes += dg.wireBytes;
-        inPass++;
-        if (firstPass) {
-          flowKeys.add(`${dg.src}|${dg.dst}|${dg.srcPort}|${dg.dstPort}`);
-          result.flowPackets++;
-        }
-        opts.onProgress?.(result.attempted);
+      const before = result.attempted;
+      try {
+        if (file.forEachDatagram) await file.forEachDatagram(visit);
+        else for await (const dg of file) await visit(dg);
+      } catch (e) {
+        if (e !== STOP) throw e;
+        stopped = true;
+      } finally {
+        if (topspeed && result.attempted > before) result.endNs = pacer.clock.now();
       }
       if (firstPass) result.skipped += source.skippedPackets?.() ?? 0;
     }
     result.passes++;
+    firstPass = false;
     // An empty capture would otherwise loop forever with --loop 0.
     if (inPass === 0) break;
   }
@@ -116,6 +143,27 @@ export async function runReplayLoop(
     result.ended = pacer.limitReached() ? 'limit' : pacer.durationElapsed() ? 'duration' : 'done';
   }
   if (result.attempted === 0) result.endNs = result.startNs;
-  result.flows = flowKeys.size;
+  result.flows = flows.count;
+  result.flowPackets = flows.packets;
   return result;
+}
+
+/** Distinct 5-tuple flows (UDP: addresses and ports), without building a key string per datagram. */
+class FlowCounter {
+  count = 0;
+  packets = 0;
+  private readonly bySrc = new Map<string, Map<string, Set<number>>>();
+
+  add(dg: UdpDatagram): void {
+    this.packets++;
+    let byDst = this.bySrc.get(dg.src);
+    if (!byDst) this.bySrc.set(dg.src, (byDst = new Map()));
+    let ports = byDst.get(dg.dst);
+    if (!ports) byDst.set(dg.dst, (ports = new Set()));
+    const pair = dg.srcPort * 65536 + dg.dstPort;
+    if (!ports.has(pair)) {
+      ports.add(pair);
+      this.count++;
+    }
+  }
 }

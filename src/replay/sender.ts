@@ -95,6 +95,8 @@ export class DatagramSender {
   readonly counters: SenderCounters = { successful: 0, successfulBytes: 0, failed: 0, failedByCode: {} };
   private readonly opts: SenderOptions;
   private readonly sockets = new Map<string, OpenSocket>();
+  /** The same sockets by exporter address → ports (source × 65536 + destination) → destination address. */
+  private readonly bySource = new Map<string, Map<number, Map<string, OpenSocket>>>();
   private readonly opening = new Map<string, Promise<OpenSocket>>();
   private readonly loopbackByExporter = new Map<string, string>();
   private readonly v6Exporters = new Set<string>();
@@ -134,15 +136,12 @@ export class DatagramSender {
    * otherwise a promise that settles once the socket is bound and the datagram handed over.
    */
   send(dg: UdpDatagram): void | Promise<void> {
-    const dstHost = this.resolvedTo ? this.resolvedTo.host : dg.dst;
-    const dstPort = this.resolvedTo ? this.resolvedTo.port : dg.dstPort;
-    const key = `${dg.src}|${dg.srcPort}|${dstHost}|${dstPort}`;
-    const open = this.sockets.get(key);
+    const open = this.openFor(dg);
     if (open) {
       this.write(open, dg.payload, dg.wireBytes);
       return;
     }
-    return this.openSocket(key, dg, { host: dstHost, port: dstPort }).then(
+    return this.openSlow(dg).then(
       (s) => this.write(s, dg.payload, dg.wireBytes),
       (err: Error) => this.countFailure(err),
     );
@@ -150,10 +149,26 @@ export class DatagramSender {
 
   /** The open socket for a datagram's exporter and destination, opening it on first use. */
   open(dg: UdpDatagram): OpenSocket | Promise<OpenSocket> {
+    return this.openFor(dg) ?? this.openSlow(dg);
+  }
+
+  /**
+   * The already open socket of a datagram's exporter and destination: looked up by source address,
+   * then both ports, then destination address, so that no key string is built per datagram.
+   */
+  private openFor(dg: UdpDatagram): OpenSocket | undefined {
+    const to = this.resolvedTo;
+    const byPorts = this.bySource.get(dg.src);
+    if (!byPorts) return undefined;
+    const byDst = byPorts.get(dg.srcPort * 65536 + (to ? to.port : dg.dstPort));
+    return byDst?.get(to ? to.host : dg.dst);
+  }
+
+  private openSlow(dg: UdpDatagram): Promise<OpenSocket> {
     const dstHost = this.resolvedTo ? this.resolvedTo.host : dg.dst;
     const dstPort = this.resolvedTo ? this.resolvedTo.port : dg.dstPort;
     const key = `${dg.src}|${dg.srcPort}|${dstHost}|${dstPort}`;
-    return this.sockets.get(key) ?? this.openSocket(key, dg, { host: dstHost, port: dstPort });
+    return this.openSocket(key, dg, { host: dstHost, port: dstPort });
   }
 
   /** Sends a payload on a socket from `open()` (the hot path of a sending thread: no lookups). */
@@ -187,6 +202,12 @@ export class DatagramSender {
     if (!p) {
       p = this.createSocket(dg, dst).then((s) => {
         this.sockets.set(key, s);
+        let byPorts = this.bySource.get(dg.src);
+        if (!byPorts) this.bySource.set(dg.src, (byPorts = new Map()));
+        const ports = dg.srcPort * 65536 + dst.port;
+        let byDst = byPorts.get(ports);
+        if (!byDst) byPorts.set(ports, (byDst = new Map()));
+        byDst.set(dst.host, s);
         this.socketCount++;
         this.opening.delete(key);
         return s;
@@ -290,5 +311,6 @@ export class DatagramSender {
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await Promise.all([...this.sockets.values()].map((s) => s.wrapped.close().catch(() => undefined)));
     this.sockets.clear();
+    this.bySource.clear();
   }
 }
