@@ -20,6 +20,7 @@ import { relpSchema } from './inputs/relp/schema.ts';
 import { beatsSchema } from './inputs/beats/schema.ts';
 import { fileInputSchema } from './inputs/file/schema.ts';
 import { snmptrapSchema } from './inputs/snmptrap/schema.ts';
+import { deadLetterQueueInputSchema } from './inputs/dead_letter_queue/schema.ts';
 import { mutateSchema } from './filters/mutate/schema.ts';
 import { grokSchema } from './filters/grok/schema.ts';
 import { dateSchema } from './filters/date/schema.ts';
@@ -79,6 +80,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   plugin(beatsSchema, () => import('./inputs/beats/beats.ts')),
   plugin(fileInputSchema, () => import('./inputs/file/file.ts')),
   plugin(snmptrapSchema, () => import('./inputs/snmptrap/snmptrap.ts'), { checks: true }),
+  plugin(deadLetterQueueInputSchema, () => import('./inputs/dead_letter_queue/dead_letter_queue.ts')),
   // filters
   plugin(mutateSchema, () => import('./filters/mutate/mutate.ts'), { checks: true }),
   plugin(grokSchema, () => import('./filters/grok/grok.ts'), { checks: true }),

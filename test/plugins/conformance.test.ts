@@ -40,6 +40,7 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'input/beats': { port: 0, host: '127.0.0.1' },
   'input/file': { path: [path.join(dir, 'none-*.log')], sincedb_path: '/dev/null' },
   'input/snmptrap': { port: 0, host: '127.0.0.1' },
+  'input/dead_letter_queue': { path: path.join(dir, 'dlq'), sincedb_path: path.join(dir, 'dlq.sincedb') },
   'filter/mutate': { add_tag: ['seen'] },
   'filter/grok': { match: { message: '%{WORD:first}' } },
   'filter/date': { match: ['when', 'ISO8601'] },
@@ -90,7 +91,7 @@ const ENCODE_ONLY = new Set(['rubydebug', 'dots']);
 const DECODE_ONLY = new Set(['netflow', 'sflow']);
 
 /** Plugins whose input side cannot run in this walk (they read stdin or bind sockets): created and closed only. */
-const CREATE_ONLY = new Set(['input/stdin', 'input/udp', 'input/tcp', 'input/syslog', 'input/pipeline', 'input/redis', 'input/http', 'input/pcap', 'input/relp', 'input/beats', 'input/file', 'input/snmptrap']);
+const CREATE_ONLY = new Set(['input/stdin', 'input/udp', 'input/tcp', 'input/syslog', 'input/pipeline', 'input/redis', 'input/http', 'input/pcap', 'input/relp', 'input/beats', 'input/file', 'input/snmptrap', 'input/dead_letter_queue']);
 
 function optionsOf(kind: string, name: string): Record<string, unknown> {
   const entry = findPlugin(kind as 'input', name)!;
