@@ -64,6 +64,9 @@ export function rfc2253Subject(subject: Record<string, string | string[]> | unde
   return parts.reverse().join(',');
 }
 
+/** Events decoded before they are handed to the pipeline (about a pipeline batch: fewer, larger pushes). */
+const EVENTS_PER_PUSH = 125;
+
 const isUnset = (v: unknown): boolean => v === undefined || v === null || v === false;
 
 export class TcpInput implements Input {
@@ -285,6 +288,7 @@ export class TcpInput implements Input {
         const unit = backlog[next]!;
         backlog[next++] = undefined as unknown as Buffer;
         decodeOne(unit);
+        if (events.length < EVENTS_PER_PUSH && next < backlog.length) continue;
         hand();
         if (waiting) {
           if (!paused) {
