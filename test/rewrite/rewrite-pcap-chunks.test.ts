@@ -1,0 +1,136 @@
+// The chunk path for classic pcap input (src/rewrite/pcap-chunks.ts) against rewriting each packet
+// on its own copy as the capture reader yields it: every byte order and timestamp precision, records
+// across several 4 MiB chunks, frames that change size, and the records it hands over to the reader
+// (zero-length, above the snaplen, cut short at the end), whose warnings and faults must be the reader's.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRewriteArgs } from '../../src/cli/rewrite.ts';
+import { openCapture } from '../../src/capture/open.ts';
+import { CaptureError } from '../../src/capture/errors.ts';
+import { encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
+import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
+import { OUTPUT_SNAPLEN, rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
+import { pcapHeader } from '../../src/rewrite/pcap-chunks.ts';
+import { Rewriter } from '../../src/rewrite/rewriter.ts';
+import type { CapturedPacket } from '../../src/capture/types.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fs-rwpcapchunks-'));
+
+function records(count: number, payloadBytes: (i: number) => number): PacketRecord[] {
+  const out: PacketRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const payload = Buffer.alloc(payloadBytes(i), i & 0xff);
+    if (payload.length >= 4) payload.writeUInt32BE(i, 0);
+    const v6 = i % 3 === 0;
+    const data = buildUdpFrame({
+      src: v6 ? `2001:db8::${(i % 50) + 1}` : `10.0.${i % 4}.${(i % 200) + 1}`,
+      dst: v6 ? '2001:db8:ffff::2' : '192.0.2.200',
+      srcPort: 9991,
+      dstPort: 2055,
+      payload,
+    });
+    out.push({ tsSec: 1_700_000_000 + (i >> 8), tsNsec: (i & 0xff) * 1_000_000 + (i % 1000) * 1000 + (i % 7), data, len: data.length });
+  }
+  return out;
+}
+
+/** What the reader path makes of `input`: every packet rewritten on a copy, the reader's warnings and fault. */
+async function reference(input: string, flags: string[]): Promise<{ bytes: Buffer; warnings: string[]; error: CaptureError | null }> {
+  const parsed = parseRewriteArgs(['-i', input, '-o', join(tmp, 'unused.pcap'), ...flags], true);
+  const reader = await openCapture(input);
+  const packets: CapturedPacket[] = [];
+  let error: CaptureError | null = null;
+  try {
+    for await (const p of reader) packets.push({ ...p, data: Buffer.from(p.data) });
+  } catch (e) {
+    error = e as CaptureError;
+  }
+  const rewriter = new Rewriter(parsed.options);
+  const expected: PacketRecord[] = [];
+  for (const p of packets) {
+    const out = rewriter.rewrite(p.linkType, p.data, p.len, p.number);
+    if (out) expected.push({ tsSec: p.tsSec, tsNsec: p.tsNsec, data: Buffer.from(out.data), len: out.len });
+  }
+  const info = reader.fileInfo;
+  const warnings: string[] = [];
+  if (packets.length > 0 && info.snaplen < OUTPUT_SNAPLEN && info.snaplen !== 0) {
+    warnings.push(`${input} was captured using a snaplen of ${info.snaplen} bytes.  This may mean you have truncated packets.`);
+  }
+  warnings.push(...reader.warnings.map((w) => w.message), ...rewriter.warnings);
+  const bytes = encodeCapture(expected, { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType: info.linkType, snaplen: OUTPUT_SNAPLEN });
+  return { bytes, warnings, error };
+}
+
+async function expectSameAsReader(name: string, file: Buffer, flags: string[]): Promise<void> {
+  const input = join(tmp, `${name}.pcap`);
+  const output = join(tmp, `${name}-out.pcap`);
+  writeFileSync(input, file);
+  const parsed = parseRewriteArgs(['-i', input, '-o', output, ...flags], true);
+  const report = await rewriteCaptureFile(input, output, parsed.options);
+  const want = await reference(input, flags);
+  expect(report.error?.message ?? null).toBe(want.error?.message ?? null);
+  expect(report.warnings).toEqual(want.warnings);
+  expect(readFileSync(output).equals(want.bytes)).toBe(true);
+}
+
+describe('rewrite: the chunk path for classic pcap', () => {
+  const flags = ['--srcipmap=[2001:db8::/32]:[fd00::/32],0.0.0.0/0:10.0.0.0/8', '--portmap=9991:4739', '--ttl=+3', '--fixcsum'];
+
+  for (const byteOrder of ['little', 'big'] as const) {
+    for (const precision of ['micro', 'nano'] as const) {
+      it(`${byteOrder}-endian ${precision}second input across several chunks comes out as the reader path makes it`, async () => {
+        // ~9.5 MB: records straddle at least two chunk boundaries.
+        const file = encodeCapture(records(11000, (i) => 200 + ((i * 131) % 1200)), { format: 'pcap', precision, byteOrder, linkType: 1 });
+        expect(file.length).toBeGreaterThan(8 << 20);
+        await expectSameAsReader(`order-${byteOrder}-${precision}`, file, flags);
+      }, 60_000);
+    }
+  }
+
+  it('frames that change size (a VLAN tag added) are written from their own copies, in order', async () => {
+    const file = encodeCapture(records(5000, (i) => 100 + ((i * 77) % 1300)), { format: 'pcap', precision: 'micro', linkType: 1 });
+    await expectSameAsReader('vlan', file, ['--enet-vlan=add', '--enet-vlan-tag=7', '--fixcsum']);
+  }, 60_000);
+
+  it('hands a zero-length record over to the reader, which warns and goes on', async () => {
+    const recs = records(3000, (i) => 300 + (i % 900));
+    recs.splice(1700, 0, { tsSec: 1_700_000_100, tsNsec: 0, data: Buffer.alloc(0), len: 0 });
+    await expectSameAsReader('zero-length', encodeCapture(recs, { format: 'pcap', precision: 'micro', linkType: 1 }), flags);
+  }, 60_000);
+
+  it('hands records above the snaplen over to the reader (its warnings, the snaplen note once)', async () => {
+    const file = encodeCapture(records(3000, (i) => (i > 1200 && i % 97 === 0 ? 600 : 100)), { format: 'pcap', precision: 'micro', linkType: 1, snaplen: 400 });
+    await expectSameAsReader('above-snaplen', file, flags);
+  }, 60_000);
+
+  it('a record cut short at the end: everything before it is written, the reader reports the fault', async () => {
+    const whole = encodeCapture(records(4000, (i) => 200 + ((i * 31) % 1000)), { format: 'pcap', precision: 'micro', linkType: 1 });
+    await expectSameAsReader('truncated', whole.subarray(0, whole.length - 100), flags);
+  }, 60_000);
+
+  it('a record claiming an absurd length ends the run as the reader does', async () => {
+    const recs = records(2000, () => 300);
+    const file = encodeCapture(recs, { format: 'pcap', precision: 'micro', linkType: 1 });
+    // Record 1500's caplen becomes 2^30.
+    let at = 24;
+    for (let i = 0; i < 1499; i++) at += 16 + file.readUInt32LE(at + 8);
+    file.writeUInt32LE(1 << 30, at + 8);
+    await expectSameAsReader('absurd-caplen', file, flags);
+  }, 60_000);
+
+  it('a header-only capture gives a header-only output', async () => {
+    await expectSameAsReader('empty', encodeCapture([], { format: 'pcap', precision: 'nano', byteOrder: 'big', linkType: 101 }), flags);
+  });
+
+  it('takes only classic pcap version 2 headers', () => {
+    const le = encodeCapture([], { format: 'pcap', precision: 'micro', byteOrder: 'little', linkType: 1 });
+    expect(pcapHeader(le)).toEqual({ littleEndian: true, nano: false, snaplen: 65535, linkType: 1 });
+    expect(pcapHeader(le.subarray(0, 20))).toBeNull();
+    const v3 = Buffer.from(le);
+    v3.writeUInt16LE(3, 4);
+    expect(pcapHeader(v3)).toBeNull();
+    expect(pcapHeader(encodeCapture([], { format: 'pcapng', linkType: 1 }))).toBeNull();
+  });
+});
