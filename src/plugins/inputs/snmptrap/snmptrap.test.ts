@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import type { Event } from '../../../event/event.ts';
 import { standaloneContext } from '../../context.ts';
 import type { InputContext, Logger, PluginContext } from '../../types.ts';
@@ -308,5 +309,37 @@ describe('snmptrap input accounting', () => {
     expect(stats['messages']).toBe(3001);
     expect(stats['events']! + dropped).toBe(stats['messages']);
     expect(rt.events.length).toBe(stats['events']);
+  });
+});
+
+describe('snmptrap input over TCP (framing)', () => {
+  // v2c trap: sysUpTime.0 = 5, snmpTrapOID.0 = linkDown, ifIndex.2 = 2 (as in the accounting test).
+  const trap = Buffer.from(
+    '305102010104067075626c6963a744020107020100020100303930' + '0d06082b060102010103004301053017060a2b060106030101040100' + '06092b0601060301010503300f060a2b060102010202010102020102',
+    'hex',
+  );
+
+  it('two messages in one segment and one split across three writes are three events; a stream that is not SNMP is closed and counted', async () => {
+    const { events, input } = await withInput(
+      'v8',
+      { supported_transports: ['tcp'] },
+      async ({ tcp }) => {
+        const c = net.connect(tcp!, HOST);
+        await new Promise((r) => c.once('connect', r));
+        c.write(Buffer.concat([trap, trap]));
+        for (const part of [trap.subarray(0, 1), trap.subarray(1, 30), trap.subarray(30)]) {
+          c.write(part);
+          await new Promise((r) => setTimeout(r, 30));
+        }
+        const bad = net.connect(tcp!, HOST);
+        await new Promise((r) => bad.once('connect', r));
+        bad.write('GET / HTTP/1.0\r\n\r\n');
+        await new Promise((r) => bad.once('close', r));
+        c.end();
+      },
+      3,
+    );
+    expect(events.map((e) => e.get('IF-MIB::ifIndex.2'))).toEqual([2, 2, 2]);
+    expect(input.stats()).toMatchObject({ messages: 3, events: 3, tcp_connections: 2, dropped_unexpected_tag: 1 });
   });
 });
