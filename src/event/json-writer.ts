@@ -221,7 +221,8 @@ export class JsonBatchWriter implements ShapeSink {
         this.string(v);
         return;
       case 'number':
-        if (Number.isSafeInteger(v)) this.integer(v);
+        if (v >>> 0 === v) this.uint32(v);
+        else if (Number.isSafeInteger(v)) this.integer(v);
         else this.text(jsonValue(v));
         return;
       case 'boolean':
@@ -265,6 +266,30 @@ export class JsonBatchWriter implements ShapeSink {
         return;
     }
     this.text('null');
+  }
+
+  /** 0 ≤ n < 2^32 (and −0, printed "0" as String does) in decimal, in 32-bit integer arithmetic. */
+  private uint32(n: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    const digits =
+      n < 100000
+        ? n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5
+        : n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+    let at = this.pos + digits;
+    this.pos = at;
+    while (n >= 100) {
+      const q = (n / 100) >>> 0;
+      const r = (n - q * 100) << 1;
+      at -= 2;
+      buf[at] = DIGIT_PAIRS[r]!;
+      buf[at + 1] = DIGIT_PAIRS[r + 1]!;
+      n = q;
+    }
+    if (n >= 10) {
+      buf[at - 2] = DIGIT_PAIRS[2 * n]!;
+      buf[at - 1] = DIGIT_PAIRS[2 * n + 1]!;
+    } else buf[at - 1] = 0x30 + n;
   }
 
   /** A safe integer in decimal, as String(n) writes it (−0 prints "0"); two digits per division. */
