@@ -13,8 +13,17 @@ const NO_REF = /^event\s*\.\s*(?:tag|cancel|uncancel|cancelled\?|timestamp)\b/;
 
 /** The field paths the code can read, or undefined when the whole event must be sent. */
 export function readPaths(code: string, init?: string): string[][] | undefined {
+  return readReferences(code, init)?.data;
+}
+
+/**
+ * The field paths the code can read, and apart the @metadata paths it names (without the leading
+ * `@metadata`; an empty path is the whole metadata); undefined when the whole event must be sent.
+ */
+export function readReferences(code: string, init?: string): { data: string[][]; metadata: string[][] } | undefined {
   if (init !== undefined && /\bevent\b/.test(init)) return undefined;
   const paths: string[][] = [['@timestamp']];
+  const metadata: string[][] = [];
   const uses = /\bevent\b/g;
   for (let m = uses.exec(code); m; m = uses.exec(code)) {
     // `@event`, `$event`, `new_event`, `:event` are other names.
@@ -24,14 +33,22 @@ export function readPaths(code: string, init?: string): string[][] | undefined {
     const ref = WITH_REF.exec(rest);
     if (ref) {
       const path = parseFieldPath(ref[1] ?? ref[2] ?? '');
-      if (path[0] === '@metadata') continue;
+      if (path[0] === '@metadata') {
+        metadata.push(path.slice(1));
+        continue;
+      }
       if (path.length === 0) return undefined;
       paths.push(path);
       continue;
     }
     if (!NO_REF.test(rest)) return undefined;
   }
-  return paths;
+  return { data: paths, metadata };
+}
+
+/** The metadata restricted to the paths readReferences found (all of it when one is the whole). */
+export function projectMetadata(metadata: FieldMap, paths: readonly string[][]): FieldMap {
+  return paths.some((p) => p.length === 0) ? metadata : project(metadata, paths);
 }
 
 /** The event's fields restricted to the paths (a requested path brings its whole subtree). */

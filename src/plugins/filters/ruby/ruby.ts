@@ -7,7 +7,7 @@
 // file and line of the ruby block; the pipeline goes on.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { Event } from '../../../event/event.ts';
+import { Event, deepClone } from '../../../event/event.ts';
 import { parseJsonValue } from '../../../event/json-parse.ts';
 import type { FieldMap, FieldValue } from '../../../event/values.ts';
 import { FilterBase } from '../../filter-base.ts';
@@ -15,7 +15,8 @@ import type { CheckContext, CheckResult, Logger, PluginContext } from '../../typ
 import type { RubyFilterOptions } from './schema.ts';
 import type { RubyReply, RubyVm } from './vm.ts';
 import { WireWriter, fromWire } from './wire.ts';
-import { project, readPaths } from './projection.ts';
+import { project, projectMetadata, readReferences } from './projection.ts';
+import { pureCode, simpleInit } from './purity.ts';
 
 const EXCLUSIVE = 'You must either use an inline script with the "code" option or a script file using "path".';
 
@@ -46,11 +47,28 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
 
   /** The fields inline code can read, when its text shows them (only those cross into Ruby). */
   private readonly paths: string[][] | undefined;
+  /**
+   * Set when the code is a pure function of the fields it reads (purity.ts): the @metadata paths it
+   * reads (only those cross), and answers are reused for events whose read fields are the same.
+   */
+  private readonly metadataPaths: string[][] | undefined;
+  /** The code and init are pure (purity.ts): loading them leaves the VM untainted. */
+  private readonly vouched: boolean;
+  private answers = new Map<string, Row>();
+  private answersGeneration = -1;
 
   constructor(options: RubyFilterOptions, ctx: PluginContext) {
     super(options, ctx);
     this.rubyId = `${ctx.id}#${++instances}`;
-    this.paths = options.code !== undefined ? readPaths(options.code, options.init) : undefined;
+    const refs = options.code !== undefined ? readReferences(options.code, options.init) : undefined;
+    this.paths = refs?.data;
+    this.vouched = options.code !== undefined && pureCode(options.code) && simpleInit(options.init);
+    if (refs && this.vouched) {
+      this.metadataPaths = refs.metadata;
+      // Pure code reads @timestamp only through a reference that names it; without one, leaving it
+      // out lets events of different times share an answer.
+      if (!/timestamp/.test(options.code!)) this.paths = refs.data.filter((p) => !(p.length === 1 && p[0] === '@timestamp'));
+    }
   }
 
   async register(): Promise<void> {
@@ -59,9 +77,9 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
     const { sharedRubyVm } = await import('./vm.ts');
     this.vm = await sharedRubyVm();
     this.ctx.log.debug('Ruby interpreter ready', { start_ms: Math.round(this.vm.startMillis) });
-    this.callRuby('create_filter', [this.rubyId]);
+    this.callRuby('create_filter', [this.rubyId], true);
     if (code !== undefined) {
-      this.callRuby('call', [this.rubyId, '__register_inline', JSON.stringify([this.options.init ?? null, code])]);
+      this.callRuby('call', [this.rubyId, '__register_inline', JSON.stringify([this.options.init ?? null, code])], this.vouched);
     } else {
       const content = await readScript(path!, this.ctx.where);
       this.callRuby('call', [this.rubyId, '__register_script', JSON.stringify([path, content, this.options.script_params ?? {}])]);
@@ -76,39 +94,86 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   }
 
   close(): void {
-    if (this.vm) this.callRuby('remove_filter', [this.rubyId]);
+    if (this.vm) this.callRuby('remove_filter', [this.rubyId], true);
   }
 
   stats(): Record<string, number> {
     return { ...super.stats(), ...this.exceptionCounter };
   }
 
-  /** One crossing into Ruby for every event collected since the last one. */
+  /** One crossing into Ruby for every event collected since the last one (none for answers reused). */
   private flushPending(): void {
     const batch = this.pending;
     this.pending = [];
-    this.exceptionCounter.batches++;
-    let rows: Row[];
-    try {
-      rows = this.runBatch(batch.map((p) => p.event));
-    } catch (e) {
-      const error: RubyError = ['RuntimeError', (e as Error).message, []];
-      rows = batch.map(() => [[], false, null, error, true]);
+    const wires = batch.map((p) => this.wireOf(p.event));
+    const vm = this.vm!;
+    const reuse = this.metadataPaths !== undefined && !vm.tainted;
+    if (reuse && this.answersGeneration !== vm.generation) {
+      this.answers = new Map();
+      this.answersGeneration = vm.generation;
+    }
+    const rows: Row[] = new Array(batch.length);
+    // Events whose answer is not known yet (one per distinct input when answers are reused).
+    const ask: number[] = [];
+    const sameAs: [index: number, asked: number][] = [];
+    if (reuse) {
+      const asked = new Map<string, number>();
+      for (let i = 0; i < wires.length; i++) {
+        const key = wires[i]!;
+        const known = this.answers.get(key);
+        if (known) rows[i] = copyRow(known);
+        else {
+          const first = asked.get(key);
+          if (first === undefined) {
+            asked.set(key, i);
+            ask.push(i);
+          } else sameAs.push([i, first]);
+        }
+      }
+    } else for (let i = 0; i < wires.length; i++) ask.push(i);
+    if (ask.length > 0) {
+      this.exceptionCounter.batches++;
+      let answered: Row[] | undefined;
+      try {
+        answered = this.runBatch(ask.map((i) => wires[i]!));
+      } catch (e) {
+        const error: RubyError = ['RuntimeError', (e as Error).message, []];
+        for (const i of ask) rows[i] = [[], false, null, error, true];
+      }
+      if (answered) {
+        if (reuse && this.answers.size + ask.length > ANSWERS_LIMIT) this.answers = new Map();
+        for (let k = 0; k < ask.length; k++) {
+          const i = ask[k]!;
+          rows[i] = answered[k]!;
+          if (reuse) this.answers.set(wires[i]!, copyRow(answered[k]!));
+        }
+      }
+      // Applying a row takes its values into the event: each event gets its own copy.
+      for (const [i, first] of sameAs) rows[i] = copyRow(rows[first]!);
     }
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(this.applyRow(batch[i]!.event, rows[i]!));
   }
 
-  private runBatch(events: Event[]): Row[] {
-    // "flags\x01[data…]\x01[metadata…]": one flag per event ('1': Timestamps below the top level).
+  /** An event as it crosses: "flag\x01data\x01metadata" (flag '1': Timestamps below the top level). */
+  private wireOf(event: Event): string {
+    const writer = new WireWriter();
+    const fields = event.data;
+    const data = writer.event(this.paths ? project(fields, this.paths) : fields);
+    const meta = writer.map(this.metadataPaths ? projectMetadata(event.metadata, this.metadataPaths) : event.metadata);
+    return (writer.nested ? '1' : '0') + '\x01' + data + '\x01' + meta;
+  }
+
+  private runBatch(wires: string[]): Row[] {
+    // "flags\x01[data…]\x01[metadata…]": one flag per event.
     let flags = '';
     let data = '[';
     let meta = '[';
-    for (let i = 0; i < events.length; i++) {
-      const writer = new WireWriter();
-      const fields = events[i]!.data;
-      data += (i ? ',' : '') + writer.event(this.paths ? project(fields, this.paths) : fields);
-      meta += (i ? ',' : '') + writer.map(events[i]!.metadata);
-      flags += writer.nested ? '1' : '0';
+    for (let i = 0; i < wires.length; i++) {
+      const w = wires[i]!;
+      const second = w.indexOf('\x01', 2);
+      flags += w[0];
+      data += (i ? ',' : '') + w.slice(2, second);
+      meta += (i ? ',' : '') + w.slice(second + 1);
     }
     const text = flags + '\x01' + data + ']\x01' + meta + ']';
     const reply = parseJsonValue(this.vm!.callRaw('run', this.rubyId, text)) as FieldMap;
@@ -159,9 +224,10 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
     this.tagFailure(event, tag);
   }
 
-  private callRuby(method: string, args: string[]): FieldValue | undefined {
+  /** `vouched`: the call loads no code, or only code purity.ts vouched for (the VM stays untainted). */
+  private callRuby(method: string, args: string[], vouched = false): FieldValue | undefined {
     const [id, ...rest] = args;
-    const reply = this.vm!.call<FieldValue>(method, id!, ...rest);
+    const reply = vouched ? this.vm!.callVouched<FieldValue>(method, id!, ...rest) : this.vm!.call<FieldValue>(method, id!, ...rest);
     this.drainLog(reply.log as unknown as FieldValue[]);
     if (reply.error) {
       const [cls, message, backtrace] = reply.error;
@@ -173,6 +239,13 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   private drainLog(entries: FieldValue[] | undefined): void {
     drainInto(this.log, entries);
   }
+}
+
+/** Answers kept per filter for reuse (cleared when full: inputs that never repeat must not grow it). */
+const ANSWERS_LIMIT = 10_000;
+
+function copyRow([ops, cancelled, added, error, returned]: Row): Row {
+  return [deepClone(ops) as FieldValue[][], cancelled, added && (deepClone(added) as FieldValue[][]), error, returned];
 }
 
 export function drainInto(log: Logger, entries: FieldValue[] | undefined): void {

@@ -39,6 +39,13 @@ export class RubyVm {
   private readonly transport: { takeJsValue(value: unknown): void };
   private readonly ids = new Map<string, RbValue>();
   private readonly defined = new Set<string>();
+  /**
+   * Changes each time code is loaded or run outside a ruby filter's batch (a register, an aggregate
+   * call, a define): answers a filter kept for reuse (purity.ts) are valid for one generation only.
+   */
+  generation = 0;
+  /** Code that purity.ts did not vouch for has been loaded or run here: no filter may reuse answers. */
+  tainted = false;
 
   private constructor(
     private readonly vm: VmLike,
@@ -77,6 +84,21 @@ export class RubyVm {
 
   /** Same as call(), for replies whose numbers must keep Ruby's Integer/Float distinction. */
   callRaw(method: string, id: string, ...args: string[]): string {
+    // A ruby filter's batch ('run') runs code that was vouched for (or tainted the VM) when it registered.
+    if (method !== 'run') {
+      this.generation++;
+      this.tainted = true;
+    }
+    return this.invoke(method, id, args);
+  }
+
+  /** call() for what loads only code purity.ts vouched for (or none): the VM stays untainted. */
+  callVouched<T>(method: string, id: string, ...args: string[]): RubyReply<T> {
+    this.generation++;
+    return JSON.parse(this.invoke(method, id, args)) as RubyReply<T>;
+  }
+
+  private invoke(method: string, id: string, args: string[]): string {
     return this.bridge.call(method, this.wrapId(id), ...args.map((a) => this.wrap(a))).toString();
   }
 
@@ -86,6 +108,8 @@ export class RubyVm {
    */
   define(name: string, source: string): void {
     if (this.defined.has(name)) return;
+    this.generation++;
+    this.tainted = true;
     this.vm.eval(source);
     this.defined.add(name);
   }
