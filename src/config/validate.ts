@@ -78,14 +78,7 @@ const BYTE_UNITS: Record<string, number> = {
 
 /** Coerces one value to a `:validate` type the way config/mixin.rb's validate_value does. */
 export function coerce(value: ConfigValue, spec: OptionSpec): Coerced {
-  if (spec.enum) {
-    const list = Array.isArray(value) ? value : [value];
-    const shown = rubyInspect([...spec.enum]);
-    if (list.length !== 1 || !spec.enum.includes(scalarText(list[0]!))) {
-      return { ok: false, message: `Expected one of ${shown}, got ${rubyInspect(list.map(plain))}` };
-    }
-    return { ok: true, value: scalarText(list[0]!) };
-  }
+  // mixin.rb's process_parameter_value: a `:list` option validates each item (an enum list takes several values).
   if (spec.list && spec.type !== 'array') {
     const items = Array.isArray(value) ? value : [value];
     const out: unknown[] = [];
@@ -95,6 +88,14 @@ export function coerce(value: ConfigValue, spec: OptionSpec): Coerced {
       out.push(r.value);
     }
     return { ok: true, value: out };
+  }
+  if (spec.enum) {
+    const list = Array.isArray(value) ? value : [value];
+    const shown = rubyInspect([...spec.enum]);
+    if (list.length !== 1 || !spec.enum.includes(scalarText(list[0]!))) {
+      return { ok: false, message: `Expected one of ${shown}, got ${rubyInspect(list.map(plain))}` };
+    }
+    return { ok: true, value: scalarText(list[0]!) };
   }
   const v = asList(value);
   switch (spec.type) {

@@ -297,3 +297,17 @@ describe('sources', () => {
     await expect(loadPipelineConfig({ paths: ['/nonexistent/dir/*.conf'] })).rejects.toThrow("No config files found in path '/nonexistent/dir/*.conf'");
   });
 });
+
+describe('a :list option with allowed values (mixin.rb process_parameter_value validates each item)', () => {
+  it('takes several allowed values, a scalar as a one-item list, and names the first item not allowed', async () => {
+    const { coerce } = await import('../../src/config/validate.ts');
+    const { list, oneOf } = await import('../../src/plugins/schemas/dsl.ts');
+    const spec = list(oneOf(['1', '2c', '3']));
+    expect(coerce(['1', '2c'], spec)).toEqual({ ok: true, value: ['1', '2c'] });
+    expect(coerce('3', spec)).toEqual({ ok: true, value: ['3'] });
+    expect(coerce([], spec)).toEqual({ ok: true, value: [] });
+    const bad = coerce(['1', '4'], spec);
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? '' : bad.message).toBe('Expected one of ["1", "2c", "3"], got ["4"]');
+  });
+});
