@@ -64,10 +64,12 @@ export class DeadLetterQueueReader {
     } catch {
       names = [];
     }
+    const known = new Set(this.segments);
+    // Sealed segments do not change: only names not seen before are looked at (a bare version byte is skipped).
     this.segments = names
       .filter((n) => /^\d+\.log$/.test(n))
       .map((n) => path.join(this.queuePath, n))
-      .filter((f) => fileSize(f) > 1)
+      .filter((f) => known.has(f) || fileSize(f) > 1)
       .sort((a, b) => segmentId(a) - segmentId(b));
   }
 

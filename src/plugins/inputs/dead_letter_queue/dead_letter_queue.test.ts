@@ -48,7 +48,7 @@ async function read(opts: DeadLetterQueueInputOptions, count: number, warnings: 
     },
     signal: abort.signal,
   };
-  const timer = setTimeout(() => abort.abort(), 3000);
+  const timer = setTimeout(() => abort.abort(), 10_000);
   const running = input.run(ctx);
   whileRunning?.();
   await running;
@@ -122,6 +122,16 @@ describe('dead_letter_queue input', () => {
     writeFileSync(sincedb, Buffer.alloc(0));
     const { events } = await read(options({ path: root, sincedb_path: sincedb, start_timestamp: '2026-05-01T12:00:00' }), 2);
     expect(events.map((e) => e.get('message'))).toEqual(['new', 'newer']);
+    rmSync(root, { recursive: true });
+  });
+
+  it('tails the queue: a segment the writer seals while the input runs is read after the current one', async () => {
+    const root = tmp();
+    fill(root, 'main', ['before']);
+    const { events } = await read(options({ path: root, commit_offsets: false, sincedb_path: path.join(root, 's') }), 3, [], () => {
+      setTimeout(() => fill(root, 'main', ['later', 'and later']), 300);
+    });
+    expect(events.map((e) => e.get('message'))).toEqual(['before', 'later', 'and later']);
     rmSync(root, { recursive: true });
   });
 

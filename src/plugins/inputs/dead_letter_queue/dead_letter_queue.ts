@@ -19,12 +19,15 @@ import type { DlqEntry } from '../../../pipeline/dlq/entry.ts';
 import type { Input, InputContext, PluginContext } from '../../types.ts';
 import { InputCannotRunError } from '../input-errors.ts';
 import { readDlqSincedb, writeDlqSincedb, SincedbError } from './sincedb.ts';
+import { DirectoryWakeup } from './directory-wakeup.ts';
 import type { DeadLetterQueueInputOptions } from './schema.ts';
 
 /** DeadLetterQueueInputPlugin's MAX_FLUSH_READS: clean_consumed deletes finished segments this often. */
 const MAX_FLUSH_READS = 100;
-/** DeadLetterQueueReader#pollEntry(100): how long to wait before looking for new segments. */
+/** Without directory notifications, how often to look for new segments (DeadLetterQueueReader#pollEntry(100)). */
 const POLL_MS = 100;
+/** With notifications, a slow look all the same (a change the watcher missed). */
+const WATCHED_POLL_MS = 2000;
 /** How often a missing queue directory is looked for (Logstash restarts the failed input). */
 const MISSING_DIR_RETRY_MS = 1000;
 const BATCH = 128;
@@ -80,6 +83,8 @@ export class DeadLetterQueueInput implements Input {
       throw new DeadLetterQueueInputError((e as Error).message);
     }
     let readerHasState = false;
+    // Only sealed segments matter: the writer's appends to N.log.tmp do not wake the reader.
+    const wakeup = new DirectoryWakeup(this.queuePath, (name) => /^\d+\.log$/.test(name));
     try {
       readerHasState = this.setInitialState(reader);
       let reads = 0;
@@ -100,10 +105,11 @@ export class DeadLetterQueueInput implements Input {
           await ctx.push(batch);
           continue;
         }
-        await sleep(POLL_MS, ctx.signal);
+        await wakeup.wait(wakeup.watching ? WATCHED_POLL_MS : POLL_MS, ctx.signal);
         reader.refresh();
       }
     } finally {
+      wakeup.close();
       if (this.options.commit_offsets && readerHasState) this.savePosition(reader);
       this.syncCounters(reader);
       reader.close();
