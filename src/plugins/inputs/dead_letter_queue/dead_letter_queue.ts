@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Event } from '../../../event/event.ts';
 import type { Timestamp } from '../../../event/timestamp.ts';
 import { parseIso8601 } from '../../../event/datetime-pattern.ts';
-import { UTC } from '../../../event/timezone.ts';
+import { systemZone } from '../../../event/timezone.ts';
 import { DeadLetterQueueReader, type QueueProblem } from '../../../pipeline/dlq/queue-reader.ts';
 import type { DlqEntry } from '../../../pipeline/dlq/entry.ts';
 import type { Input, InputContext, PluginContext } from '../../types.ts';
@@ -65,8 +65,9 @@ export class DeadLetterQueueInput implements Input {
       throw new DeadLetterQueueInputError('clean_consumed requires that also commit_offsets is enabled to work properly');
     }
     if (o.start_timestamp !== undefined) {
-      this.startTimestamp = parseIso8601(o.start_timestamp, UTC, true);
-      if (!this.startTimestamp) throw new DeadLetterQueueInputError(`start_timestamp ${JSON.stringify(o.start_timestamp)} is not an ISO8601 time (for example 2017-04-04T23:40:37)`);
+      // org.logstash.Timestamp(String): a time without a zone is in the machine's zone.
+      this.startTimestamp = parseIso8601(o.start_timestamp, systemZone(), true);
+      if (!this.startTimestamp) throw new DeadLetterQueueInputError(`start_timestamp: Invalid ISO8601 input \`${o.start_timestamp}\` (for example 2017-04-04T23:40:37)`);
     }
   }
 
