@@ -70,4 +70,23 @@ describe('dead_letter_queue input end to end', () => {
     expect(second).toMatch(/"run" => "2"/);
     expect(second).not.toMatch(/"run" => "1"/);
   }, 90_000);
+
+  it('in one process (pipelines.yml): pipeline b reads what pipeline a refuses, once a segment is sealed', async () => {
+    const server = new BulkServer({ itemStatus: (item) => ((item.source as Record<string, unknown>)['message'] === 'bad' ? 400 : 201) });
+    const url = await server.start();
+    cleanup.push(() => server.stop());
+    const root = mkdtempSync(path.join(tmpdir(), 'flowstash-dlq-e2e-'));
+    cleanup.push(() => rmSync(root, { recursive: true, force: true }));
+    const a = `input { generator { lines => ["good", "bad"] count => 1 } } output { elasticsearch { id => "es_out" hosts => ["${url}"] index => "flows" manage_template => false } }`;
+    const b = `input { dead_letter_queue { path => "${path.join(root, 'dlq')}" pipeline_id => "a" sincedb_path => "${path.join(root, 's')}" } } output { stdout { codec => rubydebug { metadata => true } } }`;
+    writeFileSync(path.join(root, 'logstash.yml'), `dead_letter_queue.enable: true\npath.dead_letter_queue: ${JSON.stringify(path.join(root, 'dlq'))}\n`);
+    writeFileSync(path.join(root, 'pipelines.yml'), `- pipeline.id: a\n  config.string: ${JSON.stringify(a)}\n- pipeline.id: b\n  dead_letter_queue.enable: false\n  config.string: ${JSON.stringify(b)}\n`);
+    const run = flowstash(['--path.settings', root]);
+    cleanup.push(() => void run.child.kill('SIGKILL'));
+    await run.waitFor(/"plugin_id" => "es_out"/, 30_000);
+    run.child.kill('SIGINT');
+    expect(await run.exited, run.stderr).toBe(0);
+    expect(run.stdout.match(/"message" => "bad"/g)).toHaveLength(1);
+    expect(run.stdout).not.toMatch(/"message" => "good"/);
+  }, 60_000);
 });
