@@ -15,6 +15,10 @@ export interface ShapeSink {
   room(n: number): void;
   /** Writes one value; maps in it are looked up at `owner`'s place. */
   value(v: unknown, owner: KeyStep): void;
+  /** Writes a string value. */
+  string(s: string): void;
+  /** Writes an integer 0 ≤ n < 2^32 (or −0). */
+  uint32(n: number): void;
 }
 
 /** Writes `m` and returns true when it has exactly the shape's keys in the shape's order; else writes nothing. */
@@ -123,11 +127,15 @@ export function compileShape(last: KeyStep): ShapeWriter | false {
     // for-in yields own keys before inherited ones: the keys match and the last is own, so all are own.
     'for (const k in m) { if (k !== K[i]) return false; i++; }',
     `if (i !== ${keys.length} || !hasOwn.call(m, K[${keys.length - 1}])) return false;`,
-    'let u, v, p;',
+    'let u, v, p, x;',
   ];
   steps.forEach((s, i) => {
     body.push(`w.room(${s.bytes.length}); u = w.buf; v = w.view; p = w.pos; ${constantBytes(s.bytes)} w.pos = p + ${s.bytes.length};`);
-    body.push(`w.value(m[${JSON.stringify(s.key)}], S[${i}]);`);
+    // Strings and small unsigned integers (most flow fields) without the general dispatch.
+    body.push(
+      `x = m[${JSON.stringify(s.key)}]; ` +
+        `if (typeof x === 'string') w.string(x); else if (typeof x === 'number' && x >>> 0 === x) w.uint32(x); else w.value(x, S[${i}]);`,
+    );
   });
   body.push('w.room(1); w.buf[w.pos++] = 125;', 'return true;');
   // One Function per shape: its own property-load feedback, monomorphic for maps of this shape.

@@ -269,7 +269,7 @@ export class JsonBatchWriter implements ShapeSink {
   }
 
   /** 0 ≤ n < 2^32 (and −0, printed "0" as String does) in decimal, in 32-bit integer arithmetic. */
-  private uint32(n: number): void {
+  uint32(n: number): void {
     this.ensure(10);
     const buf = this.buf;
     const digits =
@@ -324,7 +324,7 @@ export class JsonBatchWriter implements ShapeSink {
   }
 
   /** A JSON string literal: plain ASCII copied byte by byte, anything else as JSON.stringify writes it. */
-  private string(s: string): void {
+  string(s: string): void {
     const len = s.length;
     this.ensure(len + 2);
     const buf = this.buf;

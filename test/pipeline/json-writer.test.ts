@@ -6,7 +6,7 @@ import { Event } from '../../src/event/event.ts';
 import { jsonMap } from '../../src/event/json.ts';
 import { type BatchLease, JsonBatchWriter } from '../../src/event/json-writer.ts';
 import { Timestamp } from '../../src/event/timestamp.ts';
-import { Float, type FieldMap, setOwn } from '../../src/event/values.ts';
+import { Float, type FieldMap, type FieldValue, setOwn } from '../../src/event/values.ts';
 import { arbitraryFieldMap, arbitraryValue } from './arbitraries.ts';
 
 const edgeNumbers = [
@@ -81,18 +81,42 @@ const shapeKey = fc.oneof(
   fc.constantFrom('@timestamp', '@version', 'netflow', 'version', 'sourceIPv4Address', 'octetDeltaCount', '__proto__', '', 'é', 'a"b', '1', '10'),
   fc.string({ minLength: 1, maxLength: 6 }),
 );
-const shape = fc.uniqueArray(shapeKey, { minLength: 0, maxLength: 7 });
+const baseShape = fc.uniqueArray(shapeKey, { minLength: 0, maxLength: 7 });
+/** Shapes close to a base one (same length, same last key...), which a compiled shape must tell apart. */
+const shapeFamily = fc
+  .record({ base: baseShape, edits: fc.array(fc.record({ kind: fc.constantFrom('swap', 'replace', 'append', 'drop-first'), i: fc.nat(), j: fc.nat(), key: shapeKey }), { maxLength: 3 }) })
+  .map(({ base, edits }) => [
+    base,
+    ...edits.map(({ kind, i, j, key }) => {
+      const keys = [...base];
+      const n = keys.length;
+      if (kind === 'swap' && n > 1) [keys[i % n], keys[j % n]] = [keys[j % n]!, keys[i % n]!];
+      if (kind === 'replace' && n > 0 && !keys.includes(key)) keys[i % n] = key;
+      if (kind === 'append' && !keys.includes(key)) keys.push(key);
+      if (kind === 'drop-first') keys.shift();
+      return keys;
+    }),
+  ]);
+/** Values as flows have them most (unsigned integers, address strings, timestamps), and any other. */
+const flowValue: fc.Arbitrary<FieldValue> = fc.oneof(
+  { arbitrary: fc.nat({ max: 2 ** 32 + 5 }), weight: 3 },
+  { arbitrary: fc.constantFrom('10.0.0.1', '2001:db8::1', '', 'ens3', 'é', 'a"b'), weight: 2 },
+  { arbitrary: fc.constantFrom(-0, -1, 2 ** 53, 0.5), weight: 1 },
+  { arbitrary: fc.constantFrom(new Timestamp(0), new Timestamp(1735689600, 123000000)), weight: 1 },
+  { arbitrary: arbitraryValue, weight: 2 },
+);
 const alteration = fc.oneof(
-  fc.constant({ kind: 'none' as const }),
+  { arbitrary: fc.constant({ kind: 'none' as const }), weight: 4 },
   fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('add' as const), key: shapeKey }),
   fc.record({ kind: fc.constant('nest' as const), at: fc.nat() }),
 );
 const shapedEvents = fc
   .record({
-    shapes: fc.array(shape, { minLength: 1, maxLength: 4 }),
-    events: fc.array(fc.record({ shape: fc.nat(), values: fc.array(arbitraryValue, { minLength: 7, maxLength: 7 }), alteration }), {
-      maxLength: 16,
+    shapes: fc.array(shapeFamily, { minLength: 1, maxLength: 2 }).map((families) => families.flat()),
+    events: fc.array(fc.record({ shape: fc.nat({ max: 11 }), values: fc.array(flowValue, { minLength: 8, maxLength: 8 }), alteration }), {
+      minLength: 10,
+      maxLength: 40,
     }),
   })
   .map(({ shapes, events }) =>
@@ -103,7 +127,8 @@ const shapedEvents = fc
       if (alt.kind === 'drop' && keys.length > 0) delete m[keys[alt.at % keys.length]!];
       if (alt.kind === 'add') setOwn(m, alt.key, values[0]!);
       if (alt.kind === 'nest' && keys.length > 0) setOwn(m, keys[alt.at % keys.length]!, { inner: m[keys[0]!]! } as FieldMap);
-      return m;
+      // Events carry their flow under a key, as the netflow codec's do.
+      return i % 3 === 0 ? m : ({ '@timestamp': new Timestamp(i), netflow: m, '@version': '1' } as FieldMap);
     }),
   );
 
@@ -118,8 +143,34 @@ describe('JsonBatchWriter key sequences', () => {
           expect(w.take()).toEqual(Buffer.from(batch.map((m) => jsonMap(m) + '\n').join('')));
         }
       }),
-      { numRuns: 80 },
+      { numRuns: 200 },
     );
+  });
+
+  it('tells apart maps with the same keys in another order, or one key replaced, at the same place', () => {
+    const shapes = [['a', 'b', 'c'], ['b', 'a', 'c'], ['a', 'x', 'c'], ['a', 'b'], ['a', 'b', 'c', 'd'], ['c', 'b', 'a']];
+    const maps: FieldMap[] = [];
+    for (let i = 0; i < 60; i++) {
+      const m: FieldMap = {};
+      shapes[(i * 7) % shapes.length]!.forEach((k, j) => (m[k] = i * 10 + j));
+      maps.push(i % 2 ? m : { netflow: m });
+    }
+    const w = new JsonBatchWriter();
+    for (const m of maps) w.writeLine(m, '\n');
+    expect(w.take().toString()).toBe(maps.map((m) => jsonMap(m) + '\n').join(''));
+  });
+
+  it('writes only own keys when a map inherits enumerable ones that complete a known shape', () => {
+    const maps: FieldMap[] = [];
+    for (let i = 0; i < 8; i++) maps.push({ a: i, b: i, c: i });
+    const inheriting = Object.create({ c: 'inherited' }) as FieldMap;
+    inheriting['a'] = 1;
+    inheriting['b'] = 2;
+    maps.push(inheriting, { a: 9, b: 9, c: 9 });
+    const w = new JsonBatchWriter();
+    for (const m of maps) w.writeLine(m, '\n');
+    expect(w.take().toString()).toBe(maps.map((m) => jsonMap(m) + '\n').join(''));
+    expect(jsonMap(inheriting)).toBe('{"a":1,"b":2}');
   });
 
   it('follows a shape again after a map that left it, and after a full stop of learning', () => {
