@@ -99,7 +99,11 @@ function startCollector(config: string): Collector {
     cpu: () => cpu,
     waitFor: async (text) => {
       for (let i = 0; !log.includes(text); i++) {
-        if (i > 600 || child.exitCode !== null) throw new Error(`collector did not log "${text}":\n${log.slice(-2000)}`);
+        if (i > 600 || child.exitCode !== null) {
+          clearInterval(sampler);
+          child.kill('SIGKILL');
+          throw new Error(`collector did not log "${text}":\n${log.slice(-2000)}`);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     },
