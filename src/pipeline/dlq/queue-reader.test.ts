@@ -7,7 +7,8 @@
 // RecordIOReader's streamPosition: after the last record read, or the next block's start when the
 // block has no room for another header and one byte.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
@@ -18,6 +19,8 @@ import type { Logger } from '../../plugins/types.ts';
 import { DeadLetterQueueWriter } from '../dead-letter-queue.ts';
 import { DeadLetterQueueReader, type QueueProblem } from './queue-reader.ts';
 import { SegmentReader } from './record-io-reader.ts';
+import { RecordIOWriter } from './record-io.ts';
+import { serializeEntry } from './entry.ts';
 import type { DlqEntry } from './entry.ts';
 
 const BLOCK = 32 * 1024;
@@ -286,5 +289,73 @@ describe('writer → reader round trip', () => {
     reader.close();
     expect(readdirSync(dir)).not.toContain('dlq_reader.lock');
     rmSync(root, { recursive: true });
+  });
+});
+
+describe('damage is never silent (properties)', () => {
+  /** A segment of entries with these message sizes, written by RecordIOWriter (sizes up to 2 blocks, so entries split). */
+  function segmentOf(sizes: number[]): { bytes: Buffer; messages: string[] } {
+    const dir = tmp();
+    const file = path.join(dir, '1.log');
+    const writer = new RecordIOWriter(file);
+    const messages = sizes.map((n, i) => `${i}:${'m'.repeat(n)}`);
+    for (const m of messages) writer.writeEvent(serializeEntry({ entryTime: Timestamp.fromMillis(0), event: new Event({ message: m }), pluginType: 't', pluginId: 'i', reason: 'r' }));
+    writer.close();
+    const bytes = readFileSync(file);
+    rmSync(dir, { recursive: true });
+    return { bytes, messages };
+  }
+
+  function readBytes(bytes: Buffer): { read: string[]; damaged: number; undecodable: number } {
+    const dir = tmp();
+    writeFileSync(path.join(dir, '1.log'), bytes);
+    const reader = new DeadLetterQueueReader(dir);
+    const read = readAll(reader).map((e) => String(e.event.get('message')));
+    rmSync(dir, { recursive: true });
+    return { read, damaged: reader.counters.damaged_entries, undecodable: reader.counters.undecodable_entries };
+  }
+
+  const sizes = fc.array(fc.integer({ min: 0, max: 2 * BLOCK }), { minLength: 1, maxLength: 6 });
+
+  it('one byte changed anywhere after the version: what is read is a subsequence of what was written, and anything lost is counted', () => {
+    fc.assert(
+      fc.property(sizes, fc.nat(), fc.integer({ min: 1, max: 255 }), (lengths, where, xor) => {
+        const { bytes, messages } = segmentOf(lengths);
+        const damaged = Buffer.from(bytes);
+        const at = 1 + (where % (bytes.length - 1));
+        damaged[at] = damaged[at]! ^ xor;
+        const r = readBytes(damaged);
+        let i = 0;
+        for (const m of r.read) {
+          while (i < messages.length && messages[i] !== m) i++;
+          expect(i).toBeLessThan(messages.length);
+          i++;
+        }
+        if (r.read.length < messages.length) expect(r.damaged + r.undecodable).toBeGreaterThan(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a segment cut short: the entries before the cut are read in order, the one cut is counted', () => {
+    fc.assert(
+      fc.property(sizes, fc.nat(), (lengths, where) => {
+        const { bytes, messages } = segmentOf(lengths);
+        // Where each entry's first record starts: the whole segment's read positions.
+        const whole = new SegmentReader('1.log', bytes);
+        const starts = messages.map(() => {
+          const p = whole.position;
+          whole.readEntry();
+          return p;
+        });
+        const cut = 1 + (where % bytes.length);
+        const r = readBytes(bytes.subarray(0, cut));
+        expect(r.read).toEqual(messages.slice(0, r.read.length));
+        // Every entry begun before the cut is either read or counted as damaged (the one cut).
+        expect(r.read.length + r.damaged).toBe(starts.filter((p) => p < cut).length);
+        expect(r.damaged).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -25,11 +25,13 @@ export interface DamagedEntry {
 
 export class SegmentReader {
   private pos = VERSION_SIZE;
+  /** At an entry boundary the writer made (the segment's start, after an entry read whole). */
+  private synced = true;
 
   constructor(
     readonly file: string,
     private readonly bytes: Buffer,
-    private readonly onDamaged: (damage: DamagedEntry) => void = () => undefined,
+    private onDamaged: (damage: DamagedEntry) => void = () => undefined,
   ) {
     if (bytes.length === 0 || bytes[0] !== VERSION) {
       const found = bytes.length === 0 ? 'nothing' : String.fromCharCode(bytes[0]!);
@@ -54,6 +56,7 @@ export class SegmentReader {
   /** RecordIOReader#seekToOffset: the next read looks for an entry from this offset on. */
   seek(offset: number): void {
     this.pos = Math.max(VERSION_SIZE, Math.min(offset, this.bytes.length));
+    this.synced = this.pos === VERSION_SIZE;
   }
 
   /** The next entry's bytes, or undefined at the end of the segment. */
@@ -72,15 +75,23 @@ export class SegmentReader {
    * the entry Logstash's block bisection finds.
    */
   seekTo<T>(target: T, keyOf: (entry: Buffer) => T, compare: (a: T, b: T) => number): boolean {
-    this.pos = VERSION_SIZE;
-    for (;;) {
-      const before = this.pos;
-      const entry = this.readEntry();
-      if (!entry) return false;
-      if (compare(keyOf(entry), target) >= 0) {
-        this.pos = before;
-        return true;
+    this.seek(VERSION_SIZE);
+    // Damage before the target is not reported: those entries are not to be read anyway.
+    const report = this.onDamaged;
+    this.onDamaged = () => undefined;
+    try {
+      for (;;) {
+        const before = this.pos;
+        const entry = this.readEntry();
+        if (!entry) return false;
+        if (compare(keyOf(entry), target) >= 0) {
+          this.pos = before;
+          this.synced = true;
+          return true;
+        }
       }
+    } finally {
+      this.onDamaged = report;
     }
   }
 
@@ -108,16 +119,32 @@ export class SegmentReader {
       }
       const type = this.bytes[at]!;
       if (type === COMPLETE || type === START) return at;
-      if (type === END && at + RECORD_HEADER_SIZE <= this.bytes.length) {
-        // The tail of an entry that began before the read position: pass over it.
-        const size = this.bytes.readInt32BE(at + 1);
+      if (type === MIDDLE || type === END) {
+        // The rest of an entry begun before a seek position is passed over, as Logstash does; right
+        // after an entry (or at the segment's start) nothing but a complete or start record is written.
+        if (this.synced) this.damaged(at, `a ${type === END ? 'end' : 'middle'} record where an entry should start`);
+        const size = at + RECORD_HEADER_SIZE <= this.bytes.length ? this.bytes.readInt32BE(at + 1) : -1;
         const next = at + RECORD_HEADER_SIZE + size;
-        this.pos = size >= 0 && next <= at + this.blockRemaining(at) ? this.settle(Math.min(next, this.bytes.length)) : this.nextBlock(at);
+        this.pos = type === END && size >= 0 && next <= at + this.blockRemaining(at) ? this.settle(Math.min(next, this.bytes.length)) : this.nextBlock(at);
         continue;
       }
-      // A middle record, zeros (the writer moved on to the next block) or anything else: next block.
+      // The writer never leaves zeros where a header fits (it moves to the next block only when one
+      // does not); zeros to the end of the block are harmless, anything else is damage whose
+      // entries cannot be found: counted once, and the block's rest skipped.
+      if (type !== 0 || !this.zeroToBlockEnd(at)) this.damaged(at, `unknown record type 0x${type.toString(16).padStart(2, '0')}, the rest of the block is skipped`);
       this.pos = this.nextBlock(at);
     }
+  }
+
+  private zeroToBlockEnd(at: number): boolean {
+    const end = this.nextBlock(at);
+    for (let i = at; i < end; i++) if (this.bytes[i] !== 0) return false;
+    return true;
+  }
+
+  private damaged(offset: number, problem: string): void {
+    this.synced = false; // what follows may be the rest of the damaged entry: not counted again
+    this.onDamaged({ file: this.file, offset, problem });
   }
 
   /** Reads the entry whose first record is at `start`; undefined (counted, reader moved past it) when damaged. */
@@ -163,9 +190,10 @@ export class SegmentReader {
     } while (have < expected);
     this.pos = problem === undefined ? this.settle(at) : Math.max(at, start + 1);
     if (problem !== undefined) {
-      this.onDamaged({ file: this.file, offset: start, problem });
+      this.damaged(start, problem);
       return undefined;
     }
+    this.synced = true;
     return parts.length === 1 ? Buffer.from(parts[0]!) : Buffer.concat(parts);
   }
 }
