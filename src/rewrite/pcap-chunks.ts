@@ -1,11 +1,12 @@
 // The fast path of `flowstash rewrite` for classic pcap input: the file is read in big chunks into
-// two buffers used in turn (one is written while the next is read and rewritten), each record is
+// three buffers used in turn (one is rewritten while the next is read and the last written), each record is
 // found by its offset in the chunk, its frame rewritten where it lies and its 16-byte record header
 // re-headed in place, and the chunk's records go out as one write. No object per record but the
 // frame view the rewriter edits. A record this path does not handle the way the capture reader
 // does (one the reader would warn about or reject, or one larger than a chunk) ends it: the caller
 // goes on from that record with the general reader, which reports it as usual.
 import type { FileHandle } from 'node:fs/promises';
+import { CaptureError } from '../capture/errors.ts';
 import { MAX_SNAPLEN } from '../capture/types.ts';
 import type { CaptureWriter } from '../capture/writer.ts';
 import type { Rewriter } from './rewriter.ts';
@@ -53,6 +54,7 @@ export interface ChunkPassResult {
  */
 export async function rewritePcapChunks(
   fh: FileHandle,
+  path: string,
   header: PcapHeader,
   rewriter: Rewriter,
   writer: CaptureWriter,
@@ -62,18 +64,36 @@ export async function rewritePcapChunks(
   const { littleEndian: le, nano, snaplen, linkType } = header;
   // Records the reader would warn about (caplen above a non-zero snaplen, zero caplen) or reject.
   const limit = snaplen !== 0 ? Math.min(snaplen, HEADROOM - 16) : HEADROOM - 16;
-  const bufs = [Buffer.allocUnsafeSlow(HEADROOM + CHUNK_SIZE), Buffer.allocUnsafeSlow(HEADROOM + CHUNK_SIZE)];
+  // Three buffers in turn: one is rewritten while the next is read and the previous one written.
+  const bufs = [0, 1, 2].map(() => Buffer.allocUnsafeSlow(HEADROOM + CHUNK_SIZE));
   // Little-endian µs input keeps its timestamp and caplen fields as they are.
   const sameLayout = le && !nano;
+  let fileOffset = 24;
+  const read = (into: Buffer): Promise<number> =>
+    fh.read(into, HEADROOM, CHUNK_SIZE, null).then(
+      (r) => r.bytesRead,
+      (e: Error) => {
+        throw new CaptureError('open', path, fileOffset, 0, `cannot read: ${e.message}`);
+      },
+    );
   let which = 0;
   let tail = 0;
   let number = 0;
-  let reading: Promise<number> | null = fh.read(bufs[0]!, HEADROOM, CHUNK_SIZE, null).then((r) => r.bytesRead);
+  let reading: Promise<number> = read(bufs[0]!);
+  let ahead: Promise<number> | null = null;
+  const done = async (complete: boolean): Promise<ChunkPassResult> => {
+    // A read still under way must end before the caller closes the file.
+    if (ahead) await ahead.catch(() => 0);
+    return { records: number, complete };
+  };
   for (;;) {
     const buf = bufs[which]!;
-    const got = await reading!;
-    reading = null;
-    if (aborted()) return { records: number, complete: false };
+    const got = await reading;
+    const next = bufs[(which + 1) % 3]!;
+    // The buffer after this one was last written two chunks ago, a write the last flushSealed waited for.
+    ahead = got > 0 ? read(next) : null;
+    ahead?.catch(() => undefined); // surfaces when awaited
+    if (aborted()) return done(false);
     const start = HEADROOM - tail;
     const end = HEADROOM + got;
     const ab = buf.buffer;
@@ -113,17 +133,16 @@ export async function rewritePcapChunks(
       }
       p += 16 + caplen;
     }
-    // Everything queued from this buffer goes out now; the next buffer is free once the write
-    // started from it last time has finished (flushSealed waits for the write before it).
+    fileOffset += p - start;
+    // This chunk's records go out now, once the write before them has finished (flushSealed waits).
     await writer.flushSealed();
-    if (stop) return { records: number, complete: false };
+    if (stop) return done(false);
     tail = end - p;
-    if (got === 0) return { records: number, complete: tail === 0 };
-    const next = bufs[which ^ 1]!;
-    // The tail (an incomplete record) moves to the front of the next buffer, before its chunk.
+    if (got === 0) return done(tail === 0);
+    // The tail (an incomplete record) goes in front of the next chunk, beside the read under way.
     buf.copy(next, HEADROOM - tail, p, end);
-    reading = fh.read(next, HEADROOM, CHUNK_SIZE, null).then((r) => r.bytesRead);
-    which ^= 1;
+    reading = ahead!;
+    which = (which + 1) % 3;
   }
 }
 

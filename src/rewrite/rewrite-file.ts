@@ -75,7 +75,7 @@ async function rewriteInto(inPath: string, outPath: string, opts: RewriteOptions
     const writer = out.writer!;
     let error: CaptureError | null = null;
     try {
-      const pass = await rewritePcapChunks(fast.fh, header, rewriter, writer, () => noteSnaplen(out, warnings, inPath, header.snaplen), () => signal?.aborted === true);
+      const pass = await rewritePcapChunks(fast.fh, inPath, header, rewriter, writer, () => noteSnaplen(out, warnings, inPath, header.snaplen), () => signal?.aborted === true);
       skip = pass.complete ? -1 : pass.records;
     } catch (e) {
       if (!(e instanceof CaptureError)) {
