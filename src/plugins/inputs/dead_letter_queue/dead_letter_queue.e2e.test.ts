@@ -6,7 +6,7 @@
 // prints them with [@metadata][dead_letter_queue] as logstash-input-dead_letter_queue sets it.
 // commit_offsets: a second run of B starts after what the first one read.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { flowstash, runFlowstash } from '../../../../test/e2e/helpers.ts';
@@ -22,7 +22,6 @@ async function fillDlq(url: string, root: string, lines: string[], run: string):
   const config =
     `input { generator { lines => ${JSON.stringify(lines)} count => 1 add_field => { "run" => "${run}" } } } ` +
     `output { elasticsearch { id => "es_out" hosts => ["${url}"] index => "flows" manage_template => false } }`;
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(settings);
   writeFileSync(path.join(settings, 'logstash.yml'), `dead_letter_queue.enable: true\npath.dead_letter_queue: ${JSON.stringify(path.join(root, 'dlq'))}\n`);
   writeFileSync(path.join(settings, 'pipelines.yml'), `- pipeline.id: flows\n  config.string: ${JSON.stringify(config)}\n`);
