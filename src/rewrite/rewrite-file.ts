@@ -2,7 +2,6 @@
 // tcprewrite does (µs timestamps, snaplen 65535, the input's link type).
 import { chmod, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { openCapture } from '../capture/open.ts';
 import { type CaptureReader } from '../capture/types.ts';
 import { CaptureError } from '../capture/errors.ts';
 import { CaptureWriter } from '../capture/writer.ts';
@@ -162,6 +161,8 @@ async function rewriteWithReader(
 ): Promise<RewriteReport> {
   let reader: CaptureReader;
   try {
+    // Loaded on demand: classic pcap (the common case) never needs the general reader.
+    const { openCapture } = await import('../capture/open.ts');
     reader = await openCapture(inPath);
   } catch (e) {
     await out.writer?.close().catch(() => undefined);
