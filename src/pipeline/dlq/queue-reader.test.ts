@@ -8,7 +8,7 @@
 // block has no room for another header and one byte.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
@@ -267,6 +267,14 @@ describe('writer → reader round trip', () => {
     const afterDelete = new DeadLetterQueueReader(dir);
     afterDelete.setPosition(saved.segment, saved.position);
     expect(readAll(afterDelete).map((e) => e.event.get('message'))).toEqual(['c']);
+    // Saved in a segment that is gone with nothing after it yet: an older segment left behind is not re-read.
+    const older = new DeadLetterQueueReader(dir);
+    older.setPosition(path.join(dir, '7.log'), 1234);
+    expect(older.next()).toBeUndefined();
+    copyFileSync(path.join(dir, '2.log'), path.join(dir, '8.log'));
+    older.refresh();
+    expect(readAll(older).map((e) => e.event.get('message'))).toEqual(['c']);
+    expect(older.state!.segment).toBe(path.join(dir, '8.log'));
     rmSync(root, { recursive: true });
   });
 

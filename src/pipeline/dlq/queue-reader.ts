@@ -47,6 +47,8 @@ export class DeadLetterQueueReader {
   /** clean_consumed: the last segment read to its end, deleted (with the older ones) by markForDelete. */
   private lastConsumed: string | undefined;
   private locked = false;
+  /** With no segment open, reading starts with the first segment whose id is above this. */
+  private resumeAfter = -1;
 
   constructor(
     readonly queuePath: string,
@@ -93,6 +95,8 @@ export class DeadLetterQueueReader {
       }
     }
     this.current = this.openNextAfter(segmentId(segment));
+    // None yet: the next one sealed, never an older one left behind.
+    if (!this.current) this.resumeAfter = segmentId(segment);
   }
 
   /**
@@ -129,7 +133,7 @@ export class DeadLetterQueueReader {
   next(): DlqEntry | undefined {
     for (;;) {
       if (!this.current) {
-        this.current = this.openNextAfter(-1);
+        this.current = this.openNextAfter(this.resumeAfter);
         if (!this.current) return undefined;
       }
       const bytes = this.current.readEntry();
