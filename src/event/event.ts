@@ -3,7 +3,7 @@
 // strict grammar (fieldref.ts); the reserved fields (@timestamp, tags) are type-checked like
 // Logstash checks them, with its messages.
 import { Timestamp } from './timestamp.ts';
-import { type FieldMap, type FieldValue, isFieldMap, rubyClassName, setOwn } from './values.ts';
+import { Float, type FieldMap, type FieldValue, isFieldMap, rubyClassName, setOwn } from './values.ts';
 import { parseIso8601 } from './datetime-pattern.ts';
 import { UTC } from './timezone.ts';
 import { parseFieldReference, toReference as pathToReference } from './fieldref.ts';
@@ -87,33 +87,18 @@ export class Event {
 
   /** Reads a field by reference (`name`, `[a][b]`, `[list][-1]`); undefined when absent. */
   get(ref: string): FieldValue | undefined {
-    const path = parseFieldReference(ref);
-    let cur: FieldValue | undefined;
-    let i = 0;
-    if (path[0] === '@metadata') {
-      cur = this.metadata;
-      i = 1;
-    } else {
-      cur = this.data;
-    }
-    for (; i < path.length; i++) {
-      const key = path[i]!;
-      if (isFieldMap(cur)) {
-        cur = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : undefined;
-      } else if (Array.isArray(cur)) {
-        const idx = listIndex(key, cur.length);
-        cur = idx === undefined ? undefined : cur[idx];
-      } else {
-        return undefined;
-      }
-    }
-    return cur;
+    return this.getPath(parseFieldReference(ref));
+  }
+
+  /** get() with the reference already parsed (parseFieldReference's path): for callers that read the same field per event. */
+  getPath(path: readonly string[]): FieldValue | undefined {
+    return walk(this, path, path.length);
   }
 
   includes(ref: string): boolean {
     const path = parseFieldReference(ref);
     if (path.length === 1 && path[0] === '@metadata') return true;
-    return this.get(ref) !== undefined;
+    return this.getPath(path) !== undefined;
   }
 
   /** Sets a field by reference, creating intermediate maps; throws FieldSetError like Logstash. */
@@ -146,7 +131,7 @@ export class Event {
     }
     let parent: FieldValue | undefined;
     if (path.length === 1) parent = this.data;
-    else parent = this.get(pathToReference(path.slice(0, -1)));
+    else parent = walk(this, path, path.length - 1);
     const last = path[path.length - 1]!;
     if (Array.isArray(parent)) {
       const idx = listIndex(last, parent.length);
@@ -190,6 +175,34 @@ export class Event {
       `${message === undefined || message === null ? '%{message}' : javaToString(message)}`
     );
   }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The value at the first `end` keys of the path (get's walk; remove's walk to the parent). */
+function walk(event: Event, path: readonly string[], end: number): FieldValue | undefined {
+  let cur: FieldValue | undefined;
+  let i = 0;
+  if (path[0] === '@metadata') {
+    cur = event.metadata;
+    i = 1;
+  } else {
+    cur = event.data;
+  }
+  for (; i < end; i++) {
+    // isFieldMap(cur), with the cheap tests first: most steps are a map, most misses a missing key.
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    const key = path[i]!;
+    if (Array.isArray(cur)) {
+      const idx = listIndex(key, cur.length);
+      cur = idx === undefined ? undefined : cur[idx];
+    } else if (cur instanceof Float || cur instanceof Timestamp) {
+      return undefined;
+    } else {
+      cur = hasOwn.call(cur, key) ? (cur as FieldMap)[key] : undefined;
+    }
+  }
+  return cur;
 }
 
 function listIndex(key: string, length: number): number | undefined {

@@ -81,9 +81,9 @@ function fieldPart(inner: string, literal: string): Interpolator {
       return ts === undefined ? literal : formatJoda(ts, pattern);
     };
   }
-  parseFieldReference(inner);
+  const path = parseFieldReference(inner);
   return (event) => {
-    const v = event.get(inner);
+    const v = event.getPath(path);
     return v === undefined || v === null ? literal : valueToString(v);
   };
 }

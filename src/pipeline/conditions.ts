@@ -8,7 +8,7 @@
 import type { ArrayValue, Expression, RValue, SourceLocation, Statement, Value } from '../config/ast.ts';
 import type { ConditionTree, PipelineConfig } from '../config/pipeline-config.ts';
 import type { Event } from '../event/event.ts';
-import { toReference } from '../event/fieldref.ts';
+import { parseFieldReference, toReference } from '../event/fieldref.ts';
 import { type Regexp, RegexpRunawayError, RegexpSyntaxError, compileRegexp, ensureRegexpEngine, regexpNeedsEngine } from '../regexp/regexp.ts';
 import { valueToString } from '../event/stringify.ts';
 import { Timestamp } from '../event/timestamp.ts';
@@ -172,7 +172,15 @@ function operand(v: RValue): Operand {
   const text = rvalueText(v);
   if (v.type === 'selector') {
     const ref = toReference(v.path);
-    return { get: (e) => e.get(ref), isList: false, text };
+    let path: readonly string[] | undefined;
+    try {
+      path = parseFieldReference(ref);
+    } catch {
+      // An invalid reference fails where Event.get fails: on the event.
+      return { get: (e) => e.get(ref), isList: false, text };
+    }
+    const parsed = path;
+    return { get: (e) => e.getPath(parsed), isList: false, text };
   }
   if (v.type === 'method_call') {
     throw new ConditionCompileError(`Method calls are not supported in conditions: ${text} at ${where(v.loc)}`, v.loc);
