@@ -17,6 +17,8 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 /** Key steps one writer remembers; beyond this (events with ever-new keys) keys are written as text. */
 const MAX_KEY_STEPS = 20_000;
+/** Timestamps whose bytes a writer keeps, by second: exporters' clocks interleave in one batch. */
+const TIMESTAMP_SLOTS = 8;
 /** Compiled shapes one writer keeps. */
 const MAX_SHAPES = 1_000;
 /** A key sequence is compiled once this many maps had it (one-off shapes stay on the generic path). */
@@ -54,10 +56,10 @@ export class JsonBatchWriter implements ShapeSink {
   private readonly events = new MapPlace();
   private keySteps = 0;
   private shapes = 0;
-  /** The flows of one datagram share its Timestamp, and datagrams share their second: its quoted bytes. */
-  private lastSeconds = Number.NaN;
-  private lastNanos = 0;
-  private lastTimestampBytes = new Bytes('');
+  /** The flows of one datagram share its Timestamp: the quoted bytes of recent instants, by second. */
+  private readonly stampSeconds = new Float64Array(TIMESTAMP_SLOTS).fill(Number.NaN);
+  private readonly stampNanos = new Float64Array(TIMESTAMP_SLOTS);
+  private readonly stampBytes: Bytes[] = new Array<Bytes>(TIMESTAMP_SLOTS).fill(new Bytes(''));
   private slab: Slab;
   /** The slab written before this one, reusable once every lease on it is released. */
   private spare: Slab | undefined;
@@ -231,12 +233,13 @@ export class JsonBatchWriter implements ShapeSink {
       case 'object':
         if (v === null) break;
         if (v instanceof Timestamp) {
-          if (v.seconds !== this.lastSeconds || v.nanos !== this.lastNanos) {
-            this.lastSeconds = v.seconds;
-            this.lastNanos = v.nanos;
-            this.lastTimestampBytes = new Bytes(`"${v.toString()}"`);
+          const slot = v.seconds & (TIMESTAMP_SLOTS - 1);
+          if (v.seconds !== this.stampSeconds[slot] || v.nanos !== this.stampNanos[slot]) {
+            this.stampSeconds[slot] = v.seconds;
+            this.stampNanos[slot] = v.nanos;
+            this.stampBytes[slot] = new Bytes(`"${v.toString()}"`);
           }
-          this.bytes(this.lastTimestampBytes);
+          this.bytes(this.stampBytes[slot]!);
           return;
         }
         if (Array.isArray(v)) {

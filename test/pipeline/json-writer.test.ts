@@ -189,7 +189,7 @@ describe('JsonBatchWriter key sequences', () => {
 
   it('renders each distinct timestamp, also when equal instants are different objects', () => {
     const w = new JsonBatchWriter();
-    const stamps = [new Timestamp(0), new Timestamp(0), new Timestamp(0, 1), new Timestamp(-1, 999_999_999), new Timestamp(1e13), new Timestamp(0)];
+    const stamps = [new Timestamp(0), new Timestamp(0), new Timestamp(0, 1), new Timestamp(-1, 999_999_999), new Timestamp(1e13), new Timestamp(0), new Timestamp(8), new Timestamp(0), new Timestamp(2 ** 32), new Timestamp(-8, 5)];
     for (const ts of stamps) w.writeLine({ '@timestamp': ts }, '\n');
     expect(w.take().toString()).toBe(stamps.map((ts) => jsonMap({ '@timestamp': ts }) + '\n').join(''));
   });
