@@ -5,7 +5,7 @@ import { ConfigError, loadPipelineConfig, type LoadOptions, type PipelineConfig,
 import type { PluginKind, PluginNode, Statement, Value } from '../config/ast.ts';
 import { pluginsOfKind } from '../plugins/registry.ts';
 import type { EcsCompatibility } from '../plugins/types.ts';
-import { deadLetterQueueSetting, pipelinesYmlPath, readLogstashYml, readPipelinesYml, SettingsError, type AppliedSettings } from '../config/settings.ts';
+import { dataPathSetting, deadLetterQueueSetting, pipelinesYmlPath, readLogstashYml, readPipelinesYml, SettingsError, type AppliedSettings } from '../config/settings.ts';
 import { existsSync } from 'node:fs';
 import type { PipelineRun as PipelineRunSettings } from '../pipeline/runner.ts';
 
@@ -307,6 +307,7 @@ export async function run(argv: string[]): Promise<number> {
   const deadLetterQueue = deadLetterQueueSetting({}, ymlSettings);
   return runPipeline(config, {
     ...(deadLetterQueue ? { deadLetterQueue } : {}),
+    dataPath: dataPathSetting(ymlSettings),
     workers: args.workers,
     batchSize: args.batchSize,
     batchDelayMs: args.batchDelayMs,
@@ -420,6 +421,7 @@ async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedS
           dryRun: args.dryRun,
           pipelineId: run.id,
           ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
+          dataPath: dataPathSetting(ymlSettings),
           tagSummary: true,
           reload: { intervalMs: args.reloadIntervalMs, load: () => loadPipelineConfig(run.loadOptions) },
         }),
@@ -427,6 +429,6 @@ async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedS
     );
     return Math.max(failed ? 1 : 0, ...codes);
   }
-  const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun });
+  const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun, dataPath: dataPathSetting(ymlSettings) });
   return failed ? Math.max(code, 1) : code;
 }

@@ -321,6 +321,11 @@ export interface DeadLetterQueueSetting {
   retainAgeMs?: number;
 }
 
+/** `path.data` (Logstash: LOGSTASH_HOME/data; flowstash: `data` under the directory it runs in), absolute. */
+export function dataPathSetting(global: AppliedSettings, cwd = process.cwd()): string {
+  return path.resolve(cwd, global['path.data'] ?? 'data');
+}
+
 /**
  * Undefined unless `dead_letter_queue.enable` is true. `path.dead_letter_queue` defaults to
  * `<path.data>/dead_letter_queue`; `path.data` (Logstash: LOGSTASH_HOME/data) to `data` under the
@@ -329,7 +334,7 @@ export interface DeadLetterQueueSetting {
 export function deadLetterQueueSetting(pipeline: AppliedSettings, global: AppliedSettings, cwd = process.cwd()): DeadLetterQueueSetting | undefined {
   const get = <K extends keyof AppliedSettings>(k: K): AppliedSettings[K] => pipeline[k] ?? global[k];
   if (get('dead_letter_queue.enable') !== true) return undefined;
-  const dataPath = path.resolve(cwd, global['path.data'] ?? 'data');
+  const dataPath = dataPathSetting(global, cwd);
   const retain = get('dead_letter_queue.retain.age');
   return {
     path: path.resolve(cwd, get('path.dead_letter_queue') ?? path.join(dataPath, 'dead_letter_queue')),

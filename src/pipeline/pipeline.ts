@@ -28,6 +28,8 @@ export interface PipelineSettings {
   flushIntervalMs?: number;
   /** `dead_letter_queue.enable` with its path and bounds; absent when disabled. Not opened in a dry run. */
   deadLetterQueue?: DeadLetterQueueSettings;
+  /** `path.data`, absolute (plugins' state such as sincedb files). */
+  dataPath?: string;
 }
 
 export interface PluginCounters {
@@ -307,6 +309,7 @@ export class Pipeline {
       pipelineId: this.settings.pipelineId ?? 'main',
       dryRun: this.settings.dryRun ?? false,
       pipelineWorkers: this.settings.workers,
+      ...(this.settings.dataPath ? { dataPath: this.settings.dataPath } : {}),
       ...(this.dlq ? { deadLetterQueue: this.dlq.writer.forPlugin(plugin?.name ?? name, plugin?.id ?? name) } : {}),
     };
   }

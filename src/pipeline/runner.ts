@@ -22,6 +22,8 @@ export interface RunPipelineOptions {
   pipelineId?: string;
   /** dead_letter_queue.* when enabled for this pipeline. */
   deadLetterQueue?: DeadLetterQueueSettings;
+  /** path.data, absolute. */
+  dataPath?: string;
   /** Tag the summary line with the pipeline.id (one of several pipelines). */
   tagSummary?: boolean;
   reload?: { intervalMs: number; load: () => Promise<PipelineConfig> };
@@ -110,6 +112,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     dryRun: opts.dryRun ?? false,
     pipelineId: opts.pipelineId ?? 'main',
     ...(opts.deadLetterQueue ? { deadLetterQueue: opts.deadLetterQueue } : {}),
+    ...(opts.dataPath ? { dataPath: opts.dataPath } : {}),
   };
   const id = settings.pipelineId;
   // The initial config's warnings are printed by the CLI that loaded it; reloaded ones are ours.
@@ -281,7 +284,7 @@ export interface PipelineRun {
   deadLetterQueue?: DeadLetterQueueSettings;
 }
 
-export type RunPipelinesOptions = Pick<RunPipelineOptions, 'logLevel' | 'dryRun' | 'logSink' | 'handleSignals' | 'forceExit' | 'onStart'>;
+export type RunPipelinesOptions = Pick<RunPipelineOptions, 'logLevel' | 'dryRun' | 'logSink' | 'handleSignals' | 'forceExit' | 'onStart' | 'dataPath'>;
 
 /**
  * Several pipelines in one process (pipelines.yml): each built and started with its own settings
@@ -302,6 +305,7 @@ export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipeli
       dryRun: opts.dryRun ?? false,
       pipelineId: run.id,
       ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
+      ...(opts.dataPath ? { dataPath: opts.dataPath } : {}),
     };
     try {
       started.push({ id: run.id, pipeline: await Pipeline.build(run.config, settings) });

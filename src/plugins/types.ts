@@ -87,6 +87,8 @@ export interface PluginContext {
   pipelineId: string;
   /** `--dry-run`: network outputs print what they would send instead of sending it. */
   dryRun: boolean;
+  /** `path.data`, absolute: where plugins keep state (sincedb files) unless told otherwise. */
+  dataPath?: string;
   /** The pipeline's worker count (`-w`), when the plugin runs in a pipeline (aggregate warns above 1). */
   pipelineWorkers?: number;
   /**

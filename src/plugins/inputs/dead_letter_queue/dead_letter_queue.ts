@@ -53,7 +53,7 @@ export class DeadLetterQueueInput implements Input {
     private readonly pctx: PluginContext,
   ) {
     this.queuePath = path.join(options.path, options.pipeline_id);
-    this.sincedbPath = options.sincedb_path ?? defaultDlqSincedbPath(options.path, options.pipeline_id);
+    this.sincedbPath = options.sincedb_path ?? defaultDlqSincedbPath(options.path, options.pipeline_id, pctx.dataPath);
   }
 
   register(): void {

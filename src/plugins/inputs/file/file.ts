@@ -33,7 +33,7 @@ export class FileInputError extends InputCannotRunError {
 }
 
 /** The default sincedb: <data dir>/plugins/inputs/file/.sincedb_<md5 of the joined paths>, as Logstash names it. */
-export function defaultSincedbPath(paths: readonly string[], dataDir = path.join(os.homedir(), '.flowstash', 'data')): string {
+export function defaultSincedbPath(paths: readonly string[], dataDir = path.resolve('data')): string {
   return path.join(dataDir, 'plugins', 'inputs', 'file', `.sincedb_${createHash('md5').update(paths.join(',')).digest('hex')}`);
 }
 
@@ -56,7 +56,7 @@ export class FileInput implements Input {
     for (const p of paths) {
       if (!path.isAbsolute(p)) throw new FileInputError(`File paths must be absolute, relative path specified: ${p}`);
     }
-    this.sincedbPath = options.sincedb_path ?? defaultSincedbPath(paths);
+    this.sincedbPath = options.sincedb_path ?? defaultSincedbPath(paths, pctx.dataPath);
     this.delimiter = Buffer.from(options.delimiter, 'utf8');
     this.ecs = pctx.ecsCompatibility !== 'disabled';
     this.excludes = (options.exclude ?? []).map((e) => segmentRegExp(String(e)));
