@@ -49,7 +49,7 @@ export interface ChunkPassResult {
 }
 
 /**
- * Rewrites the records of `fh` (positioned right after the file header) into `writer`. `onFirst`
+ * Rewrites the records of `fh` (from byte 24, after the file header) into `writer`. `onFirst`
  * runs before the first record. Throws what the writer throws; `aborted` is checked per chunk.
  */
 export async function rewritePcapChunks(
@@ -68,10 +68,15 @@ export async function rewritePcapChunks(
   const bufs = [0, 1, 2].map(() => Buffer.allocUnsafeSlow(HEADROOM + CHUNK_SIZE));
   // Little-endian µs input keeps its timestamp and caplen fields as they are.
   const sameLayout = le && !nano;
+  // File offset of the next read, and of the first byte not yet rewritten (for messages).
+  let readAt = 24;
   let fileOffset = 24;
   const read = (into: Buffer): Promise<number> =>
-    fh.read(into, HEADROOM, CHUNK_SIZE, null).then(
-      (r) => r.bytesRead,
+    fh.read(into, HEADROOM, CHUNK_SIZE, readAt).then(
+      (r) => {
+        readAt += r.bytesRead;
+        return r.bytesRead;
+      },
       (e: Error) => {
         throw new CaptureError('open', path, fileOffset, 0, `cannot read: ${e.message}`);
       },

@@ -12,7 +12,9 @@ import { CaptureError } from '../../src/capture/errors.ts';
 import { encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
 import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
 import { OUTPUT_SNAPLEN, rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
-import { pcapHeader } from '../../src/rewrite/pcap-chunks.ts';
+import { pcapHeader, rewritePcapChunks, type ChunkPassResult } from '../../src/rewrite/pcap-chunks.ts';
+import { CaptureWriter } from '../../src/capture/writer.ts';
+import { open } from 'node:fs/promises';
 import { Rewriter } from '../../src/rewrite/rewriter.ts';
 import type { CapturedPacket } from '../../src/capture/types.ts';
 
@@ -75,6 +77,22 @@ async function expectSameAsReader(name: string, file: Buffer, flags: string[]): 
   expect(readFileSync(output).equals(want.bytes)).toBe(true);
 }
 
+/** The chunk path alone over `file`: how far it went before handing over. */
+async function chunkPass(name: string, file: Buffer): Promise<ChunkPassResult> {
+  const input = join(tmp, `${name}-direct.pcap`);
+  writeFileSync(input, file);
+  const fh = await open(input, 'r');
+  const header = pcapHeader(file)!;
+  const writer = CaptureWriter.createOpening(join(tmp, `${name}-direct-out.pcap`), { format: 'pcap', linkType: header.linkType });
+  try {
+    const parsed = parseRewriteArgs(['-i', input, '-o', join(tmp, 'unused.pcap'), '--fixcsum'], true);
+    return await rewritePcapChunks(fh, input, header, new Rewriter(parsed.options), writer, () => undefined, () => false);
+  } finally {
+    await writer.close();
+    await fh.close();
+  }
+}
+
 describe('rewrite: the chunk path for classic pcap', () => {
   const flags = ['--srcipmap=[2001:db8::/32]:[fd00::/32],0.0.0.0/0:10.0.0.0/8', '--portmap=9991:4739', '--ttl=+3', '--fixcsum'];
 
@@ -84,6 +102,8 @@ describe('rewrite: the chunk path for classic pcap', () => {
         // ~9.5 MB: records straddle at least two chunk boundaries.
         const file = encodeCapture(records(11000, (i) => 200 + ((i * 131) % 1200)), { format: 'pcap', precision, byteOrder, linkType: 1 });
         expect(file.length).toBeGreaterThan(8 << 20);
+        // The chunk path itself takes every record (the comparison below would also pass through the reader).
+        expect(await chunkPass(`order-${byteOrder}-${precision}`, file)).toEqual({ records: 11000, complete: true });
         await expectSameAsReader(`order-${byteOrder}-${precision}`, file, flags);
       }, 60_000);
     }
@@ -97,7 +117,9 @@ describe('rewrite: the chunk path for classic pcap', () => {
   it('hands a zero-length record over to the reader, which warns and goes on', async () => {
     const recs = records(3000, (i) => 300 + (i % 900));
     recs.splice(1700, 0, { tsSec: 1_700_000_100, tsNsec: 0, data: Buffer.alloc(0), len: 0 });
-    await expectSameAsReader('zero-length', encodeCapture(recs, { format: 'pcap', precision: 'micro', linkType: 1 }), flags);
+    const file = encodeCapture(recs, { format: 'pcap', precision: 'micro', linkType: 1 });
+    expect(await chunkPass('zero-length', file)).toEqual({ records: 1700, complete: false });
+    await expectSameAsReader('zero-length', file, flags);
   }, 60_000);
 
   it('hands records above the snaplen over to the reader (its warnings, the snaplen note once)', async () => {
@@ -107,6 +129,7 @@ describe('rewrite: the chunk path for classic pcap', () => {
 
   it('a record cut short at the end: everything before it is written, the reader reports the fault', async () => {
     const whole = encodeCapture(records(4000, (i) => 200 + ((i * 31) % 1000)), { format: 'pcap', precision: 'micro', linkType: 1 });
+    expect(await chunkPass('truncated', whole.subarray(0, whole.length - 100))).toEqual({ records: 3999, complete: false });
     await expectSameAsReader('truncated', whole.subarray(0, whole.length - 100), flags);
   }, 60_000);
 
