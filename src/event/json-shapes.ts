@@ -5,6 +5,7 @@
 // checks that a map has exactly its keys in its order (for-in, one comparison per key) and writes it
 // with constant key bytes and named property loads, which stay monomorphic because each shape is its
 // own function; a map of any other shape is left to the generic path, so filters may change anything.
+import { writeUint32 } from './json-digits.ts';
 
 /** Writing primitives the compiled shapes call (the writer implements them). */
 export interface ShapeSink {
@@ -17,8 +18,6 @@ export interface ShapeSink {
   value(v: unknown, owner: KeyStep): void;
   /** Writes a string value. */
   string(s: string): void;
-  /** Writes an integer 0 ≤ n < 2^32 (or −0). */
-  uint32(n: number): void;
 }
 
 /** Writes `m` and returns true when it has exactly the shape's keys in the shape's order; else writes nothing. */
@@ -130,19 +129,21 @@ export function compileShape(last: KeyStep): ShapeWriter | false {
     'let u, v, p, x;',
   ];
   steps.forEach((s, i) => {
-    body.push(`w.room(${s.bytes.length}); u = w.buf; v = w.view; p = w.pos; ${constantBytes(s.bytes)} w.pos = p + ${s.bytes.length};`);
-    // Strings and small unsigned integers (most flow fields) without the general dispatch.
+    // Room for the key and the longest unsigned integer (most flow fields): such a value is written in place.
+    body.push(`w.room(${s.bytes.length + 10}); u = w.buf; v = w.view; p = w.pos; ${constantBytes(s.bytes)} p += ${s.bytes.length};`);
     body.push(
       `x = m[${JSON.stringify(s.key)}]; ` +
-        `if (typeof x === 'string') w.string(x); else if (typeof x === 'number' && x >>> 0 === x) w.uint32(x); else w.value(x, S[${i}]);`,
+        `if (typeof x === 'number' && x >>> 0 === x) w.pos = U32(u, p, x); ` +
+        `else { w.pos = p; if (typeof x === 'string') w.string(x); else w.value(x, S[${i}]); }`,
     );
   });
   body.push('w.room(1); w.buf[w.pos++] = 125;', 'return true;');
   // One Function per shape: its own property-load feedback, monomorphic for maps of this shape.
-  const factory = new Function('K', 'S', 'hasOwn', `return function writeShape(w, m) {\n${body.join('\n')}\n};`) as (
+  const factory = new Function('K', 'S', 'hasOwn', 'U32', `return function writeShape(w, m) {\n${body.join('\n')}\n};`) as (
     k: readonly string[],
     s: readonly KeyStep[],
     hasOwn: (this: object, key: string) => boolean,
+    u32: typeof writeUint32,
   ) => ShapeWriter;
-  return factory(keys, steps, Object.prototype.hasOwnProperty);
+  return factory(keys, steps, Object.prototype.hasOwnProperty, writeUint32);
 }

@@ -5,6 +5,7 @@
 //
 // Maps of a repeated shape are written by code compiled for that shape (json-shapes.ts).
 import { jsonValue } from './json.ts';
+import { DIGIT_PAIRS, writeUint32 } from './json-digits.ts';
 import { Bytes, compileShape, KeyStep, MapPlace, type ShapeSink } from './json-shapes.ts';
 import { Timestamp } from './timestamp.ts';
 import { Float, type FieldMap, type FieldValue } from './values.ts';
@@ -13,8 +14,6 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const hasOwn = Object.prototype.hasOwnProperty;
-/** "00".."99" as ASCII bytes. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 /** Key steps one writer remembers; beyond this (events with ever-new keys) keys are written as text. */
 const MAX_KEY_STEPS = 20_000;
 /** Timestamps whose bytes a writer keeps, by second: exporters' clocks interleave in one batch. */
@@ -271,28 +270,10 @@ export class JsonBatchWriter implements ShapeSink {
     this.text('null');
   }
 
-  /** 0 ≤ n < 2^32 (and −0, printed "0" as String does) in decimal, in 32-bit integer arithmetic. */
-  uint32(n: number): void {
+  /** 0 ≤ n < 2^32 (and −0, printed "0" as String does) in decimal. */
+  private uint32(n: number): void {
     this.ensure(10);
-    const buf = this.buf;
-    const digits =
-      n < 100000
-        ? n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5
-        : n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-    let at = this.pos + digits;
-    this.pos = at;
-    while (n >= 100) {
-      const q = (n / 100) >>> 0;
-      const r = (n - q * 100) << 1;
-      at -= 2;
-      buf[at] = DIGIT_PAIRS[r]!;
-      buf[at + 1] = DIGIT_PAIRS[r + 1]!;
-      n = q;
-    }
-    if (n >= 10) {
-      buf[at - 2] = DIGIT_PAIRS[2 * n]!;
-      buf[at - 1] = DIGIT_PAIRS[2 * n + 1]!;
-    } else buf[at - 1] = 0x30 + n;
+    this.pos = writeUint32(this.buf, this.pos, n);
   }
 
   /** A safe integer in decimal, as String(n) writes it (−0 prints "0"); two digits per division. */
