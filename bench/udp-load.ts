@@ -3,9 +3,11 @@
 // Each step holds a rate for --hold seconds against a fresh collector and reads the counters from
 // its exit summary: sent (replay) = received (udp input) = decoded, and nothing dropped anywhere.
 // Also per step: the collector's CPU (all threads) per flow, which stays comparable when other
-// processes share the cores, the sender's CPU share (is the load generator the limit?) and the load
-// average at the start of the step.
+// processes share the cores, and its main thread's (decode, pipeline, json_lines encode: the thread
+// that limits the rate on a quiet machine), the sender's CPU share (is the load generator the limit?)
+// and the load average at the start of the step.
 // Only 127.0.0.0/8; stops by itself. Run: npx tsx bench/udp-load.ts [--hold 10] [--rates 1000,2000,...]
+// [--node-options "--cpu-prof --cpu-prof-dir=/tmp/prof"] (collector's node flags; one profile per thread)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
