@@ -1,5 +1,7 @@
-// Benchmark: `flowstash rewrite` vs tcprewrite on the same ~100 MB capture with the same flags.
-// Usage: npx tsx bench/rewrite.ts [MB]   (prints a table; tcprewrite rows are skipped if absent)
+// Benchmark: `flowstash rewrite` vs tcprewrite on the same ~171 MB capture with the same flags.
+// Usage: npx tsx bench/rewrite.ts [MB] [--rounds N]   (tcprewrite columns are n/a if it is absent)
+// Rounds alternate which of the two runs first; each round's ratio (wall and CPU-seconds, user +
+// system from /usr/bin/time) is printed with the load, and the medians are the figures.
 // The CLI is timed both ways users run it: from the precompiled build (what `npm ci` installs;
 // built here afresh from src/ into node_modules/.cache) and through tsx (an edited checkout).
 import { spawnSync } from 'node:child_process';
@@ -15,7 +17,9 @@ import { buildUdpFrame } from '../src/packet/frame-builder.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED_CAPTURE = resolve(ROOT, '../shared/corpus/captures/pmacctta_401-IPFIXv10-BMP-IPv6-CISCO-MPLS-multiple-sources__traffic-00.pcap');
-const targetMb = Number(process.argv[2] ?? 100);
+const targetMb = process.argv[2] !== undefined && !process.argv[2].startsWith('--') ? Number(process.argv[2]) : 171;
+const argRounds = process.argv.indexOf('--rounds');
+const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 5;
 
 async function seedPackets(): Promise<PacketRecord[]> {
   if (existsSync(SHARED_CAPTURE)) {
@@ -46,12 +50,28 @@ async function buildInput(path: string): Promise<number> {
   return w.packets;
 }
 
-function time(cmd: string, args: string[], env: Record<string, string> = {}): number {
+const HAVE_TIME = existsSync('/usr/bin/time');
+
+/** Wall milliseconds, and CPU-seconds (user + system, from /usr/bin/time; NaN without it). */
+function timed(cmd: string, args: string[], env: Record<string, string> = {}): { ms: number; cpu: number } {
+  const cpuFile = join(dir, 'cpu.txt');
+  const argv = HAVE_TIME ? ['-f', '%U %S', '-o', cpuFile, cmd, ...args] : args;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const r = spawnSync(HAVE_TIME ? '/usr/bin/time' : cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return ms;
+  const cpu = HAVE_TIME ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number).reduce((a, b) => a + b, 0) : NaN;
+  return { ms, cpu };
+}
+
+function time(cmd: string, args: string[], env: Record<string, string> = {}): number {
+  return timed(cmd, args, env).ms;
+}
+
+function median(xs: number[]): number {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  return v.length % 2 ? v[(v.length - 1) >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fs-bench-'));
@@ -80,35 +100,47 @@ const bare = Math.min(...[0, 1, 2, 3, 4].map(() => time(process.execPath, ['-e',
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`input: ${(size / 1e6).toFixed(1)} MB, ${packets} packets; load average ${load()} (${process.platform}, node ${process.version})`);
 console.log(`start-up, best of 5 (\`rewrite --help\`): precompiled ${startup(cliTime).toFixed(0)} ms, tsx ${startup(tsxTime).toFixed(0)} ms, bare \`node -e 0\` ${bare.toFixed(0)} ms`);
-console.log('best of 5 wall-clock runs; "engine" = rewriteCaptureFile in this process (no start-up, warm JIT)\n');
-const header = ['flags', 'CLI ms', 'CLI tsx ms', 'engine ms', 'tcprewrite ms', 'CLI ratio', 'engine ratio'];
-const cell = (c: string): string => c.padStart(14);
-console.log(header[0]!.padEnd(50), header.slice(1).map(cell).join(''));
+console.log(`${ROUNDS} rounds per flag set, alternating which runs first; "engine" = rewriteCaptureFile in this process (no start-up, warm JIT), best of the rounds\n`);
+const cliRun = (args: string[]): { ms: number; cpu: number } => timed(process.execPath, [installedBin, ...args]);
 for (const flags of flagSets) {
-  let cli = Infinity;
-  let cliTsx = Infinity;
+  console.log(`flags: ${flags.join(' ')}`);
+  const wallRatios: number[] = [];
+  const cpuRatios: number[] = [];
   let engine = Infinity;
-  let theirs = Infinity;
-  for (let i = 0; i < 5; i++) {
-    cli = Math.min(cli, cliTime(['rewrite', '-i', input, '-o', join(dir, 'ours.pcap'), ...flags]));
-    cliTsx = Math.min(cliTsx, tsxTime(['rewrite', '-i', input, '-o', join(dir, 'ours-tsx.pcap'), ...flags]));
+  for (let round = 0; round < ROUNDS; round++) {
+    let ours = { ms: NaN, cpu: NaN };
+    let theirs = { ms: NaN, cpu: NaN };
+    const runOurs = (): void => void (ours = cliRun(['rewrite', '-i', input, '-o', join(dir, 'ours.pcap'), ...flags]));
+    const runTheirs = (): void => void (haveTcprewrite && (theirs = timed('tcprewrite', ['-i', input, '-o', join(dir, 'theirs.pcap'), ...flags])));
+    if (round % 2 === 0) {
+      runOurs();
+      runTheirs();
+    } else {
+      runTheirs();
+      runOurs();
+    }
     const parsed = parseRewriteArgs(['-i', input, '-o', join(dir, 'engine.pcap'), ...flags]);
     const t0 = process.hrtime.bigint();
     await rewriteCaptureFile(parsed.infile, parsed.outfile, parsed.options);
     engine = Math.min(engine, Number(process.hrtime.bigint() - t0) / 1e6);
-    if (haveTcprewrite) theirs = Math.min(theirs, time('tcprewrite', ['-i', input, '-o', join(dir, 'theirs.pcap'), ...flags]));
+    wallRatios.push(ours.ms / theirs.ms);
+    cpuRatios.push(ours.cpu / theirs.cpu);
+    console.log(
+      `  round ${round + 1}: flowstash (precompiled CLI) ${ours.ms.toFixed(0)} ms wall, ${ours.cpu.toFixed(2)} CPU-s; tcprewrite ${haveTcprewrite ? `${theirs.ms.toFixed(0)} ms wall, ${theirs.cpu.toFixed(2)} CPU-s` : 'n/a'}` +
+        ` -> wall ${(ours.ms / theirs.ms).toFixed(2)}x, CPU ${(ours.cpu / theirs.cpu).toFixed(2)}x  (load ${load()})`,
+    );
   }
+  const cliTsx = tsxTime(['rewrite', '-i', input, '-o', join(dir, 'ours-tsx.pcap'), ...flags]);
   const ours = readFileSync(join(dir, 'ours.pcap'));
   const sameAsTsx = ours.equals(readFileSync(join(dir, 'ours-tsx.pcap'))) && ours.equals(readFileSync(join(dir, 'engine.pcap')));
   const same = haveTcprewrite && ours.equals(readFileSync(join(dir, 'theirs.pcap')));
-  const ratio = (x: number): string => (haveTcprewrite ? `${(x / theirs).toFixed(2)}x` : 'n/a');
   console.log(
-    flags.join(' ').slice(0, 48).padEnd(50),
-    [cli.toFixed(0), cliTsx.toFixed(0), engine.toFixed(0), haveTcprewrite ? theirs.toFixed(0) : 'n/a', ratio(cli), ratio(engine)].map(cell).join(''),
-    sameAsTsx ? '' : ' CLI/TSX/ENGINE OUTPUTS DIFFER',
-    haveTcprewrite ? (same ? ' identical to tcprewrite' : ' DIFFERS FROM TCPREWRITE') : '',
+    `  median of ${ROUNDS}: wall ${median(wallRatios).toFixed(2)}x, CPU ${median(cpuRatios).toFixed(2)}x tcprewrite (worst round wall ${Math.max(...wallRatios).toFixed(2)}x);` +
+      ` engine best ${engine.toFixed(0)} ms; through tsx ${cliTsx.toFixed(0)} ms.` +
+      (sameAsTsx ? '' : ' CLI/TSX/ENGINE OUTPUTS DIFFER') +
+      (haveTcprewrite ? (same ? ' Output identical to tcprewrite.' : ' OUTPUT DIFFERS FROM TCPREWRITE') : ''),
   );
 }
 console.log(`load average at the end: ${load()}`);
-console.log('\nratio = flowstash time / tcprewrite time, best of 5 each (target <= 1.00x; below 1.00x flowstash is faster)');
+console.log('\nratio = flowstash / tcprewrite (target <= 1.00x; below 1.00x flowstash is faster or cheaper)');
 rmSync(dir, { recursive: true, force: true });
