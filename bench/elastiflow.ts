@@ -6,6 +6,9 @@
 // replays a fixed number of datagrams at a rate and counts the documents that come out.
 // Run: npx tsx bench/elastiflow.ts [--hold 8] [--rates 5000,10000,20000,30000] [--cpu-prof]
 //   --cpu-prof: the collector runs under node --cpu-prof; the top functions by self time are printed.
+//   --in-process [--rounds 3]: no sockets, no sender: the pipeline runs in this process on the capture's
+//     datagrams (decoded as the udp input decodes them, outputs counted, not written) as fast as it
+//     takes them; prints CPU-seconds per flow per round — the figure a loaded machine disturbs least.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import dgram from 'node:dgram';
@@ -27,6 +30,8 @@ const RATES = arg('--rates', '5000,10000,15000,20000,25000,30000').split(',').ma
 const PROFILE = process.argv.includes('--cpu-prof');
 // e.g. --collector-args "-b 1000": pipeline settings for the collector (flowstash -f options)
 const COLLECTOR_ARGS = arg('--collector-args', '').split(' ').filter(Boolean);
+const IN_PROCESS = process.argv.includes('--in-process');
+const ROUNDS = Number(arg('--rounds', '3'));
 const CAPTURE = path.join(OUT, 'elastiflow-softflowd.pcap');
 const RECORDS = path.join(OUT, 'elastiflow-softflowd.records.jsonl');
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -134,6 +139,11 @@ async function main(): Promise<void> {
     ELASTIFLOW_SFLOW_IPV4_HOST: '127.0.0.1',
     ELASTIFLOW_SFLOW_IPV4_PORT: String(await freePort()),
   };
+  if (IN_PROCESS) {
+    await inProcess(env);
+    rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
   const profDir = path.join(OUT, 'elastiflow-prof');
   rmSync(profDir, { recursive: true, force: true });
   const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
@@ -188,8 +198,8 @@ async function main(): Promise<void> {
   await drain(docsFor(warm.sent));
   let base = docs();
 
-  console.log('| target flows/s | datagrams sent | documents expected | documents out | zero loss | flows/s out | collector CPU | sender CPU | load avg (1m) |');
-  console.log('|----------------|----------------|--------------------|---------------|-----------|-------------|---------------|------------|---------------|');
+  console.log('| target flows/s | datagrams sent | documents expected | documents out | zero loss | flows/s out | collector CPU | flows per collector CPU-s | sender CPU | load avg (1m) |');
+  console.log('|----------------|----------------|--------------------|---------------|-----------|-------------|---------------|---------------------------|------------|---------------|');
   let best: { rate: number; fps: number; load: number } | undefined;
   let misses = 0;
   for (const rate of RATES) {
@@ -208,7 +218,7 @@ async function main(): Promise<void> {
     const fps = expected / Math.max(r.seconds, 1e-9);
     console.log(
       `| ${String(rate).padStart(14)} | ${String(r.sent).padStart(14)} | ${String(expected).padStart(18)} | ${String(got).padStart(13)} | ${(zero ? 'yes' : 'NO').padEnd(9)} | ` +
-        `${fps.toFixed(0).padStart(11)} | ${((cpu / wall) * 100).toFixed(0).padStart(11)} % | ${((r.senderCpu / Math.max(r.seconds, 1e-9)) * 100).toFixed(0).padStart(8)} % | ${load.toFixed(2).padStart(13)} |`,
+        `${fps.toFixed(0).padStart(11)} | ${((cpu / wall) * 100).toFixed(0).padStart(11)} % | ${(got / Math.max(cpu, 1e-9)).toFixed(0).padStart(25)} | ${((r.senderCpu / Math.max(r.seconds, 1e-9)) * 100).toFixed(0).padStart(8)} % | ${load.toFixed(2).padStart(13)} |`,
     );
     if (zero) best = { rate, fps, load };
     else if (++misses >= 2) break;
@@ -225,6 +235,79 @@ async function main(): Promise<void> {
   } else console.log('no rate was held with zero loss');
   if (PROFILE) console.log(`\ncollector CPU profile, top functions by self time (all threads):\n${profileSummary(profDir)}`);
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/** --in-process: CPU-seconds per flow of decode + filters + output conditionals, one worker, batches of 125. */
+async function inProcess(env: NodeJS.ProcessEnv): Promise<void> {
+  const { loadPipelineConfig } = await import('../src/config/pipeline-config.ts');
+  const { Pipeline } = await import('../src/pipeline/pipeline.ts');
+  const { PipelineLogger } = await import('../src/pipeline/log.ts');
+  const { readUdpDatagrams } = await import('../src/replay/datagram-source.ts');
+  const { DatagramDecoder } = await import('../src/plugins/inputs/udp/udp-events.ts');
+  const config = await loadPipelineConfig({ paths: [path.join(ELASTIFLOW, 'conf.d/*.conf')], env });
+  const udp = config.inputs
+    .flatMap((s) => (s.type === 'plugin' ? [config.plugin(s)] : []))
+    .find((p) => p.name === 'udp' && String(p.options['port']) === env['ELASTIFLOW_IPFIX_UDP_IPV4_PORT']);
+  if (!udp) throw new Error('bench/elastiflow: the IPFIX udp input was not found in conf.d');
+  const datagrams: { payload: Buffer; host: string }[] = [];
+  // As replay --exporters loopback delivers them: exporter n from 127.0.0.n.
+  const exporters = new Map<string, string>();
+  for await (const d of readUdpDatagrams(CAPTURE)) {
+    if (!exporters.has(d.src)) exporters.set(d.src, `127.0.0.${exporters.size + 1}`);
+    datagrams.push({ payload: Buffer.from(d.payload), host: exporters.get(d.src)! });
+  }
+  let seen = 0;
+  let pushed = 0;
+  let want = Infinity;
+  let reached: (() => void) | undefined;
+  const counted = (n: number): void => {
+    seen += n;
+    if (seen >= want) reached?.();
+  };
+  const log = new PipelineLogger('bench', 'warn', { write: (l) => void process.stderr.write(l) });
+  const t0 = performance.now();
+  const pipeline = await Pipeline.build(
+    config,
+    { workers: 1, batchSize: 125, batchDelayMs: 50, log, ecsCompatibility: 'disabled', dryRun: true },
+    {
+      inputs: [
+        {
+          replaces: udp.id,
+          input: {
+            run: async (ctx) => {
+              const decoder = new DatagramDecoder(ctx, 'host', 'udp');
+              for (let round = 0; round <= ROUNDS; round++) {
+                const cpu0 = process.cpuUsage();
+                const wall0 = performance.now();
+                let flows = 0;
+                for (let i = 0; i < datagrams.length; i++) {
+                  const events = decoder.decode(datagrams[i]!.payload, datagrams[i]!.host, 4739);
+                  flows += events.length;
+                  const full = ctx.push(events);
+                  if (full) await full;
+                  if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+                }
+                pushed += flows;
+                want = pushed;
+                await new Promise<void>((r) => (seen >= want ? r() : (reached = r)));
+                reached = undefined;
+                const c = process.cpuUsage(cpu0);
+                const cpu = (c.user + c.system) / 1e6;
+                console.log(
+                  `${round === 0 ? 'warm-up' : `round ${round}`}: ${flows} flows, ${cpu.toFixed(2)} CPU-s = ${((cpu / flows) * 1e6).toFixed(0)} CPU-µs per flow, ` +
+                    `${(flows / cpu).toFixed(0)} flows per CPU-second (${(flows / ((performance.now() - wall0) / 1000)).toFixed(0)} flows/s wall), load ${os.loadavg()[0]!.toFixed(2)}`,
+                );
+              }
+            },
+          },
+        },
+      ],
+      outputs: (_id, events) => counted(events.length),
+    },
+  );
+  console.log(`in-process: full ElastiFlow conf.d built in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${datagrams.length} datagrams per round (decode + filters + output conditionals; outputs counted, not written)`);
+  pipeline.start();
+  await pipeline.done;
 }
 
 await main();

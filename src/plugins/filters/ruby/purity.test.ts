@@ -95,6 +95,15 @@ describe('ruby filter: answers reused for pure code', () => {
     expect(g.stats()['exceptions']).toBe(2);
   });
 
+  it('asks again for inputs too large to keep (a whole message)', async () => {
+    const f = await rubyFilter({ code: "event.set('n', event.get('message').length)" });
+    const big = 'x'.repeat(5000);
+    await runBatch(f, [new Event({ message: big })]);
+    const [e] = await runBatch(f, [new Event({ message: big })]);
+    expect(e!.get('n')).toBe(5000);
+    expect(f.stats()['batches']).toBe(2);
+  });
+
   it('stops reusing once code it did not vouch for is loaded into the VM', async () => {
     const f = await rubyFilter({ init: "require 'socket'\n@@hostname = Socket.gethostname", code: "event.set('[agent][hostname]', @@hostname)" });
     await runBatch(f, [new Event(), new Event()]);

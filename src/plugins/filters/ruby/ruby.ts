@@ -120,6 +120,11 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
       const asked = new Map<string, number>();
       for (let i = 0; i < wires.length; i++) {
         const key = wires[i]!;
+        if (key.length > ANSWER_KEY_LIMIT) {
+          // A large input (a whole message) is asked every time: keeping it would hold its text.
+          ask.push(i);
+          continue;
+        }
         const known = this.answers.get(key);
         if (known) rows[i] = copyRow(known);
         else {
@@ -145,7 +150,7 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
         for (let k = 0; k < ask.length; k++) {
           const i = ask[k]!;
           rows[i] = answered[k]!;
-          if (reuse) this.answers.set(wires[i]!, copyRow(answered[k]!));
+          if (reuse && wires[i]!.length <= ANSWER_KEY_LIMIT) this.answers.set(wires[i]!, copyRow(answered[k]!));
         }
       }
       // Applying a row takes its values into the event: each event gets its own copy.
@@ -243,6 +248,8 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
 
 /** Answers kept per filter for reuse (cleared when full: inputs that never repeat must not grow it). */
 const ANSWERS_LIMIT = 10_000;
+/** Inputs longer than this (characters of their wire text) are not kept. */
+const ANSWER_KEY_LIMIT = 2048;
 
 function copyRow([ops, cancelled, added, error, returned]: Row): Row {
   return [deepClone(ops) as FieldValue[][], cancelled, added && (deepClone(added) as FieldValue[][]), error, returned];
