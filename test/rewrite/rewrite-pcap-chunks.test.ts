@@ -1,6 +1,6 @@
 // The chunk path for classic pcap input (src/rewrite/pcap-chunks.ts) against rewriting each packet
 // on its own copy as the capture reader yields it: every byte order and timestamp precision, records
-// across several 4 MiB chunks, frames that change size, and the records it hands over to the reader
+// across many 1 MiB chunks, frames that change size, and the records it hands over to the reader
 // (zero-length, above the snaplen, cut short at the end), whose warnings and faults must be the reader's.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
