@@ -54,33 +54,8 @@ async function load(): Promise<Onig> {
     }
   }
   warmUp(onig);
-  limitMillis = calibrate(onig);
   loaded = onig;
   return onig;
-}
-
-let limitMillis = Infinity;
-
-/**
- * How long a search that exhausts the retry limit takes on this machine now (measured when the engine
- * loads): a failing search that took a good part of it ran into the limit — a runaway, not a slow text.
- */
-export function retryLimitMillis(): number {
-  return limitMillis;
-}
-
-function calibrate(onig: Onig): number {
-  const scanner = new onig.OnigScanner(['^(a+)+$'], { syntax: 10 as never });
-  const text = new onig.OnigString(`${'a'.repeat(40)}!`);
-  const times: number[] = [];
-  for (let i = 0; i < 2; i++) {
-    const t0 = performance.now();
-    scanner.findNextMatchSync(text, 0);
-    times.push(performance.now() - t0);
-  }
-  text.dispose();
-  scanner.dispose();
-  return Math.min(...times);
 }
 
 /**

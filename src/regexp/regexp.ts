@@ -19,7 +19,8 @@
 // patterns in the subset pattern-scan.ts recognises run on JavaScript's RegExp instead (faster, and
 // shown equivalent by the differential property test beside this file).
 import type { OnigScanner, OnigString } from 'vscode-oniguruma';
-import { ensureRegexpEngine, loadedEngine, retryLimitMillis } from './onig.ts';
+import { ensureRegexpEngine, loadedEngine } from './onig.ts';
+import { threadCpuMillis } from './thread-cpu.ts';
 import { scanPattern } from './pattern-scan.ts';
 
 export { ensureRegexpEngine } from './onig.ts';
@@ -32,9 +33,11 @@ const OPTION_DIGIT_IS_ASCII = 16;
 const OPTION_SPACE_IS_ASCII = 17;
 
 /**
- * A failing search slower than this was stopped by the retry limit (a runaway pattern), not by the
- * end of the text: ordinary failing searches over log lines take microseconds per character. A
- * suspect is searched once more, so a GC pause alone never turns a plain failure into a runaway.
+ * A failing search that works longer than this was stopped by the retry limit (a runaway pattern),
+ * not by the end of the text: ordinary failing searches over log lines take microseconds per
+ * character, exhausting the retry limit takes ~100 ms of CPU. A search slower than this on the wall
+ * clock is searched once more and judged by the CPU time of that second search, so a busy machine or
+ * a GC pause never turns a plain failure into a runaway.
  */
 export function runawayThresholdMs(inputLength: number): number {
   return 10 + inputLength * 0.002;
@@ -405,17 +408,11 @@ class OnigRegexp extends BaseRegexp {
     const m = this.searchOnce(input, from);
     if (m) return m;
     const threshold = runawayThresholdMs(input.length);
-    const first = performance.now() - t0;
-    if (first <= threshold) return null;
-    let elapsed = first;
-    // A quarter of what exhausting the retry limit once takes here (calibrated at load): the limit was hit.
-    // Below that, a slow failure may be a GC pause or a busy machine: searched once more to be sure.
-    if (first < 0.25 * retryLimitMillis()) {
-      const t1 = performance.now();
-      const again = this.searchOnce(input, from);
-      elapsed = performance.now() - t1;
-      if (again || elapsed <= threshold) return again;
-    }
+    if (performance.now() - t0 <= threshold) return null;
+    const c1 = threadCpuMillis();
+    const again = this.searchOnce(input, from);
+    const elapsed = threadCpuMillis() - c1;
+    if (again || elapsed <= threshold) return again;
     // The same text runs away again (a flood of one bad line): remember the last few.
     if (input.length <= 4096) {
       if (this.runaways.size >= 32) this.runaways.delete(this.runaways.keys().next().value!);
