@@ -28,6 +28,8 @@ type Row = [ops: FieldValue[][], cancelled: boolean, added: FieldValue[][] | nul
 interface Pending {
   event: Event;
   resolve(events: Event[]): void;
+  /** The event's wire text, when filter() already wrote it. */
+  wire: string | undefined;
 }
 
 export class RubyConfigError extends Error {
@@ -86,10 +88,17 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
     }
   }
 
-  filter(event: Event): Promise<Event[]> {
+  filter(event: Event): Event[] | Promise<Event[]> {
+    let wire: string | undefined;
+    if (this.pending.length === 0 && this.metadataPaths !== undefined && this.vm && !this.vm.tainted && this.answersGeneration === this.vm.generation) {
+      // An answer already known, with nothing waiting before this event: applied now, no crossing, no promise.
+      wire = this.wireOf(event);
+      const known = wire.length <= ANSWER_KEY_LIMIT ? this.answers.get(wire) : undefined;
+      if (known) return this.applyRow(event, copyRow(known));
+    }
     return new Promise((resolve) => {
       if (this.pending.length === 0) queueMicrotask(() => this.flushPending());
-      this.pending.push({ event, resolve });
+      this.pending.push({ event, resolve, wire });
     });
   }
 
@@ -105,7 +114,7 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   private flushPending(): void {
     const batch = this.pending;
     this.pending = [];
-    const wires = batch.map((p) => this.wireOf(p.event));
+    const wires = batch.map((p) => p.wire ?? this.wireOf(p.event));
     const vm = this.vm!;
     const reuse = this.metadataPaths !== undefined && !vm.tainted;
     if (reuse && this.answersGeneration !== vm.generation) {
