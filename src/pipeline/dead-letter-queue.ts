@@ -17,6 +17,7 @@ import { Timestamp } from '../event/timestamp.ts';
 import type { Logger, PluginDeadLetterQueue } from '../plugins/types.ts';
 import { deserializeEntry, serializeEntry } from './dlq/entry.ts';
 import { RECORD_HEADER_SIZE, RecordIOWriter, readSegment } from './dlq/record-io.ts';
+import { processAlive } from '../util/process-alive.ts';
 
 export type StoragePolicy = 'drop_newer' | 'drop_older';
 
@@ -379,15 +380,6 @@ function safeSize(file: string): number {
     return statSync(file).size;
   } catch {
     return 0;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

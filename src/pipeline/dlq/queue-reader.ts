@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Timestamp } from '../../event/timestamp.ts';
 import { deserializeEntry, type DlqEntry } from './entry.ts';
 import { SegmentReader, type DamagedEntry } from './record-io-reader.ts';
+import { processAlive } from '../../util/process-alive.ts';
 
 const READER_LOCK = 'dlq_reader.lock';
 
@@ -270,14 +271,5 @@ function fileMtime(file: string): number | undefined {
     return statSync(file).mtimeMs;
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
