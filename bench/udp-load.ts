@@ -6,7 +6,7 @@
 // processes share the cores, and its main thread's (decode, pipeline, json_lines encode: the thread
 // that limits the rate on a quiet machine), the sender's CPU share (is the load generator the limit?)
 // and the load average at the start of the step.
-// Only 127.0.0.0/8; stops by itself. Run: npx tsx bench/udp-load.ts [--hold 10] [--rates 1000,2000,...]
+// Only 127.0.0.0/8; stops by itself. Run: npx tsx bench/udp-load.ts [--hold 10] [--rates 1000,2000,...] [--warmup 2]
 // [--node-options "--cpu-prof --cpu-prof-dir=/tmp/prof"] (collector's node flags; one profile per thread)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,12 @@ const arg = (name: string, def: string): string => {
 };
 const HOLD = Number(arg('--hold', '10'));
 const RATES = arg('--rates', '1000,2000,3000,4000,5000,6000,7000,8000,10000').split(',').map(Number);
+// Seconds at WARMUP_PPS before each measured step, so the step measures a running collector, not its first
+// second (JIT tiering, templates, per-shape JSON writers: a cold collector backs up ~2,000 datagrams in its
+// first second at 7,000 pps). Its datagrams are counted like the step's: a loss in warm-up fails the step.
+// --warmup 0 measures from a cold start.
+const WARMUP_S = Number(arg('--warmup', '2'));
+const WARMUP_PPS = 1000;
 const CAPTURE = path.join(OUT, 'load-softflowd.pcap');
 // e.g. --node-options=--max-semi-space-size=64 (fewer scavenges for the collector's allocation rate)
 const NODE_OPTS = arg('--node-options', '').split(' ').filter(Boolean);
@@ -114,6 +120,16 @@ async function step(rate: number): Promise<Step> {
     collectorCpu = cpuSeconds(collector.pid!) || collectorCpu;
     mainCpu = cpuSeconds(collector.pid!, collector.pid!) || mainCpu;
   }, 250);
+  let warmupSent = 0;
+  if (WARMUP_S > 0) {
+    const warm = spawnSync(
+      process.execPath,
+      [BIN, 'replay', CAPTURE, '--to', `127.0.0.1:${port}`, '--exporters', 'loopback', '--pps', String(WARMUP_PPS), '--loop', '0', '--duration', String(WARMUP_S)],
+      { encoding: 'utf8' },
+    );
+    warmupSent = Number(/Successful packets:\s+(\d+)/.exec(warm.stdout)?.[1] ?? 0);
+    await new Promise((r) => setTimeout(r, 300));
+  }
   const cpuAtStart = cpuSeconds(collector.pid!);
   const mainCpuAtStart = cpuSeconds(collector.pid!, collector.pid!);
   const load = os.loadavg()[0]!;
@@ -136,7 +152,9 @@ async function step(rate: number): Promise<Step> {
   mainCpu = cpuSeconds(collector.pid!, collector.pid!) || mainCpu;
   collector.kill('SIGINT');
   await exited;
-  const sent = Number(/Successful packets:\s+(\d+)/.exec(replay.stdout)?.[1] ?? 0);
+  const stepSent = Number(/Successful packets:\s+(\d+)/.exec(replay.stdout)?.[1] ?? 0);
+  // Counters below are the collector's totals, warm-up included; flows of the step are its share of them.
+  const sent = stepSent + warmupSent;
   const seconds = Number(/sent in ([\d.]+) seconds/.exec(replay.stdout)?.[1] ?? HOLD);
   const input = counters(log, /\]\s+input udp \(/);
   const codec = counters(log, /codec of input udp/);
@@ -144,6 +162,8 @@ async function step(rate: number): Promise<Step> {
   const received = input['received'] ?? 0;
   const decoded = input['decoded'] ?? 0;
   const droppedQueue = input['dropped_queue_full'] ?? 0;
+  const allFlows = codec['flows'] ?? 0;
+  const stepFlows = sent > 0 ? Math.round((allFlows * stepSent) / sent) : 0;
   const s: Step = {
     rate,
     sent,
@@ -152,12 +172,12 @@ async function step(rate: number): Promise<Step> {
     droppedQueue,
     kernelLost: sent - received,
     decodeFailures: input['decode_failures'] ?? 0,
-    flows: codec['flows'] ?? 0,
+    flows: stepFlows,
     out: summary['out'] ?? 0,
     seconds,
     rssMax,
-    cpuPerFlowUs: codec['flows'] ? ((collectorCpu - cpuAtStart) / codec['flows']) * 1e6 : 0,
-    mainCpuPerFlowUs: codec['flows'] ? ((mainCpu - mainCpuAtStart) / codec['flows']) * 1e6 : 0,
+    cpuPerFlowUs: stepFlows ? ((collectorCpu - cpuAtStart) / stepFlows) * 1e6 : 0,
+    mainCpuPerFlowUs: stepFlows ? ((mainCpu - mainCpuAtStart) / stepFlows) * 1e6 : 0,
     senderCore: senderCpu / seconds,
     load,
     zeroLoss: sent > 0 && sent === received && received === decoded && droppedQueue === 0 && (summary['out'] ?? -1) === (codec['flows'] ?? -2),
@@ -175,6 +195,7 @@ async function main(): Promise<void> {
     if (r.status !== 0) throw new Error(`synth failed: ${r.stderr}`);
   }
   console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ~21 flows per datagram); hold ${HOLD} s per rate`);
+  console.log(WARMUP_S > 0 ? `warm-up: ${WARMUP_S} s at ${WARMUP_PPS} pps into each fresh collector before its step (counted in sent/received/drops; flows/s and CPU/flow are the step's)` : 'no warm-up: each step starts on a cold collector');
   console.log(`collector: node ${NODE_OPTS.join(' ')} bin/flowstash.mjs -f (udp workers 2, queue_size 2000 -> netflow -> stdout json_lines > /dev/null)\n`);
   console.log('| target pps | sent    | received | decoded | queue drops | kernel lost | flows/s  | events out | RSS max | zero loss | collector CPU/flow | main thread CPU/flow | sender CPU | load avg |');
   console.log('|------------|---------|----------|---------|-------------|-------------|----------|------------|---------|-----------|--------------------|---------------------|------------|----------|');
