@@ -35,7 +35,8 @@ const OPTION_SPACE_IS_ASCII = 17;
 /**
  * A failing search that works longer than this was stopped by the retry limit (a runaway pattern),
  * not by the end of the text: ordinary failing searches over log lines take microseconds per
- * character, exhausting the retry limit takes ~100 ms of CPU. A search slower than this on the wall
+ * character, exhausting the retry limit takes 4–300 ms of CPU (pattern and warmth; one that exhausts it
+ * faster than the threshold is missed — reported as no match). A search slower than this on the wall
  * clock is searched once more and judged by the CPU time of that second search, so a busy machine or
  * a GC pause never turns a plain failure into a runaway.
  */
