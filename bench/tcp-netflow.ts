@@ -14,13 +14,13 @@
 // end of the wait after sending, as bench/udp-load.ts). Loopback only; stops by itself.
 //   npx tsx bench/tcp-netflow.ts [--repeats 100] [--hold 4] [--udp-start 4000] [--tcp-only]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
-import dgram from 'node:dgram';
+import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize } from '../src/synth/synth.ts';
+import { counters, cpuSeconds, freePort } from './proc.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/flowstash.mjs');
@@ -38,41 +38,6 @@ const UDP_START = Number(arg('--udp-start', '4000'));
 const UDP_FLOOR = 250;
 /** Only the tcp runs (e.g. to compare two versions of the tcp input quickly). */
 const TCP_ONLY = process.argv.includes('--tcp-only');
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** CPU seconds (user + system, all threads) a process has used so far; undefined once it is gone. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name: utime is the 14th, stime the 15th.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-function counters(text: string, label: RegExp): Record<string, number> {
-  const line = text.split('\n').find((l) => label.test(l));
-  const out: Record<string, number> = {};
-  for (const m of (line ?? '').matchAll(/([a-z_]+)=(\d+)/g)) out[m[1]!] = Number(m[2]);
-  return out;
-}
-
-async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
-  if (kind === 'udp') {
-    const s = dgram.createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-    const p = s.address().port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return p;
-  }
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 interface Collector {
   pid: number;
@@ -92,7 +57,7 @@ function startCollector(config: string): Collector {
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
   const exited = new Promise<void>((r) => child.once('close', () => r()));
   let cpu = 0;
-  const sampler = setInterval(() => (cpu = cpuSeconds(child.pid!) ?? cpu), 20);
+  const sampler = setInterval(() => (cpu = cpuSeconds(child.pid!) || cpu), 20);
   return {
     pid: child.pid!,
     log: () => log,
@@ -134,7 +99,7 @@ async function tcpRun(): Promise<Figure> {
   );
   await c.waitFor('Starting tcp input listener');
   const load = os.loadavg()[0]!;
-  const cpuBefore = cpuSeconds(c.pid) ?? 0;
+  const cpuBefore = cpuSeconds(c.pid);
   const start = process.hrtime.bigint();
   const sock = net.connect(port, '127.0.0.1');
   await new Promise<void>((r) => sock.once('connect', () => r()));
@@ -165,7 +130,7 @@ async function udpStep(rate: number): Promise<UdpStep> {
   );
   await c.waitFor('UDP listener started');
   const load = os.loadavg()[0]!;
-  const cpuBefore = cpuSeconds(c.pid) ?? 0;
+  const cpuBefore = cpuSeconds(c.pid);
   const sender = spawn(
     process.execPath,
     [BIN, 'replay', CAPTURE, '--to', `127.0.0.1:${port}`, '--exporters', 'loopback', '--pps', String(rate), '--loop', '0', '--duration', String(HOLD)],

@@ -9,11 +9,11 @@
 // Only 127.0.0.0/8; stops by itself. Run: npx tsx bench/udp-load.ts [--hold 10] [--rates 1000,2000,...] [--warmup 2]
 // [--node-options "--cpu-prof --cpu-prof-dir=/tmp/prof"] (collector's node flags; one profile per thread)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import dgram from 'node:dgram';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { counters, cpuSeconds, freePort, rssMb } from './proc.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'bench/out');
@@ -39,42 +39,6 @@ const CAPTURE = path.join(OUT, 'load-softflowd.pcap');
 // e.g. --node-options=--max-semi-space-size=64 (fewer scavenges for the collector's allocation rate)
 const NODE_OPTS = arg('--node-options', '').split(' ').filter(Boolean);
 
-function counters(text: string, label: RegExp): Record<string, number> {
-  const line = text.split('\n').find((l) => label.test(l));
-  const out: Record<string, number> = {};
-  for (const m of (line ?? '').matchAll(/([a-z_]+)=(\d+)/g)) out[m[1]!] = Number(m[2]);
-  return out;
-}
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
-
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds (user + system) a process (or, with `thread`, one of its threads) has used so far, from /proc (0 when unavailable). */
-function cpuSeconds(pid: number, thread?: number): number {
-  try {
-    // Fields after the parenthesised command name: state is 3rd, utime 14th, stime 15th.
-    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 interface Step {
   rate: number;
