@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isDirectory } from '../util/fs-kind.ts';
 import { globSegmentRegExp } from '../util/ruby-glob.ts';
 
 export interface ResolvedFiles {
@@ -32,14 +33,6 @@ export function resolveConfigPaths(specs: string[], cwd = process.cwd()): Resolv
   }
   files.sort();
   return { files, warnings };
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function exists(p: string): boolean {

@@ -8,7 +8,7 @@
 // commit_offsets is true; with clean_consumed, segments read to their end are deleted (checked
 // every 100 entries, as the plugin does) and the position saved then too.
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Event } from '../../../event/event.ts';
 import type { Timestamp } from '../../../event/timestamp.ts';
@@ -17,6 +17,7 @@ import { systemZone } from '../../../event/timezone.ts';
 import { DeadLetterQueueReader, type QueueProblem } from '../../../pipeline/dlq/queue-reader.ts';
 import type { DlqEntry } from '../../../pipeline/dlq/entry.ts';
 import type { Input, InputContext, PluginContext } from '../../types.ts';
+import { isDirectory } from '../../../util/fs-kind.ts';
 import { InputCannotRunError } from '../input-errors.ts';
 import { readDlqSincedb, writeDlqSincedb, SincedbError } from './sincedb.ts';
 import { DirectoryWakeup } from './directory-wakeup.ts';
@@ -190,14 +191,6 @@ export class DeadLetterQueueInput implements Input {
       }
       await sleep(MISSING_DIR_RETRY_MS, ctx.signal);
     }
-    return false;
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
     return false;
   }
 }

@@ -1,7 +1,8 @@
 // Expands an absolute path glob as Ruby's Dir.glob does for the file input: `*` and `?` within a
 // name (not matching a leading dot), `[...]` classes, `{a,b}` alternatives and `**/` for any depth.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { isDirectory, isFile } from '../../../util/fs-kind.ts';
 import { globSegmentRegExp } from '../../../util/ruby-glob.ts';
 
 /** The glob of one path segment (`*`, `?`, `[...]`, `{a,b}`), matched against names; dot files are skipped by the walk. */
@@ -21,7 +22,7 @@ export function expandGlob(pattern: string): string[] {
     const part = parts[i]!;
     if (part === '**') {
       walk(dir, i + 1);
-      for (const entry of list(dir)) if (!entry.startsWith('.') && isDir(path.join(dir, entry))) walk(path.join(dir, entry), i);
+      for (const entry of list(dir)) if (!entry.startsWith('.') && isDirectory(path.join(dir, entry))) walk(path.join(dir, entry), i);
       return;
     }
     if (!hasMagic(part)) {
@@ -43,19 +44,5 @@ function list(dir: string): string[] {
     return readdirSync(dir);
   } catch {
     return [];
-  }
-}
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
   }
 }
