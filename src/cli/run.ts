@@ -408,6 +408,7 @@ async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedS
   }
   if (runs.length === 0) return 1;
   const { runPipeline, runPipelines } = await import('../pipeline/runner.ts');
+  const dataPath = dataPathSetting(ymlSettings);
   if (args.reload) {
     // Each pipeline reloads its own config when it changes (pipelines.yml itself is read once).
     const codes = await Promise.all(
@@ -421,7 +422,7 @@ async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedS
           dryRun: args.dryRun,
           pipelineId: run.id,
           ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
-          dataPath: dataPathSetting(ymlSettings),
+          dataPath,
           tagSummary: true,
           reload: { intervalMs: args.reloadIntervalMs, load: () => loadPipelineConfig(run.loadOptions) },
         }),
@@ -429,6 +430,6 @@ async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedS
     );
     return Math.max(failed ? 1 : 0, ...codes);
   }
-  const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun, dataPath: dataPathSetting(ymlSettings) });
+  const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun, dataPath });
   return failed ? Math.max(code, 1) : code;
 }

@@ -5,7 +5,7 @@
 import type { PipelineConfig } from '../config/pipeline-config.ts';
 import type { EcsCompatibility } from '../plugins/types.ts';
 import { type LogSink, PipelineLogger, parseLogLevel } from './log.ts';
-import { Pipeline, PipelineBuildError } from './pipeline.ts';
+import { Pipeline, PipelineBuildError, type PipelineSettings } from './pipeline.ts';
 import type { DeadLetterQueueSettings } from './dead-letter-queue.ts';
 import { runningPipelines } from './registry.ts';
 
@@ -103,18 +103,8 @@ export const OUTPUT_FAILURE_EXIT = 3;
 export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptions): Promise<number> {
   const level = parseLogLevel(opts.logLevel);
   const root = new PipelineLogger('runner', level, opts.logSink);
-  const settings = {
-    workers: Math.max(1, Math.floor(opts.workers)),
-    batchSize: Math.max(1, Math.floor(opts.batchSize)),
-    batchDelayMs: Math.max(0, opts.batchDelayMs),
-    log: root,
-    ecsCompatibility: opts.ecsCompatibility ?? 'v8',
-    dryRun: opts.dryRun ?? false,
-    pipelineId: opts.pipelineId ?? 'main',
-    ...(opts.deadLetterQueue ? { deadLetterQueue: opts.deadLetterQueue } : {}),
-    ...(opts.dataPath ? { dataPath: opts.dataPath } : {}),
-  };
-  const id = settings.pipelineId;
+  const id = opts.pipelineId ?? 'main';
+  const settings = pipelineSettings({ ...opts, id, ecsCompatibility: opts.ecsCompatibility ?? 'v8' }, root, opts);
   // The initial config's warnings are printed by the CLI that loaded it; reloaded ones are ours.
 
   let current: Pipeline;
@@ -296,17 +286,7 @@ export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipeli
   let exitCode = 0;
   const started: { id: string; pipeline: Pipeline }[] = [];
   for (const run of runs) {
-    const settings = {
-      workers: Math.max(1, Math.floor(run.workers)),
-      batchSize: Math.max(1, Math.floor(run.batchSize)),
-      batchDelayMs: Math.max(0, run.batchDelayMs),
-      log: root,
-      ecsCompatibility: run.ecsCompatibility,
-      dryRun: opts.dryRun ?? false,
-      pipelineId: run.id,
-      ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
-      ...(opts.dataPath ? { dataPath: opts.dataPath } : {}),
-    };
+    const settings = pipelineSettings(run, root, opts);
     try {
       started.push({ id: run.id, pipeline: await Pipeline.build(run.config, settings) });
     } catch (e) {
@@ -342,4 +322,23 @@ export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipeli
     exitCode = Math.max(exitCode, pipeline.inputExitCode);
   }
   return exitCode;
+}
+
+/** What Pipeline.build gets for one pipeline: its own settings, the process-wide ones (dry run, path.data). */
+function pipelineSettings(
+  run: Pick<PipelineRun, 'id' | 'workers' | 'batchSize' | 'batchDelayMs' | 'ecsCompatibility' | 'deadLetterQueue'>,
+  log: PipelineLogger,
+  shared: { dryRun?: boolean; dataPath?: string },
+): PipelineSettings {
+  return {
+    workers: Math.max(1, Math.floor(run.workers)),
+    batchSize: Math.max(1, Math.floor(run.batchSize)),
+    batchDelayMs: Math.max(0, run.batchDelayMs),
+    log,
+    ecsCompatibility: run.ecsCompatibility,
+    dryRun: shared.dryRun ?? false,
+    pipelineId: run.id,
+    ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
+    ...(shared.dataPath ? { dataPath: shared.dataPath } : {}),
+  };
 }
