@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CaptureWriter } from '../src/capture/writer.ts';
 import { buildUdpFrame } from '../src/packet/frame-builder.ts';
 import { readUdpDatagrams } from '../src/replay/datagram-source.ts';
-import { hrClock, Pacer } from '../src/replay/pacer.ts';
+import { hrClock, Pacer, type PacingOptions } from '../src/replay/pacer.ts';
 import { runReplayLoop } from '../src/replay/run.ts';
 import { DatagramSender } from '../src/replay/sender.ts';
 import { planningClock, START_LEAD_NS, ThreadedSender } from '../src/replay/send-threads.ts';
@@ -99,30 +99,30 @@ interface Lateness {
   spanS: number;
 }
 
-/** Capture timing (-x 1) through the main-thread sender (threads 0) or one sending thread. */
-async function paced(file: string, port: number, threads: number): Promise<Lateness> {
+/** Replays `file` to the sink at `pacing` through the main-thread sender (threads 0) or sending threads: each datagram's lateness and the span. */
+async function pacedReplay(file: string, port: number, pacing: PacingOptions, threads: number): Promise<{ late: number[]; spanNs: number }> {
   const real = hrClock();
   const to = { host: '127.0.0.1', port };
-  let late: number[];
-  let spanNs: number;
   if (threads === 0) {
-    const pacer = new Pacer({ multiplier: 1 }, real, true);
+    const pacer = new Pacer(pacing, real, true);
     const sender = new DatagramSender({ to, exporters: 'any' });
     await sender.prepare();
     const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg), { sinkWaitsAreSetup: true });
     await sender.close();
-    late = pacer.lateness ?? [];
-    spanNs = res.endNs - res.startNs;
-  } else {
-    const sender = await ThreadedSender.start({ to, exporters: 'any', threads, originNs: real.originNs, measure: true });
-    const clock = planningClock(real, START_LEAD_NS);
-    sender.useClock(clock);
-    const pacer = new Pacer({ multiplier: 1 }, clock);
-    const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg, pacer.lastDueNs));
-    await sender.close();
-    late = sender.lateness ?? [];
-    spanNs = sender.lastSendNs - res.startNs;
+    return { late: pacer.lateness ?? [], spanNs: res.endNs - res.startNs };
   }
+  const sender = await ThreadedSender.start({ to, exporters: 'any', threads, originNs: real.originNs, measure: true });
+  const clock = planningClock(real, START_LEAD_NS);
+  sender.useClock(clock);
+  const pacer = new Pacer(pacing, clock);
+  const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg, pacer.lastDueNs));
+  await sender.close();
+  return { late: sender.lateness ?? [], spanNs: sender.lastSendNs - res.startNs };
+}
+
+/** Capture timing (-x 1) through the main-thread sender (threads 0) or one sending thread. */
+async function paced(file: string, port: number, threads: number): Promise<Lateness> {
+  const { late, spanNs } = await pacedReplay(file, port, { multiplier: 1 }, threads);
   return { label: threads === 0 ? 'main thread (--threads 0)' : `sending thread (--threads ${threads})`, late: late.slice().sort((a, b) => a - b), spanS: spanNs / 1e9 };
 }
 
@@ -131,31 +131,10 @@ async function paced(file: string, port: number, threads: number): Promise<Laten
  * runs only the replay — reading, pacing, sending — over wall time) and the lateness of each datagram.
  */
 async function ratedRun(file: string, port: number, pps: number, seconds: number, threads: number): Promise<{ cpuShare: number; late: number[]; achievedPps: number }> {
-  const real = hrClock();
-  const to = { host: '127.0.0.1', port };
   const limit = Math.round(pps * seconds);
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
-  let late: number[];
-  let spanNs: number;
-  if (threads === 0) {
-    const pacer = new Pacer({ pps, limit, loop: 0 }, real, true);
-    const sender = new DatagramSender({ to, exporters: 'any' });
-    await sender.prepare();
-    const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg), { sinkWaitsAreSetup: true });
-    await sender.close();
-    late = pacer.lateness ?? [];
-    spanNs = res.endNs - res.startNs;
-  } else {
-    const sender = await ThreadedSender.start({ to, exporters: 'any', threads, originNs: real.originNs, measure: true });
-    const clock = planningClock(real, START_LEAD_NS);
-    sender.useClock(clock);
-    const pacer = new Pacer({ pps, limit, loop: 0 }, clock);
-    const res = await runReplayLoop({ pass: () => [readUdpDatagrams(file)] }, pacer, (dg) => sender.send(dg, pacer.lastDueNs));
-    await sender.close();
-    late = sender.lateness ?? [];
-    spanNs = sender.lastSendNs - res.startNs;
-  }
+  const { late, spanNs } = await pacedReplay(file, port, { pps, limit, loop: 0 }, threads);
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - wall0;
   return { cpuShare: (cpu.user + cpu.system) / 1000 / wallMs, late: late.slice().sort((a, b) => a - b), achievedPps: limit / (spanNs / 1e9) };
