@@ -220,11 +220,13 @@ async function main(): Promise<void> {
 
 /** --in-process: CPU-seconds per flow of decode + filters + output conditionals, one worker, batches of 125. */
 async function inProcess(env: NodeJS.ProcessEnv): Promise<void> {
-  const { loadPipelineConfig } = await import('../src/config/pipeline-config.ts');
-  const { Pipeline } = await import('../src/pipeline/pipeline.ts');
-  const { PipelineLogger } = await import('../src/pipeline/log.ts');
-  const { readUdpDatagrams } = await import('../src/replay/datagram-source.ts');
-  const { DatagramDecoder } = await import('../src/plugins/inputs/udp/udp-events.ts');
+  // --dist: the compiled modules (npm run build first), so a --cpu-prof names real lines.
+  const mod = (m: string): string => (process.argv.includes('--dist') ? `../dist/${m}.js` : `../src/${m}.ts`);
+  const { loadPipelineConfig } = (await import(mod('config/pipeline-config'))) as typeof import('../src/config/pipeline-config.ts');
+  const { Pipeline } = (await import(mod('pipeline/pipeline'))) as typeof import('../src/pipeline/pipeline.ts');
+  const { PipelineLogger } = (await import(mod('pipeline/log'))) as typeof import('../src/pipeline/log.ts');
+  const { readUdpDatagrams } = (await import(mod('replay/datagram-source'))) as typeof import('../src/replay/datagram-source.ts');
+  const { DatagramDecoder } = (await import(mod('plugins/inputs/udp/udp-events'))) as typeof import('../src/plugins/inputs/udp/udp-events.ts');
   const config = await loadPipelineConfig({ paths: [path.join(ELASTIFLOW, 'conf.d/*.conf')], env });
   const udp = config.inputs
     .flatMap((s) => (s.type === 'plugin' ? [config.plugin(s)] : []))
