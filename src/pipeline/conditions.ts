@@ -279,7 +279,22 @@ function equality(left: Operand, right: Operand): CompiledCondition {
       return (typeof v === 'number' && v === constant) || (typeof v === 'bigint' && v === BigInt(constant));
     };
   }
+  // Against a string constant deep equality is identity: no other value type equals a String.
+  const text = stringConstant(right) ? right : stringConstant(left) ? left : undefined;
+  if (text) {
+    const other = text === right ? left : right;
+    const constant = text.constant!.value as string;
+    if (other.constant) {
+      const same = deepEqual(other.constant.value, constant);
+      return () => same;
+    }
+    return (e) => other.get(e) === constant;
+  }
   return (e) => deepEqual(left.get(e), right.get(e));
+}
+
+function stringConstant(o: Operand): boolean {
+  return o.constant !== undefined && typeof o.constant.value === 'string';
 }
 
 function describeValue(v: FieldValue | undefined): string {

@@ -41,6 +41,15 @@ describe('== and !=', () => {
     expect(await check('[f] != "x"', {})).toBe(true);
     expect(await check('[a][b] == "c"', { a: { b: 'c' } })).toBe(true);
   });
+  it('a string constant equals only that string (not a list holding it, a number or a map)', async () => {
+    expect(await check('"ipfix" == [f]', { f: 'ipfix' })).toBe(true);
+    expect(await check('[f] == "ipfix"', { f: ['ipfix'] })).toBe(false);
+    expect(await check('[f] == "1"', { f: new Float(1) })).toBe(false);
+    expect(await check('[f] == "1"', { f: { '1': 1 } })).toBe(false);
+    expect(await check('[f] != "ipfix"', { f: 'ipfix' })).toBe(false);
+    expect(await check('"a" == "a"', {})).toBe(true);
+    expect(await check('"a" == "b"', {})).toBe(false);
+  });
 });
 
 describe('ordered comparisons', () => {
