@@ -8,7 +8,7 @@ import { findPlugin } from '../plugins/registry.ts';
 import type { Codec, EcsCompatibility, Filter, Input, InputContext, Output, PluginContext, PluginInstance, PluginModule } from '../plugins/types.ts';
 import { ConditionEvaluationError, compileCondition, prepareConditions } from './conditions.ts';
 import { inputDecorator } from '../plugins/common-options.ts';
-import type { Event } from '../event/event.ts';
+import { Event } from '../event/event.ts';
 import type { PipelineLogger } from './log.ts';
 import { BoundedQueue } from './queue.ts';
 import { acquireDeadLetterQueue, type DeadLetterQueueHandle, type DeadLetterQueueSettings } from './dead-letter-queue.ts';
@@ -479,13 +479,18 @@ export class Pipeline {
     };
     return (event) => {
       counters.in++;
-      let results: Event[] | Promise<Event[]>;
+      let results: Event | Event[] | Promise<Event[]>;
       try {
         results = filter.filter(event);
       } catch (e) {
         results = failed(e, event);
       }
+      if (results === event) {
+        counters.out++;
+        return next(event);
+      }
       if (Array.isArray(results)) return deliver(event, results);
+      if (results instanceof Event) return deliver(event, [results]);
       return results.then(
         (r) => deliver(event, r),
         (e: unknown) => deliver(event, failed(e, event)),

@@ -140,9 +140,10 @@ export interface Filter {
   /**
    * Returns the events that continue: [] drops it, more than one adds events (clone, split). A
    * filter that waits on I/O (dns, http, a batched interpreter call) returns a promise: the worker
-   * hands it the other events of the batch meanwhile and keeps their order on output.
+   * hands it the other events of the batch meanwhile and keeps their order on output. Returning
+   * the given event itself means `[event]` without the array (most filters, on every event).
    */
-  filter(event: Event): Event[] | Promise<Event[]>;
+  filter(event: Event): Event | Event[] | Promise<Event[]>;
   /**
    * Events held back (aggregate-style): called every 5 s while running (final = false) when
    * `periodicFlush` is true, and once at shutdown (final = true).

@@ -33,5 +33,5 @@ export function withDefaults<T>(schema: { options: Record<string, { default?: un
 
 export async function runOne(filter: Filter, data: FieldMap): Promise<Event[]> {
   await filter.register?.();
-  return filter.filter(new Event(data));
+  return [await filter.filter(new Event(data))].flat();
 }

@@ -76,7 +76,7 @@ function dnsFilter(options: Record<string, unknown>, log = recorder()): DnsFilte
 }
 
 async function run(filter: Filter, data: FieldMap): Promise<Event> {
-  const [e] = await filter.filter(new Event(data));
+  const [e] = [await filter.filter(new Event(data))].flat();
   return e!;
 }
 

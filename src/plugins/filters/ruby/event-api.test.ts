@@ -33,7 +33,7 @@ async function viaRuby(code: string, data: FieldMap = sample(), metadata: FieldM
 
 async function viaFilter(filter: Filter, data: FieldMap = sample(), metadata: FieldMap = {}): Promise<Event[]> {
   await filter.register?.();
-  return filter.filter(new Event(data, metadata));
+  return [await filter.filter(new Event(data, metadata))].flat();
 }
 
 const mutate = (options: Record<string, unknown>) => new MutateFilter(withDefaults<MutateFilterOptions>(mutateSchema, options), context());
