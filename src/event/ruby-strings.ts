@@ -15,7 +15,24 @@ export function rubySplit(s: string, sep: string): string[] {
 
 /** Ruby String#strip: ASCII whitespace and NUL at both ends. */
 export function rubyStrip(s: string): string {
+  if (s === '' || (!isStripSpace(s.charCodeAt(0)) && !isStripSpace(s.charCodeAt(s.length - 1)))) return s;
   return s.replace(/^[ \t\n\v\f\r\0]+|[ \t\n\v\f\r\0]+$/g, '');
+}
+
+/** The characters rubyStrip removes: space, \t \n \v \f \r and NUL. */
+function isStripSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0;
+}
+
+/** 1–15 ASCII digits: its to_i is Number(s), exactly (what flow fields hold). */
+function isShortDigits(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 export function rubyCapitalize(s: string): string {
@@ -26,6 +43,7 @@ export function rubyCapitalize(s: string): string {
 
 /** Ruby String#to_i: the leading integer (underscores between digits allowed), 0 when none. */
 export function rubyToI(s: string): number | bigint {
+  if (isShortDigits(s)) return Number(s);
   const m = /^[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)/.exec(s);
   if (!m) return 0;
   const digits = m[1]!.replace(/_/g, '');
