@@ -75,10 +75,13 @@ export class BoundedQueue {
   }
 
   private wakeTakers(): void {
-    const waiters = this.dataWaiters;
-    this.dataWaiters = [];
-    for (const w of waiters) w();
-    for (const w of [...this.fillWaiters]) w();
+    if (this.dataWaiters.length > 0) {
+      const waiters = this.dataWaiters;
+      this.dataWaiters = [];
+      for (const w of waiters) w();
+    }
+    // Called per input push: no copies while nobody waits.
+    if (this.fillWaiters.size > 0) for (const w of [...this.fillWaiters]) w();
   }
 
   /** No more pushes; takers drain what is left, then get []. */
