@@ -200,7 +200,8 @@ export class JsonBatchWriter implements ShapeSink {
     return step;
   }
 
-  private bytes(b: Bytes): void {
+  /** Constant bytes (e.g. a bulk action line shared by a batch's documents). */
+  bytes(b: Bytes): void {
     this.ensure(b.length);
     const view = this.view;
     const words = b.words;
@@ -329,7 +330,7 @@ export class JsonBatchWriter implements ShapeSink {
   }
 
   /** Text already in its final form (UTF-8 encoded as Buffer.from(text) would). */
-  private text(t: string): void {
+  text(t: string): void {
     const len = t.length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     this.ensure(len * 3);

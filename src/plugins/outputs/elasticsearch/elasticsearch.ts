@@ -5,6 +5,7 @@
 // With --dry-run nothing is contacted: the bulk lines are printed on stdout as NDJSON (the plan is
 // made for an Elasticsearch 8 cluster with ILM, the version flowstash targets).
 import type { Event } from '../../../event/event.ts';
+import { JsonBatchWriter } from '../../../event/json-writer.ts';
 import type { CheckContext, CheckResult, Logger, Output, PluginContext } from '../../types.ts';
 import { writeFully } from '../stdout/stdout.ts';
 import { ActionBuilder, type BulkAction, EventMappingError, VALID_ACTIONS } from './actions.ts';
@@ -56,6 +57,8 @@ export class ElasticsearchOutput implements Output {
   private readonly log: Logger;
   private mappingFailures = 0;
   private printed = 0;
+  /** Dry run: batches' bulk lines are written here (two batches may be in flight: each takes its own lease). */
+  private dryRunWriter?: JsonBatchWriter;
   private readonly dlq?: DeadLetterQueue;
 
   constructor(
@@ -229,29 +232,63 @@ export class ElasticsearchOutput implements Output {
       try {
         actions.push(builder.build(event));
       } catch (e) {
-        if (!(e instanceof EventMappingError)) throw e;
-        this.mappingFailures++;
-        const message = `${e.message}; event: \`${JSON.stringify({ ...event.data, '@metadata': event.metadata })}\``;
-        if (this.dlq) this.dlq.write(event, message);
-        else this.log.warn(message);
+        this.mappingFailed(event, e);
       }
     }
-    if (this.dlq && this.mappingFailures > failedBefore) this.log.warn(`Events could not be indexed and routing to DLQ, count: ${this.mappingFailures - failedBefore}`);
-    for (const w of builder.warnings.splice(0)) this.log.warn(w);
+    this.mapped(failedBefore);
     return actions;
+  }
+
+  /** An event that cannot be indexed: to the DLQ, else logged. Errors other than mapping errors propagate. */
+  private mappingFailed(event: Event, e: unknown): void {
+    if (!(e instanceof EventMappingError)) throw e;
+    this.mappingFailures++;
+    const message = `${e.message}; event: \`${JSON.stringify({ ...event.data, '@metadata': event.metadata })}\``;
+    if (this.dlq) this.dlq.write(event, message);
+    else this.log.warn(message);
+  }
+
+  /** After a batch was mapped: the DLQ count and the builder's warnings. */
+  private mapped(failedBefore: number): void {
+    if (this.dlq && this.mappingFailures > failedBefore) this.log.warn(`Events could not be indexed and routing to DLQ, count: ${this.mappingFailures - failedBefore}`);
+    const warnings = this.builder!.warnings;
+    if (warnings.length > 0) for (const w of warnings.splice(0)) this.log.warn(w);
+  }
+
+  /** Dry run: the batch's bulk lines written straight into bytes, printed with one write. */
+  private async print(events: Event[]): Promise<void> {
+    const builder = this.builder!;
+    const w = (this.dryRunWriter ??= new JsonBatchWriter());
+    w.reset();
+    const failedBefore = this.mappingFailures;
+    let printed = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      try {
+        builder.writeLines(event, w);
+        printed++;
+      } catch (e) {
+        this.mappingFailed(event, e);
+      }
+    }
+    this.mapped(failedBefore);
+    const lease = w.lease();
+    if (printed === 0) {
+      lease.release();
+      return;
+    }
+    this.printed += printed;
+    try {
+      await writeFully(process.stdout, lease.data);
+    } finally {
+      // The write's callback has run: the stream holds no reference to the bytes any more.
+      lease.release();
+    }
   }
 
   async write(events: Event[]): Promise<void> {
     if (events.length === 0) return;
-    if (this.ctx.dryRun) {
-      const actions = this.map(events);
-      if (actions.length === 0) return;
-      let text = '';
-      for (const a of actions) text += a.ndjson;
-      this.printed += actions.length;
-      await writeFully(process.stdout, text);
-      return;
-    }
+    if (this.ctx.dryRun) return this.print(events);
     try {
       await this.ready;
     } catch {
