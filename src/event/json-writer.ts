@@ -79,6 +79,11 @@ export class JsonBatchWriter implements ShapeSink {
     this.text(terminator);
   }
 
+  /** Bytes written since the last take() or lease(): where the next line starts in the batch's data. */
+  get batchLength(): number {
+    return this.pos - this.start;
+  }
+
   /** Forgets anything written since the last take() (a batch abandoned half-way); starts a batch. */
   reset(): void {
     this.pos = this.start;

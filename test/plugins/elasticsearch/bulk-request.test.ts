@@ -186,4 +186,35 @@ describe('bulk request bodies', () => {
     expect(bodies.join('')).toBe([wide, narrow, small, huge, small].map((a) => a.ndjson).join(''));
     expect(sender.stats.indexed).toBe(5);
   });
+
+  /** The texts as actions whose lines are bytes lying back to back in one buffer, as the output writes them. */
+  const adjacent = (texts: string[]): BulkAction[] => {
+    const all = Buffer.from(texts.join(''));
+    let at = 0;
+    return texts.map((t) => {
+      const n = Buffer.byteLength(t);
+      at += n;
+      return { action: 'index', ndjson: all.subarray(at - n, at), event: new Event({}) };
+    });
+  };
+
+  it('lines as bytes: back to back (sent as they lie), apart, or mixed with text; all give the same body', async () => {
+    const texts = ['a', 'ü', 'c'].map((x) => `{"index":{}}\n{"x":"${x}"}\n`);
+    const apart = texts.map((t): BulkAction => ({ action: 'index', ndjson: Buffer.from(t), event: new Event({}) }));
+    const mixed = [action(texts[0]!), ...adjacent(texts.slice(1))];
+    for (const level of [0, 1]) {
+      for (const actions of [adjacent(texts), apart, mixed]) {
+        const { sender, bodies } = recordingSender(level);
+        await sender.submit(actions);
+        expect(bodies).toEqual([texts.join('')]);
+      }
+    }
+  });
+
+  it('lines as bytes are split at TARGET_BULK_BYTES too', async () => {
+    const { sender, bodies } = recordingSender(0);
+    const texts = [`{"index":{}}\n{"m":"${'é'.repeat(7_000_000)}"}\n`, `{"index":{}}\n{"m":"${'x'.repeat(7_000_000)}"}\n`, '{"index":{}}\n{"m":"s"}\n'];
+    await sender.submit(adjacent(texts));
+    expect(bodies).toEqual([texts[0], texts[1]! + texts[2]!]);
+  });
 });

@@ -258,6 +258,8 @@ describe('against the local _bulk server', () => {
     expect(out.stats()).toMatchObject({ indexed: 3, conflicts: 1, dropped: 1, retriedItems: 3 });
     expect(lines.filter((l) => l.msg === 'Failed action')).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'Could not index event to Elasticsearch.')).toHaveLength(1);
+    // The lines went out as bytes: the log still shows the action line as text.
+    expect(lines.find((l) => l.msg === 'Failed action')?.data?.['action']).toBe('{"create":{"_id":null,"_index":"i","routing":null}}');
     expect(server.bulkRequests).toBe(3);
   });
 

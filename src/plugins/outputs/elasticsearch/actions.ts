@@ -27,9 +27,14 @@ export class EventMappingError extends Error {
 /** One bulk item: the NDJSON it is sent as, and what it was built from (kept for retries and the DLQ). */
 export interface BulkAction {
   action: BulkActionName;
-  /** The action line and, except for delete, the source line, each ending in "\n". */
-  ndjson: string;
+  /** The action line and, except for delete, the source line, each ending in "\n"; as text or as UTF-8 bytes. */
+  ndjson: string | Buffer;
   event: Event;
+}
+
+/** A bulk item as build() makes it: its lines as text. */
+export interface TextBulkAction extends BulkAction {
+  ndjson: string;
 }
 
 export interface ScriptSettings {
@@ -103,7 +108,7 @@ export class ActionBuilder {
   }
 
   /** The bulk item for an event; throws EventMappingError when the event cannot be indexed. */
-  build(event: Event): BulkAction {
+  build(event: Event): TextBulkAction {
     if (this.indexOnlyLine && !hasOwn(event.metadata, 'target_ingest_pipeline')) return this.indexOnlyAction(event);
     return this.s.dataStream ? this.dataStreamAction(event, this.s.dataStream) : this.eventAction(event);
   }
@@ -126,7 +131,7 @@ export class ActionBuilder {
   }
 
   /** The same lines eventAction writes for an index/create action without per-event parameters. */
-  private indexOnlyAction(event: Event): BulkAction {
+  private indexOnlyAction(event: Event): TextBulkAction {
     return { action: this.staticAction!, ndjson: this.indexOnlyActionLine(event) + jsonMap(event.data) + '\n', event };
   }
 
@@ -170,7 +175,7 @@ export class ActionBuilder {
     return params;
   }
 
-  private eventAction(event: Event): BulkAction {
+  private eventAction(event: Event): TextBulkAction {
     const s = this.s;
     const parent = s.parent !== undefined ? compileSprintf(s.parent)(event) : undefined;
     // With a join field the parent's id routes the child; without one it is the legacy `parent` parameter.
@@ -239,7 +244,7 @@ export class ActionBuilder {
     return `{"update":{${common}${argsUpsert},"retry_on_conflict":${this.s.retryOnConflict}}}\n${source}\n`;
   }
 
-  private dataStreamAction(event: Event, ds: DataStreamSettings): BulkAction {
+  private dataStreamAction(event: Event, ds: DataStreamSettings): TextBulkAction {
     const params = this.commonParams(event);
     const data = ds.syncFields ? this.syncDataStreamFields(event.data, ds) : event.data;
     return { action: 'create', ndjson: `{"create":{${params}}}\n${jsonMap(data)}\n`, event };
