@@ -6,7 +6,7 @@
 // Maps of a repeated shape are written by code compiled for that shape (json-shapes.ts).
 import { jsonValue } from './json.ts';
 import { DIGIT_PAIRS, writeUint32 } from './json-digits.ts';
-import { Bytes, compileShape, KeyStep, MapPlace, type ShapeSink } from './json-shapes.ts';
+import { Bytes, compileShape, KeyStep, knownShape, MapPlace, type ShapeSink, type ShapeWriter } from './json-shapes.ts';
 import { Timestamp } from './timestamp.ts';
 import { Float, type FieldMap, type FieldValue } from './values.ts';
 
@@ -149,7 +149,13 @@ export class JsonBatchWriter implements ShapeSink {
   private map(m: FieldMap, place: MapPlace | undefined): void {
     let at: KeyStep | undefined;
     if (place !== undefined) {
-      if (place.shapes.length > 0 && place.write(this, m)) return;
+      if (place.compiled) {
+        const known = knownShape(place.root, m);
+        if (known !== undefined) {
+          (known.writer as ShapeWriter)(this, m);
+          return;
+        }
+      }
       at = place.root;
     }
     let written = false;
@@ -181,15 +187,12 @@ export class JsonBatchWriter implements ShapeSink {
     if (at !== undefined && written) this.ended(place!, at);
   }
 
-  /** A map of `place` ended at `last`: its shape becomes the first guess there, compiled once it recurs. */
+  /** A map of `place` ended at `last`: its shape is compiled once it recurs. */
   private ended(place: MapPlace, last: KeyStep): void {
-    let writer = last.writer;
-    if (writer === undefined) {
-      if (++last.ends < COMPILE_AFTER || this.shapes >= this.maxShapes) return;
-      this.shapes++;
-      writer = last.writer = compileShape(last);
-    }
-    if (writer !== false) place.use(writer);
+    if (last.writer !== undefined || ++last.ends < COMPILE_AFTER || this.shapes >= this.maxShapes) return;
+    this.shapes++;
+    last.writer = compileShape(last);
+    if (last.writer !== false) place.compiled = true;
   }
 
   /** The step for key `k` after `at` (learnt on first sight), or undefined once the writer knows enough steps. */
