@@ -1,5 +1,5 @@
-// Events serialised straight into bytes, exactly as json.ts renders them (jsonMap), for the
-// json_lines hot path: a whole batch is written into a large slab and leaves as one Buffer (a view
+// Events serialised straight into bytes, exactly as json.ts renders them (jsonMap), for the hot
+// paths (json_lines, the elasticsearch output's bulk lines): a whole batch is written into a large slab and leaves as one Buffer (a view
 // of it), with no intermediate strings for keys, integers or ASCII text. Anything unusual (escapes,
 // non-ASCII, floats, large integers, bigints) takes json.ts's own rendering, so the two cannot disagree.
 //
