@@ -5,6 +5,7 @@
 // without gzip (compression_level 1 is the default). No Elasticsearch runs here, so there is no
 // peer ratio: the server side is a stand-in, the figure is the output's own cost.
 //   npx tsx bench/elasticsearch.ts [events] [batch:in-flight:gzip-level …]
+// The --dry-run path on real ElastiFlow documents (CPU-µs per document): bench/elasticsearch-dry-run.ts.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import os from 'node:os';

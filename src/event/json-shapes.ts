@@ -1,10 +1,11 @@
 // What the JSON byte writer (json-writer.ts) learns about the maps it writes. Maps of one kind (the
 // flows of one netflow template, the events of one input) repeat the same keys in the same order: the
 // writer keeps each place where maps occur (the top level, the value of a key) with a tree of the key
-// sequences seen there, and compiles a writer for a sequence that keeps coming back. A compiled shape
-// checks that a map has exactly its keys in its order (for-in, one comparison per key) and writes it
-// with constant key bytes and named property loads, which stay monomorphic because each shape is its
-// own function; a map of any other shape is left to the generic path, so filters may change anything.
+// sequences seen there, and compiles a writer for a sequence that keeps coming back. A map is matched
+// by walking its keys (for-in, once) down the tree; where the walk ends at a compiled sequence, that
+// writer writes it with constant key bytes and named property loads, which stay monomorphic because
+// each shape is its own function. A map of any other shape is left to the generic path, so filters may
+// change anything.
 import { writeUint32 } from './json-digits.ts';
 
 /** Writing primitives the compiled shapes call (the writer implements them). */
@@ -20,8 +21,8 @@ export interface ShapeSink {
   string(s: string): void;
 }
 
-/** Writes `m` and returns true when it has exactly the shape's keys in the shape's order; else writes nothing. */
-export type ShapeWriter = (sink: ShapeSink, m: object) => boolean;
+/** Writes `m`, whose own enumerable keys are exactly the shape's keys in the shape's order (see knownShape). */
+export type ShapeWriter = (sink: ShapeSink, m: object) => void;
 
 /**
  * Constant bytes to copy often (a key with its punctuation, a timestamp): as little-endian 32-bit words,
@@ -40,38 +41,32 @@ export class Bytes {
   }
 }
 
-/** Compiled shapes a place tries before the generic path (flows of IPv4 and IPv6 templates interleave). */
-const SHAPES_PER_PLACE = 4;
+const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Maps found at one place, with the compiled shapes seen there, the one used last first. */
+/** Maps found at one place, with the tree of the key sequences seen there. */
 export class MapPlace {
   readonly root = new KeyStep(undefined, '', new Bytes(''));
-  readonly shapes: ShapeWriter[] = [];
+  /** A shape of this place was compiled: maps here are looked up in the tree before the generic path. */
+  compiled = false;
+}
 
-  /** Writes `m` with one of the shapes when it has one of them. */
-  write(sink: ShapeSink, m: object): boolean {
-    const shapes = this.shapes;
-    for (let i = 0; i < shapes.length; i++) {
-      const shape = shapes[i]!;
-      if (shape(sink, m)) {
-        if (i > 0) {
-          shapes[i] = shapes[0]!;
-          shapes[0] = shape;
-        }
-        return true;
-      }
+/**
+ * The step of the last key of `m` when every key of `m`, in order, follows the tree from `root` and
+ * that sequence has a compiled writer; else undefined. for-in yields own keys before inherited ones:
+ * when the last key is own, all are.
+ */
+export function knownShape(root: KeyStep, m: object): KeyStep | undefined {
+  let at = root;
+  for (const k in m) {
+    let step = at.next;
+    if (step === undefined || step.key !== k) {
+      step = at.successors?.get(k);
+      if (step === undefined) return undefined;
+      at.next = step;
     }
-    return false;
+    at = step;
   }
-
-  /** A shape seen here: tried first from now on. */
-  use(shape: ShapeWriter): void {
-    const shapes = this.shapes;
-    const i = shapes.indexOf(shape);
-    if (i >= 0) shapes.splice(i, 1);
-    else if (shapes.length >= SHAPES_PER_PLACE) shapes.pop();
-    shapes.unshift(shape);
-  }
+  return typeof at.writer === 'function' && hasOwn.call(m, at.key) ? at : undefined;
 }
 
 /** A key after a known sequence of keys of one map, with its bytes: `{"key":` when first, else `,"key":`. */
@@ -114,20 +109,14 @@ function constantBytes(b: Bytes): string {
 }
 
 /**
- * A writer for maps whose own enumerable keys are exactly the path's keys in order. Keys that a
- * property access would not read as an own data property (`__proto__`) are not compiled.
+ * A writer for maps whose own enumerable keys are exactly the path's keys in order (knownShape found
+ * them). Keys that a property access would not read as an own data property (`__proto__`) are not compiled.
  */
 export function compileShape(last: KeyStep): ShapeWriter | false {
   const steps = last.path();
   const keys = steps.map((s) => s.key);
   if (keys.length === 0 || keys.includes('__proto__')) return false;
-  const body: string[] = [
-    'let i = 0;',
-    // for-in yields own keys before inherited ones: the keys match and the last is own, so all are own.
-    'for (const k in m) { if (k !== K[i]) return false; i++; }',
-    `if (i !== ${keys.length} || !hasOwn.call(m, K[${keys.length - 1}])) return false;`,
-    'let u, v, p, x;',
-  ];
+  const body: string[] = ['let u, v, p, x;'];
   steps.forEach((s, i) => {
     // Room for the key and the longest unsigned integer (most flow fields): such a value is written in place.
     body.push(`w.room(${s.bytes.length + 10}); u = w.buf; v = w.view; p = w.pos; ${constantBytes(s.bytes)} p += ${s.bytes.length};`);
@@ -137,13 +126,11 @@ export function compileShape(last: KeyStep): ShapeWriter | false {
         `else { w.pos = p; if (typeof x === 'string') w.string(x); else w.value(x, S[${i}]); }`,
     );
   });
-  body.push('w.room(1); w.buf[w.pos++] = 125;', 'return true;');
+  body.push('w.room(1); w.buf[w.pos++] = 125;');
   // One Function per shape: its own property-load feedback, monomorphic for maps of this shape.
-  const factory = new Function('K', 'S', 'hasOwn', 'U32', `return function writeShape(w, m) {\n${body.join('\n')}\n};`) as (
-    k: readonly string[],
+  const factory = new Function('S', 'U32', `return function writeShape(w, m) {\n${body.join('\n')}\n};`) as (
     s: readonly KeyStep[],
-    hasOwn: (this: object, key: string) => boolean,
     u32: typeof writeUint32,
   ) => ShapeWriter;
-  return factory(keys, steps, Object.prototype.hasOwnProperty, writeUint32);
+  return factory(steps, writeUint32);
 }

@@ -1,12 +1,12 @@
-// Events serialised straight into bytes, exactly as json.ts renders them (jsonMap), for the
-// json_lines hot path: a whole batch is written into a large slab and leaves as one Buffer (a view
+// Events serialised straight into bytes, exactly as json.ts renders them (jsonMap), for the hot
+// paths (json_lines, the elasticsearch output's bulk lines): a whole batch is written into a large slab and leaves as one Buffer (a view
 // of it), with no intermediate strings for keys, integers or ASCII text. Anything unusual (escapes,
 // non-ASCII, floats, large integers, bigints) takes json.ts's own rendering, so the two cannot disagree.
 //
 // Maps of a repeated shape are written by code compiled for that shape (json-shapes.ts).
 import { jsonValue } from './json.ts';
 import { DIGIT_PAIRS, writeUint32 } from './json-digits.ts';
-import { Bytes, compileShape, KeyStep, MapPlace, type ShapeSink } from './json-shapes.ts';
+import { Bytes, compileShape, KeyStep, knownShape, MapPlace, type ShapeSink, type ShapeWriter } from './json-shapes.ts';
 import { Timestamp } from './timestamp.ts';
 import { Float, type FieldMap, type FieldValue } from './values.ts';
 
@@ -79,6 +79,11 @@ export class JsonBatchWriter implements ShapeSink {
     this.text(terminator);
   }
 
+  /** Bytes written since the last take() or lease(): where the next line starts in the batch's data. */
+  get batchLength(): number {
+    return this.pos - this.start;
+  }
+
   /** Forgets anything written since the last take() (a batch abandoned half-way); starts a batch. */
   reset(): void {
     this.pos = this.start;
@@ -144,7 +149,13 @@ export class JsonBatchWriter implements ShapeSink {
   private map(m: FieldMap, place: MapPlace | undefined): void {
     let at: KeyStep | undefined;
     if (place !== undefined) {
-      if (place.shapes.length > 0 && place.write(this, m)) return;
+      if (place.compiled) {
+        const known = knownShape(place.root, m);
+        if (known !== undefined) {
+          (known.writer as ShapeWriter)(this, m);
+          return;
+        }
+      }
       at = place.root;
     }
     let written = false;
@@ -176,15 +187,12 @@ export class JsonBatchWriter implements ShapeSink {
     if (at !== undefined && written) this.ended(place!, at);
   }
 
-  /** A map of `place` ended at `last`: its shape becomes the first guess there, compiled once it recurs. */
+  /** A map of `place` ended at `last`: its shape is compiled once it recurs. */
   private ended(place: MapPlace, last: KeyStep): void {
-    let writer = last.writer;
-    if (writer === undefined) {
-      if (++last.ends < COMPILE_AFTER || this.shapes >= this.maxShapes) return;
-      this.shapes++;
-      writer = last.writer = compileShape(last);
-    }
-    if (writer !== false) place.use(writer);
+    if (last.writer !== undefined || ++last.ends < COMPILE_AFTER || this.shapes >= this.maxShapes) return;
+    this.shapes++;
+    last.writer = compileShape(last);
+    if (last.writer !== false) place.compiled = true;
   }
 
   /** The step for key `k` after `at` (learnt on first sight), or undefined once the writer knows enough steps. */
@@ -200,7 +208,8 @@ export class JsonBatchWriter implements ShapeSink {
     return step;
   }
 
-  private bytes(b: Bytes): void {
+  /** Constant bytes (e.g. a bulk action line shared by a batch's documents). */
+  bytes(b: Bytes): void {
     this.ensure(b.length);
     const view = this.view;
     const words = b.words;
@@ -329,7 +338,7 @@ export class JsonBatchWriter implements ShapeSink {
   }
 
   /** Text already in its final form (UTF-8 encoded as Buffer.from(text) would). */
-  private text(t: string): void {
+  text(t: string): void {
     const len = t.length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     this.ensure(len * 3);

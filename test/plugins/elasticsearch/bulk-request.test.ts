@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { Event } from '../../../src/event/event.ts';
 import { Timestamp } from '../../../src/event/timestamp.ts';
+import { JsonBatchWriter } from '../../../src/event/json-writer.ts';
+import { Float } from '../../../src/event/values.ts';
 import type { Logger } from '../../../src/plugins/types.ts';
 import { elasticsearchSchema, type ElasticsearchOptions } from '../../../src/plugins/outputs/elasticsearch/schema.ts';
 import { bulkRequestTarget } from '../../../src/plugins/outputs/elasticsearch/connection.ts';
@@ -83,6 +85,53 @@ describe('index-only action lines (common.rb event_action_tuple: _id, _index, ro
   });
 });
 
+describe('bulk lines written straight into bytes (the --dry-run path): byte for byte what build() makes', () => {
+  /** Each event through writeLines into one batch, and through a second builder's build(). */
+  const both = (given: Partial<ActionSettings>, events: Event[]): [string, string] => {
+    const w = new JsonBatchWriter(256);
+    const writer = new ActionBuilder(settings(given));
+    for (const e of events) writer.writeLines(e, w);
+    const built = new ActionBuilder(settings(given));
+    return [w.take().toString('utf8'), events.map((e) => built.build(e).ndjson).join('')];
+  };
+  const flow = (i: number, iso = '2025-03-04T23:59:59.000Z'): Event =>
+    event(iso, { flow: { bytes: i, src: `10.0.0.${i}`, ratio: new Float(0.5), big: 2 ** 40 + i, neg: -i }, tags: ['a', 'ü'], node: { name: i % 3 === 0 ? 'é"\n' : 'x' } });
+
+  it('index-only (the fast path): repeated shapes (compiled), a day boundary, non-ASCII and escapes, floats, large integers', () => {
+    const events = Array.from({ length: 40 }, (_, i) => flow(i, i < 20 ? '2025-03-04T23:59:59.000Z' : '2025-03-05T00:00:00.000Z'));
+    events.push(event('2025-03-05T00:00:01Z', { other: { shape: true } }), flow(41));
+    const [written, built] = both({}, events);
+    expect(written).toBe(built);
+    expect(written.split('\n')[40]).toBe('{"index":{"_id":null,"_index":"logs-2025.03.05","routing":null}}');
+  });
+
+  it('per-event parameters take build()\'s path: document_id, routing, [@metadata][target_ingest_pipeline], create, delete, update', () => {
+    const events = Array.from({ length: 10 }, (_, i) => flow(i));
+    const [idWritten, idBuilt] = both({ documentId: '%{[flow][bytes]}', routing: '%{[node][name]}' }, events);
+    expect(idWritten).toBe(idBuilt);
+    const withPipeline = events.map((e, i) => (i % 2 === 0 ? event('2025-03-04T00:00:00Z', { n: i }, { target_ingest_pipeline: 'p1' }) : e));
+    const [a, b] = both({}, withPipeline);
+    expect(a).toBe(b);
+    expect(a).toContain('"pipeline":"p1"');
+    for (const action of ['create', 'delete', 'update']) {
+      const [x, y] = both({ action, documentId: 'id-%{[flow][bytes]}' }, events);
+      expect(x).toBe(y);
+    }
+  });
+
+  it('an event that cannot be mapped throws and writes nothing; the batch goes on', () => {
+    const b = new ActionBuilder(settings({ index: 'logs-%{svc}' }));
+    const w = new JsonBatchWriter();
+    b.writeLines(event('2025-03-04T00:00:00Z', { svc: 'a' }), w);
+    expect(() => b.writeLines(event('2025-03-04T00:00:00Z'), w)).toThrow(EventMappingError);
+    b.writeLines(event('2025-03-04T00:00:00Z', { svc: 'b' }), w);
+    expect(w.take().toString()).toBe(
+      '{"index":{"_id":null,"_index":"logs-a","routing":null}}\n{"@timestamp":"2025-03-04T00:00:00.000Z","@version":"1","n":1,"svc":"a"}\n' +
+        '{"index":{"_id":null,"_index":"logs-b","routing":null}}\n{"@timestamp":"2025-03-04T00:00:00.000Z","@version":"1","n":1,"svc":"b"}\n',
+    );
+  });
+});
+
 const quietLog: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, isEnabled: () => false };
 
 function recordingSender(compressionLevel: number): { sender: BulkSender; bodies: string[] } {
@@ -136,5 +185,36 @@ describe('bulk request bodies', () => {
     ]);
     expect(bodies.join('')).toBe([wide, narrow, small, huge, small].map((a) => a.ndjson).join(''));
     expect(sender.stats.indexed).toBe(5);
+  });
+
+  /** The texts as actions whose lines are bytes lying back to back in one buffer, as the output writes them. */
+  const adjacent = (texts: string[]): BulkAction[] => {
+    const all = Buffer.from(texts.join(''));
+    let at = 0;
+    return texts.map((t) => {
+      const n = Buffer.byteLength(t);
+      at += n;
+      return { action: 'index', ndjson: all.subarray(at - n, at), event: new Event({}) };
+    });
+  };
+
+  it('lines as bytes: back to back (sent as they lie), apart, or mixed with text; all give the same body', async () => {
+    const texts = ['a', 'ü', 'c'].map((x) => `{"index":{}}\n{"x":"${x}"}\n`);
+    const apart = texts.map((t): BulkAction => ({ action: 'index', ndjson: Buffer.from(t), event: new Event({}) }));
+    const mixed = [action(texts[0]!), ...adjacent(texts.slice(1))];
+    for (const level of [0, 1]) {
+      for (const actions of [adjacent(texts), apart, mixed]) {
+        const { sender, bodies } = recordingSender(level);
+        await sender.submit(actions);
+        expect(bodies).toEqual([texts.join('')]);
+      }
+    }
+  });
+
+  it('lines as bytes are split at TARGET_BULK_BYTES too', async () => {
+    const { sender, bodies } = recordingSender(0);
+    const texts = [`{"index":{}}\n{"m":"${'é'.repeat(7_000_000)}"}\n`, `{"index":{}}\n{"m":"${'x'.repeat(7_000_000)}"}\n`, '{"index":{}}\n{"m":"s"}\n'];
+    await sender.submit(adjacent(texts));
+    expect(bodies).toEqual([texts[0], texts[1]! + texts[2]!]);
   });
 });

@@ -258,6 +258,8 @@ describe('against the local _bulk server', () => {
     expect(out.stats()).toMatchObject({ indexed: 3, conflicts: 1, dropped: 1, retriedItems: 3 });
     expect(lines.filter((l) => l.msg === 'Failed action')).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'Could not index event to Elasticsearch.')).toHaveLength(1);
+    // The lines went out as bytes: the log still shows the action line as text.
+    expect(lines.find((l) => l.msg === 'Failed action')?.data?.['action']).toBe('{"create":{"_id":null,"_index":"i","routing":null}}');
     expect(server.bulkRequests).toBe(3);
   });
 
@@ -338,24 +340,51 @@ describe('against the local _bulk server', () => {
 });
 
 describe('--dry-run', () => {
-  it('prints the bulk lines (action + document) on stdout; nothing is contacted', async () => {
+  /** What `run` writes on stdout, one string per write. */
+  async function printed(run: () => Promise<void>): Promise<string[]> {
     const chunks: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((c: string | Uint8Array, ...rest: unknown[]) => {
-      chunks.push(String(c));
+      chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
       const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
       cb?.();
       return true;
     }) as typeof process.stdout.write;
     try {
+      await run();
+    } finally {
+      process.stdout.write = write;
+    }
+    return chunks;
+  }
+
+  it('prints the bulk lines (action + document) on stdout; nothing is contacted', async () => {
+    const chunks = await printed(async () => {
       const out = output(options({ hosts: ['127.0.0.1:1'], index: 'x-%{+YYYY.MM.dd}' }), { dryRun: true });
       await out.register();
       await out.write([event({ m: 'a' }, { drop: 1 })]);
       await out.close();
-    } finally {
-      process.stdout.write = write;
-    }
+    });
     expect(chunks.join('')).toBe('{"index":{"_id":null,"_index":"x-2025.03.04","routing":null}}\n{"@timestamp":"2025-03-04T23:59:59.500Z","@version":"1","m":"a"}\n');
+  });
+
+  it('one write per batch, the lines build() makes; an unmappable event is counted, logged and left out', async () => {
+    const lines: LogLine[] = [];
+    const batch = [event({ k: 'a', m: 'ü' }), event({}), event({ k: 'b' }, { target_ingest_pipeline: 'p' }), event({ k: 'a', m: 'x' }, {}, '2025-03-05T00:00:00.000Z')];
+    let out!: ElasticsearchOutput;
+    const chunks = await printed(async () => {
+      out = output(options({ hosts: ['127.0.0.1:1'], index: 'i-%{k}-%{+YYYY.MM.dd}' }), { dryRun: true, log: recordingLog(lines) });
+      await out.register();
+      await out.write(batch);
+      await out.write([event({})]);
+    });
+    expect(chunks).toEqual([
+      '{"index":{"_id":null,"_index":"i-a-2025.03.04","routing":null}}\n{"@timestamp":"2025-03-04T23:59:59.500Z","@version":"1","k":"a","m":"ü"}\n' +
+        '{"index":{"_id":null,"_index":"i-b-2025.03.04","routing":null,"pipeline":"p"}}\n{"@timestamp":"2025-03-04T23:59:59.500Z","@version":"1","k":"b"}\n' +
+        '{"index":{"_id":null,"_index":"i-a-2025.03.05","routing":null}}\n{"@timestamp":"2025-03-05T00:00:00.000Z","@version":"1","k":"a","m":"x"}\n',
+    ]);
+    expect(out.stats()).toMatchObject({ printed: 3, mapping_failures: 2 });
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.startsWith('Badly formatted index'))).toHaveLength(2);
   });
 
   it.skipIf(!HAVE_SHARED)("flowstash --dry-run on ElastiFlow's 30_output_10_single: bulk lines into elastiflow-4.0.1-YYYY.MM.dd (UTC day of @timestamp)", () => {

@@ -6,6 +6,8 @@
 // that is not JSON) are EventMappingErrors: the event goes to the dead letter queue or the log.
 import type { Event } from '../../../event/event.ts';
 import { jsonMap, jsonValue } from '../../../event/json.ts';
+import { Bytes } from '../../../event/json-shapes.ts';
+import type { JsonBatchWriter } from '../../../event/json-writer.ts';
 import { parseJsonValue } from '../../../event/json-parse.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { type FieldMap, type FieldValue, isFieldMap } from '../../../event/values.ts';
@@ -25,9 +27,14 @@ export class EventMappingError extends Error {
 /** One bulk item: the NDJSON it is sent as, and what it was built from (kept for retries and the DLQ). */
 export interface BulkAction {
   action: BulkActionName;
-  /** The action line and, except for delete, the source line, each ending in "\n". */
-  ndjson: string;
+  /** The action line and, except for delete, the source line, each ending in "\n"; as text or as UTF-8 bytes. */
+  ndjson: string | Buffer;
   event: Event;
+}
+
+/** A bulk item as build() makes it: its lines as text. */
+export interface TextBulkAction extends BulkAction {
+  ndjson: string;
 }
 
 export interface ScriptSettings {
@@ -83,6 +90,7 @@ export class ActionBuilder {
   private readonly indexOnlyLine: boolean;
   private lastIndex: string | undefined;
   private lastActionLine = '';
+  private lastActionBytes: Bytes | undefined;
   /** Data-stream documents whose `data_stream` field was rewritten, with the reason (logged by the caller). */
   readonly warnings: string[] = [];
 
@@ -100,22 +108,45 @@ export class ActionBuilder {
   }
 
   /** The bulk item for an event; throws EventMappingError when the event cannot be indexed. */
-  build(event: Event): BulkAction {
+  build(event: Event): TextBulkAction {
     if (this.indexOnlyLine && !hasOwn(event.metadata, 'target_ingest_pipeline')) return this.indexOnlyAction(event);
     return this.s.dataStream ? this.dataStreamAction(event, this.s.dataStream) : this.eventAction(event);
   }
 
+  /**
+   * Writes the event's bulk lines (build(event).ndjson, byte for byte) into `w`; nothing is written
+   * when it throws EventMappingError. Documents of index/create actions without per-event
+   * parameters go straight from the event into bytes.
+   */
+  writeLines(event: Event, w: JsonBatchWriter): BulkActionName {
+    if (this.indexOnlyLine && !hasOwn(event.metadata, 'target_ingest_pipeline')) {
+      this.indexOnlyActionLine(event);
+      w.bytes((this.lastActionBytes ??= new Bytes(this.lastActionLine)));
+      w.writeLine(event.data, '\n');
+      return this.staticAction!;
+    }
+    const action = this.build(event);
+    w.text(action.ndjson);
+    return action.action;
+  }
+
   /** The same lines eventAction writes for an index/create action without per-event parameters. */
-  private indexOnlyAction(event: Event): BulkAction {
+  private indexOnlyAction(event: Event): TextBulkAction {
+    return { action: this.staticAction!, ndjson: this.indexOnlyActionLine(event) + jsonMap(event.data) + '\n', event };
+  }
+
+  /** The action line of an index/create action without per-event parameters, rebuilt when the index changes. */
+  private indexOnlyActionLine(event: Event): string {
     const index = this.index(event);
     if (index !== this.lastIndex) {
       if (this.s.dlqOnFailedIndexnameInterpolation && UNRESOLVED.test(index)) {
         throw new EventMappingError(`Badly formatted index, after interpolation still contains placeholder: [${index}]`);
       }
       this.lastActionLine = `{"${this.staticAction!}":{"_id":null,"_index":${JSON.stringify(index)},"routing":null}}\n`;
+      this.lastActionBytes = undefined;
       this.lastIndex = index;
     }
-    return { action: this.staticAction!, ndjson: this.lastActionLine + jsonMap(event.data) + '\n', event };
+    return this.lastActionLine;
   }
 
   private resolveIndex(event: Event): string {
@@ -144,7 +175,7 @@ export class ActionBuilder {
     return params;
   }
 
-  private eventAction(event: Event): BulkAction {
+  private eventAction(event: Event): TextBulkAction {
     const s = this.s;
     const parent = s.parent !== undefined ? compileSprintf(s.parent)(event) : undefined;
     // With a join field the parent's id routes the child; without one it is the legacy `parent` parameter.
@@ -213,7 +244,7 @@ export class ActionBuilder {
     return `{"update":{${common}${argsUpsert},"retry_on_conflict":${this.s.retryOnConflict}}}\n${source}\n`;
   }
 
-  private dataStreamAction(event: Event, ds: DataStreamSettings): BulkAction {
+  private dataStreamAction(event: Event, ds: DataStreamSettings): TextBulkAction {
     const params = this.commonParams(event);
     const data = ds.syncFields ? this.syncDataStreamFields(event.data, ds) : event.data;
     return { action: 'create', ndjson: `{"create":{${params}}}\n${jsonMap(data)}\n`, event };

@@ -138,9 +138,17 @@ export class BulkSender {
 
   /** The actions' NDJSON as one UTF-8 body, gzipped at compression_level unless it is 0. */
   private encode(chunk: BulkAction[]): [Buffer, boolean] | Promise<[Buffer, boolean]> {
-    let units = 0;
-    for (const action of chunk) units += action.ndjson.length;
-    const bound = units * 3;
+    const level = this.s.compressionLevel;
+    // Lines already written as bytes, one after another in the same memory (a batch written by the
+    // output's JSON writer, lent until submit() resolves): the body is that memory, not a copy.
+    const contiguous = adjacentBytes(chunk);
+    if (contiguous !== undefined) {
+      if (level <= 0) return [contiguous, false];
+      if (contiguous.length <= INLINE_GZIP_BYTES) return [gzipSync(contiguous, { level }), true];
+      return gzipAsync(contiguous, { level }).then((gzipped) => [gzipped, true]);
+    }
+    let bound = 0;
+    for (const action of chunk) bound += sizeBound(action.ndjson);
     let buf: Buffer;
     if (bound > MAX_SCRATCH_BYTES) buf = Buffer.allocUnsafe(bound);
     else {
@@ -148,9 +156,12 @@ export class BulkSender {
       buf = this.scratch;
     }
     let size = 0;
-    for (const action of chunk) size += buf.write(action.ndjson, size, 'utf8');
+    for (const action of chunk) {
+      const lines = action.ndjson;
+      if (typeof lines === 'string') size += buf.write(lines, size, 'utf8');
+      else size += lines.copy(buf, size);
+    }
     const body = buf.subarray(0, size);
-    const level = this.s.compressionLevel;
     // The scratch is reused by the next request: a body still needed after this call returns (sent
     // as it is, or gzipped in the thread pool) is copied out of it.
     const own = (): Buffer => (buf === this.scratch ? Buffer.from(body) : body);
@@ -218,19 +229,41 @@ export class BulkSender {
   }
 }
 
+/** At least the UTF-8 size of an action's lines: a UTF-16 unit takes at most 3 bytes. */
+function sizeBound(lines: string | Buffer): number {
+  return typeof lines === 'string' ? lines.length * 3 : lines.length;
+}
+
+function byteSize(lines: string | Buffer): number {
+  return typeof lines === 'string' ? Buffer.byteLength(lines, 'utf8') : lines.length;
+}
+
+/** The actions' lines as one view when they are all bytes lying back to back in one buffer. */
+function adjacentBytes(chunk: BulkAction[]): Buffer | undefined {
+  const first = chunk[0]?.ndjson;
+  if (first === undefined || typeof first === 'string') return undefined;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < chunk.length; i++) {
+    const lines = chunk[i]!.ndjson;
+    if (typeof lines === 'string' || lines.buffer !== first.buffer || lines.byteOffset !== end) return undefined;
+    end += lines.length;
+  }
+  return chunk.length === 1 ? first : Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
+}
+
 /**
  * Where the request starting at `start` ends: as many actions as fit in TARGET_BULK_BYTES (at least
- * one). A UTF-8 byte is at most 3 per UTF-16 unit, so bytes are only counted near the limit.
+ * one). Exact UTF-8 sizes are only counted near the limit.
  */
 function requestEnd(actions: BulkAction[], start: number): number {
-  let units = 0;
+  let bound = 0;
   let end = start;
-  while (end < actions.length && (units + actions[end]!.ndjson.length) * 3 <= TARGET_BULK_BYTES) units += actions[end++]!.ndjson.length;
+  while (end < actions.length && bound + sizeBound(actions[end]!.ndjson) <= TARGET_BULK_BYTES) bound += sizeBound(actions[end++]!.ndjson);
   if (end === actions.length) return end;
   let bytes = 0;
-  for (let i = start; i < end; i++) bytes += Buffer.byteLength(actions[i]!.ndjson, 'utf8');
+  for (let i = start; i < end; i++) bytes += byteSize(actions[i]!.ndjson);
   while (end < actions.length) {
-    const size = Buffer.byteLength(actions[end]!.ndjson, 'utf8');
+    const size = byteSize(actions[end]!.ndjson);
     if (end > start && bytes + size > TARGET_BULK_BYTES) break;
     bytes += size;
     end++;
@@ -240,6 +273,7 @@ function requestEnd(actions: BulkAction[], start: number): number {
 
 /** The action line of a bulk item, for log messages. */
 export function actionLine(action: BulkAction): string {
-  const nl = action.ndjson.indexOf('\n');
-  return action.ndjson.slice(0, nl);
+  const lines = action.ndjson;
+  if (typeof lines === 'string') return lines.slice(0, lines.indexOf('\n'));
+  return lines.toString('utf8', 0, lines.indexOf(10));
 }

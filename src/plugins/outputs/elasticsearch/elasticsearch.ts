@@ -5,6 +5,7 @@
 // With --dry-run nothing is contacted: the bulk lines are printed on stdout as NDJSON (the plan is
 // made for an Elasticsearch 8 cluster with ILM, the version flowstash targets).
 import type { Event } from '../../../event/event.ts';
+import { type BatchLease, JsonBatchWriter } from '../../../event/json-writer.ts';
 import type { CheckContext, CheckResult, Logger, Output, PluginContext } from '../../types.ts';
 import { writeFully } from '../stdout/stdout.ts';
 import { ActionBuilder, type BulkAction, EventMappingError, VALID_ACTIONS } from './actions.ts';
@@ -15,6 +16,7 @@ import { EsConfigurationError, type OutputPlan, resolveDataStream, resolvePlan }
 import { ES_DEFAULTS, type ElasticsearchOptions } from './schema.ts';
 import { DEFAULT_ILM_POLICY, templateBody } from './template.ts';
 
+const EMPTY = Buffer.alloc(0);
 /** The Elasticsearch major version a dry run plans for. */
 const DRY_RUN_MAJOR_VERSION = 8;
 /** Logstash's DOC_DLQ_CODES, DOC_SUCCESS_CODES and DOC_CONFLICT_CODE. */
@@ -56,6 +58,10 @@ export class ElasticsearchOutput implements Output {
   private readonly log: Logger;
   private mappingFailures = 0;
   private printed = 0;
+  /** Dry run: batches' bulk lines are written here (two batches may be in flight: each takes its own lease). */
+  private dryRunWriter?: JsonBatchWriter;
+  /** Batches' bulk lines, lent to the sender until they are sent (retries included) or given up on. */
+  private bulkWriter?: JsonBatchWriter;
   private readonly dlq?: DeadLetterQueue;
 
   constructor(
@@ -220,38 +226,85 @@ export class ElasticsearchOutput implements Output {
     });
   }
 
-  /** Events → bulk actions; those that cannot be mapped go to the DLQ or the log (handle_event_mapping_errors). */
-  private map(events: Event[]): BulkAction[] {
+  /**
+   * Events → bulk actions, their lines written into bytes lent by `w` (released once the actions are
+   * done with); those that cannot be mapped go to the DLQ or the log (handle_event_mapping_errors).
+   */
+  private map(events: Event[], w: JsonBatchWriter): { actions: BulkAction[]; lease: BatchLease } {
     const builder = this.builder!;
     const actions: BulkAction[] = [];
+    const ends: number[] = [];
     const failedBefore = this.mappingFailures;
-    for (const event of events) {
+    w.reset();
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       try {
-        actions.push(builder.build(event));
+        actions.push({ action: builder.writeLines(event, w), ndjson: EMPTY, event });
+        ends.push(w.batchLength);
       } catch (e) {
-        if (!(e instanceof EventMappingError)) throw e;
-        this.mappingFailures++;
-        const message = `${e.message}; event: \`${JSON.stringify({ ...event.data, '@metadata': event.metadata })}\``;
-        if (this.dlq) this.dlq.write(event, message);
-        else this.log.warn(message);
+        this.mappingFailed(event, e);
       }
     }
+    this.mapped(failedBefore);
+    const lease = w.lease();
+    let start = 0;
+    for (let i = 0; i < actions.length; i++) {
+      actions[i]!.ndjson = lease.data.subarray(start, ends[i]!);
+      start = ends[i]!;
+    }
+    return { actions, lease };
+  }
+
+  /** An event that cannot be indexed: to the DLQ, else logged. Errors other than mapping errors propagate. */
+  private mappingFailed(event: Event, e: unknown): void {
+    if (!(e instanceof EventMappingError)) throw e;
+    this.mappingFailures++;
+    const message = `${e.message}; event: \`${JSON.stringify({ ...event.data, '@metadata': event.metadata })}\``;
+    if (this.dlq) this.dlq.write(event, message);
+    else this.log.warn(message);
+  }
+
+  /** After a batch was mapped: the DLQ count and the builder's warnings. */
+  private mapped(failedBefore: number): void {
     if (this.dlq && this.mappingFailures > failedBefore) this.log.warn(`Events could not be indexed and routing to DLQ, count: ${this.mappingFailures - failedBefore}`);
-    for (const w of builder.warnings.splice(0)) this.log.warn(w);
-    return actions;
+    const warnings = this.builder!.warnings;
+    if (warnings.length > 0) for (const w of warnings.splice(0)) this.log.warn(w);
+  }
+
+  /** Dry run: the batch's bulk lines written straight into bytes, printed with one write. */
+  private async print(events: Event[]): Promise<void> {
+    const builder = this.builder!;
+    const w = (this.dryRunWriter ??= new JsonBatchWriter());
+    w.reset();
+    const failedBefore = this.mappingFailures;
+    let printed = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      try {
+        builder.writeLines(event, w);
+        printed++;
+      } catch (e) {
+        this.mappingFailed(event, e);
+      }
+    }
+    this.mapped(failedBefore);
+    const lease = w.lease();
+    if (printed === 0) {
+      lease.release();
+      return;
+    }
+    this.printed += printed;
+    try {
+      await writeFully(process.stdout, lease.data);
+    } finally {
+      // The write's callback has run: the stream holds no reference to the bytes any more.
+      lease.release();
+    }
   }
 
   async write(events: Event[]): Promise<void> {
     if (events.length === 0) return;
-    if (this.ctx.dryRun) {
-      const actions = this.map(events);
-      if (actions.length === 0) return;
-      let text = '';
-      for (const a of actions) text += a.ndjson;
-      this.printed += actions.length;
-      await writeFully(process.stdout, text);
-      return;
-    }
+    if (this.ctx.dryRun) return this.print(events);
     try {
       await this.ready;
     } catch {
@@ -259,7 +312,13 @@ export class ElasticsearchOutput implements Output {
       return;
     }
     if (!this.sender) return;
-    await this.sender.submit(this.map(events));
+    const { actions, lease } = this.map(events, (this.bulkWriter ??= new JsonBatchWriter()));
+    try {
+      await this.sender.submit(actions);
+    } finally {
+      // Sent, dropped or abandoned: nothing refers to the bytes any more.
+      lease.release();
+    }
   }
 
   async close(): Promise<void> {
