@@ -13,6 +13,7 @@
 // the event goes on untagged, as in Logstash.
 import { existsSync } from 'node:fs';
 import type { Event } from '../../../event/event.ts';
+import { parseFieldReference } from '../../../event/fieldref.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { valueToString } from '../../../event/stringify.ts';
 import type { FieldValue } from '../../../event/values.ts';
@@ -222,13 +223,16 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     const iterateOn = this.options.iterate_on;
     const dictionary = this.dictionary;
     const fallback = this.fallback;
-    const singleApplies = (event: Event): boolean => (override || !event.includes(target)) && event.includes(source);
+    const readSource = fieldReader(source);
+    const hasSource = fieldTester(source);
+    const hasTarget = fieldTester(target);
+    const singleApplies = (event: Event): boolean => (override || !hasTarget(event)) && hasSource(event);
     if (iterateOn === undefined) {
       return {
         applies: singleApplies,
         update(event) {
-          const value = event.get(source);
-          const found = dictionary.fetch(Array.isArray(value) ? sourceText(value[0]) : sourceText(value));
+          const value = readSource(event);
+          const found = dictionary.fetch(typeof value === 'string' ? value : Array.isArray(value) ? sourceText(value[0]) : sourceText(value));
           if (found !== NO_MATCH) {
             event.set(target, found);
             return true;
@@ -274,6 +278,28 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
         return any;
       },
     };
+  }
+}
+
+/** event.get(ref) with the reference parsed once (an invalid one keeps failing per event, as before). */
+function fieldReader(ref: string): (event: Event) => FieldValue | undefined {
+  const path = parsedOrUndefined(ref);
+  return path ? (event) => event.getPath(path) : (event) => event.get(ref);
+}
+
+/** event.includes(ref) with the reference parsed once. */
+function fieldTester(ref: string): (event: Event) => boolean {
+  const path = parsedOrUndefined(ref);
+  if (!path) return (event) => event.includes(ref);
+  if (path.length === 1 && path[0] === '@metadata') return () => true;
+  return (event) => event.getPath(path) !== undefined;
+}
+
+function parsedOrUndefined(ref: string): readonly string[] | undefined {
+  try {
+    return parseFieldReference(ref);
+  } catch {
+    return undefined;
   }
 }
 
