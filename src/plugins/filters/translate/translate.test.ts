@@ -146,6 +146,10 @@ describe('translate: fallback, override, missing fields, filter_matched', () => 
     // a target of the whole @metadata always exists: without override nothing is written
     const whole = make({ source: 'status', target: '[@metadata]', dictionary: HTTP, add_tag: ['hit'] }).filter;
     expect((await one(whole, { status: '200' })).get('tags')).toBeUndefined();
+    // a null source is there (it is looked up as ''); with override off an existing target, even null, stops it
+    expect((await one(make({ source: 'n', target: 'out', dictionary: { '': 'nothing' } }).filter, { n: null })).get('out')).toBe('nothing');
+    expect((await one(make({ source: 'n', target: 'out', dictionary: { x: 'y' }, fallback: 'f' }).filter, { n: 'x', out: null })).get('out')).toBeNull();
+    expect((await one(make({ source: 'n', target: 'out', dictionary: { x: 'y' }, override: true }).filter, { n: 'x', out: null })).get('out')).toBe('y');
     const bad = make({ source: 'a[b]', dictionary: HTTP }).filter;
     await bad.register?.();
     expect(() => bad.filter(new Event({ status: '200' }))).toThrow('Invalid FieldReference: `a[b]`');
