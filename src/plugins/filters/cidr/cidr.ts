@@ -10,7 +10,8 @@ import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { FileRefresher } from '../../../util/file-refresh.ts';
 import { FilterBase } from '../../filter-base.ts';
 import type { CheckContext, CheckResult, Filter, PluginContext } from '../../types.ts';
-import { InvalidIpError, parseIpRange, rangeIncludes, type IpRange } from './ip-range.ts';
+import { InvalidIpError, parseIpRange, type IpRange } from './ip-range.ts';
+import { NetworkList } from './network-list.ts';
 import type { CidrOptions } from './schema.ts';
 
 export class CidrConfigurationError extends Error {
@@ -47,7 +48,7 @@ export class CidrFilter extends FilterBase<CidrOptions> {
   private readonly addresses: Interpolator[];
   private readonly addressTemplates: string[];
   private readonly networkTemplates: Interpolator[] | undefined;
-  private staticNetworks: IpRange[] = [];
+  private staticNetworks = new NetworkList([]);
   private refresher: FileRefresher | undefined;
   private fileLoaded = false;
   private invalidAddresses = 0;
@@ -62,7 +63,7 @@ export class CidrFilter extends FilterBase<CidrOptions> {
     this.addresses = this.addressTemplates.map((a) => compileSprintf(a));
     const networks = options.network.map(String);
     if (networks.some((n) => n.includes('%{'))) this.networkTemplates = networks.map((n) => compileSprintf(n));
-    else this.staticNetworks = this.parseNetworks(networks.flatMap((n) => n.split(',')).map((n) => n.trim()));
+    else this.staticNetworks = new NetworkList(this.parseNetworks(networks.flatMap((n) => n.split(',')).map((n) => n.trim())));
   }
 
   async register(): Promise<void> {
@@ -80,17 +81,16 @@ export class CidrFilter extends FilterBase<CidrOptions> {
   }
 
   filter(event: Event): Event[] {
+    const networks = this.networkTemplates ? undefined : this.staticNetworks;
+    if (networks) {
+      if (this.anyAddressInside(event, networks)) this.filterMatched(event);
+      return [event];
+    }
+    // Networks sprintf'd per event: read only when the event has an address (as Logstash does).
     const addresses = this.eventAddresses(event);
     if (addresses.length === 0) return [event];
-    const networks = this.networkTemplates ? this.parseNetworks(this.networkTemplates.flatMap((t) => t(event).split(',')).map((n) => n.trim())) : this.staticNetworks;
-    for (const a of addresses) {
-      for (const n of networks) {
-        if (rangeIncludes(n, a)) {
-          this.filterMatched(event);
-          return [event];
-        }
-      }
-    }
+    const perEvent = new NetworkList(this.parseNetworks(this.networkTemplates!.flatMap((t) => t(event).split(',')).map((n) => n.trim())));
+    if (addresses.some((a) => perEvent.includesRange(a))) this.filterMatched(event);
     return [event];
   }
 
@@ -120,30 +120,54 @@ export class CidrFilter extends FilterBase<CidrOptions> {
       this.invalidNetworks++;
       this.log.warn('Invalid IP network, skipping', { network: bad.text, path: `${path}:${bad.index}` });
     }
-    this.staticNetworks = entries.flatMap((n) => (n.range ? [n.range] : []));
+    this.staticNetworks = new NetworkList(entries.flatMap((n) => (n.range ? [n.range] : [])));
     this.fileLoaded = true;
+  }
+
+  /**
+   * Whether any of the event's addresses is in a network. Every address is read (an invalid one is
+   * warned about) before the answer counts, as Logstash reads them all before matching.
+   */
+  private anyAddressInside(event: Event, networks: NetworkList): boolean {
+    let inside = false;
+    this.eachAddress(event, (text, from) => {
+      const plain = networks.includesText(text);
+      if (plain !== undefined) inside ||= plain;
+      else {
+        const range = this.readAddress(text, from);
+        if (range !== undefined && networks.includesRange(range)) inside = true;
+      }
+    });
+    return inside;
   }
 
   private eventAddresses(event: Event): IpRange[] {
     const out: IpRange[] = [];
-    for (let i = 0; i < this.addresses.length; i++) this.addAddress(out, this.addresses[i]!(event), this.addressTemplates[i]!);
-    const field = this.options.address_field;
-    if (field !== undefined) {
-      const value = event.get(field);
-      for (const item of Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]) {
-        this.addAddress(out, typeof item === 'string' ? item : String(item), field);
-      }
-    }
+    this.eachAddress(event, (text, from) => {
+      const range = this.readAddress(text, from);
+      if (range) out.push(range);
+    });
     return out;
   }
 
-  private addAddress(out: IpRange[], text: string, from: string): void {
+  /** The sprintf'd `address` texts, then the `address_field` values, with the setting each came from. */
+  private eachAddress(event: Event, visit: (text: string, from: string) => void): void {
+    for (let i = 0; i < this.addresses.length; i++) visit(this.addresses[i]!(event), this.addressTemplates[i]!);
+    const field = this.options.address_field;
+    if (field === undefined) return;
+    const value = event.get(field);
+    for (const item of Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]) visit(typeof item === 'string' ? item : String(item), field);
+  }
+
+  /** The address as IPAddr reads it, or undefined (warned and counted) when IPAddr refuses it. */
+  private readAddress(text: string, from: string): IpRange | undefined {
     try {
-      out.push(parseIpRange(text));
+      return parseIpRange(text);
     } catch (e) {
       if (!(e instanceof InvalidIpError)) throw e;
       this.invalidAddresses++;
       this.log.warn('Invalid IP address, skipping', { address: from, value: text });
+      return undefined;
     }
   }
 

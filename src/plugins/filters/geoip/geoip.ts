@@ -85,6 +85,9 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
   private database?: GeoDatabase;
   private target = '';
   private targetRef = '';
+  private targetPath: readonly string[] = [];
+  /** The source reference parsed once; undefined when it does not parse (then each event fails as before). */
+  private readonly sourcePath: readonly string[] | undefined;
   /** Where each written field goes under the target, in this filter's layout. */
   private paths = new Map<GeoField, string[]>();
   private wanted: GeoField[] = [];
@@ -97,13 +100,19 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
   constructor(options: GeoipFilterOptions, ctx: PluginContext) {
     super(options, ctx);
     this.ecs = ctx.ecsCompatibility !== 'disabled';
+    try {
+      this.sourcePath = parseFieldReference(options.source);
+    } catch {
+      this.sourcePath = undefined;
+    }
   }
 
   async register(): Promise<void> {
     const { target, warning } = resolveTarget(this.options.source, this.options.target, this.ecs);
     if (warning) this.log.warn(warning);
     this.target = target;
-    this.targetRef = toReference(parseFieldReference(target));
+    this.targetPath = parseFieldReference(target);
+    this.targetRef = toReference(this.targetPath);
     if (this.options.database === undefined) throw new GeoipConfigurationError(missingDatabaseMessage(this.options.default_database_type));
     this.database = await GeoDatabase.open(this.options.database);
     this.log.info('Using geoip database', { path: this.options.database });
@@ -133,7 +142,7 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
   /** GeoIPFilter.handleEvent: true when the lookup gave data (its fields written). */
   private lookupInto(event: Event): boolean {
     const db = this.database!;
-    const input = event.get(this.options.source);
+    const input = this.sourcePath ? event.getPath(this.sourcePath) : event.get(this.options.source);
     if (input === undefined || input === null) return false;
     const ip: FieldValue | undefined = Array.isArray(input) ? input[0] : input;
     if (typeof ip !== 'string') {
@@ -153,13 +162,15 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
     let found: RecordWrites | undefined;
     if (address === undefined) {
       this.lookups.invalid++;
-      this.log.debug('IP Field contained invalid IP address or hostname', { field: this.options.source, value: ip });
+      if (this.log.isEnabled('debug')) this.log.debug('IP Field contained invalid IP address or hostname', { field: this.options.source, value: ip });
     } else if (db.kind === 'Unknown') {
       this.lookups.errors++;
       this.log.error(`Unsupported database type ${db.databaseType}`, { field: this.options.source });
       return false;
     } else {
-      if (hit === undefined) this.log.debug('IP not found!', { field: this.options.source, value: ip });
+      if (hit === undefined) {
+        if (this.log.isEnabled('debug')) this.log.debug('IP not found!', { field: this.options.source, value: ip });
+      }
       else {
         found = this.recordCache.get(hit.pointer);
         if (found === undefined) {
@@ -171,10 +182,10 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
       else this.lookups.notFound++;
     }
     try {
-      let target = event.get(this.targetRef);
+      let target = event.getPath(this.targetPath);
       if (target === undefined || target === null) {
         event.set(this.targetRef, {});
-        target = event.get(this.targetRef);
+        target = event.getPath(this.targetPath);
       }
       if (!found?.ok) return false;
       if (!isFieldMap(target)) throw new FieldSetError(`[${this.target}] is ${JSON.stringify(target)}, not a map`);

@@ -14,6 +14,16 @@ describe('readPaths', () => {
     expect(readPaths('event.tag("x"); event.cancel if event.get("n") == 1')).toEqual([['@timestamp'], ['n']]);
   });
 
+  it("'event' inside a plain reference is no use of the event; each path is listed once", () => {
+    expect(readPaths("event.set( '[event][duration]', event.get('[event][end]').to_i - event.get('[event][start]').to_i )")).toEqual([
+      ['@timestamp'], ['event', 'duration'], ['event', 'end'], ['event', 'start'],
+    ]);
+    expect(readPaths("x = event.get('[f][t]').to_i & 1\ny = event.get('[f][t]').to_i & 2\nevent.set('[f][t]', x + y)")).toEqual([['@timestamp'], ['f', 't']]);
+    // a literal that could hide code is still scanned
+    expect(readPaths("event.get('x event.to_hash')")).toBeUndefined();
+    expect(readPaths("event.get(' ; event.to_hash ; ')")).toBeUndefined();
+  });
+
   it('anything else sends the whole event', () => {
     for (const code of [
       'h = event.to_hash',

@@ -32,18 +32,31 @@ export function readReferences(code: string, init?: string): { data: string[][];
     const rest = code.slice(m.index);
     const ref = WITH_REF.exec(rest);
     if (ref) {
-      const path = parseFieldPath(ref[1] ?? ref[2] ?? '');
+      const text = ref[1] ?? ref[2] ?? '';
+      // `event` inside the reference (`'[event][duration]'`) is text, not a use: skipped when the
+      // reference can hide no code (names and brackets only).
+      if (PLAIN_REFERENCE.test(text)) uses.lastIndex = m.index + ref[0].length;
+      const path = parseFieldPath(text);
       if (path[0] === '@metadata') {
-        metadata.push(path.slice(1));
+        addPath(metadata, path.slice(1));
         continue;
       }
       if (path.length === 0) return undefined;
-      paths.push(path);
+      addPath(paths, path);
       continue;
     }
     if (!NO_REF.test(rest)) return undefined;
   }
   return { data: paths, metadata };
+}
+
+/** A reference of names made of word characters, `@` and `-`: `name` or `[a][b]`. */
+const PLAIN_REFERENCE = /^(?:[\w@-]+|(?:\[[\w@-]+\])+)$/;
+
+/** Adds a path once (code that reads a field several times ships it once). */
+function addPath(paths: string[][], path: string[]): void {
+  for (const p of paths) if (p.length === path.length && p.every((k, i) => k === path[i])) return;
+  paths.push(path);
 }
 
 /** The metadata restricted to the paths readReferences found (all of it when one is the whole). */

@@ -4,6 +4,7 @@
 // give the same events either way, and stop reusing once unvouched code is loaded into the VM.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Event } from '../../../event/event.ts';
+import { Float } from '../../../event/values.ts';
 import { pureCode, simpleInit } from './purity.ts';
 import { rubyFilter, runBatch } from './test/kit.ts';
 import { sharedRubyVm } from './vm.ts';
@@ -95,6 +96,32 @@ describe('ruby filter: answers reused for pure code', () => {
     expect(g.stats()['exceptions']).toBe(2);
   });
 
+  it('a kept answer applied without crossing (the next batches) gives each event its own maps, lists and floats', async () => {
+    const f = await rubyFilter({ code: "event.set('[out][l]', [event.get('[in][v]').to_i, 1.5])\nevent.set('[out][m]', event.get('[in][m]'))\nevent.tag('t')\nevent.remove('[in][drop]')" });
+    const input = () => new Event({ in: { v: '7', m: { k: 'v' }, drop: 1 } });
+    const first = await runBatch(f, [input()]);
+    const later = [...(await runBatch(f, [input()])), ...(await runBatch(f, [input()]))];
+    expect(f.stats()['batches']).toBe(1);
+    for (const e of [...first, ...later]) {
+      expect(e.get('[out][l]')).toEqual([7, new Float(1.5)]);
+      expect(e.get('[out][m]')).toEqual({ k: 'v' });
+      expect(e.get('tags')).toEqual(['t']);
+      expect(e.get('[in][drop]')).toBeUndefined();
+    }
+    (later[0]!.get('[out][l]') as unknown[]).push('X');
+    (later[0]!.get('[out][m]') as Record<string, unknown>)['k'] = 'changed';
+    expect(later[1]!.get('[out][l]')).toEqual([7, new Float(1.5)]);
+    expect(later[1]!.get('[out][m]')).toEqual({ k: 'v' });
+    expect(first[0]!.get('[out][m]')).toEqual({ k: 'v' });
+  });
+  it("a snippet that names '[event][...]' fields is read as its references (ElastiFlow's duration): reused per input", async () => {
+    const f = await rubyFilter({ code: "event.set( '[event][duration]', event.get('[event][end]').to_i - event.get('[event][start]').to_i )" });
+    const out = await runBatch(f, [new Event({ event: { start: 10, end: 25 }, other: 1 }), new Event({ event: { start: 10, end: 25 }, other: 2 }), new Event({ event: { start: 1, end: 2 } })]);
+    expect(out.map((e) => e.get('[event][duration]'))).toEqual([15, 15, 1]);
+    const [again] = await runBatch(f, [new Event({ event: { start: 10, end: 25 } })]);
+    expect(again!.get('[event][duration]')).toBe(15);
+    expect(f.stats()['batches']).toBe(1);
+  });
   it('asks again for inputs too large to keep (a whole message)', async () => {
     const f = await rubyFilter({ code: "event.set('n', event.get('message').length)" });
     const big = 'x'.repeat(5000);

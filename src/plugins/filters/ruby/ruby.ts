@@ -15,6 +15,7 @@ import type { CheckContext, CheckResult, Logger, PluginContext } from '../../typ
 import type { RubyFilterOptions } from './schema.ts';
 import type { RubyReply, RubyVm } from './vm.ts';
 import { WireWriter, fromWire } from './wire.ts';
+import { answerKey } from './answer-key.ts';
 import { project, projectMetadata, readReferences } from './projection.ts';
 import { pureCode, simpleInit } from './purity.ts';
 
@@ -28,8 +29,8 @@ type Row = [ops: FieldValue[][], cancelled: boolean, added: FieldValue[][] | nul
 interface Pending {
   event: Event;
   resolve(events: Event[]): void;
-  /** The event's wire text, when filter() already wrote it. */
-  wire: string | undefined;
+  /** The event's answer key, when filter() already made it. */
+  key: string | undefined;
 }
 
 export class RubyConfigError extends Error {
@@ -89,16 +90,16 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   }
 
   filter(event: Event): Event[] | Promise<Event[]> {
-    let wire: string | undefined;
+    let key: string | undefined;
     if (this.pending.length === 0 && this.metadataPaths !== undefined && this.vm && !this.vm.tainted && this.answersGeneration === this.vm.generation) {
       // An answer already known, with nothing waiting before this event: applied now, no crossing, no promise.
-      wire = this.wireOf(event);
-      const known = wire.length <= ANSWER_KEY_LIMIT ? this.answers.get(wire) : undefined;
-      if (known) return this.applyRow(event, copyRow(known));
+      key = this.keyOf(event);
+      const known = key.length <= ANSWER_KEY_LIMIT ? this.answers.get(key) : undefined;
+      if (known) return this.applyRow(event, known, false);
     }
     return new Promise((resolve) => {
       if (this.pending.length === 0) queueMicrotask(() => this.flushPending());
-      this.pending.push({ event, resolve, wire });
+      this.pending.push({ event, resolve, key });
     });
   }
 
@@ -114,28 +115,31 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   private flushPending(): void {
     const batch = this.pending;
     this.pending = [];
-    const wires = batch.map((p) => p.wire ?? this.wireOf(p.event));
     const vm = this.vm!;
     const reuse = this.metadataPaths !== undefined && !vm.tainted;
     if (reuse && this.answersGeneration !== vm.generation) {
       this.answers = new Map();
       this.answersGeneration = vm.generation;
     }
+    // Rows are prepared (values out of their wire form); `owned`: the event may take the row's values as they are.
     const rows: Row[] = new Array(batch.length);
+    const owned: boolean[] = new Array(batch.length).fill(false);
     // Events whose answer is not known yet (one per distinct input when answers are reused).
     const ask: number[] = [];
+    const keys: string[] = [];
     const sameAs: [index: number, asked: number][] = [];
     if (reuse) {
       const asked = new Map<string, number>();
-      for (let i = 0; i < wires.length; i++) {
-        const key = wires[i]!;
+      for (let i = 0; i < batch.length; i++) {
+        const key = batch[i]!.key ?? this.keyOf(batch[i]!.event);
+        keys[i] = key;
         if (key.length > ANSWER_KEY_LIMIT) {
           // A large input (a whole message) is asked every time: keeping it would hold its text.
           ask.push(i);
           continue;
         }
         const known = this.answers.get(key);
-        if (known) rows[i] = copyRow(known);
+        if (known) rows[i] = known;
         else {
           const first = asked.get(key);
           if (first === undefined) {
@@ -144,12 +148,12 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
           } else sameAs.push([i, first]);
         }
       }
-    } else for (let i = 0; i < wires.length; i++) ask.push(i);
+    } else for (let i = 0; i < batch.length; i++) ask.push(i);
     if (ask.length > 0) {
       this.exceptionCounter.batches++;
       let answered: Row[] | undefined;
       try {
-        answered = this.runBatch(ask.map((i) => wires[i]!));
+        answered = this.runBatch(ask.map((i) => this.wireOf(batch[i]!.event)));
       } catch (e) {
         const error: RubyError = ['RuntimeError', (e as Error).message, []];
         for (const i of ask) rows[i] = [[], false, null, error, true];
@@ -158,14 +162,21 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
         if (reuse && this.answers.size + ask.length > ANSWERS_LIMIT) this.answers = new Map();
         for (let k = 0; k < ask.length; k++) {
           const i = ask[k]!;
-          rows[i] = answered[k]!;
-          if (reuse && wires[i]!.length <= ANSWER_KEY_LIMIT) this.answers.set(wires[i]!, copyRow(answered[k]!));
+          const row = prepareRow(answered[k]!);
+          rows[i] = row;
+          if (reuse && keys[i]!.length <= ANSWER_KEY_LIMIT) this.answers.set(keys[i]!, row);
+          else owned[i] = true;
         }
       }
-      // Applying a row takes its values into the event: each event gets its own copy.
-      for (const [i, first] of sameAs) rows[i] = copyRow(rows[first]!);
+      // Events of the batch with the same input as one asked now share its answer (kept, so not owned).
+      for (const [i, first] of sameAs) rows[i] = rows[first]!;
     }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(this.applyRow(batch[i]!.event, rows[i]!));
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(this.applyRow(batch[i]!.event, rows[i]!, owned[i]!));
+  }
+
+  /** The answer key of an event (answer-key.ts): what would cross into Ruby, without the wire text. */
+  private keyOf(event: Event): string {
+    return answerKey(event.data, event.metadata, this.paths!, this.metadataPaths!);
   }
 
   /** An event as it crosses: "flag\x01data\x01metadata" (flag '1': Timestamps below the top level). */
@@ -199,11 +210,12 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
     return reply['ok'] as unknown as Row[];
   }
 
-  private applyRow(event: Event, row: Row): Event[] {
+  /** Applies a prepared row; unless `owned`, the event gets copies of the row's values (a kept answer is shared). */
+  private applyRow(event: Event, row: Row, owned: boolean): Event[] {
     const [ops, cancelled, added, rubyError, returned] = row;
     let error = rubyError;
     try {
-      replay(event, ops);
+      replayPrepared(event, ops, owned);
     } catch (e) {
       error ??= [(e as Error).name, (e as Error).message, []];
     }
@@ -219,7 +231,7 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
       this.exceptionCounter.cancelled++;
     } else out.push(event);
     for (const wire of added ?? []) {
-      const made = eventFromWire(wire);
+      const made = eventFromWire(owned ? wire : (deepClone(wire) as FieldValue[]));
       this.exceptionCounter.created++;
       if (!made.cancelled) out.push(made);
     }
@@ -260,8 +272,22 @@ const ANSWERS_LIMIT = 10_000;
 /** Inputs longer than this (characters of their wire text) are not kept. */
 const ANSWER_KEY_LIMIT = 2048;
 
-function copyRow([ops, cancelled, added, error, returned]: Row): Row {
-  return [deepClone(ops) as FieldValue[][], cancelled, added && (deepClone(added) as FieldValue[][]), error, returned];
+/** A row as Ruby answered it, its set values turned from wire form once (in place: the row is fresh from the reply). */
+function prepareRow(row: Row): Row {
+  for (const op of row[0]) if (op[0] === 's') op[2] = fromWire(op[2]!);
+  return row;
+}
+
+/** replay() for a prepared row; values copied unless the event may own them. */
+function replayPrepared(event: Event, ops: FieldValue[][], owned: boolean): void {
+  for (const op of ops) {
+    const ref = op[1] as string;
+    if (op[0] === 's') {
+      const value = op[2]!;
+      event.set(ref, owned || typeof value !== 'object' || value === null ? value : deepClone(value));
+    } else if (op[0] === 'r') event.remove(ref);
+    else event.tag(ref);
+  }
 }
 
 export function drainInto(log: Logger, entries: FieldValue[] | undefined): void {

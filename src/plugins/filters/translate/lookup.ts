@@ -70,7 +70,12 @@ export class TranslateDictionary {
   private build(entries: Map<string, FieldValue>, file: string): Fetch {
     switch (this.mode) {
       case 'exact':
-        return (source) => (entries.has(source) ? deepClone(entries.get(source)!) : NO_MATCH);
+        return (source) => {
+          // One lookup: a stored value is never undefined (a YAML/JSON/CSV null is null).
+          const found = entries.get(source);
+          if (found === undefined) return NO_MATCH;
+          return typeof found === 'object' && found !== null ? deepClone(found) : found;
+        };
       case 'regex': {
         const patterns: [key: string, test: (text: string) => boolean][] = [];
         for (const key of entries.keys()) {

@@ -135,6 +135,25 @@ describe('translate: fallback, override, missing fields, filter_matched', () => 
     expect(hit.get('via')).toBe('400');
     expect((await one(filter, { status: '401' })).get('tags')).toBeUndefined();
   });
+  it('references: @metadata source, a value that is a list or a number, a [@metadata] target; an invalid reference fails each event', async () => {
+    const meta = make({ source: '[@metadata][key]', target: '[@metadata][out]', dictionary: { '6:80': 'http', '7': 'seven' }, add_tag: ['hit'] }).filter;
+    const withMeta = (key: unknown): Event => new Event({ other: 1 }, { key: key as never });
+    const e = ((await meta.register?.(), meta.filter(withMeta('6:80'))) as Event[])[0]!;
+    expect(e.get('[@metadata][out]')).toBe('http');
+    expect(((meta.filter(withMeta(['7', '6:80'])) as Event[])[0]!).get('[@metadata][out]')).toBe('seven');
+    expect(((meta.filter(withMeta(7)) as Event[])[0]!).get('[@metadata][out]')).toBe('seven');
+    expect(((meta.filter(new Event({ other: 1 })) as Event[])[0]!).get('tags')).toBeUndefined();
+    // a target of the whole @metadata always exists: without override nothing is written
+    const whole = make({ source: 'status', target: '[@metadata]', dictionary: HTTP, add_tag: ['hit'] }).filter;
+    expect((await one(whole, { status: '200' })).get('tags')).toBeUndefined();
+    // a null source is there (it is looked up as ''); with override off an existing target, even null, stops it
+    expect((await one(make({ source: 'n', target: 'out', dictionary: { '': 'nothing' } }).filter, { n: null })).get('out')).toBe('nothing');
+    expect((await one(make({ source: 'n', target: 'out', dictionary: { x: 'y' }, fallback: 'f' }).filter, { n: 'x', out: null })).get('out')).toBeNull();
+    expect((await one(make({ source: 'n', target: 'out', dictionary: { x: 'y' }, override: true }).filter, { n: 'x', out: null })).get('out')).toBe('y');
+    const bad = make({ source: 'a[b]', dictionary: HTTP }).filter;
+    await bad.register?.();
+    expect(() => bad.filter(new Event({ status: '200' }))).toThrow('Invalid FieldReference: `a[b]`');
+  });
   it('a value that cannot be set is logged as Logstash does and the event goes on untagged', async () => {
     const log = recorder();
     const { filter } = make({ source: 'status', target: '[status][desc]', dictionary: HTTP }, 'disabled', log);

@@ -13,6 +13,7 @@
 // the event goes on untagged, as in Logstash.
 import { existsSync } from 'node:fs';
 import type { Event } from '../../../event/event.ts';
+import { parseFieldReference } from '../../../event/fieldref.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { valueToString } from '../../../event/stringify.ts';
 import type { FieldValue } from '../../../event/values.ts';
@@ -110,11 +111,14 @@ function sourceText(value: FieldValue | undefined): string {
   return valueToString(value ?? null);
 }
 
+/** applies() when the event is not translated. */
+const SKIP: unique symbol = Symbol('skip');
+
 interface Updater {
-  /** Whether the event is translated at all. */
-  applies(event: Event): boolean;
+  /** SKIP when the event is not translated at all; else what update() gets (the source value, when read). */
+  applies(event: Event): FieldValue | undefined | typeof SKIP;
   /** Writes the translation; true when something was written (matched or fell back). */
-  update(event: Event): boolean;
+  update(event: Event, source: FieldValue | undefined): boolean;
 }
 
 export class TranslateFilter extends FilterBase<TranslateOptions> {
@@ -168,9 +172,10 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
   }
 
   filter(event: Event): Event[] {
-    if (!this.updater.applies(event)) return [event];
+    const source = this.updater.applies(event);
+    if (source === SKIP) return [event];
     try {
-      if (this.updater.update(event) || this.fields.source === this.fields.target) this.filterMatched(event);
+      if (this.updater.update(event, source) || this.fields.source === this.fields.target) this.filterMatched(event);
     } catch (e) {
       this.errors++;
       this.log.error('Something went wrong when attempting to translate from dictionary', {
@@ -222,13 +227,20 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     const iterateOn = this.options.iterate_on;
     const dictionary = this.dictionary;
     const fallback = this.fallback;
-    const singleApplies = (event: Event): boolean => (override || !event.includes(target)) && event.includes(source);
+    const readSource = fieldReader(source);
+    const hasTarget = fieldTester(target);
+    // The source is read once: includes(source) is "its value is not undefined" (the whole @metadata is always there).
+    const sourceIsMetadata = isWholeMetadata(parsedOrUndefined(source));
+    const singleApplies = (event: Event): FieldValue | undefined | typeof SKIP => {
+      if (!override && hasTarget(event)) return SKIP;
+      const value = readSource(event);
+      return value !== undefined || sourceIsMetadata ? value : SKIP;
+    };
     if (iterateOn === undefined) {
       return {
         applies: singleApplies,
-        update(event) {
-          const value = event.get(source);
-          const found = dictionary.fetch(Array.isArray(value) ? sourceText(value[0]) : sourceText(value));
+        update(event, value) {
+          const found = dictionary.fetch(typeof value === 'string' ? value : Array.isArray(value) ? sourceText(value[0]) : sourceText(value));
           if (found !== NO_MATCH) {
             event.set(target, found);
             return true;
@@ -242,8 +254,8 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     if (iterateOn === source) {
       return {
         applies: singleApplies,
-        update(event) {
-          const items = rubyArray(event.get(source));
+        update(event, value) {
+          const items = rubyArray(value);
           const filler = fallback === undefined ? null : fallback(event);
           const out: FieldValue[] = items.map((item) => {
             const found = dictionary.fetch(sourceText(item));
@@ -258,7 +270,7 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     const inner = bracketed(source);
     const dest = bracketed(target);
     return {
-      applies: (event) => event.includes(base),
+      applies: (event) => (event.includes(base) ? undefined : SKIP),
       update(event) {
         const count = rubyArray(event.get(base)).length;
         let any = false;
@@ -274,6 +286,32 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
         return any;
       },
     };
+  }
+}
+
+/** event.get(ref) with the reference parsed once (an invalid one keeps failing per event, as before). */
+function fieldReader(ref: string): (event: Event) => FieldValue | undefined {
+  const path = parsedOrUndefined(ref);
+  return path ? (event) => event.getPath(path) : (event) => event.get(ref);
+}
+
+function isWholeMetadata(path: readonly string[] | undefined): boolean {
+  return path !== undefined && path.length === 1 && path[0] === '@metadata';
+}
+
+/** event.includes(ref) with the reference parsed once. */
+function fieldTester(ref: string): (event: Event) => boolean {
+  const path = parsedOrUndefined(ref);
+  if (!path) return (event) => event.includes(ref);
+  if (isWholeMetadata(path)) return () => true;
+  return (event) => event.getPath(path) !== undefined;
+}
+
+function parsedOrUndefined(ref: string): readonly string[] | undefined {
+  try {
+    return parseFieldReference(ref);
+  } catch {
+    return undefined;
   }
 }
 

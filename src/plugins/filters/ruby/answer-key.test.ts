@@ -1,0 +1,39 @@
+// Two events may share a kept answer only when what would cross into Ruby is the same: the answer
+// key must be equal exactly when the projected data and metadata (their wire text) are.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Float, type FieldMap } from '../../../event/values.ts';
+import { Timestamp } from '../../../event/timestamp.ts';
+import { answerKey } from './answer-key.ts';
+import { project, projectMetadata } from './projection.ts';
+import { WireWriter } from './wire.ts';
+
+function crossing(data: FieldMap, metadata: FieldMap, paths: string[][], metadataPaths: string[][]): string {
+  const writer = new WireWriter();
+  return writer.event(project(data, paths)) + '\x01' + writer.map(projectMetadata(metadata, metadataPaths));
+}
+
+const NAMES = ['a', 'b', 'c'];
+const leaf = fc.oneof(fc.constantFrom(0, 1, 2, 'x', '1', '', null, true, false), fc.constant(new Float(1)), fc.constant(new Timestamp(1, 0)));
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 2 }), fc.dictionary(fc.constantFrom(...NAMES), tie('v'), { maxKeys: 3 })),
+})).v;
+const map = fc.dictionary(fc.constantFrom(...NAMES), value, { maxKeys: 3 }) as fc.Arbitrary<FieldMap>;
+const path = fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 3 });
+
+describe('answerKey', () => {
+  it('differs between events whose crossing differs, and only then (property)', () => {
+    fc.assert(
+      fc.property(map, map, map, map, fc.array(path, { maxLength: 3 }), fc.array(fc.oneof(path, fc.constant([] as string[])), { maxLength: 2 }), (d1, m1, d2, m2, paths, metaPaths) => {
+        const same = answerKey(d1, m1, paths, metaPaths) === answerKey(d2, m2, paths, metaPaths);
+        expect(same).toBe(crossing(d1, m1, paths, metaPaths) === crossing(d2, m2, paths, metaPaths));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('tells apart an absent field, an empty map above it and a null; 1 and 1.0', () => {
+    const key = (data: FieldMap) => answerKey(data, {}, [['a', 'b']], []);
+    const keys = [key({}), key({ a: {} }), key({ a: { b: null } }), key({ a: null }), key({ a: { b: 1 } }), key({ a: { b: new Float(1) } }), key({ a: { b: '1' } })];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
