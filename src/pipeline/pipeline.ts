@@ -170,7 +170,9 @@ export class Pipeline {
     private readonly config: PipelineConfig,
     private readonly settings: PipelineSettings,
   ) {
-    this.queue = new BoundedQueue(Math.max(settings.batchSize * settings.workers * 2, 1024));
+    // Logstash's memory queue holds at most workers × batch size events (its "inflight count"). More
+    // would only keep decoded events alive longer: every young-generation GC copies them again.
+    this.queue = new BoundedQueue(settings.batchSize * settings.workers);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
