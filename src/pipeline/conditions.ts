@@ -9,6 +9,7 @@ import type { ArrayValue, Expression, RValue, SourceLocation, Statement, Value }
 import type { ConditionTree, PipelineConfig } from '../config/pipeline-config.ts';
 import type { Event } from '../event/event.ts';
 import { parseFieldReference, toReference } from '../event/fieldref.ts';
+import { compileFieldGetter } from '../event/field-getter.ts';
 import { type Regexp, RegexpRunawayError, RegexpSyntaxError, compileRegexp, ensureRegexpEngine, regexpNeedsEngine } from '../regexp/regexp.ts';
 import { valueToString } from '../event/stringify.ts';
 import { Timestamp } from '../event/timestamp.ts';
@@ -179,8 +180,7 @@ function operand(v: RValue): Operand {
       // An invalid reference fails where Event.get fails: on the event.
       return { get: (e) => e.get(ref), isList: false, text };
     }
-    const parsed = path;
-    return { get: (e) => e.getPath(parsed), isList: false, text };
+    return { get: compileFieldGetter(path), isList: false, text };
   }
   if (v.type === 'method_call') {
     throw new ConditionCompileError(`Method calls are not supported in conditions: ${text} at ${where(v.loc)}`, v.loc);
