@@ -151,9 +151,9 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
     }
     for (let i = 0; i < this.rename.length; i++) {
       const op = this.rename[i]!;
-      const old = op.from(event);
-      if (!event.includesPath(old)) continue;
-      const v = event.removePath(old)!;
+      // removePath answers undefined exactly when the field is not included (values are never undefined).
+      const v = event.removePath(op.from(event));
+      if (v === undefined) continue;
       event.setPath(op.to(event), v);
     }
     for (let i = 0; i < this.update.length; i++) {
