@@ -150,8 +150,10 @@ export class Event {
       if (idx === undefined) return undefined;
       return parent.splice(idx, 1)[0];
     }
-    if (isFieldMap(parent) && hasOwn.call(parent, last)) {
-      const v = parent[last]!;
+    if (typeof parent !== 'object' || parent === null) return undefined;
+    // The own-key test first: most removals miss; a Float or Timestamp has own keys too.
+    if (hasOwn.call(parent, last) && !(parent instanceof Float) && !(parent instanceof Timestamp)) {
+      const v = (parent as FieldMap)[last]!;
       delete parent[last];
       return v;
     }

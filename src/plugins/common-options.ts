@@ -72,12 +72,19 @@ export function filterMatchedDecorator(options: Record<string, unknown>): (event
     applyAddFields(adders, event);
     for (let i = 0; i < removes.length; i++) event.removePath(removes[i]!(event));
     applyAddTags(addTags, event);
-    if (removeTags.length > 0) {
-      const tags = event.get('tags');
-      if (tags === undefined || tags === null) return;
-      const drop = new Set(removeTags.map((t) => t(event)));
-      const list = Array.isArray(tags) ? tags : [tags];
-      event.set('tags', list.filter((t) => !(typeof t === 'string' && drop.has(t))));
-    }
+    if (removeTags.length > 0) removeTagsFrom(event, removeTags);
   };
+}
+
+function removeTagsFrom(event: Event, removeTags: Interpolator[]): void {
+  const tags = event.getPath(TAGS);
+  if (tags === undefined || tags === null) return;
+  const drop = removeTags.map((t) => t(event));
+  // A list of strings none of which goes is left as it is: setting an equal copy changes nothing.
+  if (Array.isArray(tags) && !tags.some((t) => typeof t !== 'string' || drop.includes(t))) return;
+  const list = Array.isArray(tags) ? tags : [tags];
+  event.setPath(
+    TAGS,
+    list.filter((t) => !(typeof t === 'string' && drop.includes(t))),
+  );
 }

@@ -335,3 +335,23 @@ describe('mutate field references', () => {
     expect(e.get('tags')).toBeUndefined();
   });
 });
+
+describe('mutate remove_tag and convert fast paths', () => {
+  it('remove_tag: a string tags becomes a list, a kept list stays equal, non-string tags fail the set', () => {
+    expect(run({ remove_tag: ['y'] }, { tags: 'x' }).data['tags']).toEqual(['x']);
+    expect(run({ remove_tag: ['x'] }, { tags: 'x' }).data['tags']).toEqual([]);
+    expect(run({ remove_tag: ['b', '%{k}'] }, { tags: ['a', 'b', 'c', 'b'], k: 'c' }).data['tags']).toEqual(['a']);
+    expect(run({ remove_tag: ['z'] }, { tags: ['a', 'b'] }).data['tags']).toEqual(['a', 'b']);
+    expect(run({ remove_tag: ['z'] }, { tags: null }).data['tags']).toBeNull();
+    expect(run({ remove_tag: ['z'] }, { tags: [1, 'a'] }).data['tags']).toEqual([1, 'a', '_mutate_error']);
+  });
+  it('convert integer: plain digits, and the strings around them that take the general path', () => {
+    const e = run(
+      { convert: { a: 'integer', b: 'integer', c: 'integer', d: 'integer', f: 'integer', g: 'integer', h: 'integer', i: 'integer', j: 'integer' } },
+      { a: '0', b: '007', c: '123456789012345', d: '1234567890123456789', f: ' 12', g: '1,234', h: '-5', i: '', j: '12abc' },
+    );
+    expect([e.get('a'), e.get('b'), e.get('c'), e.get('d'), e.get('f'), e.get('g'), e.get('h'), e.get('i'), e.get('j')]).toEqual([
+      0, 7, 123456789012345, 1234567890123456789n, 12, 1234, -5, 0, 12,
+    ]);
+  });
+});
