@@ -167,15 +167,16 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
       event.setPath(path, op.text(event));
     }
     for (let i = 0; i < this.convert.length; i++) this.convertField(event, this.convert[i]!);
-    for (const g of this.gsub) {
+    for (let i = 0; i < this.gsub.length; i++) {
+      const g = this.gsub[i]!;
       const needle = g.dynamic ? this.dynamicNeedle(sprintf(event, g.needle as string)) : g.needle;
       this.gsubField(event, g.field, g.path(event), needle, g.replacement);
     }
-    for (const op of this.uppercase) mapStrings(event, op.path(event), (s) => s.toUpperCase());
-    for (const op of this.capitalize) mapStrings(event, op.path(event), rubyCapitalize);
-    for (const op of this.lowercase) mapStrings(event, op.path(event), (s) => s.toLowerCase());
-    for (const op of this.strip) {
-      const path = op.path(event);
+    for (let i = 0; i < this.uppercase.length; i++) mapStrings(event, this.uppercase[i]!.path(event), upcase);
+    for (let i = 0; i < this.capitalize.length; i++) mapStrings(event, this.capitalize[i]!.path(event), rubyCapitalize);
+    for (let i = 0; i < this.lowercase.length; i++) mapStrings(event, this.lowercase[i]!.path(event), downcase);
+    for (let i = 0; i < this.strip.length; i++) {
+      const path = this.strip[i]!.path(event);
       const v = event.getPath(path);
       if (typeof v === 'string') event.setPath(path, rubyStrip(v));
       else if (Array.isArray(v)) {
@@ -188,17 +189,19 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
         );
       }
     }
-    for (const op of this.split) {
+    for (let i = 0; i < this.split.length; i++) {
+      const op = this.split[i]!;
       const path = op.path(event);
       const v = event.getPath(path);
       if (typeof v === 'string') event.setPath(path, rubySplit(v, op.text(event)));
     }
-    for (const op of this.join) {
+    for (let i = 0; i < this.join.length; i++) {
+      const op = this.join[i]!;
       const path = op.path(event);
       const v = event.getPath(path);
       if (Array.isArray(v)) event.setPath(path, rubyJoin(v, op.text(event)));
     }
-    for (const op of this.merge) this.mergeFields(event, op);
+    for (let i = 0; i < this.merge.length; i++) this.mergeFields(event, this.merge[i]!);
     for (let i = 0; i < this.copy.length; i++) {
       const op = this.copy[i]!;
       const v = event.getPath(op.path(event));
@@ -277,6 +280,9 @@ function rubyArray(v: FieldValue | undefined): FieldValue[] {
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v : [v];
 }
+
+const upcase = (s: string): string => s.toUpperCase();
+const downcase = (s: string): string => s.toLowerCase();
 
 function mapStrings(event: Event, path: readonly string[], f: (s: string) => string): void {
   const v = event.getPath(path);
