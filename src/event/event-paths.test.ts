@@ -125,6 +125,7 @@ describe('addValue (add_field): set when absent, else appended', () => {
     expect(() => e.addValue(['@metadata'], 'x')).toThrow('wrong argument type Array (expected Hash)');
     const s = ev({ s: 'str' });
     expect(() => s.addValue(['s', 'x'], 1)).toThrow(FieldSetError);
+    expect(() => s.addValue(['s', 'x', 'y'], 1)).toThrow("Could not set field 'x' on object 'str' to value '1'");
     const f = ev({ f: new Float(1) });
     expect(() => f.addValue(['f', 'x'], 1)).toThrow(FieldSetError);
   });

@@ -177,6 +177,11 @@ export class Event {
         else setOwn(parent, last, [existing, value]);
         return;
       }
+      // No parent, so no field: set() creates the parents.
+      if (parent === undefined) {
+        this.setPath(path, value);
+        return;
+      }
     }
     const existing = this.getPath(path);
     if (existing === undefined) this.setPath(path, value);
