@@ -64,8 +64,10 @@ function compile(template: string): Interpolator {
   };
 }
 
+const TIMESTAMP: readonly string[] = ['@timestamp'];
+
 function timestampOf(event: Event): Timestamp | undefined {
-  const ts = event.get('@timestamp');
+  const ts = event.getPath(TIMESTAMP);
   return ts instanceof Timestamp ? ts : undefined;
 }
 
