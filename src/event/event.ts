@@ -96,14 +96,22 @@ export class Event {
   }
 
   includes(ref: string): boolean {
-    const path = parseFieldReference(ref);
+    return this.includesPath(parseFieldReference(ref));
+  }
+
+  /** includes() with the reference already parsed. */
+  includesPath(path: readonly string[]): boolean {
     if (path.length === 1 && path[0] === '@metadata') return true;
-    return this.getPath(path) !== undefined;
+    return walk(this, path, path.length) !== undefined;
   }
 
   /** Sets a field by reference, creating intermediate maps; throws FieldSetError like Logstash. */
   set(ref: string, value: FieldValue): void {
-    const path = parseFieldReference(ref);
+    this.setPath(parseFieldReference(ref), value);
+  }
+
+  /** set() with the reference already parsed. */
+  setPath(path: readonly string[], value: FieldValue): void {
     const head = path[0]!;
     if (head === '@metadata') {
       if (path.length === 1) {
@@ -111,19 +119,23 @@ export class Event {
         this.metadata = value;
         return;
       }
-      setPath(this.metadata, path, 1, value);
+      setIn(this.metadata, path, 1, value);
       return;
     }
     if (head === '@timestamp' && path.length === 1 && !(value instanceof Timestamp)) {
       throw new FieldSetError(`wrong argument type ${rubyClassName(value)} (expected LogStash::Timestamp)`);
     }
     if (head === 'tags') checkTags(path, value);
-    setPath(this.data, path, 0, value);
+    setIn(this.data, path, 0, value);
   }
 
   /** Removes a field; returns the removed value. */
   remove(ref: string): FieldValue | undefined {
-    const path = parseFieldReference(ref);
+    return this.removePath(parseFieldReference(ref));
+  }
+
+  /** remove() with the reference already parsed. */
+  removePath(path: readonly string[]): FieldValue | undefined {
     if (path.length === 1 && path[0] === '@metadata') {
       const old = this.metadata;
       this.metadata = {};
@@ -138,12 +150,46 @@ export class Event {
       if (idx === undefined) return undefined;
       return parent.splice(idx, 1)[0];
     }
-    if (isFieldMap(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
-      const v = parent[last]!;
+    if (typeof parent !== 'object' || parent === null) return undefined;
+    // The own-key test first: most removals miss; a Float or Timestamp has own keys too.
+    if (hasOwn.call(parent, last) && !(parent instanceof Float) && !(parent instanceof Timestamp)) {
+      const v = (parent as FieldMap)[last]!;
       delete parent[last];
       return v;
     }
     return undefined;
+  }
+
+  /**
+   * One add_field value (filters/base.rb): set when the field is absent, else appended, a single
+   * existing value (nil too) becoming a list. The reserved fields take set()'s checks.
+   */
+  addValue(path: readonly string[], value: FieldValue): void {
+    const head = path[0]!;
+    if (head !== 'tags' && (path.length > 1 || (head !== '@metadata' && head !== '@timestamp'))) {
+      // One walk: to the parent map, where the value is read and stored.
+      const parent = path.length === 1 ? this.data : walk(this, path, path.length - 1);
+      if (isFieldMap(parent)) {
+        const last = path[path.length - 1]!;
+        const existing = hasOwn.call(parent, last) ? parent[last] : undefined;
+        if (existing === undefined) setOwn(parent, last, value);
+        else if (Array.isArray(existing)) existing.push(value);
+        else setOwn(parent, last, [existing, value]);
+        return;
+      }
+      // No parent, so no field: set() creates the parents.
+      if (parent === undefined) {
+        this.setPath(path, value);
+        return;
+      }
+    }
+    const existing = this.getPath(path);
+    if (existing === undefined) this.setPath(path, value);
+    else {
+      const list: FieldValue[] = Array.isArray(existing) ? existing : [existing];
+      list.push(value);
+      this.setPath(path, list);
+    }
   }
 
   /** Adds a tag unless present (Logstash's event.tag). */
@@ -190,16 +236,20 @@ function walk(event: Event, path: readonly string[], end: number): FieldValue | 
     cur = event.data;
   }
   for (; i < end; i++) {
-    // isFieldMap(cur), with the cheap tests first: most steps are a map, most misses a missing key.
     if (typeof cur !== 'object' || cur === null) return undefined;
     const key = path[i]!;
     if (Array.isArray(cur)) {
       const idx = listIndex(key, cur.length);
       cur = idx === undefined ? undefined : cur[idx];
-    } else if (cur instanceof Float || cur instanceof Timestamp) {
-      return undefined;
     } else {
-      cur = hasOwn.call(cur, key) ? (cur as FieldMap)[key] : undefined;
+      // One lookup: most steps miss, and a miss is `undefined` whatever cur is. A hit is only
+      // trusted on a map's own data: field values are never functions, so a function is
+      // Object.prototype's; `__proto__` is the one inherited non-function.
+      const next: FieldValue | undefined = (cur as FieldMap)[key];
+      if (next === undefined) return undefined;
+      if (typeof next === 'function' || cur instanceof Float || cur instanceof Timestamp) return undefined;
+      if (key === '__proto__' && !hasOwn.call(cur, key)) return undefined;
+      cur = next;
     }
   }
   return cur;
@@ -220,7 +270,7 @@ function typeConflict(key: string, on: FieldValue, value: FieldValue): FieldSetE
   );
 }
 
-function setPath(root: FieldMap, path: readonly string[], from: number, value: FieldValue): void {
+function setIn(root: FieldMap, path: readonly string[], from: number, value: FieldValue): void {
   let cur: FieldMap | FieldValue[] = root;
   for (let i = from; i < path.length; i++) {
     const key = path[i]!;
@@ -253,10 +303,10 @@ function descend(
   value: FieldValue,
 ): FieldMap | FieldValue[] {
   // Own properties only: `[constructor][x]` must not find Object.prototype.constructor.
-  const next =
-    typeof key === 'number' || Object.prototype.hasOwnProperty.call(container, key)
-      ? (container as Record<string | number, FieldValue | undefined>)[key]
-      : undefined;
+  let next = (container as Record<string | number, FieldValue | undefined>)[key];
+  if (typeof key === 'string' && next !== undefined && (typeof next === 'function' || (key === '__proto__' && !hasOwn.call(container, key)))) {
+    next = undefined;
+  }
   if (next === undefined || next === null) {
     const created: FieldMap = {};
     if (typeof key === 'string') setOwn(container as FieldMap, key, created);

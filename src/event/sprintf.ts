@@ -56,13 +56,18 @@ function compile(template: string): Interpolator {
   if (parts.length === 1 && typeof parts[0] !== 'string') return parts[0]!;
   return (event) => {
     let s = '';
-    for (const p of parts) s += typeof p === 'string' ? p : p(event);
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      s += typeof p === 'string' ? p : p(event);
+    }
     return s;
   };
 }
 
+const TIMESTAMP: readonly string[] = ['@timestamp'];
+
 function timestampOf(event: Event): Timestamp | undefined {
-  const ts = event.get('@timestamp');
+  const ts = event.getPath(TIMESTAMP);
   return ts instanceof Timestamp ? ts : undefined;
 }
 

@@ -65,8 +65,19 @@ function integerOfHex(s: string): number | bigint {
   return intOrBig(neg ? -n : n);
 }
 
+/** Plain decimal digits that fit a safe integer: what the general path below gives them is Number(s). */
+function isShortDigits(s: string): boolean {
+  if (s.length === 0 || s.length > 15) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 export function convertInteger(value: FieldValue): FieldValue {
   if (typeof value === 'string') {
+    if (isShortDigits(value)) return Number(value);
     const s = rubyStrip(value).replace(/,/g, '');
     const hex = signedHex(s);
     if (hex !== undefined) return s.includes('.') ? integerOfFloat(hex) : integerOfHex(s);

@@ -280,3 +280,78 @@ describe('mutate convert (Logstash ≥ 8.14 strict rules)', () => {
   });
 });
 
+
+// References prepared once at construction (static) or per event (`%{…}`) behave as when parsed per event.
+describe('mutate field references', () => {
+  it('rename moves nil values, list elements and the new name is sprintf’d after the removal', () => {
+    const e = run({ rename: { n: 'nn', '[l][-1]': 'last', '[a][constructor]': 'x', old: '%{old}-new' } }, { n: null, l: [1, 2], a: {}, old: 'v' });
+    expect(e.includes('nn')).toBe(true);
+    expect(e.get('nn')).toBeNull();
+    expect(e.includes('n')).toBe(false);
+    expect(e.get('l')).toEqual([1]);
+    expect(e.get('last')).toBe(2);
+    expect(e.includes('x')).toBe(false);
+    expect(e.get('%{old}-new')).toBe('v');
+  });
+  it('rename of [@metadata] moves the whole metadata', () => {
+    const e = new Event({ a: 1 }, { m: 1 });
+    make({ rename: { '[@metadata]': 'meta' } }).filter(e);
+    expect(e.get('meta')).toEqual({ m: 1 });
+    expect(e.metadata).toEqual({});
+  });
+  it('an invalid static reference fails per event with _mutate_error, not at construction', () => {
+    const log = recorder();
+    const f = make({ replace: { 'a[b]': 'x' } }, log);
+    const e = new Event({});
+    f.filter(e);
+    expect(e.get('tags')).toEqual(['_mutate_error']);
+    expect(log.lines.some((l) => JSON.stringify(l).includes('Invalid FieldReference: `a[b]`'))).toBe(true);
+    const r = run({ rename: { a: '%{k}' } }, { a: 1, k: 'x[y' });
+    expect(r.get('tags')).toEqual(['_mutate_error']);
+    expect(r.includes('a')).toBe(false); // removed before the new name failed, as when parsed per event
+  });
+  it('add_field with an invalid name fails per event, with no values it is never parsed', () => {
+    const e = run({ add_field: { 'a[b]': 'x', 'c[d]': [] } }, {});
+    expect(e.get('tags')).toEqual(['_mutate_error']);
+    const ok = run({ add_field: { 'c[d]': [] }, add_tag: ['t'] }, {});
+    expect(ok.get('tags')).toEqual(['t']);
+  });
+  it('add_field appends to existing values, remove_field takes static and sprintf’d names', () => {
+    const e = run(
+      { add_field: { a: ['x', 'y'], '[m][%{k}]': 'z', '[@metadata][q]': '1' }, remove_field: ['r', '[s][%{k}]', '[@metadata][gone]'] },
+      { a: 'w', k: 'kk', r: 1, s: { kk: 2, other: 3 } },
+    );
+    expect(e.get('a')).toEqual(['w', 'x', 'y']);
+    expect(e.get('[m][kk]')).toBe('z');
+    expect(e.get('[@metadata][q]')).toBe('1');
+    expect(e.includes('r')).toBe(false);
+    expect(e.get('s')).toEqual({ other: 3 });
+  });
+  it('convert skips [@metadata] (a hash) and absent fields; copy and merge through nested names', () => {
+    const e = run({ convert: { '[@metadata]': 'string', missing: 'integer' }, copy: { '[a][b]': '[c][d]' }, merge: { '[l]': '[a][b]' } }, { a: { b: 'x' }, l: ['y'] });
+    expect(e.includes('missing')).toBe(false);
+    expect(e.get('[c][d]')).toBe('x');
+    expect(e.get('l')).toEqual(['y', 'x']);
+    expect(e.get('tags')).toBeUndefined();
+  });
+});
+
+describe('mutate remove_tag and convert fast paths', () => {
+  it('remove_tag: a string tags becomes a list, a kept list stays equal, non-string tags fail the set', () => {
+    expect(run({ remove_tag: ['y'] }, { tags: 'x' }).data['tags']).toEqual(['x']);
+    expect(run({ remove_tag: ['x'] }, { tags: 'x' }).data['tags']).toEqual([]);
+    expect(run({ remove_tag: ['b', '%{k}'] }, { tags: ['a', 'b', 'c', 'b'], k: 'c' }).data['tags']).toEqual(['a']);
+    expect(run({ remove_tag: ['z'] }, { tags: ['a', 'b'] }).data['tags']).toEqual(['a', 'b']);
+    expect(run({ remove_tag: ['z'] }, { tags: null }).data['tags']).toBeNull();
+    expect(run({ remove_tag: ['z'] }, { tags: [1, 'a'] }).data['tags']).toEqual([1, 'a', '_mutate_error']);
+  });
+  it('convert integer: plain digits, and the strings around them that take the general path', () => {
+    const e = run(
+      { convert: { a: 'integer', b: 'integer', c: 'integer', d: 'integer', f: 'integer', g: 'integer', h: 'integer', i: 'integer', j: 'integer' } },
+      { a: '0', b: '007', c: '123456789012345', d: '1234567890123456789', f: ' 12', g: '1,234', h: '-5', i: '', j: '12abc' },
+    );
+    expect([e.get('a'), e.get('b'), e.get('c'), e.get('d'), e.get('f'), e.get('g'), e.get('h'), e.get('i'), e.get('j')]).toEqual([
+      0, 7, 123456789012345, 1234567890123456789n, 12, 1234, -5, 0, 12,
+    ]);
+  });
+});
