@@ -25,7 +25,7 @@ export abstract class FilterBase<O extends Readonly<Record<string, unknown>>> im
     this.decorateMatched = filterMatchedDecorator(options);
   }
 
-  abstract filter(event: Event): Event[] | Promise<Event[]>;
+  abstract filter(event: Event): Event | Event[] | Promise<Event[]>;
 
   /** Logstash's filter_matched: add_field, remove_field, add_tag, remove_tag — only on success. */
   protected filterMatched(event: Event): void {

@@ -80,18 +80,18 @@ export class CidrFilter extends FilterBase<CidrOptions> {
     this.refresher.start();
   }
 
-  filter(event: Event): Event[] {
+  filter(event: Event): Event {
     const networks = this.networkTemplates ? undefined : this.staticNetworks;
     if (networks) {
       if (this.anyAddressInside(event, networks)) this.filterMatched(event);
-      return [event];
+      return event;
     }
     // Networks sprintf'd per event: read only when the event has an address (as Logstash does).
     const addresses = this.eventAddresses(event);
-    if (addresses.length === 0) return [event];
+    if (addresses.length === 0) return event;
     const perEvent = new NetworkList(this.parseNetworks(this.networkTemplates!.flatMap((t) => t(event).split(',')).map((n) => n.trim())));
     if (addresses.some((a) => perEvent.includesRange(a))) this.filterMatched(event);
-    return [event];
+    return event;
   }
 
   close(): void {

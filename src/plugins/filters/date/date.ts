@@ -92,9 +92,9 @@ export class DateFilter extends FilterBase<DateFilterOptions> {
     this.target = options.target;
   }
 
-  filter(event: Event): Event[] {
+  filter(event: Event): Event {
     const raw = event.get(this.field);
-    if (raw === undefined || raw === null) return [event];
+    if (raw === undefined || raw === null) return event;
     const values = Array.isArray(raw) ? raw : [raw];
     let parsed: Timestamp | undefined;
     let failed = false;
@@ -103,7 +103,7 @@ export class DateFilter extends FilterBase<DateFilterOptions> {
       zone = this.zone(event);
     } catch (e) {
       this.fail(event, raw, (e as Error).message);
-      return [event];
+      return event;
     }
     for (const v of values) {
       let ts: Timestamp | undefined;
@@ -121,7 +121,7 @@ export class DateFilter extends FilterBase<DateFilterOptions> {
     } else {
       this.fail(event, raw, `Invalid format: "${valueToString(values.find((v) => v !== undefined) ?? null)}"`);
     }
-    return [event];
+    return event;
   }
 
   private fail(event: Event, value: FieldValue, why: string): void {

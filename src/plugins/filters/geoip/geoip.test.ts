@@ -24,7 +24,7 @@ const db = (name: string): string => path.join(GEOIP, `${name}.mmdb`);
 async function geoip(options: Record<string, unknown>, data: FieldMap, ecs: EcsCompatibility = 'disabled', log = recorder()): Promise<Event> {
   const filter = create(withDefaults<GeoipFilterOptions>(geoipSchema, options), context(ecs, log));
   await filter.register?.();
-  const [e] = (await filter.filter(new Event(data))) as Event[];
+  const [e] = [await filter.filter(new Event(data))].flat();
   return e!;
 }
 
@@ -368,7 +368,7 @@ describe.skipIf(!HAVE)('geoip filter: cache', () => {
       const run: string[] = [];
       for (let round = 0; round < 3; round++) {
         for (const ip of ips) {
-          const [e] = (await filter.filter(new Event({ ip }))) as Event[];
+          const [e] = [await filter.filter(new Event({ ip }))].flat();
           run.push(JSON.stringify([e!.get('[geoip][city_name]'), e!.get('[geoip][ip]'), e!.get('tags')]));
         }
       }
@@ -385,8 +385,8 @@ describe.skipIf(!HAVE)('geoip filter: cache', () => {
   it('events do not share the written location map', async () => {
     const filter = create(withDefaults<GeoipFilterOptions>(geoipSchema, { source: 'ip', database: db('GeoLite2-City-Test'), fields: ['location'] }), context('disabled'));
     await filter.register!();
-    const [a] = (await filter.filter(new Event({ ip: '81.2.69.142' }))) as Event[];
-    const [b] = (await filter.filter(new Event({ ip: '81.2.69.142' }))) as Event[];
+    const [a] = [await filter.filter(new Event({ ip: '81.2.69.142' }))].flat();
+    const [b] = [await filter.filter(new Event({ ip: '81.2.69.142' }))].flat();
     a!.set('[geoip][location][lat]', 0);
     expect(b!.get('[geoip][location][lat]')).toEqual(f(51.5142));
   });

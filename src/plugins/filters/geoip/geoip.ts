@@ -129,14 +129,14 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
     this.addressCache = new FillOnceCache<string, AddressHit>(Math.max(0, this.options.cache_size));
   }
 
-  filter(event: Event): Event[] {
+  filter(event: Event): Event {
     const outcome = this.lookupInto(event);
     if (outcome) this.filterMatched(event);
     else {
       if (this.log.isEnabled('debug')) this.log.debug(`IP ${String(event.get(this.options.source))} was not found in the database`);
       this.tagFailure(event, this.options.tag_on_failure);
     }
-    return [event];
+    return event;
   }
 
   /** GeoIPFilter.handleEvent: true when the lookup gave data (its fields written). */

@@ -130,7 +130,7 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
     for (const g of this.gsub) if (!g.dynamic && typeof g.needle === 'string') g.needle = compileRegexp(g.needle);
   }
 
-  filter(event: Event): Event[] {
+  filter(event: Event): Event {
     try {
       this.apply(event);
       this.filterMatched(event);
@@ -138,7 +138,7 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
       this.log.warn('Exception caught while applying mutate filter', { exception: (e as Error).message });
       this.tagFailure(event, this.options.tag_on_failure);
     }
-    return [event];
+    return event;
   }
 
   // Indexed loops, no destructuring: this runs ~100 times per flow in ElastiFlow.

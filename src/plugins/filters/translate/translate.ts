@@ -171,9 +171,9 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     refresher.start();
   }
 
-  filter(event: Event): Event[] {
+  filter(event: Event): Event {
     const source = this.updater.applies(event);
-    if (source === SKIP) return [event];
+    if (source === SKIP) return event;
     try {
       if (this.updater.update(event, source) || this.fields.source === this.fields.target) this.filterMatched(event);
     } catch (e) {
@@ -183,7 +183,7 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
         source: this.fields.source,
       });
     }
-    return [event];
+    return event;
   }
 
   close(): void {
