@@ -6,11 +6,11 @@
 //   npx tsx bench/elasticsearch-dry-run.ts [--docs 20000] [--rounds 5]
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './proc.ts';
+import { elastiflowEnv } from '../test/e2e/elastiflow-helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ELASTIFLOW = path.resolve(ROOT, '../shared/configs/elastiflow');
@@ -50,32 +50,11 @@ async function elastiflowEvents(): Promise<import('../src/event/event.ts').Event
   const { PipelineLogger } = await import('../src/pipeline/log.ts');
   const { readUdpDatagrams } = await import('../src/replay/datagram-source.ts');
   const { DatagramDecoder } = await import('../src/plugins/inputs/udp/udp-events.ts');
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-es-dry-run-'));
-  const geo = path.join(tmp, 'geo');
-  mkdirSync(geo);
-  symlinkSync(path.resolve(ELASTIFLOW, '../../geoip/GeoLite2-City-Test.mmdb'), path.join(geo, 'GeoLite2-City.mmdb'));
-  symlinkSync(path.resolve(ELASTIFLOW, '../../geoip/GeoLite2-ASN-Test.mmdb'), path.join(geo, 'GeoLite2-ASN.mmdb'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ELASTIFLOW_DICT_PATH: path.join(ELASTIFLOW, 'dictionaries'),
-    ELASTIFLOW_USER_SETTINGS_PATH: path.join(ELASTIFLOW, 'user_settings'),
-    ELASTIFLOW_DEFINITION_PATH: path.join(ELASTIFLOW, 'definitions'),
-    ELASTIFLOW_TEMPLATE_PATH: path.join(ELASTIFLOW, 'templates'),
-    ELASTIFLOW_GEOIP_DB_PATH: geo,
-    // The inputs other than the one replaced listen on ports of their own.
-    ELASTIFLOW_IPFIX_UDP_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_IPFIX_UDP_IPV4_PORT: '4739',
-    ELASTIFLOW_IPFIX_TCP_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_IPFIX_TCP_IPV4_PORT: String(await freePort('tcp')),
-    ELASTIFLOW_NETFLOW_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_NETFLOW_IPV4_PORT: String(await freePort()),
-    ELASTIFLOW_SFLOW_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_SFLOW_IPV4_PORT: String(await freePort()),
-  };
+  const { env, ports, dir: tmp } = await elastiflowEnv();
   const config = await loadPipelineConfig({ paths: [path.join(ELASTIFLOW, 'conf.d/*.conf')], env });
   const udp = config.inputs
     .flatMap((s) => (s.type === 'plugin' ? [config.plugin(s)] : []))
-    .find((p) => p.name === 'udp' && String(p.options['port']) === '4739');
+    .find((p) => p.name === 'udp' && String(p.options['port']) === String(ports.ipfixUdp));
   if (!udp) throw new Error('bench/elasticsearch-dry-run: the IPFIX udp input was not found in conf.d');
   const exporters = new Map<string, string>();
   const datagrams: { payload: Buffer; host: string }[] = [];

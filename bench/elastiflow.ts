@@ -10,11 +10,12 @@
 //     datagrams (decoded as the udp input decodes them, outputs counted, not written) as fast as it
 //     takes them; prints CPU-seconds per flow per round — the figure a loaded machine disturbs least.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, freePort } from './proc.ts';
+import { cpuSeconds } from './proc.ts';
+import { elastiflowEnv } from '../test/e2e/elastiflow-helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.resolve(ROOT, '../shared');
@@ -100,28 +101,9 @@ async function main(): Promise<void> {
   const avg = perLoop / per.length;
   const docsFor = (packets: number): number => Math.floor(packets / per.length) * perLoop + per.slice(0, packets % per.length).reduce((a, b) => a + b, 0);
 
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-elastiflow-'));
-  const geo = path.join(tmp, 'geo');
-  mkdirSync(geo);
-  symlinkSync(path.join(SHARED, 'geoip/GeoLite2-City-Test.mmdb'), path.join(geo, 'GeoLite2-City.mmdb'));
-  symlinkSync(path.join(SHARED, 'geoip/GeoLite2-ASN-Test.mmdb'), path.join(geo, 'GeoLite2-ASN.mmdb'));
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ELASTIFLOW_DICT_PATH: path.join(ELASTIFLOW, 'dictionaries'),
-    ELASTIFLOW_USER_SETTINGS_PATH: path.join(ELASTIFLOW, 'user_settings'),
-    ELASTIFLOW_DEFINITION_PATH: path.join(ELASTIFLOW, 'definitions'),
-    ELASTIFLOW_TEMPLATE_PATH: path.join(ELASTIFLOW, 'templates'),
-    ELASTIFLOW_GEOIP_DB_PATH: geo,
-    ELASTIFLOW_IPFIX_UDP_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_IPFIX_UDP_IPV4_PORT: String(port),
-    ELASTIFLOW_IPFIX_TCP_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_IPFIX_TCP_IPV4_PORT: String(port),
-    ELASTIFLOW_NETFLOW_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_NETFLOW_IPV4_PORT: String(await freePort()),
-    ELASTIFLOW_SFLOW_IPV4_HOST: '127.0.0.1',
-    ELASTIFLOW_SFLOW_IPV4_PORT: String(await freePort()),
-  };
+  // ElastiFlow's own udp worker count (its default 4: the socket on a receiver thread), not the e2e tests' 1.
+  const { env, ports, dir: tmp } = await elastiflowEnv({ ELASTIFLOW_IPFIX_UDP_WORKERS: '4', ELASTIFLOW_NETFLOW_UDP_WORKERS: '4', ELASTIFLOW_SFLOW_UDP_WORKERS: '4' });
+  const port = ports.ipfixUdp;
   if (IN_PROCESS) {
     await inProcess(env);
     rmSync(tmp, { recursive: true, force: true });
