@@ -9,8 +9,8 @@ import { parseRewriteArgs } from '../../src/cli/rewrite.ts';
 import { ByteSource } from '../../src/capture/byte-source.ts';
 import { openCapture, readAllPackets } from '../../src/capture/open.ts';
 import { CaptureError } from '../../src/capture/errors.ts';
-import { CaptureWriter, encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
-import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
+import { CaptureWriter, encodeCapture } from '../../src/capture/writer.ts';
+import { exporterRecords } from './exporter-records.ts';
 import { chunkRecycler, OUTPUT_SNAPLEN, rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
 import { Rewriter } from '../../src/rewrite/rewriter.ts';
 
@@ -18,20 +18,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'fs-rwchunks-'));
 
 /** About 5 MB: every packet's payload says which packet it is. */
 function bigCapture(): Buffer {
-  const records: PacketRecord[] = [];
-  for (let i = 0; i < 6000; i++) {
-    const payload = Buffer.alloc(200 + ((i * 131) % 1200), i & 0xff);
-    payload.writeUInt32BE(i, 0);
-    const v6 = i % 3 === 0;
-    const data = buildUdpFrame({
-      src: v6 ? `2001:db8::${(i % 50) + 1}` : `10.0.${i % 4}.${(i % 200) + 1}`,
-      dst: v6 ? '2001:db8:ffff::2' : '192.0.2.200',
-      srcPort: 9991,
-      dstPort: 2055,
-      payload,
-    });
-    records.push({ tsSec: 1_700_000_000 + (i >> 8), tsNsec: (i & 0xff) * 1_000_000, data, len: data.length });
-  }
+  const records = exporterRecords(6000, (i) => 200 + ((i * 131) % 1200));
   return encodeCapture(records, { format: 'pcap', precision: 'micro', linkType: 1 });
 }
 

@@ -10,7 +10,7 @@ import { parseRewriteArgs } from '../../src/cli/rewrite.ts';
 import { openCapture } from '../../src/capture/open.ts';
 import { CaptureError } from '../../src/capture/errors.ts';
 import { encodeCapture, type PacketRecord } from '../../src/capture/writer.ts';
-import { buildUdpFrame } from '../../src/packet/frame-builder.ts';
+import { exporterRecords } from './exporter-records.ts';
 import { OUTPUT_SNAPLEN, rewriteCaptureFile } from '../../src/rewrite/rewrite-file.ts';
 import { pcapHeader, rewritePcapChunks, type ChunkPassResult } from '../../src/rewrite/pcap-chunks.ts';
 import { CaptureWriter } from '../../src/capture/writer.ts';
@@ -20,23 +20,6 @@ import type { CapturedPacket } from '../../src/capture/types.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-rwpcapchunks-'));
 
-function records(count: number, payloadBytes: (i: number) => number): PacketRecord[] {
-  const out: PacketRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const payload = Buffer.alloc(payloadBytes(i), i & 0xff);
-    if (payload.length >= 4) payload.writeUInt32BE(i, 0);
-    const v6 = i % 3 === 0;
-    const data = buildUdpFrame({
-      src: v6 ? `2001:db8::${(i % 50) + 1}` : `10.0.${i % 4}.${(i % 200) + 1}`,
-      dst: v6 ? '2001:db8:ffff::2' : '192.0.2.200',
-      srcPort: 9991,
-      dstPort: 2055,
-      payload,
-    });
-    out.push({ tsSec: 1_700_000_000 + (i >> 8), tsNsec: (i & 0xff) * 1_000_000 + (i % 1000) * 1000 + (i % 7), data, len: data.length });
-  }
-  return out;
-}
 
 /** What the reader path makes of `input`: every packet rewritten on a copy, the reader's warnings and fault. */
 async function reference(input: string, flags: string[]): Promise<{ bytes: Buffer; warnings: string[]; error: CaptureError | null }> {
@@ -100,7 +83,7 @@ describe('rewrite: the chunk path for classic pcap', () => {
     for (const precision of ['micro', 'nano'] as const) {
       it(`${byteOrder}-endian ${precision}second input across several chunks comes out as the reader path makes it`, async () => {
         // ~9.5 MB: records straddle at least two chunk boundaries.
-        const file = encodeCapture(records(11000, (i) => 200 + ((i * 131) % 1200)), { format: 'pcap', precision, byteOrder, linkType: 1 });
+        const file = encodeCapture(exporterRecords(11000, (i) => 200 + ((i * 131) % 1200)), { format: 'pcap', precision, byteOrder, linkType: 1 });
         expect(file.length).toBeGreaterThan(8 << 20);
         // The chunk path itself takes every record (the comparison below would also pass through the reader).
         expect(await chunkPass(`order-${byteOrder}-${precision}`, file)).toEqual({ records: 11000, complete: true });
@@ -110,12 +93,12 @@ describe('rewrite: the chunk path for classic pcap', () => {
   }
 
   it('frames that change size (a VLAN tag added) are written from their own copies, in order', async () => {
-    const file = encodeCapture(records(5000, (i) => 100 + ((i * 77) % 1300)), { format: 'pcap', precision: 'micro', linkType: 1 });
+    const file = encodeCapture(exporterRecords(5000, (i) => 100 + ((i * 77) % 1300)), { format: 'pcap', precision: 'micro', linkType: 1 });
     await expectSameAsReader('vlan', file, ['--enet-vlan=add', '--enet-vlan-tag=7', '--fixcsum']);
   }, 60_000);
 
   it('hands a zero-length record over to the reader, which warns and goes on', async () => {
-    const recs = records(3000, (i) => 300 + (i % 900));
+    const recs = exporterRecords(3000, (i) => 300 + (i % 900));
     recs.splice(1700, 0, { tsSec: 1_700_000_100, tsNsec: 0, data: Buffer.alloc(0), len: 0 });
     const file = encodeCapture(recs, { format: 'pcap', precision: 'micro', linkType: 1 });
     expect(await chunkPass('zero-length', file)).toEqual({ records: 1700, complete: false });
@@ -123,18 +106,18 @@ describe('rewrite: the chunk path for classic pcap', () => {
   }, 60_000);
 
   it('hands records above the snaplen over to the reader (its warnings, the snaplen note once)', async () => {
-    const file = encodeCapture(records(3000, (i) => (i > 1200 && i % 97 === 0 ? 600 : 100)), { format: 'pcap', precision: 'micro', linkType: 1, snaplen: 400 });
+    const file = encodeCapture(exporterRecords(3000, (i) => (i > 1200 && i % 97 === 0 ? 600 : 100)), { format: 'pcap', precision: 'micro', linkType: 1, snaplen: 400 });
     await expectSameAsReader('above-snaplen', file, flags);
   }, 60_000);
 
   it('a record cut short at the end: everything before it is written, the reader reports the fault', async () => {
-    const whole = encodeCapture(records(4000, (i) => 200 + ((i * 31) % 1000)), { format: 'pcap', precision: 'micro', linkType: 1 });
+    const whole = encodeCapture(exporterRecords(4000, (i) => 200 + ((i * 31) % 1000)), { format: 'pcap', precision: 'micro', linkType: 1 });
     expect(await chunkPass('truncated', whole.subarray(0, whole.length - 100))).toEqual({ records: 3999, complete: false });
     await expectSameAsReader('truncated', whole.subarray(0, whole.length - 100), flags);
   }, 60_000);
 
   it('a record claiming an absurd length ends the run as the reader does', async () => {
-    const recs = records(2000, () => 300);
+    const recs = exporterRecords(2000, () => 300);
     const file = encodeCapture(recs, { format: 'pcap', precision: 'micro', linkType: 1 });
     // Record 1500's caplen becomes 2^30.
     let at = 24;
