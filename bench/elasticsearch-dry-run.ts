@@ -6,14 +6,14 @@
 //   npx tsx bench/elasticsearch-dry-run.ts [--docs 20000] [--rounds 5]
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { elastiflowEnv } from '../test/e2e/elastiflow-helpers.ts';
+import type { Event } from '../src/event/event.ts';
+import { elastiflowInProcess } from './elastiflow-in-process.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ELASTIFLOW = path.resolve(ROOT, '../shared/configs/elastiflow');
 const CAPTURE = path.join(ROOT, 'bench/out/elastiflow-softflowd.pcap');
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(name);
@@ -44,58 +44,31 @@ async function parent(): Promise<void> {
 }
 
 /** The events leaving ElastiFlow's filters for the elasticsearch output, in order. */
-async function elastiflowEvents(): Promise<import('../src/event/event.ts').Event[]> {
-  const { loadPipelineConfig } = await import('../src/config/pipeline-config.ts');
-  const { Pipeline } = await import('../src/pipeline/pipeline.ts');
-  const { PipelineLogger } = await import('../src/pipeline/log.ts');
-  const { readUdpDatagrams } = await import('../src/replay/datagram-source.ts');
-  const { DatagramDecoder } = await import('../src/plugins/inputs/udp/udp-events.ts');
-  const { env, ports, dir: tmp } = await elastiflowEnv();
-  const config = await loadPipelineConfig({ paths: [path.join(ELASTIFLOW, 'conf.d/*.conf')], env });
-  const udp = config.inputs
-    .flatMap((s) => (s.type === 'plugin' ? [config.plugin(s)] : []))
-    .find((p) => p.name === 'udp' && String(p.options['port']) === String(ports.ipfixUdp));
-  if (!udp) throw new Error('bench/elasticsearch-dry-run: the IPFIX udp input was not found in conf.d');
-  const exporters = new Map<string, string>();
-  const datagrams: { payload: Buffer; host: string }[] = [];
-  for await (const d of readUdpDatagrams(CAPTURE)) {
-    if (!exporters.has(d.src)) exporters.set(d.src, `127.0.0.${exporters.size + 1}`);
-    datagrams.push({ payload: Buffer.from(d.payload), host: exporters.get(d.src)! });
-  }
-  const events: import('../src/event/event.ts').Event[] = [];
+async function elastiflowEvents(): Promise<Event[]> {
+  const events: Event[] = [];
   let enough: () => void;
   const collected = new Promise<void>((r) => (enough = r));
-  const log = new PipelineLogger('bench', 'warn', { write: (l) => void process.stderr.write(l) });
-  const pipeline = await Pipeline.build(
-    config,
-    { workers: 1, batchSize: BATCH, batchDelayMs: 50, log, ecsCompatibility: 'disabled', dryRun: true },
-    {
-      inputs: [
-        {
-          replaces: udp.id,
-          input: {
-            run: async (ctx) => {
-              const decoder = new DatagramDecoder(ctx, 'host', 'udp');
-              let pushed = 0;
-              for (let i = 0; pushed < DOCS && i < datagrams.length; i++) {
-                const batch = decoder.decode(datagrams[i]!.payload, datagrams[i]!.host, 4739);
-                pushed += batch.length;
-                const full = ctx.push(batch);
-                if (full) await full;
-              }
-            },
-          },
-        },
-      ],
-      outputs: (_id, batch) => {
-        for (const e of batch) if (events.length < DOCS) events.push(e);
-        if (events.length >= DOCS) enough();
-      },
+  const { pipeline, cleanup } = await elastiflowInProcess({
+    capture: CAPTURE,
+    batchSize: BATCH,
+    dist: false,
+    feed: async (ctx, datagrams, decode) => {
+      let pushed = 0;
+      for (let i = 0; pushed < DOCS && i < datagrams.length; i++) {
+        const batch = decode(datagrams[i]!);
+        pushed += batch.length;
+        const full = ctx.push(batch);
+        if (full) await full;
+      }
     },
-  );
+    outputs: (_id, batch) => {
+      for (const e of batch) if (events.length < DOCS) events.push(e);
+      if (events.length >= DOCS) enough();
+    },
+  });
   pipeline.start();
   await collected;
-  rmSync(tmp, { recursive: true, force: true });
+  cleanup();
   return events;
 }
 

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds } from './proc.ts';
 import { elastiflowEnv } from '../test/e2e/elastiflow-helpers.ts';
+import { elastiflowInProcess } from './elastiflow-in-process.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = path.resolve(ROOT, '../shared');
@@ -101,14 +102,10 @@ async function main(): Promise<void> {
   const avg = perLoop / per.length;
   const docsFor = (packets: number): number => Math.floor(packets / per.length) * perLoop + per.slice(0, packets % per.length).reduce((a, b) => a + b, 0);
 
+  if (IN_PROCESS) return inProcess();
   // ElastiFlow's own udp worker count (its default 4: the socket on a receiver thread), not the e2e tests' 1.
   const { env, ports, dir: tmp } = await elastiflowEnv({ ELASTIFLOW_IPFIX_UDP_WORKERS: '4', ELASTIFLOW_NETFLOW_UDP_WORKERS: '4', ELASTIFLOW_SFLOW_UDP_WORKERS: '4' });
   const port = ports.ipfixUdp;
-  if (IN_PROCESS) {
-    await inProcess(env);
-    rmSync(tmp, { recursive: true, force: true });
-    return;
-  }
   const profDir = path.join(OUT, 'elastiflow-prof');
   rmSync(profDir, { recursive: true, force: true });
   const nodeArgs = [...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
@@ -207,78 +204,49 @@ async function main(): Promise<void> {
 }
 
 /** --in-process: CPU-seconds per flow of decode + filters + output conditionals, one worker, batches of 125. */
-async function inProcess(env: NodeJS.ProcessEnv): Promise<void> {
-  // --dist: the compiled modules (npm run build first), so a --cpu-prof names real lines.
-  const mod = (m: string): string => (process.argv.includes('--dist') ? `../dist/${m}.js` : `../src/${m}.ts`);
-  const { loadPipelineConfig } = (await import(mod('config/pipeline-config'))) as typeof import('../src/config/pipeline-config.ts');
-  const { Pipeline } = (await import(mod('pipeline/pipeline'))) as typeof import('../src/pipeline/pipeline.ts');
-  const { PipelineLogger } = (await import(mod('pipeline/log'))) as typeof import('../src/pipeline/log.ts');
-  const { readUdpDatagrams } = (await import(mod('replay/datagram-source'))) as typeof import('../src/replay/datagram-source.ts');
-  const { DatagramDecoder } = (await import(mod('plugins/inputs/udp/udp-events'))) as typeof import('../src/plugins/inputs/udp/udp-events.ts');
-  const config = await loadPipelineConfig({ paths: [path.join(ELASTIFLOW, 'conf.d/*.conf')], env });
-  const udp = config.inputs
-    .flatMap((s) => (s.type === 'plugin' ? [config.plugin(s)] : []))
-    .find((p) => p.name === 'udp' && String(p.options['port']) === env['ELASTIFLOW_IPFIX_UDP_IPV4_PORT']);
-  if (!udp) throw new Error('bench/elastiflow: the IPFIX udp input was not found in conf.d');
-  const datagrams: { payload: Buffer; host: string }[] = [];
-  // As replay --exporters loopback delivers them: exporter n from 127.0.0.n.
-  const exporters = new Map<string, string>();
-  for await (const d of readUdpDatagrams(CAPTURE)) {
-    if (!exporters.has(d.src)) exporters.set(d.src, `127.0.0.${exporters.size + 1}`);
-    datagrams.push({ payload: Buffer.from(d.payload), host: exporters.get(d.src)! });
-  }
+async function inProcess(): Promise<void> {
   let seen = 0;
   let pushed = 0;
   let want = Infinity;
   let reached: (() => void) | undefined;
-  const counted = (n: number): void => {
-    seen += n;
-    if (seen >= want) reached?.();
-  };
-  const log = new PipelineLogger('bench', 'warn', { write: (l) => void process.stderr.write(l) });
   const t0 = performance.now();
-  const pipeline = await Pipeline.build(
-    config,
-    { workers: 1, batchSize: 125, batchDelayMs: 50, log, ecsCompatibility: 'disabled', dryRun: true },
-    {
-      inputs: [
-        {
-          replaces: udp.id,
-          input: {
-            run: async (ctx) => {
-              const decoder = new DatagramDecoder(ctx, 'host', 'udp');
-              for (let round = 0; round <= ROUNDS; round++) {
-                const cpu0 = process.cpuUsage();
-                const wall0 = performance.now();
-                let flows = 0;
-                for (let i = 0; i < datagrams.length; i++) {
-                  const events = decoder.decode(datagrams[i]!.payload, datagrams[i]!.host, 4739);
-                  flows += events.length;
-                  const full = ctx.push(events);
-                  if (full) await full;
-                  if (i % 64 === 63) await new Promise((r) => setImmediate(r));
-                }
-                pushed += flows;
-                want = pushed;
-                await new Promise<void>((r) => (seen >= want ? r() : (reached = r)));
-                reached = undefined;
-                const c = process.cpuUsage(cpu0);
-                const cpu = (c.user + c.system) / 1e6;
-                console.log(
-                  `${round === 0 ? 'warm-up' : `round ${round}`}: ${flows} flows, ${cpu.toFixed(2)} CPU-s = ${((cpu / flows) * 1e6).toFixed(0)} CPU-µs per flow, ` +
-                    `${(flows / cpu).toFixed(0)} flows per CPU-second (${(flows / ((performance.now() - wall0) / 1000)).toFixed(0)} flows/s wall), load ${os.loadavg()[0]!.toFixed(2)}`,
-                );
-              }
-            },
-          },
-        },
-      ],
-      outputs: (_id, events) => counted(events.length),
+  const { pipeline, datagrams, cleanup } = await elastiflowInProcess({
+    capture: CAPTURE,
+    batchSize: 125,
+    dist: process.argv.includes('--dist'),
+    feed: async (ctx, datagrams, decode) => {
+      for (let round = 0; round <= ROUNDS; round++) {
+        const cpu0 = process.cpuUsage();
+        const wall0 = performance.now();
+        let flows = 0;
+        for (let i = 0; i < datagrams.length; i++) {
+          const events = decode(datagrams[i]!);
+          flows += events.length;
+          const full = ctx.push(events);
+          if (full) await full;
+          if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+        }
+        pushed += flows;
+        want = pushed;
+        await new Promise<void>((r) => (seen >= want ? r() : (reached = r)));
+        reached = undefined;
+        const c = process.cpuUsage(cpu0);
+        const cpu = (c.user + c.system) / 1e6;
+        console.log(
+          `${round === 0 ? 'warm-up' : `round ${round}`}: ${flows} flows, ${cpu.toFixed(2)} CPU-s = ${((cpu / flows) * 1e6).toFixed(0)} CPU-µs per flow, ` +
+            `${(flows / cpu).toFixed(0)} flows per CPU-second (${(flows / ((performance.now() - wall0) / 1000)).toFixed(0)} flows/s wall), load ${os.loadavg()[0]!.toFixed(2)}`,
+        );
+      }
     },
-  );
+    outputs: (_id, events) => {
+      seen += events.length;
+      if (seen >= want) reached?.();
+    },
+  });
   console.log(`in-process: full ElastiFlow conf.d built in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${datagrams.length} datagrams per round (decode + filters + output conditionals; outputs counted, not written)`);
   pipeline.start();
   await pipeline.done;
+  cleanup();
 }
 
 await main();
