@@ -171,7 +171,7 @@ export class Event {
       const parent = path.length === 1 ? this.data : walk(this, path, path.length - 1);
       if (isFieldMap(parent)) {
         const last = path[path.length - 1]!;
-        const existing = hasOwn.call(parent, last) ? parent[last] : undefined;
+        const existing = ownField(parent, last);
         if (existing === undefined) setOwn(parent, last, value);
         else if (Array.isArray(existing)) existing.push(value);
         else setOwn(parent, last, [existing, value]);
@@ -225,6 +225,17 @@ export class Event {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * map[key] when it is the map's own field, in one lookup: field values are never functions, so a
+ * function is Object.prototype's; `__proto__` is the one inherited non-function.
+ */
+function ownField(map: FieldMap, key: string): FieldValue | undefined {
+  const v: FieldValue | undefined = map[key];
+  if (v === undefined || typeof v === 'function') return undefined;
+  if (key === '__proto__' && !hasOwn.call(map, key)) return undefined;
+  return v;
+}
+
 /** The value at the first `end` keys of the path (get's walk; remove's walk to the parent). */
 function walk(event: Event, path: readonly string[], end: number): FieldValue | undefined {
   let cur: FieldValue | undefined;
@@ -242,13 +253,9 @@ function walk(event: Event, path: readonly string[], end: number): FieldValue | 
       const idx = listIndex(key, cur.length);
       cur = idx === undefined ? undefined : cur[idx];
     } else {
-      // One lookup: most steps miss, and a miss is `undefined` whatever cur is. A hit is only
-      // trusted on a map's own data: field values are never functions, so a function is
-      // Object.prototype's; `__proto__` is the one inherited non-function.
-      const next: FieldValue | undefined = (cur as FieldMap)[key];
-      if (next === undefined) return undefined;
-      if (typeof next === 'function' || cur instanceof Float || cur instanceof Timestamp) return undefined;
-      if (key === '__proto__' && !hasOwn.call(cur, key)) return undefined;
+      const next = ownField(cur as FieldMap, key);
+      // Checked on a hit only (most steps miss): a Float or Timestamp has properties, not fields.
+      if (next === undefined || cur instanceof Float || cur instanceof Timestamp) return undefined;
       cur = next;
     }
   }
@@ -303,10 +310,7 @@ function descend(
   value: FieldValue,
 ): FieldMap | FieldValue[] {
   // Own properties only: `[constructor][x]` must not find Object.prototype.constructor.
-  let next = (container as Record<string | number, FieldValue | undefined>)[key];
-  if (typeof key === 'string' && next !== undefined && (typeof next === 'function' || (key === '__proto__' && !hasOwn.call(container, key)))) {
-    next = undefined;
-  }
+  const next = typeof key === 'number' ? (container as FieldValue[])[key] : ownField(container as FieldMap, key);
   if (next === undefined || next === null) {
     const created: FieldMap = {};
     if (typeof key === 'string') setOwn(container as FieldMap, key, created);

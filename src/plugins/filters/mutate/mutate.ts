@@ -75,7 +75,6 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
   private readonly split: FieldOp[];
   private readonly join: FieldOp[];
   private readonly merge: { dest: string; path: PathOf; added: { field: string; path: PathOf }[] }[];
-  /** text: the destination reference. */
   private readonly copy: { path: PathOf; dest: PathOf }[];
 
   constructor(options: MutateFilterOptions, ctx: PluginContext) {
