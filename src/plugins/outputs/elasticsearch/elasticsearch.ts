@@ -8,7 +8,7 @@ import type { Event } from '../../../event/event.ts';
 import { type BatchLease, JsonBatchWriter } from '../../../event/json-writer.ts';
 import type { CheckContext, CheckResult, Logger, Output, PluginContext } from '../../types.ts';
 import { writeFully } from '../stdout/stdout.ts';
-import { ActionBuilder, type BulkAction, EventMappingError, VALID_ACTIONS } from './actions.ts';
+import { ActionBuilder, type BulkAction, type BulkActionName, EventMappingError, VALID_ACTIONS } from './actions.ts';
 import { BulkSender, type SenderStats } from './bulk-sender.ts';
 import type { EsConnection } from './connection.ts';
 import type { DeadLetterQueue } from './dead-letter.ts';
@@ -231,21 +231,12 @@ export class ElasticsearchOutput implements Output {
    * done with); those that cannot be mapped go to the DLQ or the log (handle_event_mapping_errors).
    */
   private map(events: Event[], w: JsonBatchWriter): { actions: BulkAction[]; lease: BatchLease } {
-    const builder = this.builder!;
     const actions: BulkAction[] = [];
     const ends: number[] = [];
-    const failedBefore = this.mappingFailures;
-    w.reset();
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      try {
-        actions.push({ action: builder.writeLines(event, w), ndjson: EMPTY, event });
-        ends.push(w.batchLength);
-      } catch (e) {
-        this.mappingFailed(event, e);
-      }
-    }
-    this.mapped(failedBefore);
+    this.writeBatch(events, w, (event, action) => {
+      actions.push({ action, ndjson: EMPTY, event });
+      ends.push(w.batchLength);
+    });
     const lease = w.lease();
     let start = 0;
     for (let i = 0; i < actions.length; i++) {
@@ -253,6 +244,25 @@ export class ElasticsearchOutput implements Output {
       start = ends[i]!;
     }
     return { actions, lease };
+  }
+
+  /**
+   * Each event's bulk lines written into `w` (reset first), `written` told after each; events that
+   * cannot be mapped go to the DLQ or the log, then the batch's warnings are logged.
+   */
+  private writeBatch(events: Event[], w: JsonBatchWriter, written: (event: Event, action: BulkActionName) => void): void {
+    const builder = this.builder!;
+    const failedBefore = this.mappingFailures;
+    w.reset();
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      try {
+        written(event, builder.writeLines(event, w));
+      } catch (e) {
+        this.mappingFailed(event, e);
+      }
+    }
+    this.mapped(failedBefore);
   }
 
   /** An event that cannot be indexed: to the DLQ, else logged. Errors other than mapping errors propagate. */
@@ -273,21 +283,9 @@ export class ElasticsearchOutput implements Output {
 
   /** Dry run: the batch's bulk lines written straight into bytes, printed with one write. */
   private async print(events: Event[]): Promise<void> {
-    const builder = this.builder!;
     const w = (this.dryRunWriter ??= new JsonBatchWriter());
-    w.reset();
-    const failedBefore = this.mappingFailures;
     let printed = 0;
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      try {
-        builder.writeLines(event, w);
-        printed++;
-      } catch (e) {
-        this.mappingFailed(event, e);
-      }
-    }
-    this.mapped(failedBefore);
+    this.writeBatch(events, w, () => printed++);
     const lease = w.lease();
     if (printed === 0) {
       lease.release();
