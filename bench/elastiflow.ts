@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds } from './proc.ts';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { elastiflowEnv } from '../test/e2e/elastiflow-helpers.ts';
 import { elastiflowInProcess } from './elastiflow-in-process.ts';
 
@@ -204,6 +205,17 @@ async function main(): Promise<void> {
 }
 
 /** --in-process: CPU-seconds per flow of decode + filters + output conditionals, one worker, batches of 125. */
+/** Garbage collections so far (main-thread pauses; their count moves with what a flow allocates, less noisy than time). */
+const gc = { minor: 0, major: 0, ms: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+    else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    gc.ms += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 async function inProcess(): Promise<void> {
   let seen = 0;
   let pushed = 0;
@@ -216,6 +228,7 @@ async function inProcess(): Promise<void> {
     dist: process.argv.includes('--dist'),
     feed: async (ctx, datagrams, decode) => {
       for (let round = 0; round <= ROUNDS; round++) {
+        const gc0 = { ...gc };
         const cpu0 = process.cpuUsage();
         const wall0 = performance.now();
         let flows = 0;
@@ -234,7 +247,8 @@ async function inProcess(): Promise<void> {
         const cpu = (c.user + c.system) / 1e6;
         console.log(
           `${round === 0 ? 'warm-up' : `round ${round}`}: ${flows} flows, ${cpu.toFixed(2)} CPU-s = ${((cpu / flows) * 1e6).toFixed(0)} CPU-µs per flow, ` +
-            `${(flows / cpu).toFixed(0)} flows per CPU-second (${(flows / ((performance.now() - wall0) / 1000)).toFixed(0)} flows/s wall), load ${os.loadavg()[0]!.toFixed(2)}`,
+            `${(flows / cpu).toFixed(0)} flows per CPU-second (${(flows / ((performance.now() - wall0) / 1000)).toFixed(0)} flows/s wall), ` +
+            `GC ${(((gc.ms - gc0.ms) / 1000 / cpu) * 100).toFixed(0)} % of it (${gc.minor - gc0.minor} minor, ${gc.major - gc0.major} major), load ${os.loadavg()[0]!.toFixed(2)}`,
         );
       }
     },

@@ -479,6 +479,13 @@ export class Pipeline {
       }
       return pending && Promise.all(pending).then(() => undefined);
     };
+    // Outside the per-event closure: arrow functions there that capture `event` would make every call
+    // allocate a context for it (~20 % of ElastiFlow's allocations), though few filters answer later.
+    const deliverLater = (event: Event, later: Promise<Event[]>): Promise<void> =>
+      later.then(
+        (r) => deliver(event, r),
+        (e: unknown) => deliver(event, failed(e, event)),
+      );
     return (event) => {
       counters.in++;
       let results: Event | Event[] | Promise<Event[]>;
@@ -493,10 +500,7 @@ export class Pipeline {
       }
       if (Array.isArray(results)) return deliver(event, results);
       if (results instanceof Event) return deliver(event, [results]);
-      return results.then(
-        (r) => deliver(event, r),
-        (e: unknown) => deliver(event, failed(e, event)),
-      );
+      return deliverLater(event, results);
     };
   }
 
