@@ -4,7 +4,8 @@
 import type { Event } from '../event/event.ts';
 
 export class BoundedQueue {
-  private items: Event[] = [];
+  /** Queued events from `head` on; slots before it are emptied as they are taken. */
+  private items: (Event | undefined)[] = [];
   private head = 0;
   private closed = false;
   private spaceWaiters: (() => void)[] = [];
@@ -60,11 +61,19 @@ export class BoundedQueue {
 
   private drain(max: number): Event[] {
     const n = Math.min(max, this.size);
-    const batch = this.items.slice(this.head, this.head + n);
-    this.head += n;
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+    const batch = this.items.slice(this.head, this.head + n) as Event[];
+    // Taken events must not stay reachable from here: kept alive past a young-generation GC they are
+    // copied and then promoted, and die in the old generation (most of ElastiFlow's GC time was that).
+    if (this.head + n === this.items.length) {
+      this.items = [];
       this.head = 0;
+    } else {
+      this.items.fill(undefined, this.head, this.head + n);
+      this.head += n;
+      if (this.head > 4096 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
     }
     if (this.size < this.capacity) {
       const waiters = this.spaceWaiters;
