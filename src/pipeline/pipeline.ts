@@ -1,8 +1,9 @@
 // One running pipeline: inputs → bounded queue → workers running the compiled filter chain on
-// batches → outputs. Filters and conditions are compiled once into closures (an event flows
-// through continuations; no AST walking per event). Shutdown drains: every event an input
+// batches → outputs. The filter section is compiled once into a flat program (filter-program.ts),
+// output conditionals into closures: no AST walking per event. Shutdown drains: every event an input
 // handed over reaches every output its conditionals allow before the outputs are closed.
-import type { BranchNode, PluginKind, PluginNode, SourceLocation, Statement } from '../config/ast.ts';
+import type { BranchNode, IfClause, PluginKind, PluginNode, SourceLocation, Statement } from '../config/ast.ts';
+import { FilterProgram, type Sink } from './filter-program.ts';
 import type { PipelineConfig, ValidatedPlugin } from '../config/pipeline-config.ts';
 import { findPlugin } from '../plugins/registry.ts';
 import type { Codec, EcsCompatibility, Filter, Input, InputContext, Output, PluginContext, PluginInstance, PluginModule } from '../plugins/types.ts';
@@ -96,8 +97,6 @@ export interface PipelineOverrides {
   onFiltered?: (event: Event) => void;
 }
 
-/** Where an event goes next; a promise when a filter on its way waits on I/O. */
-type Sink = (event: Event) => void | Promise<void>;
 
 const ECS_MODES: readonly string[] = ['disabled', 'v1', 'v8'];
 
@@ -382,7 +381,7 @@ export class Pipeline {
           total.filtered++;
           fanout(e);
         };
-    this.process = this.compileFilters(this.config.filters, afterFilters);
+    this.process = this.config.filters.length > 0 ? this.compileFilterProgram(this.config.filters, afterFilters).start : afterFilters;
   }
 
   private compileInputOverride(o: InputOverride, index: number): void {
@@ -441,84 +440,63 @@ export class Pipeline {
     this.inputs.push({ counters, input: instance as Input, codec, options, context: this.context(`inputs.${plugin.name}`, plugin) });
   }
 
-  private compileFilters(stmts: Statement[], next: Sink): Sink {
-    let sink = next;
-    for (let i = stmts.length - 1; i >= 0; i--) sink = this.compileFilterStatement(stmts[i]!, sink);
-    return sink;
-  }
-
-  private compileFilterStatement(stmt: Statement, next: Sink): Sink {
-    if (stmt.type === 'branch') return this.compileBranch(stmt, 'filter', (body) => this.compileFilters(body, next), next);
-    const { plugin, instance } = this.instantiate(stmt);
-    const filter = instance as Filter;
-    const counters: PluginCounters = { kind: 'filter', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
-    this.plugins.push(counters);
-    if (filter.flush) this.flushing.push({ filter, next, id: plugin.id });
-    if (filter.close) this.closers.push(() => filter.close?.());
+  /** The filter section as a flat program (filter-program.ts); its plugins are created in source order. */
+  private compileFilterProgram(stmts: Statement[], end: Sink): FilterProgram<BranchArmHit> {
     const log = this.settings.log;
     const totals = this.totals;
-    // A filter bug must not lose the event: it continues unchanged, and is counted.
-    const failed = (e: unknown, event: Event): Event[] => {
-      totals.failed++;
-      log.error(`Filter ${plugin.name} (${plugin.id}) failed; the event continues unfiltered`, { exception: (e as Error).message });
-      return [event];
-    };
-    const deliver = (event: Event, results: Event[]): void | Promise<void> => {
-      counters.out += results.length;
-      if (results.length === 0) {
+    const onBranch = this.overrides.onBranch;
+    const program = new FilterProgram<BranchArmHit>(stmts, {
+      filter: (node) => {
+        const { plugin, instance } = this.instantiate(node);
+        const filter = instance as Filter;
+        const counters: PluginCounters = { kind: 'filter', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
+        this.plugins.push(counters);
+        if (filter.close) this.closers.push(() => filter.close?.());
+        return {
+          filter,
+          counters,
+          // A filter bug must not lose the event: it continues unchanged, and is counted.
+          failed: (e, event) => {
+            totals.failed++;
+            log.error(`Filter ${plugin.name} (${plugin.id}) failed; the event continues unfiltered`, { exception: (e as Error).message });
+            return [event];
+          },
+        };
+      },
+      condition: (clause) => this.compileClauseCondition(clause),
+      arms: (stmt) => (onBranch ? branchArms(stmt, 'filter') : undefined),
+      ...(onBranch ? { onBranch } : {}),
+      conditionFailed: (e, event) => this.conditionFailed(e, event),
+      end,
+      dropped: () => {
         totals.dropped++;
-        return;
-      }
-      if (results.length === 1 && results[0] === event) return next(event);
-      let pending: Promise<void>[] | undefined;
-      for (const r of results) {
-        // Events a filter creates keep their origin's place in the batch (clone, split).
-        r.seq = event.seq;
-        const p = next(r);
-        if (p) (pending ??= []).push(p);
-      }
-      return pending && Promise.all(pending).then(() => undefined);
-    };
-    // Outside the per-event closure: arrow functions there that capture `event` would make every call
-    // allocate a context for it (~20 % of ElastiFlow's allocations), though few filters answer later.
-    const deliverLater = (event: Event, later: Promise<Event[]>): Promise<void> =>
-      later.then(
-        (r) => deliver(event, r),
-        (e: unknown) => deliver(event, failed(e, event)),
-      );
-    return (event) => {
-      counters.in++;
-      let results: Event | Event[] | Promise<Event[]>;
-      try {
-        results = filter.filter(event);
-      } catch (e) {
-        results = failed(e, event);
-      }
-      if (results === event) {
-        counters.out++;
-        return next(event);
-      }
-      if (Array.isArray(results)) return deliver(event, results);
-      if (results instanceof Event) return deliver(event, [results]);
-      return deliverLater(event, results);
-    };
+      },
+    });
+    for (const counters of this.plugins) {
+      if (counters.kind !== 'filter') continue;
+      const filter = counters.instance as Filter;
+      const next = program.flushTargets.get(filter);
+      if (next) this.flushing.push({ filter, next, id: counters.id });
+    }
+    return program;
   }
 
-  private compileBranch(stmt: BranchNode, section: 'filter' | 'output', body: (stmts: Statement[]) => Sink, fallthrough: Sink): Sink {
-    const clauses = stmt.clauses.map((c) => {
-      let test;
-      try {
-        test = compileCondition(this.config.condition(c.condition), { onRunaway: (m) => this.settings.log.warn(m) });
-      } catch (e) {
-        throw new PipelineBuildError(
-          `Invalid condition at ${c.condition.loc.file}:${c.condition.loc.line}:${c.condition.loc.column}: ${(e as Error).message}`,
-        );
-      }
-      return { test, run: body(c.body) };
-    });
+  private compileClauseCondition(c: IfClause): (event: Event) => boolean {
+    try {
+      return compileCondition(this.config.condition(c.condition), { onRunaway: (m) => this.settings.log.warn(m) });
+    } catch (e) {
+      throw new PipelineBuildError(
+        `Invalid condition at ${c.condition.loc.file}:${c.condition.loc.line}:${c.condition.loc.column}: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  /** An output-section conditional as a closure (the filter section runs as a FilterProgram). */
+  private compileOutputBranch(stmt: BranchNode, body: (stmts: Statement[]) => Sink, fallthrough: Sink): Sink {
+    const clauses = stmt.clauses.map((c) => ({ test: this.compileClauseCondition(c), run: body(c.body) }));
     const otherwise = stmt.elseBody ? body(stmt.elseBody) : fallthrough;
     const onBranch = this.overrides.onBranch;
-    if (onBranch) return this.hookedBranch(clauses, otherwise, branchArms(stmt, section), onBranch);
+    if (onBranch) return this.hookedBranch(clauses, otherwise, branchArms(stmt, 'output'), onBranch);
     return (event) => {
       let chosen: Sink = otherwise;
       try {
@@ -536,7 +514,7 @@ export class Pipeline {
     };
   }
 
-  /** compileBranch's closure plus the onBranch call: a separate closure so that runs without the hook pay nothing. */
+  /** compileOutputBranch's closure plus the onBranch call: a separate closure so that runs without the hook pay nothing. */
   private hookedBranch(
     clauses: { test: (event: Event) => boolean; run: Sink }[],
     otherwise: Sink,
@@ -607,7 +585,7 @@ export class Pipeline {
   }
 
   private compileOutputStatement(stmt: Statement): Sink {
-    if (stmt.type === 'branch') return this.compileBranch(stmt, 'output', (body) => this.compileOutputs(body), () => undefined);
+    if (stmt.type === 'branch') return this.compileOutputBranch(stmt, (body) => this.compileOutputs(body), () => undefined);
     const { plugin, instance } = this.outputOverride(stmt) ?? this.instantiate(stmt);
     const counters: PluginCounters = { kind: 'output', name: plugin.name, id: plugin.id, in: 0, out: 0, instance };
     this.plugins.push(counters);
