@@ -59,7 +59,7 @@ export function compileCondition(tree: ConditionTree, hooks: ConditionHooks = {}
       return compileLeaf(tree.expr, hooks);
     case 'not': {
       const inner = compileCondition(tree.operand, hooks);
-      return (e) => !inner(e);
+      return ownCode<CompiledCondition>({ inner }, 'return !inner(e);');
     }
     case 'and':
     case 'or':
@@ -68,8 +68,8 @@ export function compileCondition(tree: ConditionTree, hooks: ConditionHooks = {}
       checkCombination(tree.left, tree.right);
       const l = compileCondition(tree.left, hooks);
       const r = compileCondition(tree.right, hooks);
-      if (tree.op === 'and') return (e) => l(e) && r(e);
-      if (tree.op === 'or') return (e) => l(e) || r(e);
+      if (tree.op === 'and') return ownCode<CompiledCondition>({ l, r }, 'return l(e) && r(e);');
+      if (tree.op === 'or') return ownCode<CompiledCondition>({ l, r }, 'return l(e) || r(e);');
       if (tree.op === 'xor') return (e) => l(e) !== r(e);
       return (e) => !(l(e) && r(e));
     }
@@ -208,7 +208,7 @@ function compileLeaf(expr: Leaf, hooks: ConditionHooks): CompiledCondition {
         const t = isTruthy(o.constant.value);
         return () => t;
       }
-      return (e) => isTruthy(o.get(e));
+      return ownCode<CompiledCondition>({ get: o.get, isTruthy }, 'return isTruthy(get(e));');
     }
     case 'compare':
       return compileCompare(expr.op, operand(expr.left), operand(expr.right), expr.loc);
@@ -247,7 +247,7 @@ function compileCompare(
 ): CompiledCondition {
   if (op === '==' || op === '!=') {
     const eq = equality(left, right);
-    return op === '==' ? eq : (e) => !eq(e);
+    return op === '==' ? eq : ownCode<CompiledCondition>({ eq }, 'return !eq(e);');
   }
   const accept =
     op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
@@ -288,7 +288,7 @@ function equality(left: Operand, right: Operand): CompiledCondition {
       const same = deepEqual(other.constant.value, constant);
       return () => same;
     }
-    return (e) => other.get(e) === constant;
+    return ownCode<CompiledCondition>({ get: other.get, constant }, 'return get(e) === constant;');
   }
   return (e) => deepEqual(left.get(e), right.get(e));
 }
@@ -429,4 +429,16 @@ export async function checkConditions(config: PipelineConfig): Promise<string[]>
     }
   }
   return errors;
+}
+
+/**
+ * A one-line condition with its own compiled code. Closures made by one arrow expression share its
+ * call sites' inline caches: across a pipeline's hundreds of conditions those calls go megamorphic.
+ * A function per condition keeps each call site to one target, which V8 can inline.
+ */
+function ownCode<F>(captured: Record<string, unknown>, body: string): F {
+  const names = Object.keys(captured);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: one function (own inline caches) per condition
+  const factory = new Function(...names, `return function condition(e) { ${body} };`) as (...args: unknown[]) => F;
+  return factory(...names.map((n) => captured[n]));
 }

@@ -47,6 +47,8 @@ const END = 3;
 interface Instruction<Arm> {
   kind: typeof FILTER | typeof BRANCH | typeof JUMP | typeof END;
   compiled: CompiledFilter | undefined;
+  /** FILTER: compiled.filter.filter(event), from a call site of its own (see filterStep). */
+  step: ((event: Event) => Event | Event[] | Promise<Event[]>) | undefined;
   tests: ((event: Event) => boolean)[];
   /** BRANCH: the arm of each test; JUMP: targets[0]. */
   targets: number[];
@@ -75,7 +77,7 @@ export class FilterProgram<Arm = unknown> {
   readonly flushTargets = new Map<Filter, Sink>();
 
   private emit(kind: Instruction<Arm>['kind'], compiled?: CompiledFilter): Instruction<Arm> {
-    const ins: Instruction<Arm> = { kind, compiled, tests: [], targets: [], otherwise: -1, arms: undefined };
+    const ins: Instruction<Arm> = { kind, compiled, step: compiled && filterStep(compiled.filter), tests: [], targets: [], otherwise: -1, arms: undefined };
     this.code.push(ins);
     return ins;
   }
@@ -123,7 +125,7 @@ export class FilterProgram<Arm = unknown> {
           compiled.counters.in++;
           let results: Event | Event[] | Promise<Event[]>;
           try {
-            results = compiled.filter.filter(event);
+            results = ins.step!(event);
           } catch (e) {
             results = compiled.failed(e, event);
           }
@@ -187,4 +189,15 @@ export class FilterProgram<Arm = unknown> {
       (e: unknown) => this.deliver(compiled, event, compiled.failed(e, event), next),
     );
   }
+}
+
+/**
+ * `filter.filter(event)` as a function of its own (new Function per filter). Called from the loop's
+ * one call site, the filters' methods would all share its inline cache and go megamorphic; each
+ * step's own site sees one class, which V8 can inline.
+ */
+function filterStep(filter: Filter): (event: Event) => Event | Event[] | Promise<Event[]> {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: one call site (one inline cache) per filter
+  const factory = new Function('f', 'return function step(e) { return f.filter(e); };') as (f: Filter) => (event: Event) => Event | Event[] | Promise<Event[]>;
+  return factory(filter);
 }
