@@ -8,6 +8,9 @@ import { WireWriter } from './wire.ts';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Only its text is used (its `nested` flag means nothing for a key): one writer serves every call. */
+const KEY_WRITER = new WireWriter();
+
 /** The walk of one path as project() does it, written to `writer`'s text form. */
 function pathKey(root: FieldMap, path: readonly string[], writer: WireWriter): string {
   let src: FieldValue = root;
@@ -24,11 +27,85 @@ function pathKey(root: FieldMap, path: readonly string[], writer: WireWriter): s
 
 /** The answer key of an event for these data and @metadata paths (an empty metadata path: all of it). */
 export function answerKey(data: FieldMap, metadata: FieldMap, dataPaths: readonly string[][], metadataPaths: readonly string[][]): string {
-  const writer = new WireWriter();
+  const writer = KEY_WRITER;
   let key = '';
   for (const path of dataPaths) key += pathKey(data, path, writer) + '\x01';
   key += '\x02';
   if (metadataPaths.some((p) => p.length === 0)) return key + writer.map(metadata);
   for (const path of metadataPaths) key += pathKey(metadata, path, writer) + '\x01';
   return key;
+}
+
+/** pathKey()'s depth for an empty path. */
+const EMPTY_PATH = -0x10000;
+/** Kept in place of an object found (not held on to; never equal to a value found). */
+const OBJECT: unique symbol = Symbol('object');
+
+/**
+ * An event's answer key, remembered from the previous event: what the walk of each path found
+ * (how deep, absent or a value) is compared with what it found last time, and when nothing differs
+ * and every value found is a primitive (so equal values write equal text) the previous key is
+ * answered again, without building a string. Consecutive flows mostly repeat their inputs.
+ */
+export class AnswerKeys {
+  private readonly depths: number[];
+  private readonly values: (FieldValue | undefined | typeof OBJECT)[];
+  private last: string | undefined;
+  /** A whole-@metadata path: the key holds every metadata value, so it is built every time. */
+  private readonly wholeMetadata: boolean;
+
+  constructor(
+    private readonly dataPaths: readonly string[][],
+    private readonly metadataPaths: readonly string[][],
+  ) {
+    const count = dataPaths.length + metadataPaths.length;
+    this.depths = new Array<number>(count).fill(EMPTY_PATH - 1);
+    this.values = new Array<FieldValue | undefined | typeof OBJECT>(count).fill(OBJECT);
+    this.wholeMetadata = metadataPaths.some((p) => p.length === 0);
+  }
+
+  keyOf(data: FieldMap, metadata: FieldMap): string {
+    let same = this.last !== undefined && !this.wholeMetadata;
+    const paths = this.dataPaths;
+    for (let k = 0; k < paths.length; k++) same = this.remember(k, data, paths[k]!) && same;
+    if (!this.wholeMetadata) {
+      const base = paths.length;
+      const meta = this.metadataPaths;
+      for (let k = 0; k < meta.length; k++) same = this.remember(base + k, metadata, meta[k]!) && same;
+    }
+    if (same) return this.last!;
+    const key = answerKey(data, metadata, this.dataPaths, this.metadataPaths);
+    this.last = key;
+    return key;
+  }
+
+  /**
+   * Walks `path` as pathKey() does and keeps what it found in slot `k`: true when that is what the
+   * slot held and is not an object (whose text could differ while the reference is the same).
+   */
+  private remember(k: number, root: FieldMap, path: readonly string[]): boolean {
+    let depth = EMPTY_PATH;
+    let value: FieldValue | undefined;
+    let src: FieldValue = root;
+    for (let i = 0; i < path.length; i++) {
+      const key = path[i]!;
+      if (!isFieldMap(src) || !hasOwn.call(src, key)) {
+        // Absent at depth i: -(i + 1), apart from every depth a value is found at.
+        depth = -(i + 1);
+        break;
+      }
+      const found: FieldValue = src[key]!;
+      if (i === path.length - 1 || !isFieldMap(found)) {
+        depth = i;
+        value = found;
+        break;
+      }
+      src = found;
+    }
+    const kept = typeof value === 'object' && value !== null ? OBJECT : value;
+    const same = this.depths[k] === depth && this.values[k] === kept && kept !== OBJECT;
+    this.depths[k] = depth;
+    this.values[k] = kept;
+    return same;
+  }
 }
