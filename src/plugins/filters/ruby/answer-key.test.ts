@@ -50,6 +50,12 @@ describe('answerKey', () => {
       { numRuns: 2000 },
     );
   });
+  it('AnswerKeys with one path read gives answerKey\'s key for values seen before, absent at each depth, or not at the end', () => {
+    const paths = [['a', 'b']];
+    const keys = new AnswerKeys(paths, []);
+    const events: FieldMap[] = [{ a: { b: 1 } }, { a: { b: '1' } }, { a: { b: 1 } }, {}, { a: 1 }, { a: {} }, {}, { a: { b: new Float(1) } }, { a: { b: 0 } }, { a: { b: -0 } }, { a: { b: NaN } }, { a: { b: 'x'.repeat(300) } }, { a: { b: 1 } }];
+    for (const data of [...events, ...events.reverse()]) expect(keys.keyOf(data, {})).toBe(answerKey(data, {}, paths, []));
+  });
   it('AnswerKeys does not reuse a key for a value changed in place (a map or list read is never taken as unchanged)', () => {
     const keys = new AnswerKeys([['a']], []);
     const data: FieldMap = { a: { b: 1 } };

@@ -40,12 +40,16 @@ export function answerKey(data: FieldMap, metadata: FieldMap, dataPaths: readonl
 const EMPTY_PATH = -0x10000;
 /** Kept in place of an object found (not held on to; never equal to a value found). */
 const OBJECT: unique symbol = Symbol('object');
+/** Keys kept per value for a single path (cleared when full), and the longest string value kept. */
+const SINGLE_PATH_KEYS = 1024;
+const SINGLE_PATH_TEXT = 256;
 
 /**
  * An event's answer key, remembered from the previous event: what the walk of each path found
  * (how deep, absent or a value) is compared with what it found last time, and when nothing differs
  * and every value found is a primitive (so equal values write equal text) the previous key is
- * answered again, without building a string. Consecutive flows mostly repeat their inputs.
+ * answered again, without building a string. Consecutive flows mostly repeat their inputs. Code
+ * that reads one field (a flag, a protocol number) also keeps the key of each value it has seen.
  */
 export class AnswerKeys {
   private readonly depths: number[];
@@ -53,6 +57,10 @@ export class AnswerKeys {
   private last: string | undefined;
   /** A whole-@metadata path: the key holds every metadata value, so it is built every time. */
   private readonly wholeMetadata: boolean;
+  /** One data path and no @metadata: the key per primitive value found at the path's end… */
+  private readonly byValue: Map<FieldValue | undefined, string> | undefined;
+  /** …and per depth the path is absent at. */
+  private readonly byAbsentDepth: string[] = [];
 
   constructor(
     private readonly dataPaths: readonly string[][],
@@ -62,6 +70,7 @@ export class AnswerKeys {
     this.depths = new Array<number>(count).fill(EMPTY_PATH - 1);
     this.values = new Array<FieldValue | undefined | typeof OBJECT>(count).fill(OBJECT);
     this.wholeMetadata = metadataPaths.some((p) => p.length === 0);
+    if (dataPaths.length === 1 && dataPaths[0]!.length > 0 && metadataPaths.length === 0) this.byValue = new Map();
   }
 
   keyOf(data: FieldMap, metadata: FieldMap): string {
@@ -74,8 +83,25 @@ export class AnswerKeys {
       for (let k = 0; k < meta.length; k++) same = this.remember(base + k, metadata, meta[k]!) && same;
     }
     if (same) return this.last!;
-    const key = answerKey(data, metadata, this.dataPaths, this.metadataPaths);
+    const key = this.byValue !== undefined ? this.singlePathKey(data, metadata, this.byValue) : answerKey(data, metadata, this.dataPaths, this.metadataPaths);
     this.last = key;
+    return key;
+  }
+
+  /** The key with one path read, from what remember() found for it. */
+  private singlePathKey(data: FieldMap, metadata: FieldMap, byValue: Map<FieldValue | undefined, string>): string {
+    const depth = this.depths[0]!;
+    const value = this.values[0];
+    if (depth < 0) return (this.byAbsentDepth[-depth - 1] ??= answerKey(data, metadata, this.dataPaths, this.metadataPaths));
+    if (depth !== this.dataPaths[0]!.length - 1 || value === OBJECT || (typeof value === 'string' && value.length > SINGLE_PATH_TEXT)) {
+      return answerKey(data, metadata, this.dataPaths, this.metadataPaths);
+    }
+    let key = byValue.get(value);
+    if (key === undefined) {
+      key = answerKey(data, metadata, this.dataPaths, this.metadataPaths);
+      if (byValue.size >= SINGLE_PATH_KEYS) byValue.clear();
+      byValue.set(value, key);
+    }
     return key;
   }
 
