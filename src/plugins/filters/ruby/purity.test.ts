@@ -129,6 +129,10 @@ describe('ruby filter: answers reused for pure code', () => {
     const kept = await rubyFilter({ code: "event.set('[ok]', 1)\nevent.remove('[gone]')\nevent.set('[b]', event.get('[b]').to_i + 1)" }, log);
     const keptRuns = [await runBatch(kept, [new Event({ gone: 1, b: 1 })]), await runBatch(kept, [new Event({ gone: 1, b: 1 })])];
     expect(kept.stats()['batches']).toBe(1);
+    // A kept answer is applied at once, and the event itself is what comes out (no array).
+    const alone = new Event({ gone: 1, b: 1 });
+    expect(kept.filter(alone)).toBe(alone);
+    keptRuns.push([alone]);
     for (const [e] of keptRuns) expect([e!.get('ok'), e!.get('gone'), e!.get('b')]).toEqual([1, undefined, 2]);
     // An invalid literal one: the code still loads (Ruby raises per event), the whole event crosses.
     const literal = await rubyFilter({ code: "event.set('[ok]', 1)\nevent.set('[bad', 2)" }, log);
