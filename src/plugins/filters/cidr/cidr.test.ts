@@ -94,6 +94,26 @@ describe('cidr: addresses, networks and failures', () => {
     expect(tagsOf(filter, { source: { ip: ['8.8.8.8'] } })).toBeUndefined();
     expect(tagsOf(filter, { other: 1 })).toBeUndefined();
   });
+  it('address_field with networks read per event, and with every address read before the answer (a later invalid one still warned)', () => {
+    const log = recorder();
+    const perEvent = make({ address_field: 'ips', network: ['%{nets}'], add_tag: ['m'] }).filter;
+    expect(tagsOf(perEvent, { ips: ['8.8.8.8', 10], nets: '8.8.0.0/16' })).toEqual(['m']);
+    expect(tagsOf(perEvent, { ips: '1.1.1.1', nets: '8.8.0.0/16' })).toBeUndefined();
+    const { filter } = make({ address: ['%{a}'], address_field: 'ips', network: ['10.0.0.0/8'], add_tag: ['m'] }, 'disabled', log);
+    expect(tagsOf(filter, { a: '10.0.0.1', ips: ['bad', 'worse'] })).toEqual(['m']);
+    expect(tagsOf(filter, { a: '1.0.0.1', ips: 'bad' })).toBeUndefined();
+    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.data)).toEqual([
+      { address: 'ips', value: 'bad' },
+      { address: 'ips', value: 'worse' },
+      { address: 'ips', value: 'bad' },
+    ]);
+  });
+  it('an invalid address_field reference fails on every event, as event.get does', () => {
+    for (const network of [['10.0.0.0/8'], ['%{nets}']]) {
+      const { filter } = make({ address: ['%{a}'], address_field: '[ips', network, add_tag: ['m'] });
+      for (let i = 0; i < 2; i++) expect(() => filter.filter(new Event({ a: '10.0.0.1', nets: '10.0.0.0/8' }))).toThrow('Invalid FieldReference: `[ips`');
+    }
+  });
   it('an unparsable address warns "Invalid IP address, skipping", is counted, and the event goes on', () => {
     const log = recorder();
     const { filter } = make({ address: ['%{clientip}', '%{other}'], network: ['10.0.0.0/8'], add_tag: ['m'] }, 'disabled', log);

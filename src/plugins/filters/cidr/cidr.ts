@@ -5,7 +5,9 @@
 // or network IPAddr cannot read is logged ("Invalid IP address, skipping") and skipped: the event
 // goes on. Networks without `%{}` are read once, at start, and a bad one is reported then.
 import { readFile } from 'node:fs/promises';
+import { fieldPath, type PathOf } from '../../../event/compiled-ref.ts';
 import type { Event } from '../../../event/event.ts';
+import type { FieldValue } from '../../../event/values.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { FileRefresher } from '../../../util/file-refresh.ts';
 import { FilterBase } from '../../filter-base.ts';
@@ -47,6 +49,8 @@ export function splitNetworkFile(content: string, separator: string): NetworkEnt
 export class CidrFilter extends FilterBase<CidrOptions> {
   private readonly addresses: Interpolator[];
   private readonly addressTemplates: string[];
+  /** address_field parsed once (an invalid reference fails on each event, as event.get does). */
+  private readonly addressField: PathOf | undefined;
   private readonly networkTemplates: Interpolator[] | undefined;
   private staticNetworks = new NetworkList([]);
   private refresher: FileRefresher | undefined;
@@ -61,6 +65,7 @@ export class CidrFilter extends FilterBase<CidrOptions> {
     }
     this.addressTemplates = options.address.map(String);
     this.addresses = this.addressTemplates.map((a) => compileSprintf(a));
+    this.addressField = options.address_field === undefined ? undefined : fieldPath(options.address_field);
     const networks = options.network.map(String);
     if (networks.some((n) => n.includes('%{'))) this.networkTemplates = networks.map((n) => compileSprintf(n));
     else this.staticNetworks = new NetworkList(this.parseNetworks(networks.flatMap((n) => n.split(',')).map((n) => n.trim())));
@@ -129,16 +134,25 @@ export class CidrFilter extends FilterBase<CidrOptions> {
    * warned about) before the answer counts, as Logstash reads them all before matching.
    */
   private anyAddressInside(event: Event, networks: NetworkList): boolean {
+    // eachAddress()'s walk, spelled out: a visitor closure would be allocated on every event.
     let inside = false;
-    this.eachAddress(event, (text, from) => {
-      const plain = networks.includesText(text);
-      if (plain !== undefined) inside ||= plain;
-      else {
-        const range = this.readAddress(text, from);
-        if (range !== undefined && networks.includesRange(range)) inside = true;
-      }
-    });
+    for (let i = 0; i < this.addresses.length; i++) {
+      if (this.addressInside(this.addresses[i]!(event), this.addressTemplates[i]!, networks)) inside = true;
+    }
+    if (this.addressField === undefined) return inside;
+    const field = this.options.address_field!;
+    const value = event.getPath(this.addressField(event));
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (this.addressInside(addressText(value[i]), field, networks)) inside = true;
+    } else if (value !== undefined && value !== null && this.addressInside(addressText(value), field, networks)) inside = true;
     return inside;
+  }
+
+  private addressInside(text: string, from: string, networks: NetworkList): boolean {
+    const plain = networks.includesText(text);
+    if (plain !== undefined) return plain;
+    const range = this.readAddress(text, from);
+    return range !== undefined && networks.includesRange(range);
   }
 
   private eventAddresses(event: Event): IpRange[] {
@@ -153,10 +167,10 @@ export class CidrFilter extends FilterBase<CidrOptions> {
   /** The sprintf'd `address` texts, then the `address_field` values, with the setting each came from. */
   private eachAddress(event: Event, visit: (text: string, from: string) => void): void {
     for (let i = 0; i < this.addresses.length; i++) visit(this.addresses[i]!(event), this.addressTemplates[i]!);
-    const field = this.options.address_field;
-    if (field === undefined) return;
-    const value = event.get(field);
-    for (const item of Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]) visit(typeof item === 'string' ? item : String(item), field);
+    if (this.addressField === undefined) return;
+    const field = this.options.address_field!;
+    const value = event.getPath(this.addressField(event));
+    for (const item of Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]) visit(addressText(item), field);
   }
 
   /** The address as IPAddr reads it, or undefined (warned and counted) when IPAddr refuses it. */
@@ -184,6 +198,11 @@ export class CidrFilter extends FilterBase<CidrOptions> {
     }
     return out;
   }
+}
+
+/** An address_field value as the text IPAddr is given (to_s). */
+function addressText(item: FieldValue | undefined): string {
+  return typeof item === 'string' ? item : String(item);
 }
 
 export function create(options: CidrOptions, ctx: PluginContext): Filter {

@@ -283,6 +283,23 @@ describe.skipIf(!HAVE)('geoip filter: failed lookups (geoip_offline_spec.rb)', (
     expect(e.get('geoip')).toEqual({ keep: 'me', city_name: 'London' });
   });
 
+  it('the empty target map is set on each event at a nested target; an empty target name fails on each event (error logged, tagged)', async () => {
+    const log = recorder();
+    const filter = create(withDefaults<GeoipFilterOptions>(geoipSchema, { ...options, target: '[meta][geo]' }), context('disabled', log));
+    await filter.register?.();
+    for (let i = 0; i < 2; i++) {
+      const e = [filter.filter(new Event({ client: { ip: '10.0.0.1' }, meta: { keep: i } }))].flat()[0] as Event;
+      expect(e.get('meta')).toEqual({ keep: i, geo: {} });
+    }
+    const empty = create(withDefaults<GeoipFilterOptions>(geoipSchema, { ...options, target: '' }), context('disabled', log));
+    await empty.register?.();
+    for (const ip of ['10.0.0.1', '81.2.69.142']) {
+      const e = [empty.filter(new Event({ client: { ip } }))].flat()[0] as Event;
+      expect(e.get('tags')).toEqual(['_geoip_lookup_failure']);
+    }
+    expect(log.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(Array(2).fill('Could not write the geoip fields under ``: Invalid FieldReference: `[]`'));
+  });
+
   it('a scalar target cannot take the fields: error logged, tagged, no crash', async () => {
     const log = recorder();
     const e = await geoip({ source: 'ip', database: db('GeoLite2-City-Test'), fields: ['city_name'] }, { ip: '81.2.69.142', geoip: 'scalar' }, 'disabled', log);

@@ -10,6 +10,7 @@
 // never downloads one, so register() fails saying which file to pass.
 import { existsSync } from 'node:fs';
 import { FieldSetError, type Event } from '../../../event/event.ts';
+import { fieldPath as parsedFieldPath, type PathOf } from '../../../event/compiled-ref.ts';
 import { parseFieldReference, toReference } from '../../../event/fieldref.ts';
 import { isFieldMap, setOwn, type FieldMap, type FieldValue } from '../../../event/values.ts';
 import { FilterBase } from '../../filter-base.ts';
@@ -84,7 +85,11 @@ export function resolveTarget(source: string, target: string | undefined, ecs: b
 export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
   private database?: GeoDatabase;
   private target = '';
-  private targetRef = '';
+  /**
+   * Where the empty target map is set: the target written out as brackets (`[a][b]`), parsed once.
+   * A target that parses but whose written-out form does not (an empty name) fails per event, as before.
+   */
+  private targetSetPath: PathOf = parsedFieldPath('');
   private targetPath: readonly string[] = [];
   /** The source reference parsed once; undefined when it does not parse (then each event fails as before). */
   private readonly sourcePath: readonly string[] | undefined;
@@ -112,7 +117,7 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
     if (warning) this.log.warn(warning);
     this.target = target;
     this.targetPath = parseFieldReference(target);
-    this.targetRef = toReference(this.targetPath);
+    this.targetSetPath = parsedFieldPath(toReference(this.targetPath));
     if (this.options.database === undefined) throw new GeoipConfigurationError(missingDatabaseMessage(this.options.default_database_type));
     this.database = await GeoDatabase.open(this.options.database);
     this.log.info('Using geoip database', { path: this.options.database });
@@ -184,7 +189,7 @@ export class GeoipFilter extends FilterBase<GeoipFilterOptions> {
     try {
       let target = event.getPath(this.targetPath);
       if (target === undefined || target === null) {
-        event.set(this.targetRef, {});
+        event.setPath(this.targetSetPath(event), {});
         target = event.getPath(this.targetPath);
       }
       if (!found?.ok) return false;

@@ -36,7 +36,9 @@ export function readReferences(code: string, init?: string): { data: string[][];
       // `event` inside the reference (`'[event][duration]'`) is text, not a use: skipped when the
       // reference can hide no code (names and brackets only).
       if (PLAIN_REFERENCE.test(text)) uses.lastIndex = m.index + ref[0].length;
-      const path = parseFieldPath(text);
+      const path = pathOrUndefined(text);
+      // An invalid reference raises in Ruby, per event: the whole event crosses, as for code not understood.
+      if (path === undefined) return undefined;
       if (path[0] === '@metadata') {
         addPath(metadata, path.slice(1));
         continue;
@@ -48,6 +50,14 @@ export function readReferences(code: string, init?: string): { data: string[][];
     if (!NO_REF.test(rest)) return undefined;
   }
   return { data: paths, metadata };
+}
+
+function pathOrUndefined(ref: string): string[] | undefined {
+  try {
+    return parseFieldPath(ref);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A reference of names made of word characters, `@` and `-`: `name` or `[a][b]`. */

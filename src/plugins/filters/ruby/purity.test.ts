@@ -7,6 +7,7 @@ import { Event } from '../../../event/event.ts';
 import { Float } from '../../../event/values.ts';
 import { pureCode, simpleInit } from './purity.ts';
 import { rubyFilter, runBatch } from './test/kit.ts';
+import { recorder } from '../../../../test/plugins/text-filters/kit.ts';
 import { sharedRubyVm } from './vm.ts';
 
 describe('pureCode', () => {
@@ -121,6 +122,32 @@ describe('ruby filter: answers reused for pure code', () => {
     const [again] = await runBatch(f, [new Event({ event: { start: 10, end: 25 } })]);
     expect(again!.get('[event][duration]')).toBe(15);
     expect(f.stats()['batches']).toBe(1);
+  });
+  it('literal references are applied from a kept answer; an invalid one (literal or not) fails in Ruby on every event, and the code loads', async () => {
+    const log = recorder();
+    // Literal references: known to the filter (a kept answer is applied to the later events).
+    const kept = await rubyFilter({ code: "event.set('[ok]', 1)\nevent.remove('[gone]')\nevent.set('[b]', event.get('[b]').to_i + 1)" }, log);
+    const keptRuns = [await runBatch(kept, [new Event({ gone: 1, b: 1 })]), await runBatch(kept, [new Event({ gone: 1, b: 1 })])];
+    expect(kept.stats()['batches']).toBe(1);
+    // A kept answer is applied at once, and the event itself is what comes out (no array).
+    const alone = new Event({ gone: 1, b: 1 });
+    expect(kept.filter(alone)).toBe(alone);
+    keptRuns.push([alone]);
+    for (const [e] of keptRuns) expect([e!.get('ok'), e!.get('gone'), e!.get('b')]).toEqual([1, undefined, 2]);
+    // An invalid literal one: the code still loads (Ruby raises per event), the whole event crosses.
+    const literal = await rubyFilter({ code: "event.set('[ok]', 1)\nevent.set('[bad', 2)" }, log);
+    // References in variables: Ruby records the set/remove, flowstash's replay of it fails.
+    const variable = await rubyFilter({ code: "r = '[bad'\nevent.set('[ok]', 1)\nevent.remove(r)" }, log);
+    for (const f of [literal, variable]) {
+      const out = [...(await runBatch(f, [new Event(), new Event()])), ...(await runBatch(f, [new Event()]))];
+      for (const e of out) {
+        expect(e.get('ok')).toBe(1);
+        expect(e.get('tags')).toEqual(['_rubyexception']);
+      }
+      expect(f.stats()['exceptions']).toBe(3);
+    }
+    const errors = log.lines.filter((l) => l.level === 'error').map((l) => l.msg);
+    expect(errors).toEqual(Array(6).fill('Ruby exception occurred: Invalid FieldReference: `[bad`'));
   });
   it('asks again for inputs too large to keep (a whole message)', async () => {
     const f = await rubyFilter({ code: "event.set('n', event.get('message').length)" });

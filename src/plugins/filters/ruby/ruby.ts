@@ -15,16 +15,12 @@ import type { CheckContext, CheckResult, Logger, PluginContext } from '../../typ
 import type { RubyFilterOptions } from './schema.ts';
 import type { RubyReply, RubyVm } from './vm.ts';
 import { WireWriter, fromWire } from './wire.ts';
-import { answerKey } from './answer-key.ts';
+import { AnswerKeys } from './answer-key.ts';
+import { prepareRow, replayPrepared, type PreparedRow, type RubyError, type Row } from './row.ts';
 import { project, projectMetadata, readReferences } from './projection.ts';
 import { pureCode, simpleInit } from './purity.ts';
 
 const EXCLUSIVE = 'You must either use an inline script with the "code" option or a script file using "path".';
-
-/** A Ruby exception as the bridge reports it. */
-type RubyError = [className: string, message: string, backtrace: string[]];
-/** What Ruby did to one event: its operations, cancelled?, events it made, exception, original returned? */
-type Row = [ops: FieldValue[][], cancelled: boolean, added: FieldValue[][] | null, error: RubyError | null, returned: boolean];
 
 interface Pending {
   event: Event;
@@ -57,7 +53,9 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
   private readonly metadataPaths: string[][] | undefined;
   /** The code and init are pure (purity.ts): loading them leaves the VM untainted. */
   private readonly vouched: boolean;
-  private answers = new Map<string, Row>();
+  private answers = new Map<string, PreparedRow>();
+  /** The answer keys of events (set with metadataPaths). */
+  private readonly answerKeys: AnswerKeys | undefined;
   private answersGeneration = -1;
 
   constructor(options: RubyFilterOptions, ctx: PluginContext) {
@@ -71,6 +69,7 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
       // Pure code reads @timestamp only through a reference that names it; without one, leaving it
       // out lets events of different times share an answer.
       if (!/timestamp/.test(options.code!)) this.paths = refs.data.filter((p) => !(p.length === 1 && p[0] === '@timestamp'));
+      this.answerKeys = new AnswerKeys(this.paths!, this.metadataPaths);
     }
   }
 
@@ -89,7 +88,7 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
     }
   }
 
-  filter(event: Event): Event[] | Promise<Event[]> {
+  filter(event: Event): Event | Event[] | Promise<Event[]> {
     let key: string | undefined;
     if (this.pending.length === 0 && this.metadataPaths !== undefined && this.vm && !this.vm.tainted && this.answersGeneration === this.vm.generation) {
       // An answer already known, with nothing waiting before this event: applied now, no crossing, no promise.
@@ -97,6 +96,11 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
       const known = key.length <= ANSWER_KEY_LIMIT ? this.answers.get(key) : undefined;
       if (known) return this.applyRow(event, known, false);
     }
+    return this.later(event, key);
+  }
+
+  /** The event's answer after the next crossing (a method of its own: filter() captures nothing, so allocates no context per call). */
+  private later(event: Event, key: string | undefined): Promise<Event[]> {
     return new Promise((resolve) => {
       if (this.pending.length === 0) queueMicrotask(() => this.flushPending());
       this.pending.push({ event, resolve, key });
@@ -122,7 +126,7 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
       this.answersGeneration = vm.generation;
     }
     // Rows are prepared (values out of their wire form); `owned`: the event may take the row's values as they are.
-    const rows: Row[] = new Array(batch.length);
+    const rows: PreparedRow[] = new Array(batch.length);
     const owned: boolean[] = new Array(batch.length).fill(false);
     // Events whose answer is not known yet (one per distinct input when answers are reused).
     const ask: number[] = [];
@@ -171,12 +175,16 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
       // Events of the batch with the same input as one asked now share its answer (kept, so not owned).
       for (const [i, first] of sameAs) rows[i] = rows[first]!;
     }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(this.applyRow(batch[i]!.event, rows[i]!, owned[i]!));
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!.event;
+      const out = this.applyRow(event, rows[i]!, owned[i]!);
+      batch[i]!.resolve(out === event ? [event] : (out as Event[]));
+    }
   }
 
   /** The answer key of an event (answer-key.ts): what would cross into Ruby, without the wire text. */
   private keyOf(event: Event): string {
-    return answerKey(event.data, event.metadata, this.paths!, this.metadataPaths!);
+    return this.answerKeys!.keyOf(event.data, event.metadata);
   }
 
   /** An event as it crosses: "flag\x01data\x01metadata" (flag '1': Timestamps below the top level). */
@@ -210,23 +218,29 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
     return reply['ok'] as unknown as Row[];
   }
 
-  /** Applies a prepared row; unless `owned`, the event gets copies of the row's values (a kept answer is shared). */
-  private applyRow(event: Event, row: Row, owned: boolean): Event[] {
-    const [ops, cancelled, added, rubyError, returned] = row;
-    let error = rubyError;
+  /**
+   * Applies a prepared row; unless `owned`, the event gets copies of the row's values (a kept answer
+   * is shared). The event itself when it is all that comes out (the usual answer: no array made).
+   */
+  private applyRow(event: Event, row: PreparedRow, owned: boolean): Event | Event[] {
+    const cancelled = row[1];
+    const added = row[2];
+    let error = row[3];
     try {
-      replayPrepared(event, ops, owned);
+      replayPrepared(event, row[0], owned);
     } catch (e) {
       error ??= [(e as Error).name, (e as Error).message, []];
     }
     if (error) {
       this.reportException(event, error);
       if (cancelled) event.cancelled = true;
-      return event.cancelled ? [] : [event];
+      return event.cancelled ? [] : event;
     }
     this.filterMatched(event);
+    const kept = !cancelled && row[4];
+    if (kept && (added === null || added.length === 0)) return event;
     const out: Event[] = [];
-    if (cancelled || !returned) {
+    if (!kept) {
       event.cancelled = true;
       this.exceptionCounter.cancelled++;
     } else out.push(event);
@@ -271,24 +285,6 @@ export class RubyFilter extends FilterBase<RubyFilterOptions> {
 const ANSWERS_LIMIT = 10_000;
 /** Inputs longer than this (characters of their wire text) are not kept. */
 const ANSWER_KEY_LIMIT = 2048;
-
-/** A row as Ruby answered it, its set values turned from wire form once (in place: the row is fresh from the reply). */
-function prepareRow(row: Row): Row {
-  for (const op of row[0]) if (op[0] === 's') op[2] = fromWire(op[2]!);
-  return row;
-}
-
-/** replay() for a prepared row; values copied unless the event may own them. */
-function replayPrepared(event: Event, ops: FieldValue[][], owned: boolean): void {
-  for (const op of ops) {
-    const ref = op[1] as string;
-    if (op[0] === 's') {
-      const value = op[2]!;
-      event.set(ref, owned || typeof value !== 'object' || value === null ? value : deepClone(value));
-    } else if (op[0] === 'r') event.remove(ref);
-    else event.tag(ref);
-  }
-}
 
 export function drainInto(log: Logger, entries: FieldValue[] | undefined): void {
   for (const entry of entries ?? []) {

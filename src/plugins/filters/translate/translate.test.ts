@@ -155,6 +155,33 @@ describe('translate: fallback, override, missing fields, filter_matched', () => 
     await bad.register?.();
     expect(() => bad.filter(new Event({ status: '200' }))).toThrow('Invalid FieldReference: `a[b]`');
   });
+  it('an invalid target fails on each event it would write (logged, untagged; without override the target test throws first)', async () => {
+    const log = recorder();
+    const variants = [
+      { source: 'status', target: '[t', dictionary: HTTP, override: true },
+      { source: 'status', target: '[t', dictionary: {}, fallback: 'none: %{status}', override: true },
+      { iterate_on: 'status', source: 'status', target: '[t', dictionary: HTTP, override: true },
+    ];
+    for (const options of variants) {
+      const { filter } = make(options, 'disabled', log);
+      for (let i = 0; i < 2; i++) expect((await one(filter, { status: ['200'] })).get('tags')).toBeUndefined();
+      expect(filter.stats()['errors']).toBe(2);
+    }
+    expect(log.lines.filter((l) => l.level === 'error').map((l) => l.data?.['exception'])).toEqual(Array(6).fill('Invalid FieldReference: `[t`'));
+    const { filter } = make({ source: 'status', target: '[t', dictionary: HTTP });
+    await filter.register?.();
+    for (let i = 0; i < 2; i++) expect(() => filter.filter(new Event({ status: '200' }))).toThrow('Invalid FieldReference: `[t`');
+    const items = make({ iterate_on: '[a', source: 'id', target: 'name', dictionary: HTTP }).filter;
+    await items.register?.();
+    for (let i = 0; i < 2; i++) expect(() => items.filter(new Event({ a: [{ id: '200' }] }))).toThrow('Invalid FieldReference: `[[a]`');
+  });
+  it('iterate_on mode 2 under a nested field, and with the field missing (not translated, no filter_matched)', async () => {
+    const { filter } = make({ iterate_on: '[x][items]', source: 'id', target: 'name', dictionary: HTTP, add_tag: ['hit'] });
+    const e = await one(filter, { x: { items: [{ id: '200' }, { id: '400' }] } });
+    expect(e.get('[x][items]')).toEqual([{ id: '200', name: 'OK' }, { id: '400', name: 'Client Error' }]);
+    expect(e.get('tags')).toEqual(['hit']);
+    expect((await one(filter, { x: {} })).get('tags')).toBeUndefined();
+  });
   it('a value that cannot be set is logged as Logstash does and the event goes on untagged', async () => {
     const log = recorder();
     const { filter } = make({ source: 'status', target: '[status][desc]', dictionary: HTTP }, 'disabled', log);

@@ -12,6 +12,7 @@
 // exception is logged ("Something went wrong when attempting to translate from dictionary") and
 // the event goes on untagged, as in Logstash.
 import { existsSync } from 'node:fs';
+import { fieldPath } from '../../../event/compiled-ref.ts';
 import type { Event } from '../../../event/event.ts';
 import { parseFieldReference } from '../../../event/fieldref.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
@@ -229,6 +230,8 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     const fallback = this.fallback;
     const readSource = fieldReader(source);
     const hasTarget = fieldTester(target);
+    // Parsed once; an invalid target fails on each event's write, as event.set does.
+    const targetPath = fieldPath(target);
     // The source is read once: includes(source) is "its value is not undefined" (the whole @metadata is always there).
     const sourceIsMetadata = isWholeMetadata(parsedOrUndefined(source));
     const singleApplies = (event: Event): FieldValue | undefined | typeof SKIP => {
@@ -242,11 +245,12 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
         update(event, value) {
           const found = dictionary.fetch(typeof value === 'string' ? value : Array.isArray(value) ? sourceText(value[0]) : sourceText(value));
           if (found !== NO_MATCH) {
-            event.set(target, found);
+            event.setPath(targetPath(event), found);
             return true;
           }
           if (fallback === undefined) return false;
-          event.set(target, fallback(event));
+          const text = fallback(event);
+          event.setPath(targetPath(event), text);
           return true;
         },
       };
@@ -261,7 +265,7 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
             const found = dictionary.fetch(sourceText(item));
             return found === NO_MATCH ? filler : found;
           });
-          event.set(target, out);
+          event.setPath(targetPath(event), out);
           return out.some((v) => v !== null && v !== false);
         },
       };
@@ -269,10 +273,11 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
     const base = bracketed(iterateOn);
     const inner = bracketed(source);
     const dest = bracketed(target);
+    const basePath = fieldPath(base);
     return {
-      applies: (event) => (event.includes(base) ? undefined : SKIP),
+      applies: (event) => (event.includesPath(basePath(event)) ? undefined : SKIP),
       update(event) {
-        const count = rubyArray(event.get(base)).length;
+        const count = rubyArray(event.getPath(basePath(event))).length;
         let any = false;
         for (let i = 0; i < count; i++) {
           const value = event.get(`${base}[${i}]${inner}`);
