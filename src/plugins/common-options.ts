@@ -58,22 +58,86 @@ export function inputDecorator(options: Record<string, unknown>): (event: Event)
   };
 }
 
-/** The filter side (filter_matched): add_field, remove_field, add_tag, remove_tag. */
-export function filterMatchedDecorator(options: Record<string, unknown>): (event: Event) => void {
-  const adders = fieldAdders(options['add_field']);
+type Decoration = (event: Event) => void;
+
+const noDecoration: Decoration = () => undefined;
+
+/**
+ * The filter side (filter_matched): add_field, remove_field, add_tag, remove_tag. Only the options a
+ * filter has are applied per event: most filters have none or one of the four.
+ */
+export function filterMatchedDecorator(options: Record<string, unknown>): Decoration {
+  // An add_field name without values is not even parsed per event.
+  const adders = fieldAdders(options['add_field']).filter((a) => a.values.length > 0);
   const removes = stringList(options['remove_field']).map((f) => {
     compileSprintf(f);
     return interpolatedFieldPath(f);
   });
   const addTags = stringList(options['add_tag']).map(compileSprintf);
   const removeTags = stringList(options['remove_tag']).map(compileSprintf);
-  if (adders.length + removes.length + addTags.length + removeTags.length === 0) return () => undefined;
+  const parts: Decoration[] = [];
+  if (adders.length > 0) parts.push(addingFields(adders));
+  if (removes.length > 0) parts.push(removingFields(removes));
+  if (addTags.length > 0) parts.push((event) => applyAddTags(addTags, event));
+  if (removeTags.length > 0) parts.push(removingTags(removeTags));
+  return inSequence(parts);
+}
+
+function inSequence(parts: Decoration[]): Decoration {
+  if (parts.length === 0) return noDecoration;
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 2) {
+    const [first, second] = parts as [Decoration, Decoration];
+    return (event) => {
+      first(event);
+      second(event);
+    };
+  }
   return (event) => {
-    applyAddFields(adders, event);
-    for (let i = 0; i < removes.length; i++) event.removePath(removes[i]!(event));
-    applyAddTags(addTags, event);
-    if (removeTags.length > 0) removeTagsFrom(event, removeTags);
+    for (let i = 0; i < parts.length; i++) parts[i]!(event);
   };
+}
+
+function addingFields(adders: FieldAdder[]): Decoration {
+  if (adders.length === 1 && adders[0]!.values.length === 1) {
+    const { name, values } = adders[0]!;
+    const value = values[0]!;
+    return (event) => event.addValue(name(event), value(event));
+  }
+  return (event) => applyAddFields(adders, event);
+}
+
+function removingFields(removes: PathOf[]): Decoration {
+  if (removes.length === 1) {
+    const path = removes[0]!;
+    return (event) => {
+      event.removePath(path(event));
+    };
+  }
+  return (event) => {
+    for (let i = 0; i < removes.length; i++) event.removePath(removes[i]!(event));
+  };
+}
+
+function removingTags(removeTags: Interpolator[]): Decoration {
+  if (removeTags.length === 1) {
+    const tag = removeTags[0]!;
+    return (event) => removeTagFrom(event, tag);
+  }
+  return (event) => removeTagsFrom(event, removeTags);
+}
+
+/** removeTagsFrom with one tag: no list of tags to drop. */
+function removeTagFrom(event: Event, removeTag: Interpolator): void {
+  const tags = event.getPath(TAGS);
+  if (tags === undefined || tags === null) return;
+  const drop = removeTag(event);
+  if (Array.isArray(tags) && !tags.some((t) => typeof t !== 'string' || t === drop)) return;
+  const list = Array.isArray(tags) ? tags : [tags];
+  event.setPath(
+    TAGS,
+    list.filter((t) => !(typeof t === 'string' && t === drop)),
+  );
 }
 
 function removeTagsFrom(event: Event, removeTags: Interpolator[]): void {
