@@ -150,3 +150,35 @@ describe('compiled references', () => {
     expect(() => t(ev())).toThrow('Invalid FieldReference');
   });
 });
+
+describe('removing a top-level field (the map is rebuilt, not given a delete)', () => {
+  it('keeps the order of the others; a field set again goes last', () => {
+    const e = ev({ a: 1, b: { c: 2 }, d: [3], f: null });
+    const b = e.data['b'];
+    expect(e.remove('b')).toBe(b);
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'a', 'd', 'f']);
+    expect(e.remove('f')).toBeNull();
+    e.set('b', 'again');
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'a', 'd', 'b']);
+    expect(e.removePath(['@timestamp'])).toBeInstanceOf(Timestamp);
+    expect(Object.keys(e.data)).toEqual(['@version', 'a', 'd', 'b']);
+  });
+  it('misses leave the map as it is: absent names and Object.prototype members', () => {
+    const e = ev({ a: 1 });
+    const before = e.data;
+    for (const k of ['nope', 'constructor', 'toString', '__proto__']) expect(e.remove(k)).toBeUndefined();
+    expect(e.data).toBe(before);
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'a']);
+  });
+  it('an own __proto__ field is removed, or kept as a field when another goes', () => {
+    const e = ev({ a: 1 });
+    e.set('__proto__', 'p');
+    e.set('z', 2);
+    expect(e.remove('a')).toBe(1);
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', '__proto__', 'z']);
+    expect(Object.getPrototypeOf(e.data)).toBe(Object.prototype);
+    expect(e.get('__proto__')).toBe('p');
+    expect(e.remove('__proto__')).toBe('p');
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'z']);
+  });
+});

@@ -142,8 +142,13 @@ export class Event {
       return old;
     }
     let parent: FieldValue | undefined;
-    if (path.length === 1) parent = this.data;
-    else parent = walk(this, path, path.length - 1);
+    if (path.length === 1) {
+      const data = this.data;
+      const v = ownField(data, path[0]!);
+      if (v === undefined) return undefined;
+      this.data = withoutKey(data, path[0]!);
+      return v;
+    } else parent = walk(this, path, path.length - 1);
     const last = path[path.length - 1]!;
     if (Array.isArray(parent)) {
       const idx = listIndex(last, parent.length);
@@ -234,6 +239,17 @@ function ownField(map: FieldMap, key: string): FieldValue | undefined {
   if (v === undefined || typeof v === 'function') return undefined;
   if (key === '__proto__' && !hasOwn.call(map, key)) return undefined;
   return v;
+}
+
+/**
+ * A copy of the map without `key`, in the same order. The top level is rebuilt rather than given a
+ * `delete`: V8 turns an object that loses a property other than its last into a hash table (all
+ * its properties copied), and every field added later grows that table.
+ */
+function withoutKey(map: FieldMap, key: string): FieldMap {
+  const out: FieldMap = {};
+  for (const k in map) if (k !== key && hasOwn.call(map, k)) setOwn(out, k, map[k]!);
+  return out;
 }
 
 /** The value at the first `end` keys of the path (get's walk; remove's walk to the parent). */
