@@ -4,11 +4,13 @@
 import type { Event } from '../event/event.ts';
 import { compileSprintf, type Interpolator } from '../event/sprintf.ts';
 import type { FieldValue } from '../event/values.ts';
-import { interpolatedFieldPath, type PathOf } from '../event/compiled-ref.ts';
+import { interpolatedFieldPath, staticFieldPath, type PathOf } from '../event/compiled-ref.ts';
+import { compileFieldAdder, type FieldAdder as CompiledAdder } from '../event/field-setter.ts';
 
 const TAGS = ['tags'] as const;
 
-type FieldAdder = { name: PathOf; values: Interpolator[] };
+/** add: the compiled addValue of a static, valid name (undefined: the name is resolved per event). */
+type FieldAdder = { name: PathOf; add: CompiledAdder | undefined; values: Interpolator[] };
 
 function stringList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
@@ -24,7 +26,8 @@ function fieldAdders(spec: unknown): FieldAdder[] {
     : Object.entries(spec as Record<string, unknown>);
   return entries.map(([k, v]) => {
     compileSprintf(k); // a name that does not compile fails at construction
-    return { name: interpolatedFieldPath(k), values: stringList(v).map(compileSprintf) };
+    const path = staticFieldPath(k);
+    return { name: interpolatedFieldPath(k), add: path && compileFieldAdder(path), values: stringList(v).map(compileSprintf) };
   });
 }
 
@@ -32,6 +35,10 @@ function applyAddFields(adders: FieldAdder[], event: Event): void {
   for (let i = 0; i < adders.length; i++) {
     const a = adders[i]!;
     if (a.values.length === 0) continue; // (the name is not even parsed)
+    if (a.add !== undefined) {
+      for (let j = 0; j < a.values.length; j++) a.add(event, a.values[j]!(event));
+      continue;
+    }
     const path = a.name(event);
     for (let j = 0; j < a.values.length; j++) event.addValue(path, a.values[j]!(event));
   }
@@ -100,8 +107,9 @@ function inSequence(parts: Decoration[]): Decoration {
 
 function addingFields(adders: FieldAdder[]): Decoration {
   if (adders.length === 1 && adders[0]!.values.length === 1) {
-    const { name, values } = adders[0]!;
+    const { name, add, values } = adders[0]!;
     const value = values[0]!;
+    if (add !== undefined) return (event) => add(event, value(event));
     return (event) => event.addValue(name(event), value(event));
   }
   return (event) => applyAddFields(adders, event);

@@ -8,7 +8,9 @@ import type { Event } from '../../../event/event.ts';
 import { deepClone } from '../../../event/event.ts';
 import { compileRegexp, ensureRegexpEngine, regexpNeedsEngine, type Regexp } from '../../../regexp/regexp.ts';
 import { sprintf } from '../../../event/sprintf.ts';
-import { fieldPath, interpolated, interpolatedFieldPath, type PathOf, type TextOf } from '../../../event/compiled-ref.ts';
+import { fieldPath, interpolated, interpolatedFieldPath, staticFieldPath, type PathOf, type TextOf } from '../../../event/compiled-ref.ts';
+import { compileFieldGetter, type FieldGetter } from '../../../event/field-getter.ts';
+import { compileFieldSetter, type FieldSetter } from '../../../event/field-setter.ts';
 import { valueToString } from '../../../event/stringify.ts';
 import { type FieldMap, type FieldValue, isFieldMap } from '../../../event/values.ts';
 import { FilterBase } from '../../filter-base.ts';
@@ -47,11 +49,19 @@ export class MutateConfigurationError extends Error {
 }
 
 /** A field and what is written to it: a value template (coerce/update/replace), a separator (split/join), a destination (copy). */
-type FieldOp = { field: string; path: PathOf; text: TextOf };
+type FieldOp = { field: string; path: PathOf; text: TextOf; access: FieldAccess | undefined };
+/** A static, valid field's compiled reader and writer (the per-event path otherwise). */
+type FieldAccess = { get: FieldGetter; set: FieldSetter };
+
+function fieldAccess(ref: string): FieldAccess | undefined {
+  const path = staticFieldPath(ref);
+  return path === undefined ? undefined : { get: compileFieldGetter(path), set: compileFieldSetter(path) };
+}
 type StringsOp = { field: string; path: PathOf };
+type ConvertOp = { field: string; path: PathOf; access: FieldAccess | undefined; convert: (v: FieldValue) => FieldValue };
 
 function fieldOps(p: Pairs, text: (arg: string) => TextOf): FieldOp[] {
-  return p.map(([field, v]) => ({ field, path: fieldPath(field), text: text(template(v)) }));
+  return p.map(([field, v]) => ({ field, path: fieldPath(field), text: text(template(v)), access: fieldAccess(field) }));
 }
 
 /** The operation kinds, numbered in the order mutate.rb#filter applies them. */
@@ -79,10 +89,10 @@ const literal =
 
 export class MutateFilter extends FilterBase<MutateFilterOptions> {
   private readonly coerce: FieldOp[];
-  private readonly rename: { from: PathOf; to: PathOf }[];
+  private readonly rename: { from: PathOf; to: PathOf; setTo: FieldSetter | undefined }[];
   private readonly update: FieldOp[];
   private readonly replace: FieldOp[];
-  private readonly convert: { field: string; path: PathOf; convert: (v: FieldValue) => FieldValue }[];
+  private readonly convert: ConvertOp[];
   /** needle: the compiled regexp, or the pattern text (compiled in register(), or per event when it holds %{…}). */
   private readonly gsub: { field: string; path: PathOf; needle: Regexp | string; replacement: string; dynamic: boolean }[];
   private readonly dynamicNeedles = new Map<string, Regexp>();
@@ -101,7 +111,10 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
     super(options, ctx);
     this.coerce = fieldOps(pairs(options['coerce']), interpolated);
     // The new name is sprintf'd after the old field is removed (it may name what was removed).
-    this.rename = pairs(options['rename']).map(([from, to]) => ({ from: interpolatedFieldPath(from), to: interpolatedFieldPath(template(to)) }));
+    this.rename = pairs(options['rename']).map(([from, to]) => {
+      const toPath = staticFieldPath(template(to));
+      return { from: interpolatedFieldPath(from), to: interpolatedFieldPath(template(to)), setTo: toPath && compileFieldSetter(toPath) };
+    });
     this.update = fieldOps(pairs(options['update']), interpolated);
     this.replace = fieldOps(pairs(options['replace']), interpolated);
     this.convert = pairs(options['convert']).map(([field, type]) => {
@@ -109,7 +122,7 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
       if (!(CONVERSIONS as readonly string[]).includes(t)) {
         throw new MutateConfigurationError(`Invalid conversion type '${t}', expected one of '${CONVERSIONS.join(',')}'`);
       }
-      return { field, path: fieldPath(field), convert: converter(t as Conversion, this.log) };
+      return { field, path: fieldPath(field), access: fieldAccess(field), convert: converter(t as Conversion, this.log) };
     });
     const g = list(options['gsub']);
     if (g.length % 3 !== 0) {
@@ -244,13 +257,18 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
       // removePath answers undefined exactly when the field is not included (values are never undefined).
       const v = event.removePath(op.from(event));
       if (v === undefined) continue;
-      event.setPath(op.to(event), v);
+      if (op.setTo !== undefined) op.setTo(event, v);
+      else event.setPath(op.to(event), v);
     }
   }
 
   private applyUpdate(event: Event): void {
     for (let i = 0; i < this.update.length; i++) {
       const op = this.update[i]!;
+      if (op.access !== undefined) {
+        if (op.access.get(event) !== undefined) op.access.set(event, op.text(event));
+        continue;
+      }
       const path = op.path(event);
       if (event.includesPath(path)) event.setPath(path, op.text(event));
     }
@@ -259,8 +277,8 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
   private applyReplace(event: Event): void {
     for (let i = 0; i < this.replace.length; i++) {
       const op = this.replace[i]!;
-      const path = op.path(event);
-      event.setPath(path, op.text(event));
+      if (op.access !== undefined) op.access.set(event, op.text(event));
+      else event.setPath(op.path(event), op.text(event));
     }
   }
 
@@ -308,18 +326,20 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
     }
   }
 
-  private convertField(event: Event, op: { field: string; path: PathOf; convert: (v: FieldValue) => FieldValue }): void {
-    const path = op.path(event);
+  private convertField(event: Event, op: ConvertOp): void {
+    const access = op.access;
+    const path = access === undefined ? op.path(event) : undefined;
     // Absent (undefined) or nil: nothing to convert (`[@metadata]` is included and a hash).
-    const v = event.getPath(path);
+    const v = access === undefined ? event.getPath(path!) : access.get(event);
     if (v === null || v === undefined) return;
     if (isFieldMap(v)) {
       this.log.debug("I don't know how to type convert a hash, skipping", { field: op.field, value: valueToString(v) });
       return;
     }
-    const convert = op.convert;
     // A failing element leaves the whole array as it was (the map raises before the set).
-    event.setPath(path, Array.isArray(v) ? v.map((x) => (x === null ? x : convert(x))) : convert(v));
+    const converted = Array.isArray(v) ? convertElements(v, op.convert) : op.convert(v);
+    if (access === undefined) event.setPath(path!, converted);
+    else access.set(event, converted);
   }
 
   /** A `%{…}` needle, compiled once per distinct interpolated text. */
@@ -372,6 +392,11 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
       }
     }
   }
+}
+
+/** (Not an arrow inside convertField: one capturing its locals allocates a context on every call.) */
+function convertElements(list: FieldValue[], convert: (v: FieldValue) => FieldValue): FieldValue[] {
+  return list.map((x) => (x === null ? x : convert(x)));
 }
 
 function rubyArray(v: FieldValue | undefined): FieldValue[] {
