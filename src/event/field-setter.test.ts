@@ -1,10 +1,10 @@
-// compileFieldSetter/compileFieldAdder(path) must leave an event exactly as Event.setPath/addValue
+// compileFieldSetter/Adder/Remover(path) must leave an event exactly as Event.setPath/addValue/removePath
 // do (values, key order, thrown errors), for every path and event shape: missing and nil maps
 // created on the way, lists, scalars, Float/Timestamp in the way, Object.prototype names, @metadata.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deepClone, Event } from './event.ts';
-import { compileFieldAdder, compileFieldSetter } from './field-setter.ts';
+import { compileFieldAdder, compileFieldRemover, compileFieldSetter } from './field-setter.ts';
 import { Float, type FieldMap, type FieldValue } from './values.ts';
 import { Timestamp } from './timestamp.ts';
 import { arbitraryFieldMap } from '../../test/pipeline/arbitraries.ts';
@@ -40,7 +40,7 @@ function twins(data: FieldMap, metadata: FieldMap): [Event, Event] {
   return [one(), one()];
 }
 
-describe('compiled field writers', () => {
+describe('compiled field writers and remover', () => {
   it('setter and adder equal setPath and addValue on random events and paths (data and @metadata)', () => {
     fc.assert(
       fc.property(arbitraryFieldMap, arbitraryFieldMap, path, fc.boolean(), fc.constantFrom<FieldValue>('v', 1, ['l'], { m: 1 }, null), (data, metadata, p, inMetadata, value) => {
@@ -49,6 +49,11 @@ describe('compiled field writers', () => {
         expect(outcome(a, () => compileFieldSetter(ref)(a, value))).toStrictEqual(outcome(b, () => b.setPath(ref, value)));
         const [c, d] = twins(data, metadata);
         expect(outcome(c, () => compileFieldAdder(ref)(c, value))).toStrictEqual(outcome(d, () => d.addValue(ref, value)));
+        const [f, g] = twins(data, metadata);
+        let removed: unknown[] = [];
+        expect(outcome(f, () => removed.push(shape(compileFieldRemover(ref)(f))))).toStrictEqual(outcome(g, () => removed.push(shape(g.removePath(ref)))));
+        expect(removed[0]).toStrictEqual(removed[1]);
+        removed = [];
       }),
       { numRuns: 3000 },
     );
@@ -74,6 +79,13 @@ describe('compiled field writers', () => {
     [['@metadata'], {}],
     [['@metadata', 'm', 'n'], {}],
     [['__proto__', 'x'], {}],
+    [['a', 'b'], { a: { b: 'x', c: { b: 1 } } }],
+    [['a', 'c', 'b'], { a: { b: 'x', c: { b: 1, d: 2 } } }],
+    [['a', 'b'], { a: { c: 1 } }],
+    [['a', 'b', 'c'], { a: { b: 'scalar' } }],
+    [['a', 'b'], { a: { b: null } }],
+    [['x'], { x: 1, y: 2 }],
+    [['@metadata', 'm'], {}],
   ])('%j on %j', (p, data) => {
     for (const value of ['v', ['l'], { m: 1 }] as FieldValue[]) {
       const [a, b] = twins(data as never, { m: { n: 'old' } });
@@ -81,6 +93,11 @@ describe('compiled field writers', () => {
       const [c, d] = twins(data as never, { m: { n: 'old' } });
       expect(outcome(c, () => compileFieldAdder(p)(c, value))).toStrictEqual(outcome(d, () => d.addValue(p, value)));
     }
+    const [f, g] = twins(data as never, { m: { n: 'old' } });
+    const removed = [shape(compileFieldRemover(p)(f)), shape(g.removePath(p))];
+    expect(removed[0]).toStrictEqual(removed[1]);
+    expect(shape(f.data)).toStrictEqual(shape(g.data));
+    expect(shape(f.metadata)).toStrictEqual(shape(g.metadata));
   });
 
   it('creates missing maps in order and appends to existing values', () => {

@@ -11,6 +11,8 @@ import { Timestamp } from './timestamp.ts';
 export type FieldSetter = (event: Event, value: FieldValue) => void;
 /** event.addValue(path, value). */
 export type FieldAdder = (event: Event, value: FieldValue) => void;
+/** event.removePath(path). */
+export type FieldRemover = (event: Event) => FieldValue | undefined;
 
 /**
  * Paths the generated code covers: the reserved fields' checks (tags' strings, @timestamp's type,
@@ -55,6 +57,7 @@ function build<F>(path: readonly string[], lastStep: (key: string) => string, fa
 
 const setters = new Map<string, FieldSetter>();
 const adders = new Map<string, FieldAdder>();
+const removers = new Map<string, FieldRemover>();
 const CACHE_LIMIT = 10_000;
 
 function cached<F>(cache: Map<string, F>, path: readonly string[], make: (path: readonly string[]) => F): F {
@@ -79,6 +82,11 @@ export function compileFieldAdder(path: readonly string[]): FieldAdder {
   return cached(adders, path, buildAdder);
 }
 
+/** removePath(path) as a function of the event: the removed value, undefined when there was none. */
+export function compileFieldRemover(path: readonly string[]): FieldRemover {
+  return cached(removers, path, buildRemover);
+}
+
 function buildSetter(path: readonly string[]): FieldSetter {
   if (!compilable(path)) {
     return (event, value) => event.setPath(path, value);
@@ -99,4 +107,32 @@ function buildAdder(path: readonly string[]): FieldAdder {
       `else c[${key}] = [n, v];`,
     'e.addValue(P, v)',
   );
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function buildRemover(path: readonly string[]): FieldRemover {
+  // A top-level field is removed by rebuilding the map (removePath); lists are spliced there.
+  const metadata = path[0] === '@metadata';
+  if (path.length < 2 || path.includes('__proto__')) return (event) => event.removePath(path);
+  const keys = metadata ? path.slice(1) : path;
+  let body = `let c = e.${metadata ? 'metadata' : 'data'}, n;\n`;
+  for (let i = 0; i < keys.length - 1; i++) {
+    // walk()'s steps: own fields only; not into scalars, nil, Floats or Timestamps.
+    body += `n = c[${JSON.stringify(keys[i])}];\n`;
+    body += 'if (n === undefined || n === null || typeof n !== "object") return undefined;\n';
+    body += 'if (Array.isArray(n)) return e.removePath(P);\n';
+    body += 'if (n instanceof Float || n instanceof Timestamp) return undefined;\n';
+    body += 'c = n;\n';
+  }
+  const last = JSON.stringify(keys[keys.length - 1]);
+  body += `if (!H.call(c, ${last})) return undefined;\nn = c[${last}];\ndelete c[${last}];\nreturn n;`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: one function (one inline cache per access) per path
+  const factory = new Function('P', 'Float', 'Timestamp', 'H', `return function removeField(e) {\n${body}\n};`) as (
+    p: readonly string[],
+    f: typeof Float,
+    t: typeof Timestamp,
+    h: typeof hasOwn,
+  ) => FieldRemover;
+  return factory(path, Float, Timestamp, hasOwn);
 }

@@ -5,7 +5,7 @@ import type { Event } from '../event/event.ts';
 import { compileSprintf, type Interpolator } from '../event/sprintf.ts';
 import type { FieldValue } from '../event/values.ts';
 import { interpolatedFieldPath, staticFieldPath, type PathOf } from '../event/compiled-ref.ts';
-import { compileFieldAdder, type FieldAdder as CompiledAdder } from '../event/field-setter.ts';
+import { compileFieldAdder, compileFieldRemover, type FieldAdder as CompiledAdder, type FieldRemover } from '../event/field-setter.ts';
 
 const TAGS = ['tags'] as const;
 
@@ -76,15 +76,20 @@ const noDecoration: Decoration = () => undefined;
 export function filterMatchedDecorator(options: Record<string, unknown>): Decoration {
   // An add_field name without values is not even parsed per event.
   const adders = fieldAdders(options['add_field']).filter((a) => a.values.length > 0);
-  const removes = stringList(options['remove_field']).map((f) => {
+  const removes = stringList(options['remove_field']).map((f): Decoration => {
     compileSprintf(f);
-    return interpolatedFieldPath(f);
+    const path = staticFieldPath(f);
+    if (path !== undefined) return removing(compileFieldRemover(path));
+    const name = interpolatedFieldPath(f);
+    return (event) => {
+      event.removePath(name(event));
+    };
   });
   const addTags = stringList(options['add_tag']).map(compileSprintf);
   const removeTags = stringList(options['remove_tag']).map(compileSprintf);
   const parts: Decoration[] = [];
   if (adders.length > 0) parts.push(addingFields(adders));
-  if (removes.length > 0) parts.push(removingFields(removes));
+  parts.push(...removes);
   if (addTags.length > 0) parts.push((event) => applyAddTags(addTags, event));
   if (removeTags.length > 0) parts.push(removingTags(removeTags));
   return inSequence(parts);
@@ -115,15 +120,9 @@ function addingFields(adders: FieldAdder[]): Decoration {
   return (event) => applyAddFields(adders, event);
 }
 
-function removingFields(removes: PathOf[]): Decoration {
-  if (removes.length === 1) {
-    const path = removes[0]!;
-    return (event) => {
-      event.removePath(path(event));
-    };
-  }
+function removing(remove: FieldRemover): Decoration {
   return (event) => {
-    for (let i = 0; i < removes.length; i++) event.removePath(removes[i]!(event));
+    remove(event);
   };
 }
 

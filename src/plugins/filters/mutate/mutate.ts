@@ -10,7 +10,7 @@ import { compileRegexp, ensureRegexpEngine, regexpNeedsEngine, type Regexp } fro
 import { sprintf } from '../../../event/sprintf.ts';
 import { fieldPath, interpolated, interpolatedFieldPath, staticFieldPath, type PathOf, type TextOf } from '../../../event/compiled-ref.ts';
 import { compileFieldGetter, type FieldGetter } from '../../../event/field-getter.ts';
-import { compileFieldSetter, type FieldSetter } from '../../../event/field-setter.ts';
+import { compileFieldRemover, compileFieldSetter, type FieldRemover, type FieldSetter } from '../../../event/field-setter.ts';
 import { valueToString } from '../../../event/stringify.ts';
 import { type FieldMap, type FieldValue, isFieldMap } from '../../../event/values.ts';
 import { FilterBase } from '../../filter-base.ts';
@@ -89,7 +89,7 @@ const literal =
 
 export class MutateFilter extends FilterBase<MutateFilterOptions> {
   private readonly coerce: FieldOp[];
-  private readonly rename: { from: PathOf; to: PathOf; setTo: FieldSetter | undefined }[];
+  private readonly rename: { from: PathOf; to: PathOf; removeFrom: FieldRemover | undefined; setTo: FieldSetter | undefined }[];
   private readonly update: FieldOp[];
   private readonly replace: FieldOp[];
   private readonly convert: ConvertOp[];
@@ -112,8 +112,14 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
     this.coerce = fieldOps(pairs(options['coerce']), interpolated);
     // The new name is sprintf'd after the old field is removed (it may name what was removed).
     this.rename = pairs(options['rename']).map(([from, to]) => {
+      const fromPath = staticFieldPath(from);
       const toPath = staticFieldPath(template(to));
-      return { from: interpolatedFieldPath(from), to: interpolatedFieldPath(template(to)), setTo: toPath && compileFieldSetter(toPath) };
+      return {
+        from: interpolatedFieldPath(from),
+        to: interpolatedFieldPath(template(to)),
+        removeFrom: fromPath && compileFieldRemover(fromPath),
+        setTo: toPath && compileFieldSetter(toPath),
+      };
     });
     this.update = fieldOps(pairs(options['update']), interpolated);
     this.replace = fieldOps(pairs(options['replace']), interpolated);
@@ -255,7 +261,7 @@ export class MutateFilter extends FilterBase<MutateFilterOptions> {
     for (let i = 0; i < this.rename.length; i++) {
       const op = this.rename[i]!;
       // removePath answers undefined exactly when the field is not included (values are never undefined).
-      const v = event.removePath(op.from(event));
+      const v = op.removeFrom !== undefined ? op.removeFrom(event) : event.removePath(op.from(event));
       if (v === undefined) continue;
       if (op.setTo !== undefined) op.setTo(event, v);
       else event.setPath(op.to(event), v);
