@@ -134,17 +134,28 @@ function removingTags(removeTags: Interpolator[]): Decoration {
   return (event) => removeTagsFrom(event, removeTags);
 }
 
-/** removeTagsFrom with one tag: no list of tags to drop. */
+/** removeTagsFrom with one tag: no list of tags to drop, no closures (they would be allocated per call). */
 function removeTagFrom(event: Event, removeTag: Interpolator): void {
   const tags = event.getPath(TAGS);
   if (tags === undefined || tags === null) return;
   const drop = removeTag(event);
-  if (Array.isArray(tags) && !tags.some((t) => typeof t !== 'string' || t === drop)) return;
+  if (Array.isArray(tags) && !anyGoes(tags, drop)) return;
   const list = Array.isArray(tags) ? tags : [tags];
-  event.setPath(
-    TAGS,
-    list.filter((t) => !(typeof t === 'string' && t === drop)),
-  );
+  const kept: FieldValue[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i]!;
+    if (!(typeof t === 'string' && t === drop)) kept.push(t);
+  }
+  event.setPath(TAGS, kept);
+}
+
+/** A tag that is `drop` or not a string (whose set would fail): the list must be set again. */
+function anyGoes(tags: FieldValue[], drop: string): boolean {
+  for (let i = 0; i < tags.length; i++) {
+    const t = tags[i];
+    if (typeof t !== 'string' || t === drop) return true;
+  }
+  return false;
 }
 
 function removeTagsFrom(event: Event, removeTags: Interpolator[]): void {
