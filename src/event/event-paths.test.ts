@@ -182,3 +182,27 @@ describe('removing a top-level field (the map is rebuilt, not given a delete)', 
     expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'z']);
   });
 });
+
+describe('set(ref): a reference set often gets a compiled setter, with the same effects', () => {
+  it('before and after compiling: creates maps, overwrites in place, raises the same errors', () => {
+    for (let i = 0; i < 20; i++) {
+      const e = ev({ a: { x: 1, b: 'old' }, s: 'scalar' });
+      e.set('[a][b]', i);
+      e.set('[n][m]', 'new');
+      expect(Object.keys(e.data['a'] as object)).toEqual(['x', 'b']);
+      expect(e.get('[a][b]')).toBe(i);
+      expect(e.get('[n][m]')).toBe('new');
+      expect(() => e.set('[s][t]', 1)).toThrow(FieldSetError);
+      expect(() => e.set('tags', 1 as never)).toThrow(/reserved tags field/);
+      expect(() => e.set('@timestamp', 'x')).toThrow(/expected LogStash::Timestamp/);
+      expect(() => e.set('a[b]', 1)).toThrow(/Invalid FieldReference/);
+      e.set('[@metadata][k]', i);
+      expect(e.metadata['k']).toBe(i);
+      e.set('[l][1]', 'y');
+      expect(e.get('l')).toEqual({ 1: 'y' });
+    }
+    const listed = ev({ l: ['a'] });
+    for (let i = 0; i < 10; i++) listed.set('[l][2]', i);
+    expect(listed.get('l')).toEqual(['a', null, 9]);
+  });
+});

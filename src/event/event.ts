@@ -8,6 +8,7 @@ import { parseIso8601 } from './datetime-pattern.ts';
 import { UTC } from './timezone.ts';
 import { parseFieldReference, toReference as pathToReference } from './fieldref.ts';
 import { javaToString, valueToString } from './stringify.ts';
+import { compileFieldSetter, type FieldSetter } from './field-setter.ts';
 
 /** Thrown when a set cannot be made (scalar in the path, bad tags, non-Timestamp @timestamp). */
 export class FieldSetError extends Error {
@@ -107,7 +108,14 @@ export class Event {
 
   /** Sets a field by reference, creating intermediate maps; throws FieldSetError like Logstash. */
   set(ref: string, value: FieldValue): void {
-    this.setPath(parseFieldReference(ref), value);
+    const known = setters.get(ref);
+    if (typeof known === 'function') {
+      known(this, value);
+      return;
+    }
+    const path = parseFieldReference(ref);
+    countSet(ref, path, known);
+    this.setPath(path, value);
   }
 
   /** set() with the reference already parsed. */
@@ -229,6 +237,21 @@ export class Event {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * set()'s references: how often each was set, then (from the SETS_BEFORE_COMPILING-th set on) its
+ * compiled setter. Plugins set the same few references per event; a reference made per event
+ * (sprintf'd names) is not worth a compiled function.
+ */
+const setters = new Map<string, FieldSetter | number>();
+const SETS_BEFORE_COMPILING = 8;
+const SETTERS_LIMIT = 10_000;
+
+function countSet(ref: string, path: readonly string[], seen: number | undefined): void {
+  const n = (seen ?? 0) + 1;
+  if (setters.size >= SETTERS_LIMIT) setters.clear();
+  setters.set(ref, n >= SETS_BEFORE_COMPILING ? compileFieldSetter(path) : n);
+}
 
 /**
  * map[key] when it is the map's own field, in one lookup: field values are never functions, so a
