@@ -206,3 +206,20 @@ describe('set(ref): a reference set often gets a compiled setter, with the same 
     expect(listed.get('l')).toEqual(['a', null, 9]);
   });
 });
+
+describe('get(ref): a reference read often gets a compiled getter, with the same answers', () => {
+  it('before and after compiling: own fields, lists, scalars in the way, @metadata, invalid references', () => {
+    for (let i = 0; i < 20; i++) {
+      const e = ev({ a: { b: i, l: ['x', { y: 'z' }] }, s: 'scalar', o: {} });
+      e.metadata['m'] = { n: i };
+      expect(e.get('[a][b]')).toBe(i);
+      expect(e.get('[a][l][-1][y]')).toBe('z');
+      expect(e.get('[s][length]')).toBeUndefined();
+      expect(e.get('[o][constructor]')).toBeUndefined();
+      expect(e.get('[@metadata][m][n]')).toBe(i);
+      expect(e.get('@metadata')).toBe(e.metadata);
+      expect(e.get('missing')).toBeUndefined();
+      expect(() => e.get('a[b]')).toThrow(/Invalid FieldReference/);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { UTC } from './timezone.ts';
 import { parseFieldReference, toReference as pathToReference } from './fieldref.ts';
 import { javaToString, valueToString } from './stringify.ts';
 import { compileFieldSetter, type FieldSetter } from './field-setter.ts';
+import { compileFieldGetter, type FieldGetter } from './field-getter.ts';
 
 /** Thrown when a set cannot be made (scalar in the path, bad tags, non-Timestamp @timestamp). */
 export class FieldSetError extends Error {
@@ -88,7 +89,11 @@ export class Event {
 
   /** Reads a field by reference (`name`, `[a][b]`, `[list][-1]`); undefined when absent. */
   get(ref: string): FieldValue | undefined {
-    return this.getPath(parseFieldReference(ref));
+    const known = getters.get(ref);
+    if (typeof known === 'function') return known(this);
+    const path = parseFieldReference(ref);
+    countGet(ref, path, known);
+    return this.getPath(path);
   }
 
   /** get() with the reference already parsed (parseFieldReference's path): for callers that read the same field per event. */
@@ -239,18 +244,25 @@ export class Event {
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * set()'s references: how often each was set, then (from the SETS_BEFORE_COMPILING-th set on) its
- * compiled setter. Plugins set the same few references per event; a reference made per event
- * (sprintf'd names) is not worth a compiled function.
+ * get()'s and set()'s references: how often each was used, then (from the USES_BEFORE_COMPILING-th
+ * use on) its compiled getter or setter. Plugins use the same few references per event; a
+ * reference made per event (sprintf'd names) is not worth a compiled function.
  */
+const getters = new Map<string, FieldGetter | number>();
 const setters = new Map<string, FieldSetter | number>();
-const SETS_BEFORE_COMPILING = 8;
-const SETTERS_LIMIT = 10_000;
+const USES_BEFORE_COMPILING = 8;
+const COMPILED_LIMIT = 10_000;
+
+function countGet(ref: string, path: readonly string[], seen: number | undefined): void {
+  const n = (seen ?? 0) + 1;
+  if (getters.size >= COMPILED_LIMIT) getters.clear();
+  getters.set(ref, n >= USES_BEFORE_COMPILING ? compileFieldGetter(path) : n);
+}
 
 function countSet(ref: string, path: readonly string[], seen: number | undefined): void {
   const n = (seen ?? 0) + 1;
-  if (setters.size >= SETTERS_LIMIT) setters.clear();
-  setters.set(ref, n >= SETS_BEFORE_COMPILING ? compileFieldSetter(path) : n);
+  if (setters.size >= COMPILED_LIMIT) setters.clear();
+  setters.set(ref, n >= USES_BEFORE_COMPILING ? compileFieldSetter(path) : n);
 }
 
 /**
