@@ -1,7 +1,7 @@
 // Writers for one field reference, compiled to their own JavaScript functions (as field-getter.ts
-// does for reads): Event.setPath and Event.addValue walk any path with one shared loop, whose
+// does for reads): Event.setPath, addValue and removePath walk any path with one shared loop, whose
 // property loads and stores see every key of every pipeline and go megamorphic; a function per path
-// gives each access its own inline cache. Same effects as setPath/addValue: anything unusual on the
+// gives each access its own inline cache. Same effects as those methods: anything unusual on the
 // way (a list, a value that is not a map) is handed to them, from the start of the path.
 import type { Event } from './event.ts';
 import { Float, type FieldValue } from './values.ts';
@@ -40,14 +40,14 @@ function walkToParent(keys: readonly string[], fallback: string): string {
   return body;
 }
 
-function build<F>(path: readonly string[], lastStep: (key: string) => string, fallback: string): F {
+function build<F>(name: string, path: readonly string[], lastStep: (key: string) => string, fallback: string): F {
   const metadata = path[0] === '@metadata';
   const keys = metadata ? path.slice(1) : path;
   let body = `let c = e.${metadata ? 'metadata' : 'data'}, n;\n`;
   body += walkToParent(keys, fallback);
   body += lastStep(JSON.stringify(keys[keys.length - 1]));
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: one function (one inline cache per access) per path
-  const factory = new Function('P', 'Float', 'Timestamp', `return function setField(e, v) {\n${body}\n};`) as (
+  const factory = new Function('P', 'Float', 'Timestamp', `return function ${name}(e, v) {\n${body}\n};`) as (
     p: readonly string[],
     f: typeof Float,
     t: typeof Timestamp,
@@ -91,7 +91,7 @@ function buildSetter(path: readonly string[]): FieldSetter {
   if (!compilable(path)) {
     return (event, value) => event.setPath(path, value);
   }
-  return build<FieldSetter>(path, (key) => `c[${key}] = v;`, 'e.setPath(P, v)');
+  return build<FieldSetter>('setField', path, (key) => `c[${key}] = v;`, 'e.setPath(P, v)');
 }
 
 function buildAdder(path: readonly string[]): FieldAdder {
@@ -99,6 +99,7 @@ function buildAdder(path: readonly string[]): FieldAdder {
     return (event, value) => event.addValue(path, value);
   }
   return build<FieldAdder>(
+    'addField',
     path,
     (key) =>
       `n = c[${key}];\n` +
