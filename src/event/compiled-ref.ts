@@ -22,6 +22,16 @@ export function fieldPath(ref: string): PathOf {
   return () => path;
 }
 
+/** The parsed path of a reference that is the same for every event (no `%{…}`, valid); else undefined. */
+export function staticFieldPath(ref: string): readonly string[] | undefined {
+  if (ref.indexOf('%{') !== -1) return undefined;
+  try {
+    return parseFieldReference(ref);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A field reference that is sprintf'd first (`%{…}` in a field name). */
 export function interpolatedFieldPath(template: string): PathOf {
   if (template.indexOf('%{') === -1) return fieldPath(template);

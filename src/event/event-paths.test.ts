@@ -150,3 +150,76 @@ describe('compiled references', () => {
     expect(() => t(ev())).toThrow('Invalid FieldReference');
   });
 });
+
+describe('removing a top-level field (the map is rebuilt, not given a delete)', () => {
+  it('keeps the order of the others; a field set again goes last', () => {
+    const e = ev({ a: 1, b: { c: 2 }, d: [3], f: null });
+    const b = e.data['b'];
+    expect(e.remove('b')).toBe(b);
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'a', 'd', 'f']);
+    expect(e.remove('f')).toBeNull();
+    e.set('b', 'again');
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'a', 'd', 'b']);
+    expect(e.removePath(['@timestamp'])).toBeInstanceOf(Timestamp);
+    expect(Object.keys(e.data)).toEqual(['@version', 'a', 'd', 'b']);
+  });
+  it('misses leave the map as it is: absent names and Object.prototype members', () => {
+    const e = ev({ a: 1 });
+    const before = e.data;
+    for (const k of ['nope', 'constructor', 'toString', '__proto__']) expect(e.remove(k)).toBeUndefined();
+    expect(e.data).toBe(before);
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'a']);
+  });
+  it('an own __proto__ field is removed, or kept as a field when another goes', () => {
+    const e = ev({ a: 1 });
+    e.set('__proto__', 'p');
+    e.set('z', 2);
+    expect(e.remove('a')).toBe(1);
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', '__proto__', 'z']);
+    expect(Object.getPrototypeOf(e.data)).toBe(Object.prototype);
+    expect(e.get('__proto__')).toBe('p');
+    expect(e.remove('__proto__')).toBe('p');
+    expect(Object.keys(e.data)).toEqual(['@timestamp', '@version', 'z']);
+  });
+});
+
+describe('set(ref): a reference set often gets a compiled setter, with the same effects', () => {
+  it('before and after compiling: creates maps, overwrites in place, raises the same errors', () => {
+    for (let i = 0; i < 20; i++) {
+      const e = ev({ a: { x: 1, b: 'old' }, s: 'scalar' });
+      e.set('[a][b]', i);
+      e.set('[n][m]', 'new');
+      expect(Object.keys(e.data['a'] as object)).toEqual(['x', 'b']);
+      expect(e.get('[a][b]')).toBe(i);
+      expect(e.get('[n][m]')).toBe('new');
+      expect(() => e.set('[s][t]', 1)).toThrow(FieldSetError);
+      expect(() => e.set('tags', 1 as never)).toThrow(/reserved tags field/);
+      expect(() => e.set('@timestamp', 'x')).toThrow(/expected LogStash::Timestamp/);
+      expect(() => e.set('a[b]', 1)).toThrow(/Invalid FieldReference/);
+      e.set('[@metadata][k]', i);
+      expect(e.metadata['k']).toBe(i);
+      e.set('[l][1]', 'y');
+      expect(e.get('l')).toEqual({ 1: 'y' });
+    }
+    const listed = ev({ l: ['a'] });
+    for (let i = 0; i < 10; i++) listed.set('[l][2]', i);
+    expect(listed.get('l')).toEqual(['a', null, 9]);
+  });
+});
+
+describe('get(ref): a reference read often gets a compiled getter, with the same answers', () => {
+  it('before and after compiling: own fields, lists, scalars in the way, @metadata, invalid references', () => {
+    for (let i = 0; i < 20; i++) {
+      const e = ev({ a: { b: i, l: ['x', { y: 'z' }] }, s: 'scalar', o: {} });
+      e.metadata['m'] = { n: i };
+      expect(e.get('[a][b]')).toBe(i);
+      expect(e.get('[a][l][-1][y]')).toBe('z');
+      expect(e.get('[s][length]')).toBeUndefined();
+      expect(e.get('[o][constructor]')).toBeUndefined();
+      expect(e.get('[@metadata][m][n]')).toBe(i);
+      expect(e.get('@metadata')).toBe(e.metadata);
+      expect(e.get('missing')).toBeUndefined();
+      expect(() => e.get('a[b]')).toThrow(/Invalid FieldReference/);
+    }
+  });
+});

@@ -8,6 +8,8 @@ import { parseIso8601 } from './datetime-pattern.ts';
 import { UTC } from './timezone.ts';
 import { parseFieldReference, toReference as pathToReference } from './fieldref.ts';
 import { javaToString, valueToString } from './stringify.ts';
+import { compileFieldSetter, type FieldSetter } from './field-setter.ts';
+import { compileFieldGetter, type FieldGetter } from './field-getter.ts';
 
 /** Thrown when a set cannot be made (scalar in the path, bad tags, non-Timestamp @timestamp). */
 export class FieldSetError extends Error {
@@ -87,7 +89,11 @@ export class Event {
 
   /** Reads a field by reference (`name`, `[a][b]`, `[list][-1]`); undefined when absent. */
   get(ref: string): FieldValue | undefined {
-    return this.getPath(parseFieldReference(ref));
+    const known = getters.get(ref);
+    if (typeof known === 'function') return known(this);
+    const path = parseFieldReference(ref);
+    countGet(ref, path, known);
+    return this.getPath(path);
   }
 
   /** get() with the reference already parsed (parseFieldReference's path): for callers that read the same field per event. */
@@ -107,7 +113,14 @@ export class Event {
 
   /** Sets a field by reference, creating intermediate maps; throws FieldSetError like Logstash. */
   set(ref: string, value: FieldValue): void {
-    this.setPath(parseFieldReference(ref), value);
+    const known = setters.get(ref);
+    if (typeof known === 'function') {
+      known(this, value);
+      return;
+    }
+    const path = parseFieldReference(ref);
+    countSet(ref, path, known);
+    this.setPath(path, value);
   }
 
   /** set() with the reference already parsed. */
@@ -142,8 +155,13 @@ export class Event {
       return old;
     }
     let parent: FieldValue | undefined;
-    if (path.length === 1) parent = this.data;
-    else parent = walk(this, path, path.length - 1);
+    if (path.length === 1) {
+      const data = this.data;
+      const v = ownField(data, path[0]!);
+      if (v === undefined) return undefined;
+      this.data = withoutKey(data, path[0]!);
+      return v;
+    } else parent = walk(this, path, path.length - 1);
     const last = path[path.length - 1]!;
     if (Array.isArray(parent)) {
       const idx = listIndex(last, parent.length);
@@ -226,6 +244,28 @@ export class Event {
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
+ * get()'s and set()'s references: how often each was used, then (from the USES_BEFORE_COMPILING-th
+ * use on) its compiled getter or setter. Plugins use the same few references per event; a
+ * reference made per event (sprintf'd names) is not worth a compiled function.
+ */
+const getters = new Map<string, FieldGetter | number>();
+const setters = new Map<string, FieldSetter | number>();
+const USES_BEFORE_COMPILING = 8;
+const COMPILED_LIMIT = 10_000;
+
+function countGet(ref: string, path: readonly string[], seen: number | undefined): void {
+  const n = (seen ?? 0) + 1;
+  if (getters.size >= COMPILED_LIMIT) getters.clear();
+  getters.set(ref, n >= USES_BEFORE_COMPILING ? compileFieldGetter(path) : n);
+}
+
+function countSet(ref: string, path: readonly string[], seen: number | undefined): void {
+  const n = (seen ?? 0) + 1;
+  if (setters.size >= COMPILED_LIMIT) setters.clear();
+  setters.set(ref, n >= USES_BEFORE_COMPILING ? compileFieldSetter(path) : n);
+}
+
+/**
  * map[key] when it is the map's own field, in one lookup: field values are never functions, so a
  * function is Object.prototype's; `__proto__` is the one inherited non-function.
  */
@@ -234,6 +274,17 @@ function ownField(map: FieldMap, key: string): FieldValue | undefined {
   if (v === undefined || typeof v === 'function') return undefined;
   if (key === '__proto__' && !hasOwn.call(map, key)) return undefined;
   return v;
+}
+
+/**
+ * A copy of the map without `key`, in the same order. The top level is rebuilt rather than given a
+ * `delete`: V8 turns an object that loses a property other than its last into a hash table (all
+ * its properties copied), and every field added later grows that table.
+ */
+function withoutKey(map: FieldMap, key: string): FieldMap {
+  const out: FieldMap = {};
+  for (const k in map) if (k !== key && hasOwn.call(map, k)) setOwn(out, k, map[k]!);
+  return out;
 }
 
 /** The value at the first `end` keys of the path (get's walk; remove's walk to the parent). */

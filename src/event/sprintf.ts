@@ -6,6 +6,7 @@ import { Timestamp } from './timestamp.ts';
 import { valueToString } from './stringify.ts';
 import { formatJavaTime, formatJoda } from './datetime-pattern.ts';
 import { parseFieldReference } from './fieldref.ts';
+import { compileFieldGetter } from './field-getter.ts';
 
 export type Interpolator = (event: Event) => string;
 
@@ -54,6 +55,29 @@ function compile(template: string): Interpolator {
   }
   if (pos < template.length) parts.push(template.slice(pos));
   if (parts.length === 1 && typeof parts[0] !== 'string') return parts[0]!;
+  return concatenation(parts);
+}
+
+/**
+ * The parts joined, per event. Most templates are `text%{field}`, `%{field}text` or
+ * `%{field}text%{field}` (and `…text` after it): those get a closure without the loop and its per-part type test.
+ */
+function concatenation(parts: Part[]): Interpolator {
+  if (parts.length === 2) {
+    const [a, b] = parts as [Part, Part];
+    if (typeof a === 'string' && typeof b !== 'string') return (event) => a + b(event);
+    if (typeof a !== 'string' && typeof b === 'string') return (event) => a(event) + b;
+  }
+  if (parts.length === 3) {
+    const [a, b, c] = parts as [Part, Part, Part];
+    if (typeof a !== 'string' && typeof b === 'string' && typeof c !== 'string') return (event) => a(event) + b + c(event);
+  }
+  if (parts.length === 4) {
+    const [a, b, c, d] = parts as [Part, Part, Part, Part];
+    if (typeof a !== 'string' && typeof b === 'string' && typeof c !== 'string' && typeof d === 'string') {
+      return (event) => a(event) + b + c(event) + d;
+    }
+  }
   return (event) => {
     let s = '';
     for (let i = 0; i < parts.length; i++) {
@@ -86,9 +110,9 @@ function fieldPart(inner: string, literal: string): Interpolator {
       return ts === undefined ? literal : formatJoda(ts, pattern);
     };
   }
-  const path = parseFieldReference(inner);
+  const get = compileFieldGetter(parseFieldReference(inner));
   return (event) => {
-    const v = event.getPath(path);
+    const v = get(event);
     return v === undefined || v === null ? literal : valueToString(v);
   };
 }

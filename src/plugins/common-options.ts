@@ -4,11 +4,13 @@
 import type { Event } from '../event/event.ts';
 import { compileSprintf, type Interpolator } from '../event/sprintf.ts';
 import type { FieldValue } from '../event/values.ts';
-import { interpolatedFieldPath, type PathOf } from '../event/compiled-ref.ts';
+import { interpolatedFieldPath, staticFieldPath, type PathOf } from '../event/compiled-ref.ts';
+import { compileFieldAdder, compileFieldRemover, type FieldAdder as CompiledAdder, type FieldRemover } from '../event/field-setter.ts';
 
 const TAGS = ['tags'] as const;
 
-type FieldAdder = { name: PathOf; values: Interpolator[] };
+/** add: the compiled addValue of a static, valid name (undefined: the name is resolved per event). */
+type FieldAdder = { name: PathOf; add: CompiledAdder | undefined; values: Interpolator[] };
 
 function stringList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
@@ -24,7 +26,8 @@ function fieldAdders(spec: unknown): FieldAdder[] {
     : Object.entries(spec as Record<string, unknown>);
   return entries.map(([k, v]) => {
     compileSprintf(k); // a name that does not compile fails at construction
-    return { name: interpolatedFieldPath(k), values: stringList(v).map(compileSprintf) };
+    const path = staticFieldPath(k);
+    return { name: interpolatedFieldPath(k), add: path && compileFieldAdder(path), values: stringList(v).map(compileSprintf) };
   });
 }
 
@@ -32,6 +35,10 @@ function applyAddFields(adders: FieldAdder[], event: Event): void {
   for (let i = 0; i < adders.length; i++) {
     const a = adders[i]!;
     if (a.values.length === 0) continue; // (the name is not even parsed)
+    if (a.add !== undefined) {
+      for (let j = 0; j < a.values.length; j++) a.add(event, a.values[j]!(event));
+      continue;
+    }
     const path = a.name(event);
     for (let j = 0; j < a.values.length; j++) event.addValue(path, a.values[j]!(event));
   }
@@ -58,22 +65,97 @@ export function inputDecorator(options: Record<string, unknown>): (event: Event)
   };
 }
 
-/** The filter side (filter_matched): add_field, remove_field, add_tag, remove_tag. */
-export function filterMatchedDecorator(options: Record<string, unknown>): (event: Event) => void {
-  const adders = fieldAdders(options['add_field']);
-  const removes = stringList(options['remove_field']).map((f) => {
+type Decoration = (event: Event) => void;
+
+const noDecoration: Decoration = () => undefined;
+
+/**
+ * The filter side (filter_matched): add_field, remove_field, add_tag, remove_tag. Only the options a
+ * filter has are applied per event: most filters have none or one of the four.
+ */
+export function filterMatchedDecorator(options: Record<string, unknown>): Decoration {
+  // An add_field name without values is not even parsed per event.
+  const adders = fieldAdders(options['add_field']).filter((a) => a.values.length > 0);
+  const removes = stringList(options['remove_field']).map((f): Decoration => {
     compileSprintf(f);
-    return interpolatedFieldPath(f);
+    const path = staticFieldPath(f);
+    if (path !== undefined) return removing(compileFieldRemover(path));
+    const name = interpolatedFieldPath(f);
+    return (event) => {
+      event.removePath(name(event));
+    };
   });
   const addTags = stringList(options['add_tag']).map(compileSprintf);
   const removeTags = stringList(options['remove_tag']).map(compileSprintf);
-  if (adders.length + removes.length + addTags.length + removeTags.length === 0) return () => undefined;
+  const parts: Decoration[] = [];
+  if (adders.length > 0) parts.push(addingFields(adders));
+  parts.push(...removes);
+  if (addTags.length > 0) parts.push((event) => applyAddTags(addTags, event));
+  if (removeTags.length > 0) parts.push(removingTags(removeTags));
+  return inSequence(parts);
+}
+
+function inSequence(parts: Decoration[]): Decoration {
+  if (parts.length === 0) return noDecoration;
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 2) {
+    const [first, second] = parts as [Decoration, Decoration];
+    return (event) => {
+      first(event);
+      second(event);
+    };
+  }
   return (event) => {
-    applyAddFields(adders, event);
-    for (let i = 0; i < removes.length; i++) event.removePath(removes[i]!(event));
-    applyAddTags(addTags, event);
-    if (removeTags.length > 0) removeTagsFrom(event, removeTags);
+    for (let i = 0; i < parts.length; i++) parts[i]!(event);
   };
+}
+
+function addingFields(adders: FieldAdder[]): Decoration {
+  if (adders.length === 1 && adders[0]!.values.length === 1) {
+    const { name, add, values } = adders[0]!;
+    const value = values[0]!;
+    if (add !== undefined) return (event) => add(event, value(event));
+    return (event) => event.addValue(name(event), value(event));
+  }
+  return (event) => applyAddFields(adders, event);
+}
+
+function removing(remove: FieldRemover): Decoration {
+  return (event) => {
+    remove(event);
+  };
+}
+
+function removingTags(removeTags: Interpolator[]): Decoration {
+  if (removeTags.length === 1) {
+    const tag = removeTags[0]!;
+    return (event) => removeTagFrom(event, tag);
+  }
+  return (event) => removeTagsFrom(event, removeTags);
+}
+
+/** removeTagsFrom with one tag: no list of tags to drop, no closures (they would be allocated per call). */
+function removeTagFrom(event: Event, removeTag: Interpolator): void {
+  const tags = event.getPath(TAGS);
+  if (tags === undefined || tags === null) return;
+  const drop = removeTag(event);
+  if (Array.isArray(tags) && !anyGoes(tags, drop)) return;
+  const list = Array.isArray(tags) ? tags : [tags];
+  const kept: FieldValue[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i]!;
+    if (!(typeof t === 'string' && t === drop)) kept.push(t);
+  }
+  event.setPath(TAGS, kept);
+}
+
+/** A tag that is `drop` or not a string (whose set would fail): the list must be set again. */
+function anyGoes(tags: FieldValue[], drop: string): boolean {
+  for (let i = 0; i < tags.length; i++) {
+    const t = tags[i];
+    if (typeof t !== 'string' || t === drop) return true;
+  }
+  return false;
 }
 
 function removeTagsFrom(event: Event, removeTags: Interpolator[]): void {

@@ -355,3 +355,24 @@ describe('mutate remove_tag and convert fast paths', () => {
     ]);
   });
 });
+
+describe('mutate and common options: only the configured parts run, in their order', () => {
+  it('one add_field value alone, one remove_field alone, one remove_tag alone', () => {
+    expect(run({ add_field: { '[x][y]': 'v-%{k}' } }, { k: 1, x: { y: 'w' } }).get('[x][y]')).toEqual(['w', 'v-1']);
+    const r = run({ remove_field: ['[x][y]'] }, { x: { y: 1, z: 2 } });
+    expect(r.data).toEqual({ '@timestamp': r.data['@timestamp'], '@version': '1', x: { z: 2 } });
+    expect(run({ remove_tag: ['%{k}'] }, { k: 'a', tags: ['a', 'b'] }).get('tags')).toEqual(['b']);
+  });
+  it('two parts (remove_field then add_tag), and a failing add_field stops what follows it', () => {
+    const two = run({ remove_field: ['a', 'b'], add_tag: ['t'] }, { a: 1, b: 2, c: 3 });
+    expect(Object.keys(two.data)).toEqual(['@timestamp', '@version', 'c', 'tags']);
+    const failed = run({ add_field: { '[c][d]': 'x' }, remove_field: ['a'], add_tag: ['t'] }, { a: 1, c: 'scalar' });
+    expect(failed.get('a')).toBe(1);
+    expect(failed.get('tags')).toEqual(['_mutate_error']);
+  });
+  it('several operation kinds run in mutate order whatever order they are written in', () => {
+    const e = run({ copy: { a: 'c' }, uppercase: ['a'], rename: { b: 'a' }, coerce: { b: 'filled' } }, { b: null });
+    // coerce fills b, rename moves it to a, uppercase, then copy.
+    expect([e.get('a'), e.get('b'), e.get('c')]).toEqual(['FILLED', undefined, 'FILLED']);
+  });
+});
