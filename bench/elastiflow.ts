@@ -4,7 +4,7 @@
 // flows/s it takes with zero loss (every record sent is one bulk document on stdout).
 // One collector for all steps (its start costs tens of seconds: ruby WASM, dictionaries); each step
 // replays a fixed number of datagrams at a rate and counts the documents that come out.
-// Run: npx tsx bench/elastiflow.ts [--hold 8] [--rates 5000,10000,20000,30000] [--cpu-prof] [--node-options "--max-semi-space-size=64"]
+// Run: npx tsx bench/elastiflow.ts [--hold 8] [--warmup 15] [--rates 5000,10000,20000,30000] [--cpu-prof] [--node-options "--max-semi-space-size=64"]
 //   --cpu-prof: the collector runs under node --cpu-prof; the top functions by self time are printed.
 //   --in-process [--rounds 3]: no sockets, no sender: the pipeline runs in this process on the capture's
 //     datagrams (decoded as the udp input decodes them, outputs counted, not written) as fast as it
@@ -29,6 +29,9 @@ const arg = (name: string, def: string): string => {
   return i > 0 ? process.argv[i + 1]! : def;
 };
 const HOLD = Number(arg('--hold', '8'));
+// --warmup 15: seconds of traffic at ~10 k flows/s before the first step (0: a cold collector)
+const WARMUP_SECONDS = Number(arg('--warmup', '15'));
+const WARMUP_PPS = 500;
 const RATES = arg('--rates', '5000,10000,15000,20000,25000,30000').split(',').map(Number);
 const PROFILE = process.argv.includes('--cpu-prof');
 // e.g. --collector-args "-b 1000": pipeline settings for the collector (flowstash -f options)
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
     await sleep(200);
   }
   console.log(`collector: full ElastiFlow conf.d, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${COLLECTOR_ARGS.length ? ` (${COLLECTOR_ARGS.join(' ')})` : ''}${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(' ')})` : ''}${PROFILE ? ' (under --cpu-prof)' : ''}`);
-  console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ${per.length} datagrams, ${avg.toFixed(1)} records per datagram); each step sends ${HOLD} s worth\n`);
+  console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ${per.length} datagrams, ${avg.toFixed(1)} records per datagram); each step sends ${HOLD} s worth, after a ${WARMUP_SECONDS} s warm-up at ${WARMUP_PPS} datagrams/s\n`);
 
   const replay = async (pps: number, packets: number): Promise<{ sent: number; seconds: number; senderCpu: number }> => {
     const sender = spawn(process.execPath, [BIN, 'replay', CAPTURE, '--to', `127.0.0.1:${port}`, '--exporters', 'loopback', '--pps', String(pps), '--loop', '0', '--limit', String(packets)], {
@@ -158,8 +161,9 @@ async function main(): Promise<void> {
     return docs();
   };
 
-  // Warm-up: one pass over a few hundred datagrams (JIT, caches), not measured.
-  const warm = await replay(2000, 300);
+  // Warm-up, not measured: V8 keeps optimizing the pipeline's hundreds of functions for ~10-20 s of traffic
+  // (a first 30 s step measured ~20 % less per CPU-second than later ones); a collector runs for hours.
+  const warm = await replay(WARMUP_PPS, Math.max(1, Math.round(WARMUP_PPS * WARMUP_SECONDS)));
   await drain(docsFor(warm.sent));
   let base = docs();
 
