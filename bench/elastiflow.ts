@@ -161,8 +161,8 @@ async function main(): Promise<void> {
     return docs();
   };
 
-  // Warm-up, not measured: V8 keeps optimizing the pipeline's hundreds of functions for ~10-20 s of traffic
-  // (a first 30 s step measured ~20 % less per CPU-second than later ones); a collector runs for hours.
+  // Warm-up, not measured: V8 optimizes the pipeline's hundreds of functions during the first seconds of
+  // traffic, and a collector runs for hours. --warmup 0 measures a cold collector started into the stream.
   const warm = await replay(WARMUP_PPS, Math.max(1, Math.round(WARMUP_PPS * WARMUP_SECONDS)));
   await drain(docsFor(warm.sent));
   let base = docs();
