@@ -14,6 +14,7 @@
 import { existsSync } from 'node:fs';
 import { fieldPath } from '../../../event/compiled-ref.ts';
 import type { Event } from '../../../event/event.ts';
+import { compileFieldGetter } from '../../../event/field-getter.ts';
 import { parseFieldReference } from '../../../event/fieldref.ts';
 import { compileSprintf, type Interpolator } from '../../../event/sprintf.ts';
 import { valueToString } from '../../../event/stringify.ts';
@@ -297,7 +298,7 @@ export class TranslateFilter extends FilterBase<TranslateOptions> {
 /** event.get(ref) with the reference parsed once (an invalid one keeps failing per event, as before). */
 function fieldReader(ref: string): (event: Event) => FieldValue | undefined {
   const path = parsedOrUndefined(ref);
-  return path ? (event) => event.getPath(path) : (event) => event.get(ref);
+  return path ? compileFieldGetter(path) : (event) => event.get(ref);
 }
 
 function isWholeMetadata(path: readonly string[] | undefined): boolean {
@@ -309,7 +310,8 @@ function fieldTester(ref: string): (event: Event) => boolean {
   const path = parsedOrUndefined(ref);
   if (!path) return (event) => event.includes(ref);
   if (isWholeMetadata(path)) return () => true;
-  return (event) => event.getPath(path) !== undefined;
+  const get = compileFieldGetter(path);
+  return (event) => get(event) !== undefined;
 }
 
 function parsedOrUndefined(ref: string): readonly string[] | undefined {
