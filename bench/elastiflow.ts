@@ -4,7 +4,7 @@
 // flows/s it takes with zero loss (every record sent is one bulk document on stdout).
 // One collector for all steps (its start costs tens of seconds: ruby WASM, dictionaries); each step
 // replays a fixed number of datagrams at a rate and counts the documents that come out.
-// Run: npx tsx bench/elastiflow.ts [--hold 8] [--warmup 15] [--rates 5000,10000,20000,30000] [--cpu-prof] [--node-options "--max-semi-space-size=64"]
+// Run: npx tsx bench/elastiflow.ts [--dist] [--hold 8] [--warmup 15] [--rates 5000,10000,20000,30000] [--cpu-prof] [--node-options "--max-semi-space-size=64"]
 //   --cpu-prof: the collector runs under node --cpu-prof; the top functions by self time are printed.
 //   --in-process [--rounds 3]: no sockets, no sender: the pipeline runs in this process on the capture's
 //     datagrams (decoded as the udp input decodes them, outputs counted, not written) as fast as it
@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cpuSeconds } from './proc.ts';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { elastiflowEnv } from '../test/e2e/elastiflow-helpers.ts';
@@ -24,6 +24,7 @@ const SHARED = path.resolve(ROOT, '../shared');
 const ELASTIFLOW = path.join(SHARED, 'configs/elastiflow');
 const OUT = path.join(ROOT, 'bench/out');
 const BIN = path.join(ROOT, 'bin/flowstash.mjs');
+const DIST_MAIN = `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/cli/main.js')).href)}); await main(process.argv.slice(1));`;
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1]! : def;
@@ -113,7 +114,9 @@ async function main(): Promise<void> {
   const profDir = path.join(OUT, 'elastiflow-prof');
   rmSync(profDir, { recursive: true, force: true });
   const nodeArgs = [...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
-  const collector = spawn(process.execPath, [...nodeArgs, BIN, '--pipeline.ecs_compatibility', 'disabled', '--dry-run', ...COLLECTOR_ARGS, '-f', path.join(ELASTIFLOW, 'conf.d/*.conf')], {
+  // --dist: the compiled CLI (what an installed package runs); else bin/flowstash.mjs, which in a checkout runs src/ through tsx.
+  const entry = process.argv.includes('--dist') ? ['--input-type=module', '-e', DIST_MAIN, '--'] : [BIN];
+  const collector = spawn(process.execPath, [...nodeArgs, ...entry, '--pipeline.ecs_compatibility', 'disabled', '--dry-run', ...COLLECTOR_ARGS, '-f', path.join(ELASTIFLOW, 'conf.d/*.conf')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
