@@ -6,23 +6,15 @@
 import type { Event } from './event.ts';
 import { Float, type FieldValue } from './values.ts';
 import { Timestamp } from './timestamp.ts';
-import { toReference } from './fieldref.ts';
+import { perPath } from './per-path-cache.ts';
 
 export type FieldGetter = (event: Event) => FieldValue | undefined;
 
-const cache = new Map<string, FieldGetter>();
-const CACHE_LIMIT = 10_000;
+const getters = new Map<string, FieldGetter>();
 
 /** getPath(path) as a function of the event; `path` is a parsed reference (parseFieldReference). */
 export function compileFieldGetter(path: readonly string[]): FieldGetter {
-  const key = toReference(path);
-  let getter = cache.get(key);
-  if (getter === undefined) {
-    getter = build(path);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, getter);
-  }
-  return getter;
+  return perPath(getters, path, build);
 }
 
 function build(path: readonly string[]): FieldGetter {

@@ -6,6 +6,7 @@
 import type { Event } from './event.ts';
 import { Float, type FieldValue } from './values.ts';
 import { Timestamp } from './timestamp.ts';
+import { perPath } from './per-path-cache.ts';
 
 /** event.setPath(path, value). */
 export type FieldSetter = (event: Event, value: FieldValue) => void;
@@ -58,33 +59,19 @@ function build<F>(name: string, path: readonly string[], lastStep: (key: string)
 const setters = new Map<string, FieldSetter>();
 const adders = new Map<string, FieldAdder>();
 const removers = new Map<string, FieldRemover>();
-const CACHE_LIMIT = 10_000;
-
-function cached<F>(cache: Map<string, F>, path: readonly string[], make: (path: readonly string[]) => F): F {
-  // (Not toReference: ['a', 'b'] and ['a][b'] would share `[a][b]`.)
-  const key = JSON.stringify(path);
-  let f = cache.get(key);
-  if (f === undefined) {
-    f = make(path);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, f);
-  }
-  return f;
-}
-
 /** setPath(path, value) as a function of the event; `path` is a parsed reference (parseFieldReference). */
 export function compileFieldSetter(path: readonly string[]): FieldSetter {
-  return cached(setters, path, buildSetter);
+  return perPath(setters, path, buildSetter);
 }
 
 /** addValue(path, value) as a function of the event: set when absent, else appended (a single value becoming a list). */
 export function compileFieldAdder(path: readonly string[]): FieldAdder {
-  return cached(adders, path, buildAdder);
+  return perPath(adders, path, buildAdder);
 }
 
 /** removePath(path) as a function of the event: the removed value, undefined when there was none. */
 export function compileFieldRemover(path: readonly string[]): FieldRemover {
-  return cached(removers, path, buildRemover);
+  return perPath(removers, path, buildRemover);
 }
 
 function buildSetter(path: readonly string[]): FieldSetter {
