@@ -92,7 +92,7 @@ export class Event {
     const known = getters.get(ref);
     if (typeof known === 'function') return known(this);
     const path = parseFieldReference(ref);
-    countGet(ref, path, known);
+    countUse(getters, ref, path, known, compileFieldGetter);
     return this.getPath(path);
   }
 
@@ -119,7 +119,7 @@ export class Event {
       return;
     }
     const path = parseFieldReference(ref);
-    countSet(ref, path, known);
+    countUse(setters, ref, path, known, compileFieldSetter);
     this.setPath(path, value);
   }
 
@@ -253,16 +253,11 @@ const setters = new Map<string, FieldSetter | number>();
 const USES_BEFORE_COMPILING = 8;
 const COMPILED_LIMIT = 10_000;
 
-function countGet(ref: string, path: readonly string[], seen: number | undefined): void {
+/** One more use of `ref` (`seen` uses so far): counted, or from the USES_BEFORE_COMPILING-th use on, compiled. */
+function countUse<F>(table: Map<string, F | number>, ref: string, path: readonly string[], seen: number | undefined, compile: (path: readonly string[]) => F): void {
   const n = (seen ?? 0) + 1;
-  if (getters.size >= COMPILED_LIMIT) getters.clear();
-  getters.set(ref, n >= USES_BEFORE_COMPILING ? compileFieldGetter(path) : n);
-}
-
-function countSet(ref: string, path: readonly string[], seen: number | undefined): void {
-  const n = (seen ?? 0) + 1;
-  if (setters.size >= COMPILED_LIMIT) setters.clear();
-  setters.set(ref, n >= USES_BEFORE_COMPILING ? compileFieldSetter(path) : n);
+  if (table.size >= COMPILED_LIMIT) table.clear();
+  table.set(ref, n >= USES_BEFORE_COMPILING ? compile(path) : n);
 }
 
 /**
