@@ -5,6 +5,7 @@
 // substring/membership rules. Constants are folded at compile time. Regexps are Logstash's
 // (Ruby syntax, Oniguruma semantics: src/regexp/regexp.ts); a runaway one is cut off, the event
 // tagged `_regexp_timeout` and the match taken as failed.
+import { ownCode } from './own-code.ts';
 import type { ArrayValue, Expression, RValue, SourceLocation, Statement, Value } from '../config/ast.ts';
 import type { ConditionTree, PipelineConfig } from '../config/pipeline-config.ts';
 import type { Event } from '../event/event.ts';
@@ -429,16 +430,4 @@ export async function checkConditions(config: PipelineConfig): Promise<string[]>
     }
   }
   return errors;
-}
-
-/**
- * A one-line condition with its own compiled code. Closures made by one arrow expression share its
- * call sites' inline caches: across a pipeline's hundreds of conditions those calls go megamorphic.
- * A function per condition keeps each call site to one target, which V8 can inline.
- */
-function ownCode<F>(captured: Record<string, unknown>, body: string): F {
-  const names = Object.keys(captured);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: one function (own inline caches) per condition
-  const factory = new Function(...names, `return function condition(e) { ${body} };`) as (...args: unknown[]) => F;
-  return factory(...names.map((n) => captured[n]));
 }

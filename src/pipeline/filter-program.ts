@@ -4,9 +4,9 @@
 // ElastiFlow flow.) An event leaves the loop only where a filter answers later (a promise) or with
 // other events (split, clone, drop): each event it gives back continues at the next instruction.
 import type { BranchNode, IfClause, PluginNode, Statement } from '../config/ast.ts';
-import type { Event } from '../event/event.ts';
-import { Event as EventClass } from '../event/event.ts';
+import { Event } from '../event/event.ts';
 import type { Filter } from '../plugins/types.ts';
+import { ownCode } from './own-code.ts';
 
 /** Where an event goes next; a promise when a filter on its way waits on I/O. */
 export type Sink = (event: Event) => void | Promise<void>;
@@ -47,7 +47,7 @@ const END = 3;
 interface Instruction<Arm> {
   kind: typeof FILTER | typeof BRANCH | typeof JUMP | typeof END;
   compiled: CompiledFilter | undefined;
-  /** FILTER: compiled.filter.filter(event), from a call site of its own (see filterStep). */
+  /** FILTER: compiled.filter.filter(event), from a call site of its own (own-code.ts). */
   step: ((event: Event) => Event | Event[] | Promise<Event[]>) | undefined;
   tests: ((event: Event) => boolean)[];
   /** BRANCH: the arm of each test; JUMP: targets[0]. */
@@ -77,7 +77,7 @@ export class FilterProgram<Arm = unknown> {
   readonly flushTargets = new Map<Filter, Sink>();
 
   private emit(kind: Instruction<Arm>['kind'], compiled?: CompiledFilter): Instruction<Arm> {
-    const ins: Instruction<Arm> = { kind, compiled, step: compiled && filterStep(compiled.filter), tests: [], targets: [], otherwise: -1, arms: undefined };
+    const ins: Instruction<Arm> = { kind, compiled, step: compiled && ownCode<Instruction<Arm>['step']>({ f: compiled.filter }, 'return f.filter(e);'), tests: [], targets: [], otherwise: -1, arms: undefined };
     this.code.push(ins);
     return ins;
   }
@@ -135,7 +135,7 @@ export class FilterProgram<Arm = unknown> {
             continue;
           }
           if (Array.isArray(results)) return this.deliver(compiled, event, results, pc + 1);
-          if (results instanceof EventClass) return this.deliver(compiled, event, [results], pc + 1);
+          if (results instanceof Event) return this.deliver(compiled, event, [results], pc + 1);
           return this.deliverLater(compiled, event, results, pc + 1);
         }
         case BRANCH: {
@@ -189,15 +189,4 @@ export class FilterProgram<Arm = unknown> {
       (e: unknown) => this.deliver(compiled, event, compiled.failed(e, event), next),
     );
   }
-}
-
-/**
- * `filter.filter(event)` as a function of its own (new Function per filter). Called from the loop's
- * one call site, the filters' methods would all share its inline cache and go megamorphic; each
- * step's own site sees one class, which V8 can inline.
- */
-function filterStep(filter: Filter): (event: Event) => Event | Event[] | Promise<Event[]> {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: one call site (one inline cache) per filter
-  const factory = new Function('f', 'return function step(e) { return f.filter(e); };') as (f: Filter) => (event: Event) => Event | Event[] | Promise<Event[]>;
-  return factory(filter);
 }

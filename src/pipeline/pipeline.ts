@@ -9,7 +9,7 @@ import { findPlugin } from '../plugins/registry.ts';
 import type { Codec, EcsCompatibility, Filter, Input, InputContext, Output, PluginContext, PluginInstance, PluginModule } from '../plugins/types.ts';
 import { ConditionEvaluationError, compileCondition, prepareConditions } from './conditions.ts';
 import { inputDecorator } from '../plugins/common-options.ts';
-import { Event } from '../event/event.ts';
+import type { Event } from '../event/event.ts';
 import type { PipelineLogger } from './log.ts';
 import { BoundedQueue } from './queue.ts';
 import { acquireDeadLetterQueue, type DeadLetterQueueHandle, type DeadLetterQueueSettings } from './dead-letter-queue.ts';
@@ -96,7 +96,6 @@ export interface PipelineOverrides {
   /** Called with every event leaving the filters (flushed ones included), before the output conditionals. */
   onFiltered?: (event: Event) => void;
 }
-
 
 const ECS_MODES: readonly string[] = ['disabled', 'v1', 'v8'];
 
