@@ -5,7 +5,7 @@ import type { Event } from '../event/event.ts';
 import { compileSprintf, type Interpolator } from '../event/sprintf.ts';
 import type { FieldValue } from '../event/values.ts';
 import { interpolatedFieldPath, staticFieldPath, type PathOf } from '../event/compiled-ref.ts';
-import { compileFieldAdder, compileFieldRemover, type FieldAdder as CompiledAdder, type FieldRemover } from '../event/field-setter.ts';
+import { compileFieldAdder, compileFieldRemover, type FieldAdder as CompiledAdder } from '../event/field-setter.ts';
 
 const TAGS = ['tags'] as const;
 
@@ -79,7 +79,7 @@ export function filterMatchedDecorator(options: Record<string, unknown>): Decora
   const removes = stringList(options['remove_field']).map((f): Decoration => {
     compileSprintf(f);
     const path = staticFieldPath(f);
-    if (path !== undefined) return removing(compileFieldRemover(path));
+    if (path !== undefined) return compileFieldRemover(path);
     const name = interpolatedFieldPath(f);
     return (event) => {
       event.removePath(name(event));
@@ -91,7 +91,7 @@ export function filterMatchedDecorator(options: Record<string, unknown>): Decora
   if (adders.length > 0) parts.push(addingFields(adders));
   parts.push(...removes);
   if (addTags.length > 0) parts.push((event) => applyAddTags(addTags, event));
-  if (removeTags.length > 0) parts.push(removingTags(removeTags));
+  if (removeTags.length > 0) parts.push((event) => removeTagsFrom(event, removeTags));
   return inSequence(parts);
 }
 
@@ -120,53 +120,28 @@ function addingFields(adders: FieldAdder[]): Decoration {
   return (event) => applyAddFields(adders, event);
 }
 
-function removing(remove: FieldRemover): Decoration {
-  return (event) => {
-    remove(event);
-  };
-}
-
-function removingTags(removeTags: Interpolator[]): Decoration {
-  if (removeTags.length === 1) {
-    const tag = removeTags[0]!;
-    return (event) => removeTagFrom(event, tag);
+/** A tag that is to be dropped or not a string (whose set would fail): the list must be set again. */
+function anyGoes(tags: FieldValue[], drop: string[]): boolean {
+  for (let i = 0; i < tags.length; i++) {
+    const t = tags[i];
+    if (typeof t !== 'string' || drop.includes(t)) return true;
   }
-  return (event) => removeTagsFrom(event, removeTags);
+  return false;
 }
 
-/** removeTagsFrom with one tag: no list of tags to drop, no closures (they would be allocated per call). */
-function removeTagFrom(event: Event, removeTag: Interpolator): void {
+// Loops, not some/filter: closures over `drop` would be allocated per call.
+function removeTagsFrom(event: Event, removeTags: Interpolator[]): void {
   const tags = event.getPath(TAGS);
   if (tags === undefined || tags === null) return;
-  const drop = removeTag(event);
+  const drop: string[] = [];
+  for (let i = 0; i < removeTags.length; i++) drop.push(removeTags[i]!(event));
+  // A list of strings none of which goes is left as it is: setting an equal copy changes nothing.
   if (Array.isArray(tags) && !anyGoes(tags, drop)) return;
   const list = Array.isArray(tags) ? tags : [tags];
   const kept: FieldValue[] = [];
   for (let i = 0; i < list.length; i++) {
     const t = list[i]!;
-    if (!(typeof t === 'string' && t === drop)) kept.push(t);
+    if (!(typeof t === 'string' && drop.includes(t))) kept.push(t);
   }
   event.setPath(TAGS, kept);
-}
-
-/** A tag that is `drop` or not a string (whose set would fail): the list must be set again. */
-function anyGoes(tags: FieldValue[], drop: string): boolean {
-  for (let i = 0; i < tags.length; i++) {
-    const t = tags[i];
-    if (typeof t !== 'string' || t === drop) return true;
-  }
-  return false;
-}
-
-function removeTagsFrom(event: Event, removeTags: Interpolator[]): void {
-  const tags = event.getPath(TAGS);
-  if (tags === undefined || tags === null) return;
-  const drop = removeTags.map((t) => t(event));
-  // A list of strings none of which goes is left as it is: setting an equal copy changes nothing.
-  if (Array.isArray(tags) && !tags.some((t) => typeof t !== 'string' || drop.includes(t))) return;
-  const list = Array.isArray(tags) ? tags : [tags];
-  event.setPath(
-    TAGS,
-    list.filter((t) => !(typeof t === 'string' && drop.includes(t))),
-  );
 }
