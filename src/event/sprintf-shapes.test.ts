@@ -1,5 +1,5 @@
-// sprintf's compiled templates: the shapes with their own closure (text+field, field+text,
-// field+text+field, field+text+field+text) must print exactly what the general loop prints.
+// sprintf's compiled templates (one generated `+` expression per template): every shape of literal
+// text and field parts prints what Logstash's interpolation prints, unterminated `%{` left as text.
 import { describe, expect, it } from 'vitest';
 import { Event } from './event.ts';
 import { compileSprintf, sprintf } from './sprintf.ts';
@@ -25,8 +25,10 @@ describe('sprintf template shapes', () => {
     ['%{[m][k][0]} - %{[l][-1]} end', '1 - 1 end'],
     ['%{+YYYY}-%{s}', '1970-str'],
     ['%{m}|', '{"k":[1]}|'],
+    ['a%{s', 'a%{s'],
+    ['%{s}"\\%{', 'str"\\%{'],
   ];
-  it('prints each shape as the general loop does (present, missing, nil, list, map and timestamp parts)', () => {
+  it('prints every shape (present, missing, nil, list, map and timestamp parts; quotes, backslashes, an unterminated %{)', () => {
     for (const [template, want] of cases) {
       expect(compileSprintf(template)(ev())).toBe(want);
       expect(sprintf(ev(), template)).toBe(want);
