@@ -214,6 +214,29 @@ describe('event wire: round trip', () => {
     expect(back[1]!.data).toEqual({ '@timestamp': 'not a timestamp', x: 1 });
   });
 
+  it('gives events the event API works on as before (get, set, remove, clone)', () => {
+    const [back] = roundTrip([flowEvent(4), flowEvent(5)]);
+    expect(back!.get('[ipfix][sourceTransportPort]')).toBe(1028);
+    back!.set('[ipfix][new]', 'x');
+    back!.remove('[ipfix][version]');
+    expect(Object.keys(back!.data.ipfix as FieldMap).slice(-1)).toEqual(['new']);
+    expect(back!.get('[ipfix][version]')).toBeUndefined();
+    expect(back!.timestamp.toString()).toBe(flowEvent(4).timestamp.toString());
+    sameValue(back!.clone().data, back!.data, 'clone');
+  });
+
+  it('keeps key order for maps of every size, integer-like keys included', () => {
+    for (const n of [1, 2, 63, 64, 65, 300]) {
+      const map: FieldMap = {};
+      for (let i = n - 1; i >= 0; i--) setOwn(map, i % 3 === 0 ? String(i) : `k${i}`, i);
+      setOwn(map, '__proto__', 'own');
+      const event = new Event({ '@timestamp': new Timestamp(0), '@version': '1', map });
+      const twice = roundTrip([event, event]);
+      sameEvents([event, event], twice);
+      expect(twice[0]!.data.map).not.toBe(twice[1]!.data.map);
+    }
+  });
+
   it('carries a batch of many events sharing keys, each key written once', () => {
     const events = Array.from({ length: 500 }, (_, i) => flowEvent(i));
     events[7]!.cancelled = true;

@@ -21,7 +21,7 @@
 //     0x80|len     ASCII string of len < 128 bytes
 import { Event } from '../../event/event.ts';
 import { Timestamp } from '../../event/timestamp.ts';
-import { Float, type FieldMap, type FieldValue } from '../../event/values.ts';
+import { Float, type FieldMap, type FieldValue, setOwn } from '../../event/values.ts';
 
 const MAGIC = 0xf5;
 const VERSION = 1;
@@ -67,7 +67,11 @@ let out = Buffer.allocUnsafe(1 << 16);
 let view = new DataView(out.buffer, out.byteOffset, out.byteLength);
 let pos = 0;
 const keyIndex = new Map<string, number>();
-const path: (string | number)[] = [];
+
+/** An unencodable value; the hot path keeps no path, the error message finds it afterwards (locate). */
+class Unencodable {
+  constructor(readonly what: string) {}
+}
 
 function ensure(n: number): void {
   if (pos + n <= out.length) return;
@@ -103,15 +107,21 @@ export function encodeEvents(events: readonly Event[]): Uint8Array {
       ensure(1);
       out[pos++] = e.cancelled ? 1 : 0;
       writeMap(e.data, 0);
-      path.push('@metadata');
       writeMap(e.metadata, 1);
-      path.length = 0;
     }
     const result = new Uint8Array(pos);
     result.set(out.subarray(0, pos));
     return result;
+  } catch (err) {
+    if (err instanceof Unencodable) {
+      const path = locate(events);
+      const where = path === undefined ? 'an event' : path.map((p) => `[${p}]`).join('');
+      throw new TypeError(
+        `event wire: cannot encode ${err.what} at ${where} (fields hold strings, numbers, bigints, booleans, nil, Float, Timestamp, lists and maps)`,
+      );
+    }
+    throw err;
   } finally {
-    path.length = 0;
     keyIndex.clear();
     // A rare huge batch must not pin its scratch for the life of the thread.
     if (out.length > 1 << 24) {
@@ -128,9 +138,7 @@ function writeMap(m: FieldMap, depth: number): void {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     writeKey(k);
-    path.push(k);
     writeValue(m[k], depth + 1);
-    path.pop();
   }
 }
 
@@ -243,11 +251,9 @@ function writeValue(v: FieldValue | undefined, depth: number): void {
     const n = v.length;
     writeVarint(n);
     for (let i = 0; i < n; i++) {
-      path.push(i);
       // A hole reads as undefined; the event code never makes one (setIn pads lists with nil).
       const item = v[i];
       writeValue(item === undefined && !(i in v) ? null : item, depth + 1);
-      path.pop();
     }
     return;
   }
@@ -330,30 +336,77 @@ function writeTimestamp(t: Timestamp): void {
   }
 }
 
-function unsupported(what: string): TypeError {
-  return new TypeError(`event wire: cannot encode ${what} at ${describePath()} (fields hold strings, numbers, bigints, booleans, nil, Float, Timestamp, lists and maps)`);
+function unsupported(what: string): Unencodable {
+  return new Unencodable(what);
 }
 
-function describePath(): string {
-  if (path.length === 0) return 'the event';
-  let s = '';
-  for (const p of path) s += `[${p}]`;
-  return s;
+/** The path of the first value writeValue rejects (the same checks, slowly, with the path kept). */
+function locate(events: readonly Event[]): (string | number)[] | undefined {
+  const path: (string | number)[] = [];
+  const bad = (v: unknown, depth: number): boolean => {
+    switch (typeof v) {
+      case 'string':
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+        return false;
+      case 'object':
+        break;
+      default:
+        return true;
+    }
+    if (v === null || v instanceof Float || v instanceof Timestamp) return false;
+    if (Array.isArray(v)) {
+      if (depth > MAX_DEPTH) return true;
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        if (bad(i in v ? v[i] : null, depth + 1)) return true;
+        path.pop();
+      }
+      return false;
+    }
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto !== Object.prototype && proto !== null) return true;
+    return badMap(v as FieldMap, depth);
+  };
+  const badMap = (m: FieldMap, depth: number): boolean => {
+    if (depth > MAX_DEPTH) return true;
+    for (const k of Object.keys(m)) {
+      path.push(k);
+      if (bad(m[k], depth + 1)) return true;
+      path.pop();
+    }
+    return false;
+  };
+  for (const e of events) {
+    if (badMap(e.data, 0)) return path;
+    path.push('@metadata');
+    if (badMap(e.metadata, 1)) return path;
+    path.pop();
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Decoding.
 
+/** Buffer's slice methods without toString's argument handling (present in every Node version flowstash runs on). */
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 /** Cursor over one buffer; `keys` is the batch's key table. */
 class Reader {
   pos = 0;
   readonly end: number;
-  readonly buf: Buffer;
+  readonly buf: Buffer & FastSlices;
   readonly view: DataView;
   readonly keys: string[] = [];
+  readonly shapes: ShapeNode = { next: [], build: undefined };
 
   constructor(bytes: Uint8Array) {
-    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Buffer & FastSlices;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.end = bytes.byteLength;
   }
@@ -413,14 +466,14 @@ class Reader {
       for (let i = start; i < start + n; i++) s += String.fromCharCode(buf[i]!);
       return s;
     }
-    return buf.toString('latin1', start, start + n);
+    return buf.latin1Slice(start, start + n);
   }
 
   utf8(n: number, expected: string): string {
     this.need(n, expected);
     const start = this.pos;
     this.pos += n;
-    return this.buf.toString('utf8', start, start + n);
+    return this.buf.utf8Slice(start, start + n);
   }
 
   /** A key's UTF-8 text; keys are nearly always ASCII. */
@@ -445,6 +498,7 @@ class Reader {
 /** Decodes what encodeEvents wrote; throws EventWireError on a truncated or corrupt buffer. */
 export function decodeEvents(bytes: Uint8Array): Event[] {
   const r = new Reader(bytes);
+  stackTop = 0;
   try {
     if (r.byte('the batch header') !== MAGIC) throw new EventWireError(0, 'the batch header', `not 0x${MAGIC.toString(16)}`);
     const version = r.byte('the format version');
@@ -473,34 +527,109 @@ export function decodeEvents(bytes: Uint8Array): Event[] {
     if (err instanceof EventWireError) throw err;
     // Corrupt nesting can exhaust the stack; nothing else is expected here.
     throw new EventWireError(r.pos, 'a well-formed batch', err instanceof Error ? err.message : String(err));
+  } finally {
+    // The stacks must not keep the batch's values alive.
+    valueStack.length = 0;
+    keyStack.length = 0;
   }
 }
 
 const EPOCH = new Timestamp(0, 0);
 
-function readKey(r: Reader): string {
+/** The key's index in the batch's key table (a new key is added to it). */
+function readKey(r: Reader): number {
   const at = r.pos;
   const h = r.varint('a key');
   if (h % 2 === 0) {
-    const k = r.keys[h / 2];
-    if (k === undefined) throw new EventWireError(at, 'a key', `key index ${h / 2} of ${r.keys.length}`);
-    return k;
+    const idx = h / 2;
+    if (idx >= r.keys.length) throw new EventWireError(at, 'a key', `key index ${idx} of ${r.keys.length}`);
+    return idx;
   }
   const len = Math.floor(h / 4);
-  const k = h % 4 === 1 ? r.keyText(len) : r.utf16(len, 'key text');
-  r.keys.push(k);
-  return k;
+  r.keys.push(h % 4 === 1 ? r.keyText(len) : r.utf16(len, 'key text'));
+  return r.keys.length - 1;
+}
+
+// Maps are built by one object literal per key sequence ("shape"): adding properties one by one with
+// keys only known at run time goes through V8's slow generic store, a literal is one allocation.
+// The shapes of a batch form a trie over key indexes; the literal functions are kept across batches.
+
+type MapBuilder = (values: FieldValue[], base: number) => FieldMap;
+
+/** A key sequence seen in this batch: its continuations by key index, and its builder once a map ended here. */
+interface ShapeNode {
+  next: ShapeNode[];
+  build: MapBuilder | undefined;
+}
+
+const MAX_SHAPE_KEYS = 64;
+const MAX_BUILDERS = 2000;
+const builders = new Map<string, MapBuilder>();
+
+/** Values of the maps being read (nested maps stack above their parent's values). */
+const valueStack: FieldValue[] = [];
+const keyStack: number[] = [];
+let stackTop = 0;
+
+function builderFor(keys: string[]): MapBuilder | undefined {
+  const id = JSON.stringify(keys);
+  let build = builders.get(id);
+  if (build === undefined && builders.size < MAX_BUILDERS) {
+    // JSON text is a JS string literal for any key (lone surrogates escaped); a computed `__proto__`
+    // defines an own property where a literal one would set the prototype.
+    const fields = keys.map((k, i) => `${k === '__proto__' ? '["__proto__"]' : JSON.stringify(k)}: v[b + ${i}]`);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: one literal (one allocation) per shape
+    build = new Function('v', 'b', `return {${fields.join(', ')}};`) as MapBuilder;
+    builders.set(id, build);
+  }
+  return build;
 }
 
 function readMap(r: Reader, depth: number): FieldMap {
   if (depth > MAX_DEPTH) throw new EventWireError(r.pos, 'a map', `nesting deeper than ${MAX_DEPTH}`);
   const n = r.count(2, 'a map size');
-  const m: FieldMap = {};
+  if (n === 0) return {};
+  if (n > MAX_SHAPE_KEYS) return readMapByKeys(r, depth, n);
+  // Slots from base up are this map's; a nested map uses those above the ones filled so far.
+  const base = stackTop;
+  let node = r.shapes;
   for (let i = 0; i < n; i++) {
     const k = readKey(r);
+    let child = node.next[k];
+    if (child === undefined) {
+      child = { next: [], build: undefined };
+      node.next[k] = child;
+    }
+    node = child;
     const v = readValue(r, depth + 1);
-    if (k === '__proto__') Object.defineProperty(m, k, { value: v, writable: true, enumerable: true, configurable: true });
-    else m[k] = v;
+    valueStack[base + i] = v;
+    keyStack[base + i] = k;
+    stackTop = base + i + 1;
+  }
+  stackTop = base;
+  let build = node.build;
+  if (build === undefined) {
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) keys.push(r.keys[keyStack[base + i]!]!);
+    build = node.build = builderFor(keys) ?? assigner(keys);
+  }
+  return build(valueStack, base);
+}
+
+/** Beyond the shapes kept: the keys added one by one. */
+function assigner(keys: readonly string[]): MapBuilder {
+  return (values, base) => {
+    const m: FieldMap = {};
+    for (let i = 0; i < keys.length; i++) setOwn(m, keys[i]!, values[base + i]!);
+    return m;
+  };
+}
+
+function readMapByKeys(r: Reader, depth: number, n: number): FieldMap {
+  const m: FieldMap = {};
+  for (let i = 0; i < n; i++) {
+    const k = r.keys[readKey(r)]!;
+    setOwn(m, k, readValue(r, depth + 1));
   }
   return m;
 }
