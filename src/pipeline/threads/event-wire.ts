@@ -1,10 +1,10 @@
 // A batch of events as one buffer, for handing decoded events to filter/output worker threads
-// (transfer the buffer; structuredClone would lose Float, Timestamp and key order guarantees and is slower).
+// (transfer the buffer; structured clone would turn Float and Timestamp into plain objects, and is slower: bench/event-wire.ts).
 //
 // Format (all multi-byte numbers little-endian):
 //   batch   = MAGIC VERSION varint(count) event*
 //   event   = flags(bit0 = cancelled) map(data) map(metadata)
-//   map     = varint(n) (key value)*
+//   map     = varint(n) (key value)*     (decoded with one cached object literal per key sequence)
 //   key     = varint(h): h even → the key with index h/2 in this batch's key table;
 //             h = 4·len+1 → a new key of len UTF-8 bytes; h = 4·len+3 → a new key of len UTF-16 code units
 //   value   = one tag byte, then:
@@ -12,7 +12,8 @@
 //     0x03 varint  non-negative integer number ≤ 2^53-1      0x04 varint(-v)  negative integer number ≥ -(2^53-1)
 //     0x05 f64     any other number (-0, NaN, ±Infinity, fractions, large)
 //     0x06 f64     Float
-//     0x07 f64 seconds, u32 nanos  Timestamp                  0x08 f64 seconds, f64 nanos  Timestamp outside that shape
+//     0x07 f64 seconds, u32 nanos  Timestamp (integer seconds, 0 ≤ nanos < 1e9)
+//     0x08 f64 seconds, f64 nanos  any other Timestamp (NaN from an unparseable instant)
 //     0x09 i64     bigint in int64                            0x0a varint(len) ASCII decimal  any other bigint
 //     0x0b varint(n) value*  array (holes are written as null)
 //     0x0c map
@@ -322,7 +323,7 @@ function writeBigint(v: bigint): void {
 
 function writeTimestamp(t: Timestamp): void {
   const { seconds, nanos } = t;
-  const usual = Number.isInteger(nanos) && nanos >= 0 && nanos < 1e9;
+  const usual = Number.isInteger(seconds) && Number.isInteger(nanos) && nanos >= 0 && nanos < 1e9;
   ensure(17);
   out[pos++] = usual ? T_TIMESTAMP : T_TIMESTAMP_RAW;
   view.setFloat64(pos, seconds, true);
