@@ -20,6 +20,8 @@ interface RunArgs {
   reloadIntervalMs: number;
   logLevel: LogLevelName;
   workers: number;
+  /** --threads: filter/output threads (1: everything on the main thread). */
+  threads: number;
   batchSize: number;
   batchDelayMs: number;
   supportEscapes: boolean;
@@ -46,6 +48,8 @@ const USAGE = `Usage: flowstash [run] (-f PATH | -e STRING) [options]
       --config.support_escapes     process \\n \\t \\" … in quoted strings (default off)
       --log.level LEVEL            fatal, error, warn, info (default), debug, trace
   -w, --pipeline.workers N         filter/output workers (default: number of CPU cores)
+      --threads N                  run the filters and outputs on N threads, each with its own plugin
+                                   instances (default 1); batches may leave in another order
   -b, --pipeline.batch.size N      events per worker batch (default 125)
   -u, --pipeline.batch.delay MS    max wait for a batch to fill (default 50)
       --pipeline.ecs_compatibility M  disabled, v1 or v8 (default v8): field layout of ECS-aware plugins
@@ -91,6 +95,7 @@ const VALUE_FLAGS = new Set([
   'pipeline.batch.delay',
   'pipeline.ecs_compatibility',
   'path.settings',
+  'threads',
 ]);
 const ECS_MODES: readonly EcsCompatibility[] = ['disabled', 'v1', 'v8'];
 
@@ -102,6 +107,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     reloadIntervalMs: 3000,
     logLevel: 'info',
     workers: os.availableParallelism(),
+    threads: 1,
     batchSize: 125,
     batchDelayMs: 50,
     supportEscapes: false,
@@ -163,6 +169,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
         break;
       case 'pipeline.workers':
         args.workers = positiveInt('pipeline.workers', value);
+        break;
+      case 'threads':
+        args.threads = positiveInt('threads', value);
         break;
       case 'pipeline.batch.size':
         args.batchSize = positiveInt('pipeline.batch.size', value);
@@ -309,6 +318,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(deadLetterQueue ? { deadLetterQueue } : {}),
     dataPath: dataPathSetting(ymlSettings),
     workers: args.workers,
+    threads: args.threads,
     batchSize: args.batchSize,
     batchDelayMs: args.batchDelayMs,
     logLevel: args.logLevel,
@@ -415,6 +425,7 @@ async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedS
       runs.map((run) =>
         runPipeline(run.config, {
           workers: run.workers,
+          threads: args.threads,
           batchSize: run.batchSize,
           batchDelayMs: run.batchDelayMs,
           logLevel: args.logLevel,
@@ -430,6 +441,6 @@ async function runPipelinesYml(args: RunArgs, dir: string, ymlSettings: AppliedS
     );
     return Math.max(failed ? 1 : 0, ...codes);
   }
-  const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun, dataPath });
+  const code = await runPipelines(runs, { logLevel: args.logLevel, dryRun: args.dryRun, dataPath, threads: args.threads });
   return failed ? Math.max(code, 1) : code;
 }

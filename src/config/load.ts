@@ -93,6 +93,7 @@ function parsePart(file: string, content: string): Part {
 }
 
 function readParts(options: LoadOptions, warnings: string[]): Part[] {
+  if (options.parts !== undefined) return options.parts.map((p) => parsePart(p.file, p.text));
   if (options.configString !== undefined) {
     const s = options.configString;
     const parts = [parsePart(CONFIG_STRING_SOURCE, s)];
@@ -497,7 +498,9 @@ function generatedId(node: PluginNode): string {
 export async function loadPipelineConfig(options: LoadOptions): Promise<PipelineConfig> {
   const warnings: string[] = [];
   const parts = readParts(options, warnings);
-  const compiler = new Compiler(options.env ?? process.env, options.supportEscapes ?? false);
+  const env = options.env ?? process.env;
+  const supportEscapes = options.supportEscapes ?? false;
+  const compiler = new Compiler(env, supportEscapes);
   for (const part of parts) compiler.compilePart(part);
   compiler.finish();
   if (compiler.problems.length > 0) throw new ConfigError(compiler.problems.join('\n\n'));
@@ -509,6 +512,7 @@ export async function loadPipelineConfig(options: LoadOptions): Promise<Pipeline
     filters: pick('filter'),
     outputs: pick('output'),
     warnings: [...warnings, ...compiler.warnings],
+    origin: { parts: parts.map((p) => ({ file: p.file, text: p.text.text })), env: { ...env }, supportEscapes },
     plugin(node: PluginNode): ValidatedPlugin {
       const found = compiler.plugins.get(node);
       if (!found) throw new Error(`plugin node ${node.kind} '${node.name}' at ${node.loc.file}:${node.loc.line}:${node.loc.column} is not part of this pipeline`);

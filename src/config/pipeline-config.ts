@@ -55,6 +55,15 @@ export interface PipelineConfig {
   condition(condition: Condition): ConditionTree;
   /** Human-readable warnings (defaults added for -e, precedence surprises, deprecated settings …). */
   warnings: string[];
+  /** What it was loaded from, to load the same pipeline again elsewhere (a filter thread): absent when built by hand. */
+  origin?: ConfigOrigin;
+}
+
+/** The texts a config was compiled from (after reading files; -e's default parts included) and how. */
+export interface ConfigOrigin {
+  parts: { file: string; text: string }[];
+  env: Record<string, string | undefined>;
+  supportEscapes: boolean;
 }
 
 export interface LoadOptions {
@@ -66,6 +75,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** config.support_escapes (default false). */
   supportEscapes?: boolean;
+  /** Texts already read (a ConfigOrigin's parts): loaded as given, paths and configString ignored. */
+  parts?: { file: string; text: string }[];
 }
 
 export { ConfigError } from './errors.ts';

@@ -42,7 +42,7 @@ function inspectValue(v: unknown): string {
 export class PipelineLogger implements Logger {
   constructor(
     private readonly name: string,
-    private readonly level: LogLevel = 'info',
+    readonly level: LogLevel = 'info',
     private readonly sink: LogSink = stderrSink,
     private readonly clock: () => Date = () => new Date(),
   ) {}

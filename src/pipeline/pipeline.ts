@@ -13,6 +13,8 @@ import type { Event } from '../event/event.ts';
 import type { PipelineLogger } from './log.ts';
 import { BoundedQueue } from './queue.ts';
 import { acquireDeadLetterQueue, type DeadLetterQueueHandle, type DeadLetterQueueSettings } from './dead-letter-queue.ts';
+import { FilterThreads } from './threads/filter-threads.ts';
+import { threadsRefusal } from './threads/threadable.ts';
 
 export interface PipelineSettings {
   workers: number;
@@ -31,6 +33,10 @@ export interface PipelineSettings {
   deadLetterQueue?: DeadLetterQueueSettings;
   /** `path.data`, absolute (plugins' state such as sincedb files). */
   dataPath?: string;
+  /** `--threads N`: filters and outputs run on N threads (threads/), the inputs here. Default 1: all on this thread. */
+  threads?: number;
+  /** Called after each batch went through the filters and outputs, with its number of events. */
+  onBatchDone?: (events: number) => void;
 }
 
 export interface PluginCounters {
@@ -181,6 +187,18 @@ export class Pipeline {
   static async build(config: PipelineConfig, settings: PipelineSettings, overrides?: PipelineOverrides): Promise<Pipeline> {
     const p = new Pipeline(config, settings);
     if (overrides) p.overrides = overrides;
+    const threads = settings.threads ?? 1;
+    if (threads > 1) {
+      const placed = [config.inputs, config.filters, config.outputs].flatMap((section) =>
+        pluginNodes(section).map((n) => ({ kind: n.kind as 'input' | 'filter' | 'output', name: n.name, where: where(n) })),
+      );
+      const refusal = threadsRefusal(placed, {
+        hasOrigin: config.origin !== undefined,
+        deadLetterQueue: settings.deadLetterQueue !== undefined && !settings.dryRun,
+        overrides: overrides !== undefined,
+      });
+      if (refusal) throw new PipelineBuildError(`--threads ${threads}: ${refusal}`);
+    }
     await p.loadModules();
     await prepareConditions(config);
     p.openDeadLetterQueue();
@@ -191,7 +209,37 @@ export class Pipeline {
       throw e;
     }
     await p.register();
+    if (threads > 1) await p.startThreads(threads);
     return p;
+  }
+
+  /** `--threads`: the threads running the filters and outputs (undefined: they run on this thread). */
+  private threads: FilterThreads | undefined;
+  /** The threads' filters and outputs with their summed counters, once they finished. */
+  private threadPlugins: PluginCounters[] = [];
+
+  private async startThreads(count: number): Promise<void> {
+    const s = this.settings;
+    try {
+      this.threads = await FilterThreads.start(
+        count,
+        {
+          origin: this.config.origin!,
+          batchSize: s.batchSize,
+          batchDelayMs: s.batchDelayMs,
+          logLevel: s.log.level,
+          ...(s.ecsCompatibility ? { ecsCompatibility: s.ecsCompatibility } : {}),
+          ...(s.pipelineId ? { pipelineId: s.pipelineId } : {}),
+          dryRun: s.dryRun ?? false,
+          ...(s.flushIntervalMs !== undefined ? { flushIntervalMs: s.flushIntervalMs } : {}),
+          ...(s.dataPath ? { dataPath: s.dataPath } : {}),
+        },
+        (message) => s.log.error(message),
+      );
+    } catch (e) {
+      await this.closeAll();
+      throw new PipelineBuildError((e as Error).message);
+    }
   }
 
   /** The pipeline's DLQ (Logstash's dlq_writer), shared by every plugin through its context. */
@@ -366,6 +414,8 @@ export class Pipeline {
     const { inputs, onFiltered } = this.overrides;
     if (inputs) inputs.forEach((o, i) => this.compileInputOverride(o, i));
     else for (const stmt of this.config.inputs) this.compileInput(stmt);
+    // With --threads the filters and outputs are built by each thread, not here.
+    if ((this.settings.threads ?? 1) > 1) return;
     const fanout = this.compileOutputs(this.config.outputs);
     this.checkOutputOverrides();
     this.collect = this.outputs.map(() => []);
@@ -600,8 +650,17 @@ export class Pipeline {
     if (this.started) throw new Error('pipeline already started');
     this.started = true;
     const inputsDone = Promise.all(this.inputs.map((i) => this.runInput(i)));
-    const workers = Array.from({ length: Math.max(1, this.settings.workers) }, () => this.worker());
     void inputsDone.then(() => this.queue.close());
+    const threads = this.threads;
+    if (threads) {
+      void this.feedThreads(threads)
+        .then(() => this.finishThreads(threads))
+        .then(() => this.closeAll())
+        .catch((e: unknown) => this.settings.log.error('Pipeline worker failed', { exception: (e as Error).message }))
+        .finally(() => this.resolveDone());
+      return;
+    }
+    const workers = Array.from({ length: Math.max(1, this.settings.workers) }, () => this.worker());
     const flushTimer = this.startPeriodicFlush();
     void Promise.all(workers)
       .then(() => {
@@ -625,7 +684,45 @@ export class Pipeline {
   /** Forced stop: drops what is queued; returns how many events were abandoned (queued + in flight). */
   abandon(): number {
     this.abort.abort();
-    return this.queue.discard() + this.inFlight;
+    const inThreads = this.threads?.inFlight ?? 0;
+    void this.threads?.terminate();
+    return this.queue.discard() + this.inFlight + inThreads;
+  }
+
+  /** --threads: the memory queue's batches go to the threads until the inputs are done and it is empty. */
+  private async feedThreads(threads: FilterThreads): Promise<void> {
+    const { batchSize, batchDelayMs } = this.settings;
+    for (;;) {
+      const batch = await this.queue.take(batchSize, batchDelayMs);
+      if (batch.length === 0) return;
+      await threads.send(batch, this.unsendable);
+    }
+  }
+
+  private unsendableReported = false;
+
+  /** An event a filter thread cannot be given (a value no field can hold): counted as failed, said once. */
+  private readonly unsendable = (event: Event, e: Error): void => {
+    this.totals.failed++;
+    if (this.unsendableReported) return;
+    this.unsendableReported = true;
+    this.settings.log.error('An event could not be handed to a filter thread and was dropped; further cases are only counted', {
+      exception: e.message,
+    });
+  };
+
+  /** --threads: every thread drains and closes; their counters become this pipeline's. */
+  private async finishThreads(threads: FilterThreads): Promise<void> {
+    const r = await threads.finish();
+    this.totals.filtered += r.totals.filtered;
+    this.totals.out += r.totals.out;
+    this.totals.dropped += r.totals.dropped;
+    this.totals.failed += r.totals.failed + r.lost;
+    this.outputWriteFailures += r.outputWriteFailures;
+    this.threadPlugins = r.plugins.map((p) => {
+      const stats = p.stats;
+      return { kind: p.kind, name: p.name, id: p.id, in: p.in, out: p.out, instance: stats ? { stats: () => stats } : {} } as PluginCounters;
+    });
   }
 
   private async runInput(ri: RunningInput): Promise<void> {
@@ -691,6 +788,7 @@ export class Pipeline {
       if (waiting) await waiting;
       await this.writeCollected(waiting !== undefined);
       this.inFlight -= batch.length;
+      this.settings.onBatchDone?.(batch.length);
       // A full queue hands out batches in microtasks only: let signals and timers in between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -825,7 +923,7 @@ export class Pipeline {
 
   /** Codec/plugin counters for the summary (stats() of every instance that has one). */
   pluginStats(): { counters: PluginCounters; stats?: Record<string, number> }[] {
-    return this.plugins.map((c) => {
+    return [...this.plugins, ...this.threadPlugins].map((c) => {
       const s = (c.instance as { stats?: () => Record<string, number> }).stats?.();
       return s ? { counters: c, stats: s } : { counters: c };
     });

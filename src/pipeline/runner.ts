@@ -11,6 +11,8 @@ import { runningPipelines } from './registry.ts';
 
 export interface RunPipelineOptions {
   workers: number;
+  /** --threads: filter/output threads (default 1). */
+  threads?: number;
   batchSize: number;
   batchDelayMs: number;
   logLevel: string;
@@ -135,7 +137,7 @@ export async function runPipeline(config: PipelineConfig, opts: RunPipelineOptio
     p.start();
     runningPipelines.add(id, p);
     void p.done.then(() => runningPipelines.remove(id, p));
-    root.info('Pipeline started', { 'pipeline.id': id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize });
+    root.info('Pipeline started', { 'pipeline.id': id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize, ...(settings.threads ? { threads: settings.threads } : {}) });
     opts.onStart?.(control);
   };
   startPipeline(current);
@@ -274,7 +276,7 @@ export interface PipelineRun {
   deadLetterQueue?: DeadLetterQueueSettings;
 }
 
-export type RunPipelinesOptions = Pick<RunPipelineOptions, 'logLevel' | 'dryRun' | 'logSink' | 'handleSignals' | 'forceExit' | 'onStart' | 'dataPath'>;
+export type RunPipelinesOptions = Pick<RunPipelineOptions, 'logLevel' | 'dryRun' | 'logSink' | 'handleSignals' | 'forceExit' | 'onStart' | 'dataPath' | 'threads'>;
 
 /**
  * Several pipelines in one process (pipelines.yml): each built and started with its own settings
@@ -298,7 +300,7 @@ export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipeli
     pipeline.start();
     runningPipelines.add(run.id, pipeline);
     void pipeline.done.then(() => runningPipelines.remove(run.id, pipeline));
-    root.info('Pipeline started', { 'pipeline.id': run.id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize });
+    root.info('Pipeline started', { 'pipeline.id': run.id, 'pipeline.workers': settings.workers, 'pipeline.batch.size': settings.batchSize, ...(settings.threads ? { threads: settings.threads } : {}) });
   }
   if (started.length === 0) return 1;
   root.info('Pipelines running', { count: started.length, running_pipelines: started.map((s) => s.id) });
@@ -328,7 +330,7 @@ export async function runPipelines(runs: readonly PipelineRun[], opts: RunPipeli
 function pipelineSettings(
   run: Pick<PipelineRun, 'id' | 'workers' | 'batchSize' | 'batchDelayMs' | 'ecsCompatibility' | 'deadLetterQueue'>,
   log: PipelineLogger,
-  shared: { dryRun?: boolean; dataPath?: string },
+  shared: { dryRun?: boolean; dataPath?: string; threads?: number },
 ): PipelineSettings {
   return {
     workers: Math.max(1, Math.floor(run.workers)),
@@ -340,5 +342,6 @@ function pipelineSettings(
     pipelineId: run.id,
     ...(run.deadLetterQueue ? { deadLetterQueue: run.deadLetterQueue } : {}),
     ...(shared.dataPath ? { dataPath: shared.dataPath } : {}),
+    ...(shared.threads !== undefined && shared.threads > 1 ? { threads: shared.threads } : {}),
   };
 }

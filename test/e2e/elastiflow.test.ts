@@ -157,7 +157,8 @@ function checkCapture(c: Capture, docs: BulkDoc[], host: RegExp): void {
   }
 }
 
-describe.skipIf(!HAVE_ELASTIFLOW)('ElastiFlow 4.0.1 conf.d, end to end', () => {
+// Once with the filters and outputs on the main thread, once on two filter threads (--threads 2).
+describe.skipIf(!HAVE_ELASTIFLOW).each([1, 2])('ElastiFlow 4.0.1 conf.d, end to end, --threads %i', (threads) => {
   let dir = '';
   let ports: Ports;
   let collector: Collector | undefined;
@@ -167,7 +168,7 @@ describe.skipIf(!HAVE_ELASTIFLOW)('ElastiFlow 4.0.1 conf.d, end to end', () => {
     const e = await elastiflowEnv();
     dir = e.dir;
     ports = e.ports;
-    collector = startCollector(e.env);
+    collector = startCollector(e.env, threads > 1 ? ['--threads', String(threads)] : []);
     [ipfix, v9, ipfixTcp] = await Promise.all([
       makeCapture(dir, 'softflowd', 'softflowd', 11, 120),
       makeCapture(dir, 'cisco-v9', 'cisco-v9', 12, 120),
