@@ -4,7 +4,9 @@
 // flows/s it takes with zero loss (every record sent is one bulk document on stdout).
 // One collector for all steps (its start costs tens of seconds: ruby WASM, dictionaries); each step
 // replays a fixed number of datagrams at a rate and counts the documents that come out.
-// Run: npx tsx bench/elastiflow.ts [--dist] [--hold 8] [--warmup 15] [--rates 5000,10000,20000,30000] [--cpu-prof] [--node-options "--max-semi-space-size=64"]
+// Run: npx tsx bench/elastiflow.ts [--dist] [--threads 2] [--hold 8] [--warmup 15] [--rates 5000,10000,20000,30000] [--cpu-prof] [--node-options "--max-semi-space-size=64"]
+//   --threads N: the collector's filter/output threads (flowstash --threads; default: the machine's cores;
+//     1 = everything on the main thread, flowstash's default).
 //   --cpu-prof: the collector runs under node --cpu-prof; the top functions by self time are printed.
 //   --in-process [--rounds 3]: no sockets, no sender: the pipeline runs in this process on the capture's
 //     datagrams (decoded as the udp input decodes them, outputs counted, not written) as fast as it
@@ -36,7 +38,8 @@ const WARMUP_PPS = 500;
 const RATES = arg('--rates', '5000,10000,15000,20000,25000,30000').split(',').map(Number);
 const PROFILE = process.argv.includes('--cpu-prof');
 // e.g. --collector-args "-b 1000": pipeline settings for the collector (flowstash -f options)
-const COLLECTOR_ARGS = arg('--collector-args', '').split(' ').filter(Boolean);
+const THREADS = Number(arg('--threads', String(os.availableParallelism())));
+const COLLECTOR_ARGS = [...(THREADS > 1 ? ['--threads', String(THREADS)] : []), ...arg('--collector-args', '').split(' ').filter(Boolean)];
 // e.g. --node-options "--max-semi-space-size=64": V8 flags for the collector (what NODE_OPTIONS gives a user's run)
 const NODE_FLAGS = arg('--node-options', '').split(' ').filter(Boolean);
 const IN_PROCESS = process.argv.includes('--in-process');
@@ -135,7 +138,7 @@ async function main(): Promise<void> {
     if (collector.exitCode !== null) throw new Error(`collector exited:\n${log.slice(-3000)}`);
     await sleep(200);
   }
-  console.log(`collector: full ElastiFlow conf.d, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${COLLECTOR_ARGS.length ? ` (${COLLECTOR_ARGS.join(' ')})` : ''}${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(' ')})` : ''}${PROFILE ? ' (under --cpu-prof)' : ''}`);
+  console.log(`collector: full ElastiFlow conf.d, ${THREADS > 1 ? `filters and outputs on ${THREADS} threads` : 'everything on one thread'}, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${COLLECTOR_ARGS.length ? ` (${COLLECTOR_ARGS.join(' ')})` : ''}${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(' ')})` : ''}${PROFILE ? ' (under --cpu-prof)' : ''}`);
   console.log(`capture: ${path.relative(ROOT, CAPTURE)} (softflowd IPFIX, 4 exporters, ${per.length} datagrams, ${avg.toFixed(1)} records per datagram); each step sends ${HOLD} s worth, after a ${WARMUP_SECONDS} s warm-up at ${WARMUP_PPS} datagrams/s\n`);
 
   const replay = async (pps: number, packets: number): Promise<{ sent: number; seconds: number; senderCpu: number }> => {
