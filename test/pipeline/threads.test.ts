@@ -19,6 +19,7 @@ input { generator { count => 1000 lines => ["alpha", "beta", "gamma 3.5"] ecs_co
 filter {
   ruby { code => "event.set('tenth', true) if event.get('sequence') % 10 == 0" }
   if [tenth] { drop {} }
+  translate { source => "message" target => "t" dictionary => { "alpha" => "A" "beta" => "B" } }
   if [message] =~ /^gamma/ {
     mutate { split => { "message" => " " } add_tag => ["g"] }
     mutate { convert => { "[message][1]" => "float" } }
@@ -50,7 +51,7 @@ describe('--threads', () => {
     // its second element converted to a float.
     const docs = a.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(docs.filter((d) => d['sequence'] === 7 && d['message'] === 'BETA')).toEqual([
-      { '@version': '1', message: 'BETA', sequence: 7, nested: { copy: 'BETA-7' }, n2: 14 },
+      { '@version': '1', message: 'BETA', sequence: 7, t: 'B', nested: { copy: 'BETA-7' }, n2: 14 },
     ]);
     expect(docs.filter((d) => d['sequence'] === 8 && Array.isArray(d['message']))).toEqual([
       { '@version': '1', message: ['gamma', 3.5], sequence: 8, tags: ['g'], n2: 16 },
@@ -61,6 +62,8 @@ describe('--threads', () => {
     expect(two.err).toMatch(/Pipeline started \{.*:threads=>2\}/);
     // Per-plugin counters are summed over the threads: the drop filter saw 300 events.
     expect(two.err).toMatch(/filter drop \([^)]*\): in=300 out=0/);
+    // A plugin's state (the dictionary each thread loaded) is shown once, not summed.
+    expect(two.err).toMatch(/filter translate \([^)]*\): in=2700 out=2700 matched=1800 .*dictionary_size=2$/m);
     expect(two.err).toMatch(/output stdout \([^)]*\): in=2700 written=2700/);
   }, 120_000);
 

@@ -9,6 +9,12 @@ import { workerBootstrapSource } from '../../util/worker-bootstrap.ts';
 import { encodeEvents } from './event-wire.ts';
 import type { FromFilterThread, ThreadCounters, ThreadTotals, ToFilterThread, FilterThreadData } from './thread-messages.ts';
 
+/**
+ * Stats that describe a plugin's state, the same in every thread (each loads the same dictionary and
+ * reloads it on the same schedule): shown once (the largest), not summed like event counts.
+ */
+const STATE_STATS = new Set(['dictionary_size', 'networks', 'reloads', 'pending']);
+
 /** Batches sent to one thread and not yet through its outputs: one running, one queued, one arriving. */
 const MAX_OUTSTANDING_BATCHES = 3;
 
@@ -188,7 +194,7 @@ export class FilterThreads {
         sum.out += p.out;
         if (p.stats) {
           sum.stats ??= {};
-          for (const [k, v] of Object.entries(p.stats)) sum.stats[k] = (sum.stats[k] ?? 0) + v;
+          for (const [k, v] of Object.entries(p.stats)) sum.stats[k] = STATE_STATS.has(k) ? Math.max(sum.stats[k] ?? v, v) : (sum.stats[k] ?? 0) + v;
         }
       }
     }
