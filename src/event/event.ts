@@ -384,7 +384,7 @@ export function deepClone(v: FieldValue): FieldValue {
   if (Array.isArray(v)) return v.map(deepClone);
   if (isFieldMap(v)) {
     const out: FieldMap = {};
-    for (const k of Object.keys(v)) out[k] = deepClone(v[k]!);
+    for (const k of Object.keys(v)) setOwn(out, k, deepClone(v[k]!));
     return out;
   }
   return v;

@@ -111,3 +111,16 @@ describe('Event.set through names Object.prototype also has', () => {
     expect(e.data['toString']).toEqual({ y: 'z' });
   });
 });
+
+describe('Event.clone of a field named __proto__', () => {
+  it('copies it as a field (a clone filter copies every field), never as the copy’s prototype', () => {
+    const e = new Event({ '@timestamp': new Timestamp(0) });
+    e.set('[a][__proto__]', { polluted: true });
+    const c = e.clone();
+    const a = c.data['a'] as Record<string, unknown>;
+    expect(Object.keys(a)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    expect(c.get('[a][__proto__][polluted]')).toBe(true);
+    expect((a as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});
