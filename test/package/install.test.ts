@@ -46,6 +46,7 @@ describe('npm pack', () => {
     expect(shipped).toContain('dist/cli/main.js');
     expect(shipped).toContain('dist/replay/send-worker.js');
     expect(shipped).toContain('dist/fuzz/worker.js');
+    expect(shipped).toContain('dist/pipeline/threads/filter-thread.js');
     expect(shipped.filter((f) => /\.test\.[jt]s$|^(src|test|bench|scripts|\.ci)\//.test(f))).toEqual([]);
     expect(shipped.filter((f) => f.endsWith('.ts'))).toEqual([]);
   });
@@ -84,6 +85,18 @@ describe('the installed package', () => {
     const args = ['--no-install', 'flowstash', 'fuzz', '--codec', 'netflow', '--input', capture, '--iterations', '20', '--out', join(work, 'findings'), '--no-progress'];
     const r = run('npx', args, app);
     expect(r.stderr + r.stdout).toContain('worker started 1×');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('the installed package, --threads', () => {
+  it('runs the filters on two threads from dist/: every event once, the summary adds up', (ctx) => {
+    if (skipReason) return ctx.skip();
+    const config = 'input { generator { count => 500 } } filter { mutate { add_field => { "t" => "%{sequence}" } } } output { stdout { codec => dots } }';
+    const r = run('npx', ['--no-install', 'flowstash', '--threads', '2', '-b', '20', '-e', config], app);
+    expect(r.stderr).not.toMatch(/tsx|ERROR/);
+    expect(r.stdout).toBe('.'.repeat(500));
+    expect(r.stderr).toMatch(/Summary: events in=500 filtered=500 out=500 dropped=0 failed=0/);
     expect(r.status).toBe(0);
   });
 });
