@@ -151,20 +151,8 @@ function writeKey(k: string): void {
   }
   keyIndex.set(k, keyIndex.size);
   const n = k.length;
-  if (n < 32) {
-    // Optimistic ASCII: the header is 4·len+1 < 128, one byte.
-    ensure(1 + n);
-    const start = pos;
-    out[pos++] = n * 4 + 1;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = k.charCodeAt(i);
-      if (c >= 0x80) break;
-      out[pos++] = c;
-    }
-    if (i === n) return;
-    pos = start;
-  }
+  // Optimistic ASCII: the header is 4·len+1 < 128, one byte.
+  if (n < 32 && asciiAfter(n * 4 + 1, k)) return;
   if (isWellFormed(k)) {
     const bytes = Buffer.byteLength(k, 'utf8');
     writeVarint(bytes * 4 + 1);
@@ -176,21 +164,26 @@ function writeKey(k: string): void {
   }
 }
 
+/** Writes the one-byte header, then `s` as ASCII; false (nothing written) when `s` has a non-ASCII character. */
+function asciiAfter(header: number, s: string): boolean {
+  const n = s.length;
+  ensure(1 + n);
+  const start = pos;
+  out[pos++] = header;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      pos = start;
+      return false;
+    }
+    out[pos++] = c;
+  }
+  return true;
+}
+
 function writeString(s: string): void {
   const n = s.length;
-  if (n < 128) {
-    ensure(1 + n);
-    const start = pos;
-    out[pos++] = T_ASCII | n;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) break;
-      out[pos++] = c;
-    }
-    if (i === n) return;
-    pos = start;
-  }
+  if (n < 128 && asciiAfter(T_ASCII | n, s)) return;
   if (isWellFormed(s)) {
     const bytes = Buffer.byteLength(s, 'utf8');
     ensure(1);
