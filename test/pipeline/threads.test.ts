@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runFlowstash } from '../e2e/helpers.ts';
+import { flowstash as spawnFlowstash, runFlowstash } from '../e2e/helpers.ts';
 
 async function flowstash(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const r = await runFlowstash(args);
@@ -66,6 +66,37 @@ describe('--threads', () => {
     expect(two.err).toMatch(/filter translate \([^)]*\): in=2700 out=2700 matched=1800 .*dictionary_size=2$/m);
     expect(two.err).toMatch(/output stdout \([^)]*\): in=2700 written=2700/);
   }, 120_000);
+
+  it('writes stdout from both threads without mixing their batches (each batch ~1 MB, one line per event)', async () => {
+    const big = 'x'.repeat(8000);
+    const config = `input { generator { count => 2000 message => "${big}" ecs_compatibility => disabled } }
+filter { mutate { add_field => { "copy" => "%{message}" } remove_field => ["@timestamp", "host", "event"] } }
+output { stdout { codec => json_lines } }`;
+    const r = await flowstash(['-e', config, '--threads', '2']);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(2000);
+    const sequences = lines.map((l) => {
+      const d = JSON.parse(l) as { message: string; copy: string; sequence: number };
+      expect(d.message === big && d.copy === big).toBe(true);
+      return d.sequence;
+    });
+    expect(new Set(sequences).size).toBe(2000);
+  }, 120_000);
+
+  it.each([1, 2])('ends quietly with code 0 when stdout\'s reader goes away (`| head`), with %i thread(s)', async (threads) => {
+    const s = spawnFlowstash(['-e', 'input { generator { count => 1000000 } } output { stdout { } }', '--threads', String(threads)]);
+    let got = 0;
+    s.child.stdout!.on('data', (d: string) => {
+      got += d.length;
+      if (got >= 30_000) s.child.stdout!.destroy();
+    });
+    const code = await s.exited;
+    expect(code, s.stderr).toBe(0);
+    expect(s.stderr).not.toMatch(/ERROR|WARN|EPIPE/);
+    expect(s.stderr).not.toMatch(/Summary/);
+  }, 60_000);
 
   it('refuses a filter that must see every event, saying where it is', async () => {
     const r = await flowstash([

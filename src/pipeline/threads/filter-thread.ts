@@ -8,6 +8,7 @@ import type { Input, InputContext } from '../../plugins/types.ts';
 import { PipelineLogger } from '../log.ts';
 import { Pipeline } from '../pipeline.ts';
 import { decodeEvents } from './event-wire.ts';
+import { lockedStdout } from './locked-stdout.ts';
 import type { FilterThreadData, FromFilterThread, ThreadCounters, ToFilterThread } from './thread-messages.ts';
 
 const data = workerData as FilterThreadData;
@@ -45,6 +46,7 @@ class MainThreadBatches implements Input {
 }
 
 async function main(): Promise<void> {
+  Object.defineProperty(process, 'stdout', { value: lockedStdout(data.stdoutLock, data.stdoutClosedEndsProcess ? () => post({ type: 'stdout-closed' }) : undefined), configurable: true, enumerable: true });
   const log = new PipelineLogger('runner', data.logLevel);
   const config = await loadPipelineConfig({ parts: data.origin.parts, env: data.origin.env, supportEscapes: data.origin.supportEscapes });
   const input = new MainThreadBatches();

@@ -3,10 +3,12 @@
 // inputs decoded here. A batch goes to the thread with the fewest events outstanding; a thread holds
 // at most MAX_OUTSTANDING_BATCHES batches' worth, so a slow thread fills the memory queue and the inputs wait, as
 // with one thread. At the end every thread drains, flushes and closes, and reports its counters.
+// The threads write stdout themselves (locked-stdout.ts); this thread writes none of it.
 import { Worker } from 'node:worker_threads';
 import type { Event } from '../../event/event.ts';
 import { workerBootstrapSource } from '../../util/worker-bootstrap.ts';
 import { encodeEvents } from './event-wire.ts';
+import { stdoutLock } from './locked-stdout.ts';
 import type { FromFilterThread, ThreadCounters, ThreadTotals, ToFilterThread, FilterThreadData } from './thread-messages.ts';
 
 /**
@@ -50,9 +52,14 @@ export class FilterThreads {
    * Starts `count` threads and waits until each has built and registered its filters and outputs;
    * rejects with the first thread's build error (the others are stopped).
    */
-  static async start(count: number, data: Omit<FilterThreadData, 'index'>, onError: (message: string) => void): Promise<FilterThreads> {
+  static async start(
+    count: number,
+    data: Omit<FilterThreadData, 'index' | 'stdoutLock' | 'stdoutClosedEndsProcess'>,
+    onError: (message: string) => void,
+  ): Promise<FilterThreads> {
     const pool = new FilterThreads(MAX_OUTSTANDING_BATCHES * data.batchSize, onError);
-    const ready = Array.from({ length: count }, (_, index) => pool.spawn({ ...data, index }));
+    const shared = { stdoutLock: stdoutLock(), stdoutClosedEndsProcess: process.stdout.listenerCount('error') > 0 };
+    const ready = Array.from({ length: count }, (_, index) => pool.spawn({ ...data, index, ...shared }));
     try {
       await Promise.all(ready);
     } catch (e) {
@@ -81,6 +88,9 @@ export class FilterThreads {
             if (!ready) reject(new Error(m.message));
             else this.fail(`filter thread ${data.index + 1} failed: ${m.message}`);
             break;
+          case 'stdout-closed':
+            this.stdoutClosed();
+            break;
           case 'done':
             t.outstanding -= m.events;
             this.notify();
@@ -101,6 +111,11 @@ export class FilterThreads {
         this.notify();
       });
     });
+  }
+
+  /** A thread's stdout reader has gone: the main thread's stdout listener (the CLI's) ends the process, as with one thread. */
+  private stdoutClosed(): void {
+    process.stdout.emit('error', Object.assign(new Error('EPIPE: broken pipe, write'), { code: 'EPIPE', syscall: 'write' }));
   }
 
   private fail(message: string): void {

@@ -8,6 +8,10 @@ export interface FilterThreadData {
   /** 0-based; the thread's name in messages is index + 1. */
   index: number;
   origin: ConfigOrigin;
+  /** Shared by the threads: held around each write to stdout (locked-stdout.ts). */
+  stdoutLock: SharedArrayBuffer;
+  /** The main thread ends the process when stdout's reader goes (the CLI does): the thread then only reports it. */
+  stdoutClosedEndsProcess: boolean;
   batchSize: number;
   batchDelayMs: number;
   logLevel: LogLevel;
@@ -44,6 +48,8 @@ export interface ThreadCounters {
 export type FromFilterThread =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
+  /** Stdout's reader has gone (EPIPE): the process ends as it does when the main thread meets it. */
+  | { type: 'stdout-closed' }
   /** A batch went through the filters and outputs. */
   | { type: 'done'; events: number }
   | { type: 'final'; totals: ThreadTotals; plugins: ThreadCounters[]; outputWriteFailures: number };
