@@ -789,10 +789,24 @@ module LogStash
       end
 
       # One worker batch: for each event, [ops, cancelled, new events, error, returned original].
-      # (while loops: a block called from a C iterator costs a setjmp, slow in WebAssembly)
+      # An exit! leaves the event that called it with an error row; the batch goes on from the next.
       def __run(events)
         rows = []
-        i = 0
+        while rows.length < events.length
+          exited = catch(Flowstash::HARD_EXIT) { run_from(events, rows) }
+          next unless exited
+
+          event = events[rows.length]
+          rows << [event.__ops, event.cancelled?, @added&.map(&:__to_wire), Flowstash.hard_exit_error(*exited), true]
+        end
+        rows
+      end
+
+      private
+
+      # (while loops: a block called from a C iterator costs a setjmp, slow in WebAssembly)
+      def run_from(events, rows)
+        i = rows.length
         n = events.length
         if @script
           while i < n
@@ -805,10 +819,8 @@ module LogStash
             i += 1
           end
         end
-        rows
+        nil
       end
-
-      private
 
       def run_inline(event)
         @added = nil
@@ -1003,7 +1015,13 @@ module LogStash
       def call(id, method, json_args)
         args = JSON.parse(json_args.to_s)
         method = method.to_s
-        result = @filters.fetch(id).public_send(method, *args)
+        result = nil
+        exited = catch(HARD_EXIT) do
+          result = @filters.fetch(id).public_send(method, *args)
+          nil
+        end
+        return JSON.generate({ 'error' => hard_exit_error(*exited), 'log' => drain_log }) if exited
+
         JSON.generate({ 'ok' => result, 'log' => drain_log })
       rescue Exception => e # rubocop:disable Lint/RescueException -- everything must come back as a reply
         JSON.generate({ 'error' => [e.class.name, e.message, (e.backtrace || []).first(5)], 'log' => drain_log })
@@ -1036,6 +1054,37 @@ module LogStash
       end
     end
   end
+end
+
+# exit! ends the interpreter at once: in WebAssembly that unwinds it in the middle of a call from
+# JavaScript (a crash report on stderr, a VM that fails every later call, a segfault in a worker
+# thread). Here it leaves the filter code through a throw no rescue catches, as JRuby's hard exit
+# passes its rescues, and the event it ran for is reported as failed.
+module LogStash
+  module Flowstash
+    HARD_EXIT = Object.new.freeze
+
+    def self.exit_status(status)
+      case status
+      when true then 0
+      when false then 1
+      else Integer(status)
+      end
+    end
+
+    def self.hard_exit_error(status, backtrace)
+      ['SystemExit', "exit! called (status #{status}): Logstash's process would end here; flowstash fails the event instead", backtrace.first(5)]
+    end
+  end
+end
+
+module Kernel
+  private def exit!(status = false) = throw(LogStash::Flowstash::HARD_EXIT, [LogStash::Flowstash.exit_status(status), caller])
+  def self.exit!(status = false) = throw(LogStash::Flowstash::HARD_EXIT, [LogStash::Flowstash.exit_status(status), caller])
+end
+
+module Process
+  def self.exit!(status = false) = throw(LogStash::Flowstash::HARD_EXIT, [LogStash::Flowstash.exit_status(status), caller])
 end
 
 # Socket is not in the WebAssembly build (no network there); Socket.gethostname is what pipelines use.

@@ -124,6 +124,42 @@ describe('ruby filter: exceptions in user code', () => {
   });
 });
 
+// Kernel#exit! ends the interpreter at once; in Logstash that is JRuby's hard exit, which no rescue in
+// the filter catches. flowstash's Ruby is a WebAssembly VM that a real exit would leave broken (or,
+// on a worker thread, crash the process): the event that called it fails, alone, and the VM goes on.
+describe('ruby filter: exit!', () => {
+  it('fails only the event that called it, past the code\'s own rescue and with its ensure run; later events and batches run', async () => {
+    const log = recorder();
+    const code = "begin\n  exit!(2) if event.get('n') == 2\nrescue Exception\n  event.set('rescued', true)\nensure\n  event.set('ensured', true)\nend\nevent.set('ok', true)";
+    const f = await rubyFilter({ code }, log, 'pipe.conf:4:3');
+    const out = await runBatch(f, [1, 2, 3].map((n) => new Event({ n })));
+    expect(out.map((e) => [e.get('n'), e.get('ok'), e.get('rescued'), e.get('ensured'), e.get('tags')])).toEqual([
+      [1, true, undefined, true, undefined],
+      [2, undefined, undefined, true, ['_rubyexception']],
+      [3, true, undefined, true, undefined],
+    ]);
+    const errors = log.lines.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toBe("Ruby exception occurred: exit! called (status 2): Logstash's process would end here; flowstash fails the event instead");
+    expect(errors[0]!.data).toMatchObject({ where: 'pipe.conf:4:3', class: 'SystemExit' });
+    expect(String(errors[0]!.data!['backtrace'])).toMatch(/^\(ruby filter code\):2:in/);
+    const again = await runBatch(f, [new Event({ n: 4 })]);
+    expect(again[0]!.get('ok')).toBe(true);
+  });
+
+  it('Process.exit! and Kernel.exit! too; true is status 0, the default 1', async () => {
+    const log = recorder();
+    const f = await rubyFilter({ code: "n = event.get('n'); Process.exit!(true) if n == 1; Kernel.exit! if n == 2" }, log);
+    const out = await runBatch(f, [new Event({ n: 1 }), new Event({ n: 2 })]);
+    expect(out.map((e) => e.get('tags'))).toEqual([['_rubyexception'], ['_rubyexception']]);
+    expect(log.lines.filter((l) => l.level === 'error').map((l) => /status (\d)/.exec(l.msg)?.[1])).toEqual(['0', '1']);
+  });
+
+  it('in init, stops the filter from starting with the reason', async () => {
+    await expect(rubyFilter({ init: 'exit!', code: '' })).rejects.toThrow(/exit! called \(status 1\)/);
+  });
+});
+
 describe('ruby filter: script files (path, script_params)', () => {
   it("SOF-ELK's tcp_flags_expand.rb: string, integer and array sources", async () => {
     const str = await rubyFilter({ path: TCP_FLAGS, script_params: { source_field: '[netflow][tcp_flags_str]', source_type: 'str' } });
