@@ -91,3 +91,11 @@ function validSequenceLength(b: Buffer, i: number): number {
   if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
   return need + 1;
 }
+
+/** Text that is already Ruby's inspect of a value: a log line prints it as it is. */
+export class RubyInspected {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}

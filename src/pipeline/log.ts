@@ -1,5 +1,6 @@
 // Logging to stderr in Logstash's log4j shape:
 // `[2026-11-25T12:00:00,000][INFO ][flowstash.runner         ] message {:key=>"value"}`.
+import { RubyInspected } from '../event/ruby-inspect.ts';
 import type { Logger } from '../plugins/types.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -29,6 +30,7 @@ export function log4jTime(d: Date): string {
 /** A value as Ruby's inspect would show it in Logstash's log lines. */
 function inspectValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
+  if (v instanceof RubyInspected) return v.text;
   if (v === null || v === undefined) return 'nil';
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return '[' + v.map(inspectValue).join(', ') + ']';

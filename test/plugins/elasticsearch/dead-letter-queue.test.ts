@@ -65,7 +65,7 @@ describe('dead letter queue from Logstash settings', () => {
     expect(rest).toEqual([]);
     expect(entry!.pluginType).toBe('elasticsearch');
     expect(entry!.pluginId).toBe('es_out');
-    expect(entry!.reason).toMatch(/^Could not index event to Elasticsearch\. status: 400, action: .*"_index":"flows".*, response: .*"status":400/);
+    expect(entry!.reason).toMatch(/^Could not index event to Elasticsearch\. status: 400, action: \["index", \{:_id=>nil, :_index=>"flows", :routing=>nil\}, #<LogStash::Event:0x[0-9a-f]+>\], response: \{"index"=>\{.*"status"=>400/);
     expect(entry!.event.get('message')).toBe('bad');
     expect(r.stderr).toMatch(/dlqRouted=1/);
     expect(r.stderr).toMatch(/Dead letter queue .*:written=>1, :dropped_events=>0/);

@@ -258,8 +258,12 @@ describe('against the local _bulk server', () => {
     expect(out.stats()).toMatchObject({ indexed: 3, conflicts: 1, dropped: 1, retriedItems: 3 });
     expect(lines.filter((l) => l.msg === 'Failed action')).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'Could not index event to Elasticsearch.')).toHaveLength(1);
-    // The lines went out as bytes: the log still shows the action line as text.
-    expect(lines.find((l) => l.msg === 'Failed action')?.data?.['action']).toBe('{"create":{"_id":null,"_index":"i","routing":null}}');
+    // As common.rb logs them: the action tuple and the item's response as Ruby prints them (the lines
+    // went out as bytes; the parameters still read in Logstash's order: _id, _index, routing).
+    const failed = lines.find((l) => l.msg === 'Failed action')!.data!;
+    expect(String(failed['action'])).toMatch(/^\["create", \{:_id=>nil, :_index=>"i", :routing=>nil\}, #<LogStash::Event:0x[0-9a-f]+>\]$/);
+    // The bulk request asks for filter_path=errors,items.*.error,items.*.status, as Logstash's http_client does.
+    expect(String(failed['response'])).toBe('{"create"=>{"status"=>409, "error"=>{"type"=>"version_conflict_engine_exception", "reason"=>"status 409"}}}');
     expect(server.bulkRequests).toBe(3);
   });
 
@@ -293,7 +297,10 @@ describe('against the local _bulk server', () => {
     queue.close();
     const entries = readSegment(path.join(dir, 'dlq', 'main', '1.log')).map(deserializeEntry);
     expect(entries).toHaveLength(1);
-    expect(entries[0]!.reason).toMatch(/^Could not index event to Elasticsearch\. status: 400, action: \{"index"/);
+    // handle_dlq_response: "#{message} status: #{status}, action: #{action_params}, response: #{response}" (Ruby's to_s of an Array and a Hash).
+    expect(entries[0]!.reason).toMatch(
+      /^Could not index event to Elasticsearch\. status: 400, action: \["index", \{:_id=>nil, :_index=>"i", :routing=>nil\}, #<LogStash::Event:0x[0-9a-f]+>\], response: \{"index"=>\{"status"=>400, "error"=>\{"type"=>"mapper_parsing_exception", "reason"=>"status 400"\}\}\}$/,
+    );
     expect(entries[0]!).toMatchObject({ pluginType: 'elasticsearch', pluginId: 'es1' });
     expect(entries[0]!.event.data).toMatchObject({ n: 1 });
     expect(entries[0]!.event.metadata).toEqual({ k: 'v' });

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type { Logger } from '../../types.ts';
 import type { BulkAction } from './actions.ts';
 import type { DeadLetterQueue } from './dead-letter.ts';
+import { actionInspect, responseInspect } from './failure-report.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -192,19 +193,19 @@ export class BulkSender {
         this.stats.indexed++;
       } else if (status === CONFLICT) {
         this.stats.conflicts++;
-        if (logged) this.s.log.warn('Failed action', { status, action: actionLine(action), response: result });
+        if (logged) this.s.log.warn('Failed action', { status, action: actionInspect(action), response: responseInspect(item) });
       } else if (this.s.dlqCodes.has(status)) {
         const message = 'Could not index event to Elasticsearch.';
         if (this.s.dlq) {
           this.stats.dlqRouted++;
-          this.s.dlq.write(action.event, `${message} status: ${status}, action: ${actionLine(action)}, response: ${JSON.stringify(result)}`);
+          this.s.dlq.write(action.event, `${message} status: ${status}, action: ${actionInspect(action).text}, response: ${responseInspect(item).text}`);
         } else {
           this.stats.dropped++;
-          if (logged) this.s.log.warn(message, { status, action: actionLine(action), response: result });
+          if (logged) this.s.log.warn(message, { status, action: actionInspect(action), response: responseInspect(item) });
         }
       } else {
         this.stats.retriedItems++;
-        if (logged) this.s.log.info('Retrying failed action', { status, action: actionLine(action), error: result.error });
+        if (logged) this.s.log.info('Retrying failed action', { status, action: actionInspect(action), error: responseInspect(result.error) });
         retry.push(action);
       }
     });
@@ -271,9 +272,3 @@ function requestEnd(actions: BulkAction[], start: number): number {
   return end;
 }
 
-/** The action line of a bulk item, for log messages. */
-export function actionLine(action: BulkAction): string {
-  const lines = action.ndjson;
-  if (typeof lines === 'string') return lines.slice(0, lines.indexOf('\n'));
-  return lines.toString('utf8', 0, lines.indexOf(10));
-}

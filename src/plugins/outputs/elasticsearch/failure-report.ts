@@ -1,0 +1,54 @@
+// How logstash-output-elasticsearch shows a failed bulk item (common.rb: submit, handle_dlq_response):
+// the action as Ruby prints its EventActionTuple — `["index", {:_id=>nil, :_index=>"logs",
+// :routing=>nil}, #<LogStash::Event:0x2717df61>]` — and the item Elasticsearch answered as a Ruby
+// Hash — `{"index"=>{"_index"=>"logs", "status"=>400, "error"=>{…}}}`. The DLQ reason embeds both
+// with Ruby's to_s, the log lines with inspect; the two are the same text for these values.
+import type { Event } from '../../../event/event.ts';
+import { RubyInspected, rubyInspectString } from '../../../event/ruby-inspect.ts';
+import type { BulkAction } from './actions.ts';
+
+/** Ruby's inspect of a value parsed from JSON: Hash keys as strings, or as symbols with `symbolKeys`. */
+export function rubyInspectJson(v: unknown, symbolKeys = false): string {
+  if (v === null || v === undefined) return 'nil';
+  if (typeof v === 'string') return rubyInspectString(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return '[' + v.map((x) => rubyInspectJson(x)).join(', ') + ']';
+  if (typeof v === 'object') {
+    const pairs = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${symbolKeys ? ':' + k : rubyInspectString(k)}=>${rubyInspectJson(x)}`);
+    return '{' + pairs.join(', ') + '}';
+  }
+  return String(v);
+}
+
+const eventIds = new WeakMap<Event, number>();
+let nextEventId = 0x2717df61;
+
+/** Object#inspect of a LogStash::Event (it defines none): the class and an identity, stable per event. */
+export function eventInspect(event: Event): string {
+  let id = eventIds.get(event);
+  if (id === undefined) {
+    id = nextEventId;
+    nextEventId = (nextEventId + 0x1f3) >>> 0;
+    eventIds.set(event, id);
+  }
+  return `#<LogStash::Event:0x${id.toString(16)}>`;
+}
+
+/** The action line of a bulk item, as text. */
+export function actionLine(action: BulkAction): string {
+  const lines = action.ndjson;
+  if (typeof lines === 'string') return lines.slice(0, lines.indexOf('\n'));
+  return lines.toString('utf8', 0, lines.indexOf(10));
+}
+
+/** The item's action tuple as Ruby prints it: its name, its parameters (symbol keys, in order), the event. */
+export function actionInspect(action: BulkAction): RubyInspected {
+  const line = JSON.parse(actionLine(action)) as Record<string, unknown>;
+  const [name, params] = Object.entries(line)[0]!;
+  return new RubyInspected(`[${rubyInspectString(name)}, ${rubyInspectJson(params, true)}, ${eventInspect(action.event)}]`);
+}
+
+/** What Elasticsearch answered for one item (`{"index"=>{…}}`), as Ruby prints the Hash. */
+export function responseInspect(item: unknown): RubyInspected {
+  return new RubyInspected(rubyInspectJson(item));
+}
