@@ -124,6 +124,26 @@ describe('ruby filter: exceptions in user code', () => {
   });
 });
 
+describe('ruby filter: sleep and IO.select', () => {
+  // Both reach WASI's poll_oneoff, whose Node implementation crashed the process (SIGSEGV) once the VM's
+  // memory had grown: flowstash gives the VM its own (wasi-poll.ts).
+  it('wait at least as long as asked, again and again, after the VM has grown its memory; sleep returns an Integer', async () => {
+    const code = [
+      'big = "a" * 50_000_000',
+      '200.times { sleep 0 }',
+      '100.times { IO.select(nil, nil, nil, 0) }',
+      't = Process.clock_gettime(Process::CLOCK_MONOTONIC)',
+      "event.set('slept', sleep(0.05).class.name)",
+      'IO.select(nil, nil, nil, 0.05)',
+      "event.set('waited', Process.clock_gettime(Process::CLOCK_MONOTONIC) - t >= 0.1)",
+      "event.set('size', big.size)",
+    ].join('\n');
+    const f = await rubyFilter({ code });
+    const out = await runBatch(f, [1, 2, 3].map((n) => new Event({ n })));
+    expect(out.map((e) => [e.get('slept'), e.get('waited'), e.get('size'), e.get('tags')])).toEqual(Array(3).fill(['Integer', true, 50_000_000, undefined]));
+  }, 60_000);
+});
+
 // Kernel#exit! ends the interpreter at once; in Logstash that is JRuby's hard exit, which no rescue in
 // the filter catches. flowstash's Ruby is a WebAssembly VM that a real exit would leave broken (or,
 // on a worker thread, crash the process): the event that called it fails, alone, and the VM goes on.

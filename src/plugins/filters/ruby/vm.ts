@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { PRELUDE } from './prelude.ts';
+import { pollOneoff } from './wasi-poll.ts';
 
 /** What a Ruby call answered: its result, or the Ruby exception; and the lines Ruby code logged. */
 export interface RubyReply<T> {
@@ -130,9 +131,14 @@ export class RubyVm {
     const module = await WebAssembly.compile(await readFile(wasmPath));
     const compiled = performance.now();
     const wasi = new WASI({ version: 'preview1', returnOnExit: true, env: rubyEnv(), args: [] });
+    let memory: WebAssembly.Memory | undefined;
     const { vm } = await vmModule.RubyVM.instantiateModule({
       module,
       wasip1: wasi,
+      addToImports: (imports: Record<string, Record<string, unknown>>) => {
+        imports['wasi_snapshot_preview1'] = { ...imports['wasi_snapshot_preview1'], poll_oneoff: pollOneoff(() => memory!) };
+      },
+      setMemory: (m: WebAssembly.Memory) => (memory = m),
       // RubyGems is not needed (the stdlib is in the build) and loading it doubles the start time.
       args: ['ruby.wasm', '--disable-gems', '-EUTF-8', '-e_=0'],
     });
