@@ -125,8 +125,8 @@ describe('ruby filter: exceptions in user code', () => {
 });
 
 describe('ruby filter: sleep and IO.select', () => {
-  // Both reach WASI's poll_oneoff, whose Node implementation crashed the process (SIGSEGV) once the VM's
-  // memory had grown: flowstash gives the VM its own (wasi-poll.ts).
+  // Both reach WASI's poll_oneoff; called a hundred times or so from optimized WebAssembly through V8's
+  // fast API calls, Node 20's WASI crashed the process (SIGSEGV): vm.ts turns those calls off.
   it('wait at least as long as asked, again and again, after the VM has grown its memory; sleep returns an Integer', async () => {
     const code = [
       'big = "a" * 50_000_000',

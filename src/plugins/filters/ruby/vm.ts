@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { PRELUDE } from './prelude.ts';
-import { pollOneoff } from './wasi-poll.ts';
 
 /** What a Ruby call answered: its result, or the Ruby exception; and the lines Ruby code logged. */
 export interface RubyReply<T> {
@@ -125,20 +125,20 @@ export class RubyVm {
     } catch (e) {
       throw new RubyUnavailableError((e as Error).message.split('\n')[0]!);
     }
+    // Node 20 lets optimized WebAssembly call its WASI functions through V8's fast API calls, which
+    // corrupt the process once a function has been called a hundred times or so (nodejs/node#53087):
+    // `$stderr.puts`, `sleep` or `IO.select` in a ruby filter ended in a SIGSEGV. Turned off before
+    // the VM's imports are compiled.
+    setFlagsFromString('--no-turbo-fast-api-calls');
     // Node prints an ExperimentalWarning when WASI loads; it says nothing about the pipeline.
     const { WASI } = await withoutWasiWarning(() => import('node:wasi'));
     const compileStart = performance.now();
     const module = await WebAssembly.compile(await readFile(wasmPath));
     const compiled = performance.now();
     const wasi = new WASI({ version: 'preview1', returnOnExit: true, env: rubyEnv(), args: [] });
-    let memory: WebAssembly.Memory | undefined;
     const { vm } = await vmModule.RubyVM.instantiateModule({
       module,
       wasip1: wasi,
-      addToImports: (imports: Record<string, Record<string, unknown>>) => {
-        imports['wasi_snapshot_preview1'] = { ...imports['wasi_snapshot_preview1'], poll_oneoff: pollOneoff(() => memory!) };
-      },
-      setMemory: (m: WebAssembly.Memory) => (memory = m),
       // RubyGems is not needed (the stdlib is in the build) and loading it doubles the start time.
       args: ['ruby.wasm', '--disable-gems', '-EUTF-8', '-e_=0'],
     });
