@@ -1,6 +1,10 @@
-// Ruby's String#inspect for UTF-8 strings, as amazing_print prints strings and hash keys:
+// Ruby's inspect as JRuby 9.4 prints event values (rubyInspect), and String#inspect for UTF-8
+// strings as amazing_print prints strings and hash keys (rubyInspectString):
 // `"` and `\` escaped, `#{` `#$` `#@` escaped, named escapes (\n \t \r \f \v \b \a \e),
 // other non-printable characters as \uXXXX (\u{XXXXX} above the BMP), printable non-ASCII raw.
+import { valueToString } from './stringify.ts';
+import { Timestamp } from './timestamp.ts';
+import { type FieldValue, isFieldMap } from './values.ts';
 
 const NAMED: Record<number, string> = {
   0x22: '\\"',
@@ -98,4 +102,22 @@ export class RubyInspected {
   toString(): string {
     return this.text;
   }
+}
+
+/** java.time.Instant#toString (Logstash 8's Timestamp#to_s); `minimumDecimals` 3 gives the fingerprint filter's refined form. */
+export function instantText(ts: Timestamp, minimumDecimals: 0 | 3 = 0): string {
+  const seconds = new Date(ts.seconds * 1000).toISOString().slice(0, 19);
+  const n = ts.nanos;
+  const digits = n === 0 ? minimumDecimals : n % 1_000_000 === 0 ? 3 : n % 1000 === 0 ? 6 : 9;
+  return digits === 0 ? `${seconds}Z` : `${seconds}.${String(n).padStart(9, '0').slice(0, digits)}Z`;
+}
+
+/** Ruby's inspect of an event value as JRuby 9.4 prints it: `["a", 1]`, `{"k"=>nil}` (Ruby 3.1 style). */
+export function rubyInspect(v: FieldValue | undefined): string {
+  if (v === undefined || v === null) return 'nil';
+  if (typeof v === 'string') return rubyInspectString(v);
+  if (Array.isArray(v)) return '[' + v.map(rubyInspect).join(', ') + ']';
+  if (isFieldMap(v)) return '{' + Object.keys(v).map((k) => `${rubyInspectString(k)}=>${rubyInspect(v[k])}`).join(', ') + '}';
+  if (v instanceof Timestamp) return instantText(v);
+  return valueToString(v);
 }

@@ -5,7 +5,8 @@
 // users' published logs (LogStash::Event defines no inspect: Object#inspect, class and identity).
 import { describe, expect, it } from 'vitest';
 import { Event } from '../../../src/event/event.ts';
-import { actionInspect, eventInspect, responseInspect, rubyInspectJson } from '../../../src/plugins/outputs/elasticsearch/failure-report.ts';
+import { rubyInspect } from '../../../src/event/ruby-inspect.ts';
+import { actionInspect, eventInspect, responseInspect } from '../../../src/plugins/outputs/elasticsearch/failure-report.ts';
 
 describe('failed bulk items as Logstash prints them', () => {
   it('the action: name, parameters with symbol keys in the action line\'s order, the event', () => {
@@ -29,7 +30,7 @@ describe('failed bulk items as Logstash prints them', () => {
     expect(responseInspect(item).text).toBe(
       '{"index"=>{"status"=>400, "error"=>{"type"=>"mapper_parsing_exception", "reason"=>"failed to parse [n] \\"é\\"\\n\\#{x}", "caused_by"=>nil, "ok"=>false, "list"=>[1, "a"]}}}',
     );
-    expect(rubyInspectJson({})).toBe('{}');
-    expect(rubyInspectJson([])).toBe('[]');
+    expect(rubyInspect({})).toBe('{}');
+    expect(rubyInspect([])).toBe('[]');
   });
 });

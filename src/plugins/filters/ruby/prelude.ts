@@ -1072,6 +1072,11 @@ module LogStash
       end
     end
 
+    # The backtrace starts at exit! (a prelude frame, which the filter's report skips).
+    def self.hard_exit(status)
+      throw HARD_EXIT, [exit_status(status), caller]
+    end
+
     def self.hard_exit_error(status, backtrace)
       ['SystemExit', "exit! called (status #{status}): Logstash's process would end here; flowstash fails the event instead", backtrace.first(5)]
     end
@@ -1079,12 +1084,12 @@ module LogStash
 end
 
 module Kernel
-  private def exit!(status = false) = throw(LogStash::Flowstash::HARD_EXIT, [LogStash::Flowstash.exit_status(status), caller])
-  def self.exit!(status = false) = throw(LogStash::Flowstash::HARD_EXIT, [LogStash::Flowstash.exit_status(status), caller])
+  private def exit!(status = false) = LogStash::Flowstash.hard_exit(status)
+  def self.exit!(status = false) = LogStash::Flowstash.hard_exit(status)
 end
 
 module Process
-  def self.exit!(status = false) = throw(LogStash::Flowstash::HARD_EXIT, [LogStash::Flowstash.exit_status(status), caller])
+  def self.exit!(status = false) = LogStash::Flowstash.hard_exit(status)
 end
 
 # Socket is not in the WebAssembly build (no network there); Socket.gethostname is what pipelines use.

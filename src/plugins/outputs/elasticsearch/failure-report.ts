@@ -4,21 +4,9 @@
 // Hash — `{"index"=>{"_index"=>"logs", "status"=>400, "error"=>{…}}}`. The DLQ reason embeds both
 // with Ruby's to_s, the log lines with inspect; the two are the same text for these values.
 import type { Event } from '../../../event/event.ts';
-import { RubyInspected, rubyInspectString } from '../../../event/ruby-inspect.ts';
+import { RubyInspected, rubyInspect, rubyInspectString } from '../../../event/ruby-inspect.ts';
+import type { FieldMap, FieldValue } from '../../../event/values.ts';
 import type { BulkAction } from './actions.ts';
-
-/** Ruby's inspect of a value parsed from JSON: Hash keys as strings, or as symbols with `symbolKeys`. */
-export function rubyInspectJson(v: unknown, symbolKeys = false): string {
-  if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'string') return rubyInspectString(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return '[' + v.map((x) => rubyInspectJson(x)).join(', ') + ']';
-  if (typeof v === 'object') {
-    const pairs = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${symbolKeys ? ':' + k : rubyInspectString(k)}=>${rubyInspectJson(x)}`);
-    return '{' + pairs.join(', ') + '}';
-  }
-  return String(v);
-}
 
 const eventIds = new WeakMap<Event, number>();
 let nextEventId = 0x2717df61;
@@ -43,12 +31,14 @@ export function actionLine(action: BulkAction): string {
 
 /** The item's action tuple as Ruby prints it: its name, its parameters (symbol keys, in order), the event. */
 export function actionInspect(action: BulkAction): RubyInspected {
-  const line = JSON.parse(actionLine(action)) as Record<string, unknown>;
-  const [name, params] = Object.entries(line)[0]!;
-  return new RubyInspected(`[${rubyInspectString(name)}, ${rubyInspectJson(params, true)}, ${eventInspect(action.event)}]`);
+  const line = JSON.parse(actionLine(action)) as FieldMap;
+  const [name, params] = Object.entries(line)[0]! as [string, FieldMap];
+  // Its parameters are a Hash with Symbol keys (`:_id=>nil`), the rest Ruby's plain inspect.
+  const pairs = Object.entries(params).map(([k, v]) => `:${k}=>${rubyInspect(v)}`);
+  return new RubyInspected(`[${rubyInspectString(name)}, {${pairs.join(', ')}}, ${eventInspect(action.event)}]`);
 }
 
 /** What Elasticsearch answered for one item (`{"index"=>{…}}`), as Ruby prints the Hash. */
 export function responseInspect(item: unknown): RubyInspected {
-  return new RubyInspected(rubyInspectJson(item));
+  return new RubyInspected(rubyInspect(item as FieldValue));
 }
